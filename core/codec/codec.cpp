@@ -1,0 +1,422 @@
+// The wire codec: see codec.h and docs/wire_format.md. Each type has one
+// put_* template, run twice per encode (ByteCounter to size the buffer, then
+// ByteWriter to fill it), and one get_* function that fills a value in place.
+#include "core/codec/codec.h"
+
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "core/codec/byte_reader.h"
+#include "core/codec/byte_writer.h"
+#include "core/crypto/keys.h"
+#include "core/types/assert.h"
+
+namespace bftsim {
+namespace {
+
+static_assert(std::variant_size_v<Message> == message_type_count);
+static_assert(static_cast<int>(MessageType::client_reply) == message_type_count);
+
+// The fewest bytes one item of each repeated type can take; a count is
+// rejected when count * minimum exceeds the bytes left, before reserving.
+constexpr std::size_t signer_signature_size_bytes = 4 + 64;
+constexpr std::size_t timeout_signature_size_bytes = 4 + 8 + 64;
+constexpr std::size_t quorum_cert_size_bytes_min = 8 + 32 + 4;
+constexpr std::size_t txn_condition_size_bytes_min = 4 + 1;
+constexpr std::size_t txn_write_size_bytes_min = 1 + 4 + 4;
+constexpr std::size_t operation_size_bytes_min = 1 + 4 + 4 + 4 + 4;
+constexpr std::size_t client_request_size_bytes_min = 8 + 8 + operation_size_bytes_min;
+constexpr std::size_t block_size_bytes_min = 32 + 8 + 8 + 4 + quorum_cert_size_bytes_min + 4;
+
+// ---- encoding ----
+
+template <typename Sink>
+void put_length(Sink& sink, std::size_t length) {
+  BFTSIM_ASSERT(length <= std::numeric_limits<std::uint32_t>::max());
+  sink.u32(static_cast<std::uint32_t>(length));
+}
+
+template <typename Sink>
+void put_string(Sink& sink, std::string_view value) {
+  put_length(sink, value.size());
+  sink.raw(value);
+}
+
+template <typename Sink>
+void put_bool(Sink& sink, bool value) {
+  sink.u8(value ? 1 : 0);
+}
+
+template <typename Sink>
+void put_optional_string(Sink& sink, const std::optional<std::string>& value) {
+  put_bool(sink, value.has_value());
+  if (value) put_string(sink, *value);
+}
+
+template <typename Sink>
+void put_hash(Sink& sink, const Hash32& hash) {
+  sink.raw(std::span<const std::uint8_t>(hash.bytes));
+}
+
+template <typename Sink>
+void put_signature(Sink& sink, const Signature& signature) {
+  sink.raw(std::span<const std::uint8_t>(signature.bytes));
+}
+
+template <typename Sink>
+void put_quorum_cert(Sink& sink, const QuorumCert& qc) {
+  sink.u64(qc.view);
+  put_hash(sink, qc.block_hash);
+  put_length(sink, qc.signatures.size());
+  for (const SignerSignature& entry : qc.signatures) {
+    sink.u32(entry.signer);
+    put_signature(sink, entry.signature);
+  }
+}
+
+template <typename Sink>
+void put_timeout_cert(Sink& sink, const TimeoutCert& tc) {
+  sink.u64(tc.view);
+  put_length(sink, tc.signatures.size());
+  for (const TimeoutSignature& entry : tc.signatures) {
+    sink.u32(entry.signer);
+    sink.u64(entry.high_qc_view);
+    put_signature(sink, entry.signature);
+  }
+  put_quorum_cert(sink, tc.high_qc);
+}
+
+// Every field is encoded whatever the type, so the encoding is injective:
+// two different Operations never share bytes (or a block hash).
+template <typename Sink>
+void put_operation(Sink& sink, const Operation& op) {
+  sink.u8(static_cast<std::uint8_t>(op.type));
+  put_string(sink, op.key);
+  put_string(sink, op.value);
+  put_length(sink, op.conditions.size());
+  for (const TxnCondition& condition : op.conditions) {
+    put_string(sink, condition.key);
+    put_optional_string(sink, condition.expected);
+  }
+  put_length(sink, op.writes.size());
+  for (const TxnWrite& write : op.writes) {
+    put_bool(sink, write.is_delete);
+    put_string(sink, write.key);
+    put_string(sink, write.value);
+  }
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const ClientRequest& request) {
+  sink.u64(request.client);
+  sink.u64(request.number);
+  put_operation(sink, request.op);
+}
+
+template <typename Sink>
+void put_block(Sink& sink, const Block& block) {
+  put_hash(sink, block.parent_hash);
+  sink.u64(block.height);
+  sink.u64(block.view);
+  sink.u32(block.proposer);
+  put_quorum_cert(sink, block.justify);
+  put_length(sink, block.batch.size());
+  for (const ClientRequest& request : block.batch) put_body(sink, request);
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const Proposal& proposal) {
+  put_block(sink, proposal.block);
+  put_bool(sink, proposal.timeout_cert.has_value());
+  if (proposal.timeout_cert) put_timeout_cert(sink, *proposal.timeout_cert);
+  put_signature(sink, proposal.signature);
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const Vote& vote) {
+  sink.u64(vote.view);
+  put_hash(sink, vote.block_hash);
+  sink.u32(vote.voter);
+  put_signature(sink, vote.signature);
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const Timeout& timeout) {
+  sink.u64(timeout.view);
+  sink.u32(timeout.sender);
+  put_quorum_cert(sink, timeout.high_qc);
+  put_bool(sink, timeout.last_tc.has_value());
+  if (timeout.last_tc) put_timeout_cert(sink, *timeout.last_tc);
+  put_signature(sink, timeout.signature);
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const BlockRequest& request) {
+  put_hash(sink, request.block_hash);
+  sink.u32(request.ancestor_count_max);
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const BlockResponse& response) {
+  put_length(sink, response.blocks.size());
+  for (const Block& block : response.blocks) put_block(sink, block);
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const ClientReply& reply) {
+  sink.u64(reply.client);
+  sink.u64(reply.number);
+  sink.u32(reply.replica);
+  sink.u64(reply.height);
+  sink.u8(static_cast<std::uint8_t>(reply.result.status));
+  put_optional_string(sink, reply.result.value);
+}
+
+template <typename Sink>
+void put_message(Sink& sink, const Message& message) {
+  sink.u8(wire_version);
+  sink.u8(static_cast<std::uint8_t>(message_type(message)));
+  std::visit([&sink](const auto& body) { put_body(sink, body); }, message);
+}
+
+// Sizes `value` with put(ByteCounter&), then writes it into an exact buffer.
+template <typename Put>
+std::vector<std::uint8_t> encode_exact(Put put) {
+  ByteCounter counter;
+  put(counter);
+  std::vector<std::uint8_t> out(counter.size_bytes());
+  ByteWriter writer(out.data(), out.data() + out.size());
+  put(writer);
+  BFTSIM_ASSERT(writer.at_end());
+  return out;
+}
+
+// ---- decoding ----
+
+void get_hash(ByteReader& reader, Hash32& out, const char* field) {
+  reader.raw(std::span<std::uint8_t>(out.bytes), field);
+}
+
+void get_signature(ByteReader& reader, Signature& out, const char* field) {
+  reader.raw(std::span<std::uint8_t>(out.bytes), field);
+}
+
+void get_key(ByteReader& reader, std::string& out, const char* field) {
+  reader.string(out, field, key_size_bytes_max, "key_size_bytes_max");
+}
+
+void get_value(ByteReader& reader, std::string& out, const char* field) {
+  reader.string(out, field, value_size_bytes_max, "value_size_bytes_max");
+}
+
+void get_optional_value(ByteReader& reader, std::optional<std::string>& out, const char* field) {
+  if (!reader.flag("optional tag of", field)) return;
+  get_value(reader, out.emplace(), field);
+}
+
+// Certificates have one canonical form: signers strictly increasing, which
+// also rules out a signer counted twice.
+template <typename Entry>
+void check_signers_increasing(ByteReader& reader, const std::vector<Entry>& entries, const char* what) {
+  for (std::size_t i = 1; i < entries.size(); ++i) {
+    if (entries[i].signer <= entries[i - 1].signer) {
+      reader.fail(fmt::format("{} signers not strictly increasing: signer {} after {}", what,
+                              entries[i].signer, entries[i - 1].signer));
+      return;
+    }
+  }
+}
+
+void get_quorum_cert(ByteReader& reader, QuorumCert& qc) {
+  qc.view = reader.u64("qc view");
+  get_hash(reader, qc.block_hash, "qc block_hash");
+  std::uint32_t count = reader.count("qc signatures", certificate_signatures_max,
+                                     "certificate_signatures_max", signer_signature_size_bytes);
+  qc.signatures.resize(count);
+  for (SignerSignature& entry : qc.signatures) {
+    entry.signer = reader.u32("qc signer");
+    get_signature(reader, entry.signature, "qc signature");
+  }
+  if (reader.ok()) check_signers_increasing(reader, qc.signatures, "qc");
+}
+
+void get_timeout_cert(ByteReader& reader, TimeoutCert& tc) {
+  tc.view = reader.u64("tc view");
+  std::uint32_t count = reader.count("tc signatures", certificate_signatures_max,
+                                     "certificate_signatures_max", timeout_signature_size_bytes);
+  tc.signatures.resize(count);
+  for (TimeoutSignature& entry : tc.signatures) {
+    entry.signer = reader.u32("tc signer");
+    entry.high_qc_view = reader.u64("tc high_qc_view");
+    get_signature(reader, entry.signature, "tc signature");
+  }
+  if (reader.ok()) check_signers_increasing(reader, tc.signatures, "tc");
+  if (reader.ok()) get_quorum_cert(reader, tc.high_qc);
+}
+
+void get_operation(ByteReader& reader, Operation& op) {
+  std::uint8_t type = reader.u8("op type");
+  if (!reader.ok()) return;
+  if (type < static_cast<std::uint8_t>(OpType::put) || type > static_cast<std::uint8_t>(OpType::txn)) {
+    reader.fail(fmt::format("unknown OpType {}", type));
+    return;
+  }
+  op.type = static_cast<OpType>(type);
+  get_key(reader, op.key, "key");
+  get_value(reader, op.value, "value");
+  std::uint32_t condition_count = reader.count("txn conditions", txn_entries_max, "txn_entries_max",
+                                               txn_condition_size_bytes_min);
+  op.conditions.resize(condition_count);
+  for (TxnCondition& condition : op.conditions) {
+    if (!reader.ok()) return;
+    get_key(reader, condition.key, "condition key");
+    get_optional_value(reader, condition.expected, "condition expected");
+  }
+  std::uint32_t write_count =
+      reader.count("txn writes", txn_entries_max, "txn_entries_max", txn_write_size_bytes_min);
+  op.writes.resize(write_count);
+  for (TxnWrite& write : op.writes) {
+    if (!reader.ok()) return;
+    write.is_delete = reader.flag("bool", "is_delete");
+    get_key(reader, write.key, "write key");
+    get_value(reader, write.value, "write value");
+  }
+}
+
+void get_body(ByteReader& reader, ClientRequest& request) {
+  request.client = reader.u64("client");
+  request.number = reader.u64("number");
+  get_operation(reader, request.op);
+}
+
+void get_block(ByteReader& reader, Block& block) {
+  get_hash(reader, block.parent_hash, "parent_hash");
+  block.height = reader.u64("height");
+  block.view = reader.u64("view");
+  block.proposer = reader.u32("proposer");
+  get_quorum_cert(reader, block.justify);
+  std::uint32_t count =
+      reader.count("batch", batch_size_max, "batch_size_max", client_request_size_bytes_min);
+  block.batch.resize(count);
+  for (ClientRequest& request : block.batch) {
+    if (!reader.ok()) return;
+    get_body(reader, request);
+  }
+}
+
+void get_body(ByteReader& reader, Proposal& proposal) {
+  get_block(reader, proposal.block);
+  if (reader.flag("optional tag of", "timeout_cert")) get_timeout_cert(reader, proposal.timeout_cert.emplace());
+  get_signature(reader, proposal.signature, "signature");
+}
+
+void get_body(ByteReader& reader, Vote& vote) {
+  vote.view = reader.u64("view");
+  get_hash(reader, vote.block_hash, "block_hash");
+  vote.voter = reader.u32("voter");
+  get_signature(reader, vote.signature, "signature");
+}
+
+void get_body(ByteReader& reader, Timeout& timeout) {
+  timeout.view = reader.u64("view");
+  timeout.sender = reader.u32("sender");
+  get_quorum_cert(reader, timeout.high_qc);
+  if (reader.flag("optional tag of", "last_tc")) get_timeout_cert(reader, timeout.last_tc.emplace());
+  get_signature(reader, timeout.signature, "signature");
+}
+
+void get_body(ByteReader& reader, BlockRequest& request) {
+  get_hash(reader, request.block_hash, "block_hash");
+  request.ancestor_count_max = reader.u32("ancestor_count_max");
+}
+
+void get_body(ByteReader& reader, BlockResponse& response) {
+  std::uint32_t count = reader.count("blocks", block_response_blocks_max, "block_response_blocks_max",
+                                     block_size_bytes_min);
+  response.blocks.resize(count);
+  for (Block& block : response.blocks) {
+    if (!reader.ok()) return;
+    get_block(reader, block);
+  }
+}
+
+void get_body(ByteReader& reader, ClientReply& reply) {
+  reply.client = reader.u64("client");
+  reply.number = reader.u64("number");
+  reply.replica = reader.u32("replica");
+  reply.height = reader.u64("height");
+  std::uint8_t status = reader.u8("result status");
+  if (!reader.ok()) return;
+  if (status > static_cast<std::uint8_t>(ResultStatus::condition_failed)) {
+    reader.fail(fmt::format("unknown ResultStatus {}", status));
+    return;
+  }
+  reply.result.status = static_cast<ResultStatus>(status);
+  get_optional_value(reader, reply.result.value, "result value");
+}
+
+// Decodes the body of a T straight into the Result that is returned.
+template <typename T>
+Result<Message> decode_body(ByteReader& reader) {
+  Result<Message> out(Message(std::in_place_type<T>));  // moves an empty T
+  get_body(reader, std::get<T>(*out));
+  if (!reader.ok()) return tl::unexpected(reader.take_error());
+  if (reader.remaining_bytes() != 0) {
+    return make_error(ErrorCode::malformed, fmt::format("{} trailing bytes after {}",
+                                                        reader.remaining_bytes(), reader.context()));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_message(const Message& message) {
+  return encode_exact([&message](auto& sink) { put_message(sink, message); });
+}
+
+std::size_t encoded_message_size_bytes(const Message& message) {
+  ByteCounter counter;
+  put_message(counter, message);
+  return counter.size_bytes();
+}
+
+Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
+  ByteReader reader(bytes, "message");
+  std::uint8_t version = reader.u8("version");
+  std::uint8_t type = reader.u8("message type");
+  if (!reader.ok()) return tl::unexpected(reader.take_error());
+  if (version != wire_version) {
+    return make_error(ErrorCode::malformed, fmt::format("unsupported version {}", version));
+  }
+  if (type == 0 || type > message_type_count) {
+    return make_error(ErrorCode::malformed, fmt::format("unknown message type {}", type));
+  }
+  auto message_type = static_cast<MessageType>(type);
+  reader.set_context(message_type_name(message_type));
+  switch (message_type) {
+    case MessageType::proposal: return decode_body<Proposal>(reader);
+    case MessageType::vote: return decode_body<Vote>(reader);
+    case MessageType::timeout: return decode_body<Timeout>(reader);
+    case MessageType::block_request: return decode_body<BlockRequest>(reader);
+    case MessageType::block_response: return decode_body<BlockResponse>(reader);
+    case MessageType::client_request: return decode_body<ClientRequest>(reader);
+    case MessageType::client_reply: return decode_body<ClientReply>(reader);
+  }
+  BFTSIM_ASSERT(false);  // every value in 1..message_type_count is a case above
+  return make_error(ErrorCode::malformed, "unreachable");
+}
+
+std::vector<std::uint8_t> encode_block(const Block& block) {
+  return encode_exact([&block](auto& sink) { put_block(sink, block); });
+}
+
+Hash32 block_hash(const Block& block) {
+  return blake2b_256(encode_block(block));
+}
+
+}  // namespace bftsim

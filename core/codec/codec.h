@@ -1,0 +1,32 @@
+// The wire codec: every Message to and from bytes (docs/wire_format.md), and
+// the canonical bytes and hash of a Block. Decoding treats its input as a
+// peer's: it never trusts a length or count, and any deviation from the one
+// canonical encoding is an ErrorCode::malformed error, so whatever decodes
+// re-encodes to the same bytes. Pure functions, no shared state.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/codec/frame.h"
+#include "core/codec/limits.h"
+#include "core/consensus/messages.h"
+#include "core/types/hash.h"
+#include "core/types/result.h"
+
+namespace bftsim {
+
+// u8 wire_version, u8 MessageType, then the message's body.
+std::vector<std::uint8_t> encode_message(const Message& message);
+// The exact size encode_message would return, without encoding.
+std::size_t encoded_message_size_bytes(const Message& message);
+
+Result<Message> decode_message(std::span<const std::uint8_t> bytes);
+
+// The canonical bytes of a block: the body encoding a Proposal embeds.
+std::vector<std::uint8_t> encode_block(const Block& block);
+// blake2b_256(encode_block(block)).
+Hash32 block_hash(const Block& block);
+
+}  // namespace bftsim

@@ -1,0 +1,64 @@
+#include "core/consensus/block_tree.h"
+
+#include "core/codec/codec.h"
+#include "core/types/assert.h"
+
+namespace bftsim {
+
+const Block& BlockTree::genesis_block() {
+  static const Block genesis{};
+  return genesis;
+}
+
+const Hash32& BlockTree::genesis_hash() {
+  static const Hash32 hash = block_hash(genesis_block());
+  return hash;
+}
+
+BlockTree::BlockTree() {
+  auto genesis = std::make_shared<const Block>(genesis_block());
+  blocks_.emplace(genesis_hash(), StoredBlock{std::move(genesis), genesis_hash()});
+  by_height_.emplace(0, genesis_hash());
+}
+
+const StoredBlock* BlockTree::find(const Hash32& hash) const {
+  auto it = blocks_.find(hash);
+  return it == blocks_.end() ? nullptr : &it->second;
+}
+
+const StoredBlock& BlockTree::insert(std::shared_ptr<const Block> block, const Hash32& hash) {
+  BFTSIM_ASSERT(!contains(hash));
+  const StoredBlock* parent = find(block->parent_hash);
+  BFTSIM_ASSERT(parent != nullptr);
+  BFTSIM_ASSERT(block->height == parent->block->height + 1);
+  const Height height = block->height;
+  auto [it, inserted] = blocks_.emplace(hash, StoredBlock{std::move(block), hash});
+  BFTSIM_ASSERT(inserted);
+  by_height_.emplace(height, hash);
+  return it->second;
+}
+
+bool BlockTree::extends(const Hash32& descendant, const Hash32& ancestor) const {
+  const StoredBlock* target = find(ancestor);
+  const StoredBlock* current = find(descendant);
+  if (target == nullptr || current == nullptr) return false;
+  while (current->block->height > target->block->height) {
+    current = find(current->block->parent_hash);
+    if (current == nullptr) return false;
+  }
+  return current->hash == target->hash;
+}
+
+void BlockTree::prune_below(Height height) {
+  auto end = by_height_.lower_bound(height);
+  for (auto it = by_height_.begin(); it != end;) {
+    if (it->first == 0) {
+      ++it;
+      continue;
+    }
+    blocks_.erase(it->second);
+    it = by_height_.erase(it);
+  }
+}
+
+}  // namespace bftsim

@@ -1,0 +1,51 @@
+// The blocks a replica knows, keyed by their recomputed hash, rooted at the
+// genesis block. A block enters only after its parent, so every stored block's
+// ancestors down to the pruning horizon are present. Blocks are shared
+// immutable values (std::shared_ptr<const Block>); iteration is by hash or
+// height, never by address.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+
+#include "core/consensus/messages.h"
+
+namespace bftsim {
+
+struct StoredBlock {
+  std::shared_ptr<const Block> block;
+  Hash32 hash;
+};
+
+class BlockTree {
+ public:
+  BlockTree();
+
+  // The genesis block: height 0, view 0, zero parent hash, genesis-less QC.
+  static const Block& genesis_block();
+  static const Hash32& genesis_hash();
+
+  bool contains(const Hash32& hash) const { return blocks_.contains(hash); }
+  // nullptr when unknown.
+  const StoredBlock* find(const Hash32& hash) const;
+  // Requires: !contains(hash), the parent is present and block.height ==
+  // parent height + 1, and hash == block_hash(*block).
+  const StoredBlock& insert(std::shared_ptr<const Block> block, const Hash32& hash);
+
+  // True iff `descendant` is `ancestor` or one of its descendants. False when
+  // either is unknown or the path is pruned.
+  bool extends(const Hash32& descendant, const Hash32& ancestor) const;
+
+  // Forgets every block below `height` (keeps genesis). Used behind the
+  // committed height with a margin so that lagging peers can still fetch.
+  void prune_below(Height height);
+
+  std::size_t size() const { return blocks_.size(); }
+
+ private:
+  std::map<Hash32, StoredBlock> blocks_;
+  std::multimap<Height, Hash32> by_height_;
+};
+
+}  // namespace bftsim

@@ -1,0 +1,100 @@
+// What a Replica asks its driver to do. A handler appends effects to a
+// caller-owned Effects vector; the driver (the simulator or bft-node) applies
+// them in order. Order matters: a Persist comes before the Send or Broadcast
+// of the vote or timeout that depends on it, and the driver must make it
+// durable before it lets those messages leave.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <variant>
+#include <vector>
+
+#include "core/consensus/messages.h"
+#include "core/types/hash.h"
+#include "core/types/ids.h"
+
+namespace bftsim {
+
+// Send to one replica (never to the sender itself).
+struct SendEffect {
+  ReplicaIndex to = 0;
+  Message message;
+};
+
+// Send to every other replica.
+struct BroadcastEffect {
+  Message message;
+};
+
+enum class TimerKind : std::uint8_t { view = 0 };
+inline constexpr std::size_t timer_kind_count = 1;
+
+// Arm `timer` to fire at `at`, replacing any pending time of the same timer.
+struct SetTimerEffect {
+  TimerKind timer = TimerKind::view;
+  Instant at = 0;
+};
+
+// The safety-critical state, to be made durable before later sends leave.
+// A replica restarted from it never votes twice in one view.
+struct SafetyState {
+  View view = 0;
+  View last_voted_view = 0;
+  QuorumCert locked_qc;
+  QuorumCert high_qc;
+  auto operator<=>(const SafetyState&) const = default;
+};
+
+struct PersistEffect {
+  SafetyState state;
+};
+
+// The replica committed (and applied) `block` at `height`; `state_digest`
+// is the KV state digest after applying it.
+struct CommitEffect {
+  std::shared_ptr<const Block> block;
+  Hash32 block_hash;
+  Height height = 0;
+  Hash32 state_digest;
+};
+
+// Answer a client (the reply names the client).
+struct ReplyEffect {
+  ClientReply reply;
+};
+
+// Observations for metrics and traces; they change nothing.
+enum class NoteKind : std::uint8_t {
+  view_entered_by_qc = 0,
+  view_entered_by_tc,
+  timeout_sent,       // the view timer expired and this replica sent its timeout
+  tc_formed,          // this replica assembled a TC for `view`
+  proposal_sent,
+  qc_formed,          // as the next leader, this replica assembled a QC for `view`
+};
+inline constexpr std::size_t note_kind_count = 6;
+const char* note_kind_name(NoteKind kind);
+
+struct NoteEffect {
+  NoteKind kind = NoteKind::view_entered_by_qc;
+  View view = 0;
+};
+
+using Effect = std::variant<SendEffect, BroadcastEffect, SetTimerEffect, PersistEffect,
+                            CommitEffect, ReplyEffect, NoteEffect>;
+using Effects = std::vector<Effect>;
+
+inline const char* note_kind_name(NoteKind kind) {
+  switch (kind) {
+    case NoteKind::view_entered_by_qc: return "view_entered_by_qc";
+    case NoteKind::view_entered_by_tc: return "view_entered_by_tc";
+    case NoteKind::timeout_sent: return "timeout_sent";
+    case NoteKind::tc_formed: return "tc_formed";
+    case NoteKind::proposal_sent: return "proposal_sent";
+    case NoteKind::qc_formed: return "qc_formed";
+  }
+  return "unknown";
+}
+
+}  // namespace bftsim

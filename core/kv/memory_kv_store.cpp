@@ -1,0 +1,30 @@
+// MemoryKvStore: see memory_kv_store.h.
+#include "core/kv/memory_kv_store.h"
+
+namespace bftsim {
+
+std::optional<std::string> MemoryKvStore::get(std::string_view key) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+void MemoryKvStore::put(std::string_view key, std::string_view value) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    entries_.emplace(std::string(key), std::string(value));
+  } else {
+    it->second.assign(value);
+  }
+}
+
+bool MemoryKvStore::erase(std::string_view key) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return false;
+  entries_.erase(it);
+  return true;
+}
+
+std::size_t MemoryKvStore::size() const { return entries_.size(); }
+
+}  // namespace bftsim

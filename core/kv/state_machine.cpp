@@ -1,0 +1,154 @@
+// KvStateMachine: see state_machine.h.
+#include "core/kv/state_machine.h"
+
+#include <iterator>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "core/kv/memory_kv_store.h"
+#include "core/types/assert.h"
+
+namespace bftsim {
+namespace {
+
+// Numbers at or below this are stale for a client whose highest applied
+// number is `highest_applied`.
+RequestNumber low_watermark(RequestNumber highest_applied) {
+  return highest_applied > request_window_max ? highest_applied - request_window_max : 0;
+}
+
+}  // namespace
+
+const char* apply_kind_name(ApplyOutcome::Kind kind) {
+  switch (kind) {
+    case ApplyOutcome::Kind::applied: return "applied";
+    case ApplyOutcome::Kind::duplicate: return "duplicate";
+    case ApplyOutcome::Kind::stale: return "stale";
+  }
+  return "unknown";
+}
+
+KvStateMachine::KvStateMachine() : KvStateMachine(std::make_unique<MemoryKvStore>()) {}
+
+KvStateMachine::KvStateMachine(std::unique_ptr<KvStore> store) : store_(std::move(store)) {
+  BFTSIM_ASSERT(store_ != nullptr);
+  BFTSIM_ASSERT(store_->size() == 0);
+}
+
+ApplyOutcome KvStateMachine::apply(const ClientRequest& request, Height height) {
+  BFTSIM_ASSERT(height >= last_applied_height_);
+  last_applied_height_ = height;
+
+  // A client gets a record only once it has a request applied, so stale
+  // requests (number 0 included) cost no memory.
+  auto client_it = clients_.find(request.client);
+  const RequestNumber highest_applied =
+      client_it == clients_.end() ? 0 : client_it->second.highest_applied;
+  if (request.number <= low_watermark(highest_applied)) {
+    return ApplyOutcome{.kind = ApplyOutcome::Kind::stale, .result = {}, .height = 0};
+  }
+  if (client_it != clients_.end()) {
+    const auto& replies = client_it->second.replies;
+    if (auto it = replies.find(request.number); it != replies.end()) {
+      return ApplyOutcome{.kind = ApplyOutcome::Kind::duplicate,
+                          .result = it->second.result,
+                          .height = it->second.height};
+    }
+  }
+
+  OpResult result = execute(request.op);
+  applied_count_ += 1;
+  if (client_it == clients_.end()) client_it = clients_.try_emplace(request.client).first;
+  ClientRecord& client = client_it->second;
+  record(client, request.number, result, height);
+  check_invariants(client);
+  return ApplyOutcome{.kind = ApplyOutcome::Kind::applied,
+                      .result = std::move(result),
+                      .height = height};
+}
+
+OpResult KvStateMachine::execute(const Operation& op) {
+  switch (op.type) {
+    case OpType::put:
+      write_put(op.key, op.value);
+      return OpResult{.status = ResultStatus::ok, .value = std::nullopt};
+    case OpType::get: {
+      std::optional<std::string> value = store_->get(op.key);
+      if (!value) return OpResult{.status = ResultStatus::not_found, .value = std::nullopt};
+      return OpResult{.status = ResultStatus::ok, .value = std::move(value)};
+    }
+    case OpType::del:
+      if (!write_erase(op.key)) {
+        return OpResult{.status = ResultStatus::not_found, .value = std::nullopt};
+      }
+      return OpResult{.status = ResultStatus::ok, .value = std::nullopt};
+    case OpType::txn:
+      return execute_txn(op);
+  }
+  // The codec only produces the four types above.
+  BFTSIM_ASSERT(false);
+  return {};
+}
+
+OpResult KvStateMachine::execute_txn(const Operation& op) {
+  // Check every condition against the state before any write, so a txn is
+  // all-or-nothing without needing an undo log.
+  for (const TxnCondition& condition : op.conditions) {
+    if (!condition_holds(condition)) {
+      return OpResult{.status = ResultStatus::condition_failed, .value = std::nullopt};
+    }
+  }
+  for (const TxnWrite& write : op.writes) {
+    if (write.is_delete) {
+      write_erase(write.key);  // deleting an absent key inside a txn is a no-op
+    } else {
+      write_put(write.key, write.value);
+    }
+  }
+  return OpResult{.status = ResultStatus::ok, .value = std::nullopt};
+}
+
+bool KvStateMachine::condition_holds(const TxnCondition& condition) const {
+  return store_->get(condition.key) == condition.expected;
+}
+
+void KvStateMachine::write_put(std::string_view key, std::string_view value) {
+  if (std::optional<std::string> old = store_->get(key)) digest_.remove(key, *old);
+  store_->put(key, value);
+  digest_.add(key, value);
+}
+
+bool KvStateMachine::write_erase(std::string_view key) {
+  std::optional<std::string> old = store_->get(key);
+  if (!old) return false;
+  const bool existed = store_->erase(key);
+  BFTSIM_ASSERT(existed);
+  digest_.remove(key, *old);
+  return true;
+}
+
+void KvStateMachine::record(ClientRecord& client, RequestNumber number,
+                            const OpResult& result, Height height) {
+  auto [it, inserted] = client.replies.emplace(number, CachedReply{result, height});
+  BFTSIM_ASSERT(inserted);
+  cached_reply_count_ += 1;
+  if (number <= client.highest_applied) return;
+
+  // The window moves up: forget the replies that just became stale.
+  client.highest_applied = number;
+  const RequestNumber watermark = low_watermark(number);
+  auto prune_end = client.replies.upper_bound(watermark);
+  cached_reply_count_ -= static_cast<std::size_t>(std::distance(client.replies.begin(), prune_end));
+  client.replies.erase(client.replies.begin(), prune_end);
+}
+
+void KvStateMachine::check_invariants(const ClientRecord& client) const {
+  BFTSIM_ASSERT(!client.replies.empty());
+  BFTSIM_ASSERT(client.replies.size() <= request_window_max);
+  BFTSIM_ASSERT(client.replies.rbegin()->first == client.highest_applied);
+  BFTSIM_ASSERT(client.replies.begin()->first > low_watermark(client.highest_applied));
+  BFTSIM_ASSERT(digest_.pair_count() == store_->size());
+}
+
+}  // namespace bftsim

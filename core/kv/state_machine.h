@@ -1,0 +1,99 @@
+// KvStateMachine: the replicated key-value state every replica applies
+// committed client requests to, in commit order. It applies each (client,
+// request number) at most once and keeps an order-independent state digest
+// for the state-agreement checker. Owns its KvStore. Deterministic: the same
+// requests at the same heights give the same results, contents and digest.
+#pragma once
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string_view>
+
+#include "core/consensus/messages.h"
+#include "core/kv/kv_store.h"
+#include "core/kv/operation.h"
+#include "core/kv/state_digest.h"
+#include "core/types/hash.h"
+#include "core/types/ids.h"
+
+namespace bftsim {
+
+// How far below a client's highest applied request number a request may
+// still arrive and be applied (clients may have several requests
+// outstanding, so numbers commit out of order). Older numbers are stale.
+inline constexpr RequestNumber request_window_max = 1024;
+
+struct ApplyOutcome {
+  enum class Kind : std::uint8_t {
+    applied,    // executed now, at `height`
+    duplicate,  // executed before: the cached result and its original height
+    stale,      // too far below the client's window: not executed, no result
+  };
+  Kind kind = Kind::applied;
+  OpResult result;
+  Height height = 0;  // applied/duplicate: where it was first applied; stale: 0
+  auto operator<=>(const ApplyOutcome&) const = default;
+};
+
+const char* apply_kind_name(ApplyOutcome::Kind kind);
+
+// Not thread-safe (core/ is single-threaded). Sizes of keys and values are
+// not checked here: the codec rejects oversized requests before they commit.
+class KvStateMachine {
+ public:
+  // Starts empty on a MemoryKvStore.
+  KvStateMachine();
+  // Requires: `store` is non-null and empty (the digest starts from the empty
+  // set; recovering a non-empty store is the storage-engine issue's job).
+  explicit KvStateMachine(std::unique_ptr<KvStore> store);
+
+  // Applies `request`, committed at `height`.
+  // Requires: height >= every height passed before (commit order).
+  // Request number 0 (never issued; numbers start at 1) is stale.
+  ApplyOutcome apply(const ClientRequest& request, Height height);
+
+  // Depends only on the store's contents; O(1) to maintain per write.
+  Hash32 digest() const { return digest_.value(); }
+  // The highest height passed to apply(), whatever the outcome; 0 before any.
+  Height last_applied_height() const { return last_applied_height_; }
+  // Requests executed (kind applied); duplicates and stale ones not counted.
+  std::uint64_t applied_count() const { return applied_count_; }
+  const KvStore& store() const { return *store_; }
+  // Cached replies kept across all clients (at most request_window_max each).
+  std::size_t cached_reply_count() const { return cached_reply_count_; }
+
+ private:
+  struct CachedReply {
+    OpResult result;
+    Height height = 0;
+  };
+  // Per client: the highest number applied and the replies of applied numbers
+  // above the low watermark (highest - request_window_max). Every number at or
+  // below the watermark is stale, so nothing below it needs remembering.
+  struct ClientRecord {
+    RequestNumber highest_applied = 0;
+    std::map<RequestNumber, CachedReply> replies;
+  };
+
+  OpResult execute(const Operation& op);
+  OpResult execute_txn(const Operation& op);
+  bool condition_holds(const TxnCondition& condition) const;
+  // Every write goes through these two so the digest tracks the store.
+  void write_put(std::string_view key, std::string_view value);
+  bool write_erase(std::string_view key);
+  void record(ClientRecord& client, RequestNumber number, const OpResult& result,
+              Height height);
+  void check_invariants(const ClientRecord& client) const;
+
+  std::unique_ptr<KvStore> store_;
+  StateDigest digest_;
+  std::map<ClientId, ClientRecord> clients_;  // ordered: iteration is deterministic
+  Height last_applied_height_ = 0;
+  std::uint64_t applied_count_ = 0;
+  std::size_t cached_reply_count_ = 0;
+};
+
+}  // namespace bftsim

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds bftsim with AddressSanitizer and
+# UndefinedBehaviorSanitizer (warnings are errors), and runs the whole test
+# suite: doctest unit, scenario and determinism tests, and the CLI tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+build=build-san
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dwerror=true -Dbench=false >/dev/null
+fi
+ninja -C "$build"
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=detect_leaks=1
+meson test -C "$build" --print-errorlogs --num-processes 2

@@ -1,0 +1,85 @@
+#include "sim/checkers.h"
+
+#include <fmt/format.h>
+
+#include "core/types/assert.h"
+#include "sim/units.h"
+
+namespace bftsim {
+
+AgreementChecker::AgreementChecker(std::uint32_t replica_count)
+    : height_of_(replica_count, 0), last_hash_of_(replica_count) {}
+
+std::optional<Violation> AgreementChecker::on_commit(ReplicaIndex replica, Height height,
+                                                     const Hash32& block_hash,
+                                                     const Hash32& parent_hash,
+                                                     const Hash32& state_digest,
+                                                     std::uint64_t event_index, Instant at) {
+  BFTSIM_ASSERT(replica < height_of_.size());
+  const Height previous = height_of_[replica];
+  if (height != previous + 1 || (previous > 0 && parent_hash != last_hash_of_[replica])) {
+    return Violation{"chain", event_index, at,
+                     fmt::format("replica {} committed block {} at height {} after height {} "
+                                 "(block {}), which is not its parent",
+                                 replica, block_hash.short_hex(), height, previous,
+                                 last_hash_of_[replica].short_hex())};
+  }
+  height_of_[replica] = height;
+  last_hash_of_[replica] = block_hash;
+  auto [it, first] = decided_.emplace(height, Decided{block_hash, state_digest, replica});
+  if (first) return std::nullopt;
+  const Decided& decided = it->second;
+  if (decided.block_hash != block_hash) {
+    return Violation{"agreement", event_index, at,
+                     fmt::format("at height {} replica {} committed block {} but replica {} "
+                                 "committed block {}",
+                                 height, replica, block_hash.short_hex(), decided.first_replica,
+                                 decided.block_hash.short_hex())};
+  }
+  if (decided.state_digest != state_digest) {
+    return Violation{"state_agreement", event_index, at,
+                     fmt::format("at height {} (block {}) replica {} has state digest {} but "
+                                 "replica {} has {}",
+                                 height, block_hash.short_hex(), replica, state_digest.short_hex(),
+                                 decided.first_replica, decided.state_digest.short_hex())};
+  }
+  return std::nullopt;
+}
+
+void AgreementChecker::reset_replica(ReplicaIndex replica) {
+  BFTSIM_ASSERT(replica < height_of_.size());
+  height_of_[replica] = 0;
+  last_hash_of_[replica] = Hash32{};
+}
+
+void LivenessChecker::on_progress(Instant at) {
+  if (at > gst_) {
+    const Instant from = std::max(last_progress_, gst_);
+    if (at - from > longest_stall_) {
+      longest_stall_ = at - from;
+      longest_stall_end_ = at;
+    }
+  }
+  last_progress_ = at;
+}
+
+std::optional<Violation> LivenessChecker::finish(Instant end, std::uint64_t event_index) const {
+  Duration longest = longest_stall_;
+  Instant longest_end = longest_stall_end_;
+  if (end > gst_) {
+    const Instant from = std::max(last_progress_, gst_);
+    if (end - from > longest) {
+      longest = end - from;
+      longest_end = end;
+    }
+  }
+  if (longest <= within_) return std::nullopt;
+  return Violation{"liveness", event_index, longest_end,
+                   fmt::format("no honest replica committed a new block for {} (from {} to {}) "
+                               "after the last fault ended at {}; the bound is {}",
+                               format_duration(longest), format_duration(longest_end - longest),
+                               format_duration(longest_end), format_duration(gst_),
+                               format_duration(within_))};
+}
+
+}  // namespace bftsim

@@ -1,0 +1,72 @@
+// Online checkers fed by the simulation after every commit of an honest
+// replica. AgreementChecker: no two honest replicas commit different blocks at
+// one height, each replica's log is a parent chain (so logs are prefixes of
+// one another), and the KV state digest agrees at equal height.
+// LivenessChecker: after the last fault ends (GST), honest commits never stall
+// longer than the scenario's bound. A violation names the check, the event
+// index, the virtual time and the replicas and blocks involved.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/types/hash.h"
+#include "core/types/ids.h"
+
+namespace bftsim {
+
+struct Violation {
+  std::string check;  // "agreement", "chain", "state_agreement", "liveness"
+  std::uint64_t event_index = 0;
+  Instant at = 0;
+  std::string detail;
+};
+
+class AgreementChecker {
+ public:
+  explicit AgreementChecker(std::uint32_t replica_count);
+
+  std::optional<Violation> on_commit(ReplicaIndex replica, Height height, const Hash32& block_hash,
+                                     const Hash32& parent_hash, const Hash32& state_digest,
+                                     std::uint64_t event_index, Instant at);
+
+  // The replica restarted with an empty log and will commit from height 1 again.
+  void reset_replica(ReplicaIndex replica);
+
+  // The highest height any honest replica committed.
+  Height decided_height() const { return decided_.empty() ? 0 : decided_.rbegin()->first; }
+
+ private:
+  struct Decided {
+    Hash32 block_hash;
+    Hash32 state_digest;
+    ReplicaIndex first_replica = 0;
+  };
+  std::map<Height, Decided> decided_;
+  std::vector<Height> height_of_;    // per replica: its last committed height
+  std::vector<Hash32> last_hash_of_; // per replica: its last committed block
+};
+
+class LivenessChecker {
+ public:
+  // `gst`: when the last fault ended; `within`: the longest allowed stall after it.
+  LivenessChecker(Instant gst, Duration within) : gst_(gst), within_(within) {}
+
+  // A new height was first committed by an honest replica.
+  void on_progress(Instant at);
+  // Checks the stall up to `end` (the end of the run).
+  std::optional<Violation> finish(Instant end, std::uint64_t event_index) const;
+  Instant gst() const { return gst_; }
+
+ private:
+  Instant gst_;
+  Duration within_;
+  Instant last_progress_ = 0;
+  Duration longest_stall_ = 0;  // after gst
+  Instant longest_stall_end_ = 0;
+};
+
+}  // namespace bftsim

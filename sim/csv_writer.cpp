@@ -1,0 +1,182 @@
+#include "sim/csv_writer.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "sim/units.h"
+
+namespace bftsim {
+
+namespace {
+
+// Virtual nanoseconds as microseconds with exactly three decimals.
+std::string us(Instant ns) {
+  const char* sign = ns < 0 ? "-" : "";
+  const std::uint64_t magnitude = ns < 0 ? static_cast<std::uint64_t>(-ns) : static_cast<std::uint64_t>(ns);
+  return fmt::format("{}{}.{:03}", sign, magnitude / 1000, magnitude % 1000);
+}
+
+std::string us(const std::optional<Instant>& ns) { return ns ? us(*ns) : std::string(); }
+
+std::string difference_us(const std::optional<Instant>& later, const std::optional<Instant>& earlier) {
+  if (!later || !earlier) return {};
+  return us(*later - *earlier);
+}
+
+// Quotes a CSV field when it needs it (RFC 4180).
+std::string field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
+Status write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) return make_error(ErrorCode::io_error, fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  file << text;
+  file.close();
+  if (!file) return make_error(ErrorCode::io_error, fmt::format("error writing {}", path.string()));
+  return {};
+}
+
+std::size_t view_change_count(const RunReport& report) {
+  return static_cast<std::size_t>(std::count_if(report.view_changes.begin(), report.view_changes.end(),
+                                                [](const ViewChangeRow& row) { return row.tc_formed.has_value(); }));
+}
+
+std::uint64_t total(const RunReport& report, std::uint64_t MessageCounters::*member) {
+  std::uint64_t sum = 0;
+  for (const auto& counters : report.messages) sum += counters.*member;
+  return sum;
+}
+
+}  // namespace
+
+Duration request_latency_percentile(const RunReport& report, int percent) {
+  if (report.requests.empty()) return 0;
+  std::vector<Duration> latencies;
+  latencies.reserve(report.requests.size());
+  for (const auto& request : report.requests) latencies.push_back(request.completed_at - request.sent_at);
+  std::sort(latencies.begin(), latencies.end());
+  const std::size_t rank = (latencies.size() * static_cast<std::size_t>(percent) + 99) / 100;
+  return latencies[std::max<std::size_t>(rank, 1) - 1];
+}
+
+std::string summary_csv_header() {
+  return "scenario,seed,protocol,crypto,replicas,faulty,sim_seconds,events,messages_sent,"
+         "messages_delivered,messages_dropped,committed_blocks,committed_ops,requests_issued,"
+         "requests_completed,throughput_ops_per_s,latency_us_p50,latency_us_p99,view_changes,"
+         "safety,liveness,expected_safety,expected_liveness,as_expected,violation_check,"
+         "violation_event,violation_time_us,trace_hash";
+}
+
+std::string summary_csv_row(const RunReport& report) {
+  const Violation* violation = report.safety_violation    ? &*report.safety_violation
+                               : report.liveness_violation ? &*report.liveness_violation
+                                                           : nullptr;
+  // ops per simulated second, with three exact decimals: ops * 1e9 / ns.
+  const std::uint64_t milli_ops_per_s =
+      report.end_time > 0 ? static_cast<std::uint64_t>(
+                                (static_cast<unsigned __int128>(report.committed_op_count) * 1'000'000'000'000ULL) /
+                                static_cast<std::uint64_t>(report.end_time))
+                          : 0;
+  return fmt::format(
+      "{},{},chained-hotstuff,{},{},{},{},{},{},{},{},{},{},{},{},{}.{:03},{},{},{},{},{},{},{},{},{},{},{},{}",
+      field(report.scenario_name), report.seed, report.crypto, report.replica_count, report.faulty_count,
+      format_duration(report.end_time), report.event_count, total(report, &MessageCounters::sent),
+      total(report, &MessageCounters::delivered), total(report, &MessageCounters::dropped),
+      report.decided_height, report.committed_op_count, report.requests_issued, report.requests.size(),
+      milli_ops_per_s / 1000, milli_ops_per_s % 1000, us(request_latency_percentile(report, 50)),
+      us(request_latency_percentile(report, 99)), view_change_count(report), verdict_name(report.safety),
+      verdict_name(report.liveness), report.expected_safety, report.expected_liveness,
+      report.as_expected ? "yes" : "no", violation ? violation->check : "",
+      violation ? fmt::format("{}", violation->event_index) : "", violation ? us(violation->at) : "",
+      report.trace_hash);
+}
+
+Status write_report_csv(const RunReport& report, const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::create_directories(directory, error);
+  if (error) return make_error(ErrorCode::io_error, fmt::format("cannot create {}: {}", directory, error.message()));
+  const fs::path dir(directory);
+
+  std::string summary = summary_csv_header() + "\n" + summary_csv_row(report) + "\n";
+  if (auto status = write_file(dir / "summary.csv", summary); !status) return status;
+
+  std::string commits =
+      "replica,height,view,block_hash,proposer,ops,proposed_at_us,committed_at_us,commit_latency_us\n";
+  for (const auto& row : report.commits) {
+    fmt::format_to(std::back_inserter(commits), "{},{},{},{},{},{},{},{},{}\n", row.replica, row.height, row.view,
+                   row.block_hash.short_hex(), row.proposer, row.op_count, us(row.proposed_at), us(row.committed_at),
+                   difference_us(row.committed_at, row.proposed_at));
+  }
+  if (auto status = write_file(dir / "commits.csv", commits); !status) return status;
+
+  std::string requests = "client,request,op,key,sent_at_us,completed_at_us,latency_us,retries,status,height\n";
+  for (const auto& row : report.requests) {
+    fmt::format_to(std::back_inserter(requests), "{},{},{},{},{},{},{},{},{},{}\n", row.client, row.number,
+                   op_type_name(row.op), field(row.key), us(row.sent_at), us(row.completed_at),
+                   us(row.completed_at - row.sent_at), row.retries, result_status_name(row.status), row.height);
+  }
+  if (auto status = write_file(dir / "requests.csv", requests); !status) return status;
+
+  std::string changes =
+      "failed_view,stall_start_us,first_timeout_us,tc_formed_us,first_proposal_us,first_commit_us,"
+      "detect_us,certify_us,propose_us,commit_us,total_us\n";
+  for (const auto& row : report.view_changes) {
+    fmt::format_to(std::back_inserter(changes), "{},{},{},{},{},{},{},{},{},{},{}\n", row.failed_view,
+                   us(row.stall_start), us(row.first_timeout), us(row.tc_formed), us(row.first_proposal),
+                   us(row.first_commit), us(row.first_timeout - row.stall_start),
+                   difference_us(row.tc_formed, row.first_timeout), difference_us(row.first_proposal, row.tc_formed),
+                   difference_us(row.first_commit, row.first_proposal),
+                   difference_us(row.first_commit, row.stall_start));
+  }
+  if (auto status = write_file(dir / "view_changes.csv", changes); !status) return status;
+
+  std::string messages = "type,sent,delivered,dropped,duplicated,malformed,bytes_sent\n";
+  for (std::size_t i = 0; i < report.messages.size(); ++i) {
+    const auto& c = report.messages[i];
+    fmt::format_to(std::back_inserter(messages), "{},{},{},{},{},{},{}\n",
+                   message_type_name(static_cast<MessageType>(i + 1)), c.sent, c.delivered, c.dropped, c.duplicated,
+                   c.malformed, c.bytes_sent);
+  }
+  return write_file(dir / "messages.csv", messages);
+}
+
+std::string format_summary_text(const RunReport& report) {
+  std::string text;
+  auto out = std::back_inserter(text);
+  fmt::format_to(out, "scenario {} seed {}: n={} f={} crypto={}, {} simulated\n", report.scenario_name, report.seed,
+                 report.replica_count, report.faulty_count, report.crypto, format_duration(report.end_time));
+  fmt::format_to(out, "  events {}, messages sent {} delivered {} dropped {}\n", report.event_count,
+                 total(report, &MessageCounters::sent), total(report, &MessageCounters::delivered),
+                 total(report, &MessageCounters::dropped));
+  fmt::format_to(out, "  committed {} blocks, {} operations; requests {} issued, {} completed\n",
+                 report.decided_height, report.committed_op_count, report.requests_issued, report.requests.size());
+  fmt::format_to(out, "  request latency p50 {} us, p99 {} us; view changes {}\n",
+                 us(request_latency_percentile(report, 50)), us(request_latency_percentile(report, 99)),
+                 view_change_count(report));
+  fmt::format_to(out, "  safety {} (expected {}), liveness {} (expected {}): {}\n", verdict_name(report.safety),
+                 report.expected_safety, verdict_name(report.liveness), report.expected_liveness,
+                 report.as_expected ? "as expected" : "NOT as expected");
+  for (const auto* violation : {report.safety_violation ? &*report.safety_violation : nullptr,
+                                report.liveness_violation ? &*report.liveness_violation : nullptr}) {
+    if (violation == nullptr) continue;
+    fmt::format_to(out, "  VIOLATION {} at event {} (t={} us): {}\n", violation->check, violation->event_index,
+                   us(violation->at), violation->detail);
+  }
+  fmt::format_to(out, "  trace hash {}\n", report.trace_hash);
+  return text;
+}
+
+}  // namespace bftsim

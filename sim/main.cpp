@@ -1,0 +1,175 @@
+// The bftsim command line: `bftsim run` replays a scenario under a seed and
+// writes its CSV; `bftsim check` only validates a scenario. Exit codes:
+// 0 no violation, 1 a safety or liveness violation, 2 bad input or usage.
+// The wall clock is read here and only here in sim/, to report speed on
+// stderr and in wallclock.csv; it never reaches a simulated run.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "sim/csv_writer.h"
+#include "sim/scenario.h"
+#include "sim/simulation.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_violation = 1;
+constexpr int exit_usage = 2;
+
+const char* usage_text =
+    "usage: bftsim run SCENARIO.yaml [options]    run a scenario, print a summary, write CSV\n"
+    "       bftsim check SCENARIO.yaml [--set k=v]  validate a scenario and exit\n"
+    "\n"
+    "Exit codes: 0 no violation, 1 a safety or liveness violation, 2 bad input or usage.\n";
+
+struct Options {
+  std::string command;
+  std::string scenario_path;
+  std::optional<std::uint64_t> seed;
+  std::string out_dir;
+  std::string trace_path;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+};
+
+int run_command(const Options& options) {
+  auto scenario = bftsim::load_scenario_file(options.scenario_path, options.overrides);
+  if (!scenario) {
+    fmt::print(stderr, "bftsim: {}\n", scenario.error().message);
+    return exit_usage;
+  }
+  if (options.command == "check") {
+    fmt::print("{}: ok ({} replicas, f={}, {} faults)\n", options.scenario_path, scenario->replica_count,
+               scenario->faulty_count, scenario->faults.size());
+    return exit_ok;
+  }
+  const std::uint64_t seed = options.seed.value_or(scenario->seed);
+  std::FILE* trace = nullptr;
+  if (!options.trace_path.empty()) {
+    trace = std::fopen(options.trace_path.c_str(), "wb");
+    if (trace == nullptr) {
+      fmt::print(stderr, "bftsim: cannot write trace file {}\n", options.trace_path);
+      return exit_usage;
+    }
+  }
+  // The seed comes first, so a run that dies still names how to reproduce it.
+  if (!options.quiet) fmt::print("seed {}\n", seed);
+  std::fflush(stdout);
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  bftsim::Simulation simulation(*scenario, bftsim::SimulationOptions{seed, trace});
+  const bftsim::RunReport report = simulation.run();
+  const double wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (trace != nullptr) std::fclose(trace);
+
+  if (!options.quiet) fmt::print("{}", bftsim::format_summary_text(report));
+  const double sim_seconds = static_cast<double>(report.end_time) / 1e9;
+  const double events_per_s = wall_seconds > 0 ? static_cast<double>(report.event_count) / wall_seconds : 0;
+  const double speedup = wall_seconds > 0 ? sim_seconds / wall_seconds : 0;
+  fmt::print(stderr, "wall clock: {:.3f} s, {:.0f} events/s, {:.1f} simulated s per wall s\n", wall_seconds,
+             events_per_s, speedup);
+
+  if (!options.out_dir.empty()) {
+    if (auto status = bftsim::write_report_csv(report, options.out_dir); !status) {
+      fmt::print(stderr, "bftsim: {}\n", status.error().message);
+      return exit_usage;
+    }
+    std::ofstream wallclock(std::filesystem::path(options.out_dir) / "wallclock.csv");
+    wallclock << "scenario,seed,wall_seconds,events,events_per_wall_s,sim_seconds_per_wall_s\n"
+              << fmt::format("{},{},{:.6f},{},{:.0f},{:.3f}\n", report.scenario_name, report.seed, wall_seconds,
+                             report.event_count, events_per_s, speedup);
+    if (!options.quiet) fmt::print("wrote {}/{{summary,commits,requests,view_changes,messages,wallclock}}.csv\n",
+                                   options.out_dir);
+  }
+  if (report.safety_violation || report.liveness_violation) {
+    fmt::print(stderr, "reproduce: bftsim run {} --seed {}{}\n", options.scenario_path, seed,
+               [&] {
+                 std::string sets;
+                 for (const auto& o : options.overrides) sets += fmt::format(" --set '{}'", o);
+                 return sets;
+               }());
+    return exit_violation;
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  po::options_description visible("Options");
+  std::optional<std::uint32_t> cluster_size, max_faults, timeout_ms, demo_ops;
+  std::string chain_id;
+  visible.add_options()
+      ("help,h", "print this help")
+      ("seed", po::value<std::uint64_t>(), "run seed (default: the scenario's seed)")
+      ("out", po::value<std::string>(&options.out_dir), "directory for the CSV files")
+      ("set", po::value<std::vector<std::string>>(&options.overrides)->composing(),
+       "override one scenario value, e.g. --set network.loss=0.2 (repeatable)")
+      ("trace", po::value<std::string>(&options.trace_path), "write one JSON object per event to this file")
+      ("quiet,q", po::bool_switch(&options.quiet), "print nothing but errors and the wall-clock line");
+  po::options_description legacy("Flags of the old bft-node, as shortcuts for --set");
+  legacy.add_options()
+      ("cluster-size", po::value<std::uint32_t>(), "same as --set replicas=N")
+      ("max-faults", po::value<std::uint32_t>(), "same as --set faulty=F")
+      ("timeout-ms", po::value<std::uint32_t>(), "same as --set protocol.view_timeout=<MS>ms")
+      ("lossy", "same as --set network.loss=0.1 plus 1-25ms uniform latency")
+      ("demo-ops", po::value<std::uint32_t>(), "same as --set clients.max_ops=N")
+      ("chain-id", po::value<std::string>(&chain_id), "same as --set protocol.chain_id=ID");
+  po::options_description hidden;
+  hidden.add_options()
+      ("command", po::value<std::string>(&options.command))
+      ("scenario", po::value<std::string>(&options.scenario_path));
+  po::options_description all;
+  all.add(visible).add(legacy).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", 1).add("scenario", 1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& error) {
+    fmt::print(stderr, "bftsim: {}\n{}", error.what(), usage_text);
+    return exit_usage;
+  }
+  if (vm.count("help") || options.command.empty()) {
+    std::cout << usage_text << "\n" << visible << "\n" << legacy;
+    return vm.count("help") ? exit_ok : exit_usage;
+  }
+  if (options.command != "run" && options.command != "check") {
+    fmt::print(stderr, "bftsim: unknown command '{}'\n{}", options.command, usage_text);
+    return exit_usage;
+  }
+  if (options.scenario_path.empty()) {
+    fmt::print(stderr, "bftsim: {} needs a scenario file\n{}", options.command, usage_text);
+    return exit_usage;
+  }
+  if (vm.count("seed")) options.seed = vm["seed"].as<std::uint64_t>();
+  // The old engine's flags become overrides, applied before explicit --set ones.
+  std::vector<std::string> legacy_sets;
+  if (vm.count("cluster-size")) legacy_sets.push_back(fmt::format("replicas={}", vm["cluster-size"].as<std::uint32_t>()));
+  if (vm.count("max-faults")) legacy_sets.push_back(fmt::format("faulty={}", vm["max-faults"].as<std::uint32_t>()));
+  if (vm.count("timeout-ms"))
+    legacy_sets.push_back(fmt::format("protocol.view_timeout={}ms", vm["timeout-ms"].as<std::uint32_t>()));
+  if (vm.count("lossy")) {
+    legacy_sets.push_back("network.loss=0.1");
+    legacy_sets.push_back("network.latency={distribution: uniform, min: 1ms, max: 25ms}");
+  }
+  if (vm.count("demo-ops")) legacy_sets.push_back(fmt::format("clients.max_ops={}", vm["demo-ops"].as<std::uint32_t>()));
+  if (vm.count("chain-id")) legacy_sets.push_back(fmt::format("protocol.chain_id={}", chain_id));
+  options.overrides.insert(options.overrides.begin(), legacy_sets.begin(), legacy_sets.end());
+  return run_command(options);
+}

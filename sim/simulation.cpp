@@ -1,0 +1,526 @@
+#include "sim/simulation.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include "core/codec/codec.h"
+#include "core/consensus/quorum.h"
+#include "core/consensus/replica.h"
+#include "core/crypto/keys.h"
+#include "core/types/assert.h"
+#include "sim/checkers.h"
+#include "sim/client.h"
+#include "sim/event_queue.h"
+#include "sim/network.h"
+
+namespace bftsim {
+
+const char* verdict_name(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::holds: return "holds";
+    case Verdict::violated: return "violated";
+    case Verdict::unchecked: return "unchecked";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr std::size_t event_queue_size_max = 16'000'000;
+constexpr std::size_t open_loop_outstanding_max = 10'000;
+
+enum class EventKind : std::uint8_t {
+  replica_start,
+  deliver,
+  timer,
+  client_issue,
+  client_retry,
+  fault_begin,
+  fault_end,
+};
+
+const char* event_kind_name(EventKind kind) {
+  switch (kind) {
+    case EventKind::replica_start: return "replica_start";
+    case EventKind::deliver: return "deliver";
+    case EventKind::timer: return "timer";
+    case EventKind::client_issue: return "client_issue";
+    case EventKind::client_retry: return "client_retry";
+    case EventKind::fault_begin: return "fault_begin";
+    case EventKind::fault_end: return "fault_end";
+  }
+  return "unknown";
+}
+
+using Bytes = std::vector<std::uint8_t>;
+
+struct Event {
+  EventKind kind = EventKind::deliver;
+  EndpointIndex to = 0;
+  EndpointIndex from = 0;
+  std::uint64_t arg = 0;  // timer generation, request number, fault index, message type
+  std::shared_ptr<const Bytes> bytes;
+};
+
+// A running BLAKE2b over every event and commit: the run's fingerprint.
+class TraceHash {
+ public:
+  TraceHash() { crypto_generichash_init(&state_, nullptr, 0, 32); }
+  void add(const void* data, std::size_t size) {
+    crypto_generichash_update(&state_, static_cast<const unsigned char*>(data), size);
+  }
+  template <typename T>
+  void add_value(T value) {
+    add(&value, sizeof(value));
+  }
+  std::string finish() {
+    unsigned char out[32];
+    crypto_generichash_final(&state_, out, sizeof(out));
+    return fmt::format("{:02x}", fmt::join(out, out + 16, ""));
+  }
+
+ private:
+  crypto_generichash_state state_;
+};
+
+}  // namespace
+
+class Simulation::Impl {
+ public:
+  Impl(const Scenario& scenario, SimulationOptions options);
+  RunReport run();
+
+ private:
+  bool is_replica(EndpointIndex endpoint) const { return endpoint < scenario_.replica_count; }
+  EndpointIndex client_endpoint(ClientId client) const {
+    return scenario_.replica_count + static_cast<EndpointIndex>(client - 1);
+  }
+
+  void dispatch(const Event& event);
+  void on_deliver(const Event& event);
+  void on_fault(std::size_t fault_index, bool begin);
+  void apply_effects(ReplicaIndex replica);
+  void transmit(EndpointIndex from, EndpointIndex to, MessageType type,
+                const std::shared_ptr<const Bytes>& bytes);
+  void broadcast_from_client(EndpointIndex from, const ClientRequest& request);
+  void issue_request(std::size_t client_index);
+  void on_commit(ReplicaIndex replica, const CommitEffect& commit);
+  void on_note(ReplicaIndex replica, const NoteEffect& note);
+  void trace_line(const std::string& line);
+  void start_replica(ReplicaIndex replica, const std::optional<SafetyState>& recovered);
+
+  const Scenario& scenario_;
+  SimulationOptions options_;
+  std::uint32_t quorum_;
+  EventQueue<Event> queue_;
+  VirtualNetwork network_;
+  std::unique_ptr<KeyRing> keys_;
+  std::vector<std::unique_ptr<Replica>> replicas_;
+  std::vector<bool> crashed_;
+  std::vector<std::uint64_t> timer_generation_;
+  std::vector<std::optional<SafetyState>> persisted_;
+  std::optional<ZipfianGenerator> zipf_;
+  std::vector<Client> clients_;
+  std::uint64_t requests_issued_ = 0;
+
+  AgreementChecker agreement_;
+  LivenessChecker liveness_;
+  TraceHash trace_hash_;
+
+  Instant now_ = 0;
+  std::uint64_t event_index_ = 0;
+  Effects effects_;
+  RunReport report_;
+  std::map<View, Instant> proposed_at_;
+  std::map<View, std::size_t> view_change_row_;  // failed view -> row in report_.view_changes
+  Instant last_progress_ = 0;
+};
+
+namespace {
+Instant global_stabilization_time(const Scenario& scenario) {
+  Instant gst = 0;
+  for (const auto& fault : scenario.faults)
+    gst = std::max(gst, fault_until(fault).value_or(fault_at(fault)));
+  return gst;
+}
+}  // namespace
+
+Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
+    : scenario_(scenario),
+      options_(options),
+      quorum_(quorum_size(scenario.replica_count, scenario.faulty_count)),
+      queue_(event_queue_size_max),
+      network_(scenario.network, options.seed, scenario.replica_count),
+      keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
+      crashed_(scenario.replica_count, false),
+      timer_generation_(scenario.replica_count, 0),
+      persisted_(scenario.replica_count),
+      agreement_(scenario.replica_count),
+      liveness_(global_stabilization_time(scenario), scenario.expect.within) {
+  BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
+  replicas_.resize(scenario.replica_count);
+  if (scenario.clients.key_distribution == KeyDistribution::zipfian)
+    zipf_.emplace(scenario.clients.key_count, scenario.clients.zipf_theta);
+  clients_.reserve(scenario.clients.client_count);
+  for (std::uint32_t c = 0; c < scenario.clients.client_count; ++c)
+    clients_.emplace_back(ClientId{c} + 1, scenario.clients, scenario.faulty_count, options.seed,
+                          zipf_ ? &*zipf_ : nullptr);
+
+  report_.scenario_name = scenario.name;
+  report_.seed = options.seed;
+  report_.crypto = crypto_kind_name(scenario.crypto);
+  report_.replica_count = scenario.replica_count;
+  report_.faulty_count = scenario.faulty_count;
+  report_.expected_safety = std::string(expect_name(scenario.expect.safety));
+  report_.expected_liveness = std::string(expect_name(scenario.expect.liveness));
+}
+
+void Simulation::Impl::start_replica(ReplicaIndex replica,
+                                     const std::optional<SafetyState>& recovered) {
+  ReplicaConfig config;
+  config.index = replica;
+  config.replica_count = scenario_.replica_count;
+  config.faulty_max = scenario_.faulty_count;
+  config.chain_id = scenario_.protocol.chain_id;
+  config.batch_size = scenario_.protocol.batch_size;
+  config.view_timeout = scenario_.protocol.view_timeout;
+  config.timeout_multiplier = scenario_.protocol.timeout_multiplier;
+  config.view_timeout_max = scenario_.protocol.view_timeout_max;
+  replicas_[replica] =
+      std::make_unique<Replica>(std::move(config), keys_->signer(replica), keys_->verifier());
+  if (recovered) replicas_[replica]->restore(*recovered);
+  effects_.clear();
+  replicas_[replica]->start(now_, effects_);
+  apply_effects(replica);
+}
+
+RunReport Simulation::Impl::run() {
+  for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r)
+    queue_.push(0, Event{EventKind::replica_start, r, r, 0, nullptr});
+  for (std::size_t c = 0; c < clients_.size(); ++c) {
+    const EndpointIndex endpoint = client_endpoint(clients_[c].id());
+    const std::uint32_t initial =
+        scenario_.clients.mode == ClientMode::closed ? scenario_.clients.outstanding_max : 1;
+    for (std::uint32_t i = 0; i < initial; ++i)
+      queue_.push(scenario_.clients.start, Event{EventKind::client_issue, endpoint, endpoint, c, nullptr});
+  }
+  for (std::size_t f = 0; f < scenario_.faults.size(); ++f) {
+    const Fault& fault = scenario_.faults[f];
+    queue_.push(fault_at(fault), Event{EventKind::fault_begin, 0, 0, f, nullptr});
+    if (auto until = fault_until(fault))
+      queue_.push(*until, Event{EventKind::fault_end, 0, 0, f, nullptr});
+  }
+
+  while (!queue_.empty() && queue_.top().at <= scenario_.duration && !report_.safety_violation) {
+    auto entry = queue_.pop();
+    now_ = entry.at;
+    ++event_index_;
+    const Event& event = entry.payload;
+    trace_hash_.add_value(now_);
+    trace_hash_.add_value(static_cast<std::uint8_t>(event.kind));
+    trace_hash_.add_value(event.to);
+    trace_hash_.add_value(event.from);
+    trace_hash_.add_value(event.arg);
+    if (event.bytes) trace_hash_.add(event.bytes->data(), event.bytes->size());
+    if (options_.trace != nullptr) {
+      trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"{}","from":{},"to":{},"arg":{}{}}})",
+                             event_index_, now_, event_kind_name(event.kind), event.from,
+                             event.to, event.arg,
+                             event.bytes ? fmt::format(R"(,"size":{})", event.bytes->size())
+                                         : std::string()));
+    }
+    dispatch(event);
+  }
+  report_.end_time = report_.safety_violation ? now_ : scenario_.duration;
+  report_.event_count = event_index_;
+
+  if (report_.safety_violation) {
+    report_.safety = Verdict::violated;
+    report_.liveness = Verdict::unchecked;
+  } else if (scenario_.expect.liveness == LivenessExpectation::unchecked) {
+    report_.liveness = Verdict::unchecked;
+  } else {
+    report_.liveness_violation = liveness_.finish(report_.end_time, event_index_);
+    if (!report_.liveness_violation) {
+      for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r) {
+        if (crashed_[r]) continue;
+        const Height height = replicas_[r]->committed_height();
+        if (height < scenario_.expect.commit_height_min) {
+          report_.liveness_violation = Violation{
+              "commit_height_min", event_index_, report_.end_time,
+              fmt::format("replica {} committed height {} < min_commits {}", r, height,
+                          scenario_.expect.commit_height_min)};
+          break;
+        }
+      }
+    }
+    report_.liveness = report_.liveness_violation ? Verdict::violated : Verdict::holds;
+  }
+  for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r)
+    for (std::size_t d = 0; d < drop_reason_count; ++d)
+      report_.replica_drops[d] += replicas_[r]->drop_count(static_cast<DropReason>(d));
+  report_.decided_height = agreement_.decided_height();
+  report_.requests_issued = requests_issued_;
+  const bool safety_ok =
+      (report_.safety == Verdict::holds) == (scenario_.expect.safety == SafetyExpectation::holds);
+  const bool liveness_ok =
+      scenario_.expect.liveness == LivenessExpectation::unchecked ||
+      (report_.liveness == Verdict::holds &&
+       scenario_.expect.liveness == LivenessExpectation::holds) ||
+      (report_.liveness == Verdict::violated &&
+       scenario_.expect.liveness == LivenessExpectation::violated);
+  report_.as_expected = safety_ok && liveness_ok;
+  report_.trace_hash = trace_hash_.finish();
+  return std::move(report_);
+}
+
+void Simulation::Impl::trace_line(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), options_.trace);
+  std::fputc('\n', options_.trace);
+}
+
+void Simulation::Impl::dispatch(const Event& event) {
+  switch (event.kind) {
+    case EventKind::replica_start:
+      return start_replica(event.to, std::nullopt);
+    case EventKind::deliver:
+      return on_deliver(event);
+    case EventKind::timer: {
+      const ReplicaIndex r = event.to;
+      if (crashed_[r] || event.arg != timer_generation_[r]) return;
+      effects_.clear();
+      replicas_[r]->on_timer(TimerKind::view, now_, effects_);
+      return apply_effects(r);
+    }
+    case EventKind::client_issue: {
+      const std::size_t c = event.arg;
+      issue_request(c);
+      if (scenario_.clients.mode == ClientMode::open) {
+        const Duration gap = clients_[c].next_interarrival();
+        queue_.push(now_ + gap, Event{EventKind::client_issue, event.to, event.to, c, nullptr});
+      }
+      return;
+    }
+    case EventKind::client_retry: {
+      Client& client = clients_[event.to - scenario_.replica_count];
+      if (auto request = client.retry(event.arg)) {
+        broadcast_from_client(event.to, *request);
+        queue_.push(now_ + scenario_.clients.request_timeout,
+                    Event{EventKind::client_retry, event.to, event.to, event.arg, nullptr});
+      }
+      return;
+    }
+    case EventKind::fault_begin:
+      return on_fault(event.arg, true);
+    case EventKind::fault_end:
+      return on_fault(event.arg, false);
+  }
+}
+
+void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
+  const Fault& fault = scenario_.faults[fault_index];
+  std::visit(
+      [&](const auto& f) {
+        using T = std::decay_t<decltype(f)>;
+        if constexpr (std::is_same_v<T, CrashFault>) {
+          crashed_[f.replica] = true;
+          ++timer_generation_[f.replica];  // its pending timer dies with it
+        } else if constexpr (std::is_same_v<T, RestartFault>) {
+          if (!crashed_[f.replica]) return;
+          crashed_[f.replica] = false;
+          // Memory is lost; the persisted safety state survives. Blocks and
+          // the KV state come back from peers (fetch and re-commit).
+          agreement_.reset_replica(f.replica);
+          start_replica(f.replica, persisted_[f.replica]);
+        } else if constexpr (std::is_same_v<T, PartitionFault>) {
+          if (begin) {
+            network_.set_partition(fault_index,
+                                   partition_groups_with_rest(f, scenario_.replica_count));
+          } else {
+            network_.clear_partition(fault_index);
+          }
+        } else if constexpr (std::is_same_v<T, CutFault>) {
+          if (begin) {
+            network_.set_cut(fault_index, f.from, f.to);
+          } else {
+            network_.clear_cut(fault_index);
+          }
+        }
+      },
+      fault);
+}
+
+void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageType type,
+                                const std::shared_ptr<const Bytes>& bytes) {
+  MessageCounters& counters = report_.messages[static_cast<std::size_t>(type) - 1];
+  ++counters.sent;
+  counters.bytes_sent += bytes->size();
+  const LinkOutcome outcome = network_.route(from, to);
+  if (outcome.lost) {
+    ++counters.dropped;
+    return;
+  }
+  counters.duplicated += outcome.delays.size() - 1;
+  for (Duration delay : outcome.delays)
+    queue_.push(now_ + delay,
+                Event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes});
+}
+
+void Simulation::Impl::on_deliver(const Event& event) {
+  MessageCounters& counters = report_.messages[event.arg - 1];
+  if (is_replica(event.to) && crashed_[event.to]) {
+    ++counters.dropped;
+    return;
+  }
+  auto decoded = decode_message(*event.bytes);
+  if (!decoded) {
+    ++counters.malformed;
+    return;
+  }
+  ++counters.delivered;
+  if (is_replica(event.to)) {
+    const ReplicaIndex r = event.to;
+    effects_.clear();
+    if (is_replica(event.from)) {
+      replicas_[r]->on_message(event.from, *decoded, now_, effects_);
+    } else if (const auto* request = std::get_if<ClientRequest>(&*decoded)) {
+      replicas_[r]->on_client_request(*request, now_, effects_);
+    } else {
+      return;  // clients send nothing else to replicas
+    }
+    return apply_effects(r);
+  }
+  const auto* reply = std::get_if<ClientReply>(&*decoded);
+  if (reply == nullptr || !is_replica(event.from)) return;
+  const std::size_t c = event.to - scenario_.replica_count;
+  if (auto done = clients_[c].on_reply(event.from, *reply, now_)) {
+    report_.requests.push_back(std::move(*done));
+    if (scenario_.clients.mode == ClientMode::closed) issue_request(c);
+  }
+}
+
+void Simulation::Impl::issue_request(std::size_t client_index) {
+  if (now_ > scenario_.duration) return;
+  if (scenario_.clients.op_count_max != 0 && requests_issued_ >= scenario_.clients.op_count_max)
+    return;
+  Client& client = clients_[client_index];
+  if (client.outstanding_count() >= open_loop_outstanding_max) return;
+  ++requests_issued_;
+  const ClientRequest request = client.issue(now_);
+  const EndpointIndex endpoint = client_endpoint(client.id());
+  broadcast_from_client(endpoint, request);
+  queue_.push(now_ + scenario_.clients.request_timeout,
+              Event{EventKind::client_retry, endpoint, endpoint, request.number, nullptr});
+}
+
+void Simulation::Impl::broadcast_from_client(EndpointIndex from, const ClientRequest& request) {
+  auto bytes = std::make_shared<const Bytes>(encode_message(Message{request}));
+  for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r)
+    transmit(from, r, MessageType::client_request, bytes);
+}
+
+void Simulation::Impl::apply_effects(ReplicaIndex replica) {
+  // Handlers never run while effects are applied, so effects_ is stable here.
+  for (const Effect& effect : effects_) {
+    std::visit(
+        [&](const auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, SendEffect>) {
+            auto bytes = std::make_shared<const Bytes>(encode_message(e.message));
+            transmit(replica, e.to, message_type(e.message), bytes);
+          } else if constexpr (std::is_same_v<T, BroadcastEffect>) {
+            auto bytes = std::make_shared<const Bytes>(encode_message(e.message));
+            for (ReplicaIndex to = 0; to < scenario_.replica_count; ++to)
+              if (to != replica) transmit(replica, to, message_type(e.message), bytes);
+          } else if constexpr (std::is_same_v<T, SetTimerEffect>) {
+            const std::uint64_t generation = ++timer_generation_[replica];
+            queue_.push(std::max(e.at, now_),
+                        Event{EventKind::timer, replica, replica, generation, nullptr});
+          } else if constexpr (std::is_same_v<T, PersistEffect>) {
+            persisted_[replica] = e.state;  // the simulated disk is durable for now
+          } else if constexpr (std::is_same_v<T, CommitEffect>) {
+            on_commit(replica, e);
+          } else if constexpr (std::is_same_v<T, ReplyEffect>) {
+            auto bytes = std::make_shared<const Bytes>(encode_message(Message{e.reply}));
+            transmit(replica, client_endpoint(e.reply.client), MessageType::client_reply, bytes);
+          } else if constexpr (std::is_same_v<T, NoteEffect>) {
+            on_note(replica, e);
+          }
+        },
+        effect);
+  }
+}
+
+void Simulation::Impl::on_commit(ReplicaIndex replica, const CommitEffect& commit) {
+  trace_hash_.add_value(replica);
+  trace_hash_.add_value(commit.height);
+  trace_hash_.add(commit.block_hash.bytes.data(), commit.block_hash.bytes.size());
+  trace_hash_.add(commit.state_digest.bytes.data(), commit.state_digest.bytes.size());
+  if (options_.trace != nullptr) {
+    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"commit","replica":{},"height":{},"view":{},"block":"{}","ops":{}}})",
+                           event_index_, now_, replica, commit.height, commit.block->view,
+                           commit.block_hash.short_hex(), commit.block->batch.size()));
+  }
+  const Height decided_before = agreement_.decided_height();
+  if (auto violation = agreement_.on_commit(replica, commit.height, commit.block_hash,
+                                            commit.block->parent_hash, commit.state_digest,
+                                            event_index_, now_)) {
+    if (!report_.safety_violation) report_.safety_violation = std::move(violation);
+  }
+  CommitRow row{replica, commit.height, commit.block->view, commit.block_hash,
+                commit.block->proposer, commit.block->batch.size(), std::nullopt, now_};
+  if (auto it = proposed_at_.find(commit.block->view); it != proposed_at_.end())
+    row.proposed_at = it->second;
+  report_.commits.push_back(row);
+  if (agreement_.decided_height() > decided_before) {
+    report_.committed_op_count += commit.block->batch.size();
+    liveness_.on_progress(now_);
+    last_progress_ = now_;
+    for (auto& change : report_.view_changes)
+      if (change.first_proposal && !change.first_commit) change.first_commit = now_;
+  }
+}
+
+void Simulation::Impl::on_note(ReplicaIndex replica, const NoteEffect& note) {
+  if (options_.trace != nullptr) {
+    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"note","replica":{},"note":"{}","view":{}}})",
+                           event_index_, now_, replica, note_kind_name(note.kind), note.view));
+  }
+  switch (note.kind) {
+    case NoteKind::proposal_sent:
+      proposed_at_.emplace(note.view, now_);
+      for (auto& change : report_.view_changes)
+        if (change.tc_formed && !change.first_proposal && note.view > change.failed_view)
+          change.first_proposal = now_;
+      return;
+    case NoteKind::timeout_sent:
+      if (!view_change_row_.contains(note.view)) {
+        view_change_row_.emplace(note.view, report_.view_changes.size());
+        report_.view_changes.push_back(ViewChangeRow{note.view, last_progress_, now_, {}, {}, {}});
+      }
+      return;
+    case NoteKind::tc_formed:
+      if (auto it = view_change_row_.find(note.view); it != view_change_row_.end()) {
+        auto& change = report_.view_changes[it->second];
+        if (!change.tc_formed) change.tc_formed = now_;
+      }
+      return;
+    case NoteKind::view_entered_by_qc:
+    case NoteKind::view_entered_by_tc:
+    case NoteKind::qc_formed:
+      return;
+  }
+}
+
+Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
+    : impl_(std::make_unique<Impl>(scenario, options)) {}
+Simulation::~Simulation() = default;
+RunReport Simulation::run() { return impl_->run(); }
+
+}  // namespace bftsim
