@@ -34,7 +34,7 @@ constexpr std::string_view top_keys[] = {"name",     "description", "seed",    "
                                          "replicas", "faulty",      "crypto",  "protocol",
                                          "network",  "clients",     "faults",  "expect"};
 constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
-                                              "view_timeout_max"};
+                                              "view_timeout_max", "vote_to"};
 constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay"};
 constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
                                                  "stddev",       "median", "sigma", "scale", "shape"};
@@ -70,6 +70,7 @@ std::optional<Keys> schema_map_keys(std::string_view pattern) {
   return std::nullopt;
 }
 
+constexpr std::pair<std::string_view, bool> vote_to_names[] = {{"all", true}, {"next_leader", false}};
 constexpr std::pair<std::string_view, CryptoKind> crypto_names[] = {{"ed25519", CryptoKind::ed25519},
                                                                     {"fast", CryptoKind::fast}};
 constexpr std::pair<std::string_view, DistributionKind> distribution_names[] = {
@@ -313,6 +314,7 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
                                       return value;
                                     }));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "view_timeout_max", out.view_timeout_max, read_duration));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "vote_to", out.vote_to_all, enum_of(NameTable<bool>(vote_to_names), "vote target")));
   if (out.view_timeout_max < out.view_timeout) {
     const std::string detail = fmt::format("view_timeout_max {} is below view_timeout {}",
                                            format_duration(out.view_timeout_max), format_duration(out.view_timeout));

@@ -28,6 +28,8 @@ struct ProtocolConfig {
   Duration view_timeout = 500 * ns_per_ms; // base of the exponential backoff, > 0
   double timeout_multiplier = 2.0;         // >= 1.0
   Duration view_timeout_max = 10 * ns_per_s;  // >= view_timeout
+  // YAML `vote_to: all | next_leader`. See ReplicaConfig::vote_to_all.
+  bool vote_to_all = true;
 
   bool operator==(const ProtocolConfig&) const = default;
 };

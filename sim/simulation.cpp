@@ -192,6 +192,7 @@ void Simulation::Impl::start_replica(ReplicaIndex replica,
   config.view_timeout = scenario_.protocol.view_timeout;
   config.timeout_multiplier = scenario_.protocol.timeout_multiplier;
   config.view_timeout_max = scenario_.protocol.view_timeout_max;
+  config.vote_to_all = scenario_.protocol.vote_to_all;
   replicas_[replica] =
       std::make_unique<Replica>(std::move(config), keys_->signer(replica), keys_->verifier());
   if (recovered) replicas_[replica]->restore(*recovered);
