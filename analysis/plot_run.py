@@ -11,6 +11,7 @@ Reads only RESULTS_DIR/{summary,commits,requests,view_changes,messages}.csv
 
 import argparse
 import os
+import re
 import sys
 
 EXIT_USAGE = 2
@@ -77,11 +78,21 @@ def read_run(pd, directory):
     return tables
 
 
+def parse_duration_us(text):
+    """A bftsim duration ("10s", "1.5s", "750ms", "2m") or a bare number of
+    seconds, in microseconds; None when it is neither."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(ns|us|ms|s|m)?\s*", str(text))
+    if not match:
+        return None
+    scale_us = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6, "m": 60e6, None: 1e6}[match.group(2)]
+    return float(match.group(1)) * scale_us
+
+
 def note(ax, text):
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="0.4")
 
 
-def plot_commits(ax, commits, view_changes):
+def plot_commits(ax, commits, view_changes, run_end_us):
     """First commit of each height (by any replica) over virtual time; failed
     views' stalls (last commit before to first commit after) shaded."""
     ax.set_title("Committed height")
@@ -91,13 +102,17 @@ def plot_commits(ax, commits, view_changes):
         note(ax, "no commits")
         return
     first = commits.groupby("height")["committed_at_us"].min().sort_index()
-    ax.step(first.values / 1e6, first.index, where="post", color="#4477aa", linewidth=1.5)
+    if run_end_us is None:
+        run_end_us = max(first.values.max(), view_changes.max(numeric_only=True).max())
+    # Held flat to the end of the run, so a final stall shows as one.
+    times_s = list(first.values / 1e6) + [max(run_end_us, first.values.max()) / 1e6]
+    heights = list(first.index) + [first.index.max()]
+    ax.step(times_s, heights, where="post", color="#4477aa", linewidth=1.5)
     # Several failed views can share one stall; shade the union once, so the
     # shade means "no new commit here", not how many views failed.
     # A failed view with no commit of its own (its successor failed too) ends
     # at the next commit after its first timeout, or at the end of the run.
     commit_times_us = sorted(first.values)
-    run_end_us = max(commit_times_us[-1], view_changes.max(numeric_only=True).max())
 
     def stall_end_us(row):
         if row.first_commit_us == row.first_commit_us:  # not NaN
@@ -116,7 +131,7 @@ def plot_commits(ax, commits, view_changes):
     for i, (start_us, end_us) in enumerate(merged):
         ax.axvspan(start_us / 1e6, end_us / 1e6, color="#ee6677", alpha=0.15, linewidth=0,
                    label=f"view change under way ({len(view_changes)} failed views)" if i == 0 else None)
-    ax.set_xlim(left=0)
+    ax.set_xlim(0, max(times_s[-1], merged[-1][1] / 1e6 if merged else 0))
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     if merged:
@@ -239,7 +254,8 @@ def main():
     out_path = args.out or os.path.join(args.results_dir, "run.png")
 
     figure, axes = plt.subplots(2, 2, figsize=(14, 9))
-    plot_commits(axes[0][0], tables["commits"], tables["view_changes"])
+    run_end_us = parse_duration_us(summary["sim_seconds"]) if "sim_seconds" in summary else None
+    plot_commits(axes[0][0], tables["commits"], tables["view_changes"], run_end_us)
     plot_latency_cdf(axes[0][1], tables["requests"], ticker)
     plot_view_changes(axes[1][0], tables["view_changes"])
     plot_messages(axes[1][1], tables["messages"])

@@ -80,9 +80,9 @@ class TraceHash {
     add(&value, sizeof(value));
   }
   std::string finish() {
-    unsigned char out[32];
-    crypto_generichash_final(&state_, out, sizeof(out));
-    return fmt::format("{:02x}", fmt::join(out, out + 16, ""));
+    Hash32 digest;
+    crypto_generichash_final(&state_, digest.bytes.data(), digest.bytes.size());
+    return digest.hex().substr(0, 32);
   }
 
  private:
