@@ -16,3 +16,9 @@ ninja -C "$build"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1
 meson test -C "$build" --print-errorlogs --num-processes 2
+
+# One closing line over both test programs (doctest cases and CLI checks).
+log="$build/meson-logs/testlog.txt"
+read -r unit_passed unit_failed < <(sed -n 's/.*test cases: *[0-9]* | *\([0-9]*\) passed | *\([0-9]*\) failed.*/\1 \2/p' "$log" | tail -1)
+read -r cli_passed cli_failed < <(sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p' "$log" | tail -1)
+echo "$((unit_passed + cli_passed)) passed, $((unit_failed + cli_failed)) failed"
