@@ -108,8 +108,6 @@ def plot_commits(ax, commits, view_changes, run_end_us):
     times_s = list(first.values / 1e6) + [max(run_end_us, first.values.max()) / 1e6]
     heights = list(first.index) + [first.index.max()]
     ax.step(times_s, heights, where="post", color="#4477aa", linewidth=1.5)
-    # Several failed views can share one stall; shade the union once, so the
-    # shade means "no new commit here", not how many views failed.
     # A failed view with no commit of its own (its successor failed too) ends
     # at the next commit after its first timeout, or at the end of the run.
     commit_times_us = sorted(first.values)
@@ -122,6 +120,8 @@ def plot_commits(ax, commits, view_changes, run_end_us):
 
     intervals = sorted((row.stall_start_us, stall_end_us(row))
                        for row in view_changes.dropna(subset=["stall_start_us"]).itertuples())
+    # Several failed views can share one stall; shade the union once, so the
+    # shade means "no new commit here", not how many views failed.
     merged = []
     for start_us, end_us in intervals:
         if merged and start_us <= merged[-1][1]:

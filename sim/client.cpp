@@ -86,7 +86,7 @@ std::optional<CompletedRequest> Client::on_reply(ReplicaIndex from, const Client
   const Outstanding& done = it->second;
   CompletedRequest completed{id_,          reply.number, done.request.op.type,
                              done.request.op.key, done.sent_at, now,
-                             done.retries, reply.result.status, reply.height};
+                             done.retries, reply.result.status, reply.height, reply.result};
   outstanding_.erase(it);
   return completed;
 }

@@ -29,6 +29,7 @@ struct CompletedRequest {
   std::uint32_t retries = 0;
   ResultStatus status = ResultStatus::ok;
   Height height = 0;
+  OpResult result;  // the full result f+1 replicas agreed on
 };
 
 class Client {

@@ -21,6 +21,11 @@ std::string us(Instant ns) {
   return fmt::format("{}{}.{:03}", sign, magnitude / 1000, magnitude % 1000);
 }
 
+// Virtual nanoseconds as seconds with nine exact decimals.
+std::string seconds(Instant ns) {
+  return fmt::format("{}.{:09}", ns / 1'000'000'000, ns % 1'000'000'000);
+}
+
 std::string us(const std::optional<Instant>& ns) { return ns ? us(*ns) : std::string(); }
 
 std::string difference_us(const std::optional<Instant>& later, const std::optional<Instant>& earlier) {
@@ -75,7 +80,7 @@ std::string summary_csv_header() {
   return "scenario,seed,protocol,crypto,replicas,faulty,sim_seconds,events,messages_sent,"
          "messages_delivered,messages_dropped,committed_blocks,committed_ops,requests_issued,"
          "requests_completed,throughput_ops_per_s,latency_us_p50,latency_us_p99,view_changes,"
-         "safety,liveness,expected_safety,expected_liveness,as_expected,violation_check,"
+         "safety,liveness,linearizability,expected_safety,expected_liveness,as_expected,violation_check,"
          "violation_event,violation_time_us,trace_hash";
 }
 
@@ -90,14 +95,14 @@ std::string summary_csv_row(const RunReport& report) {
                                 static_cast<std::uint64_t>(report.end_time))
                           : 0;
   return fmt::format(
-      "{},{},chained-hotstuff,{},{},{},{},{},{},{},{},{},{},{},{},{}.{:03},{},{},{},{},{},{},{},{},{},{},{},{}",
+      "{},{},chained-hotstuff,{},{},{},{},{},{},{},{},{},{},{},{},{}.{:03},{},{},{},{},{},{},{},{},{},{},{},{},{}",
       field(report.scenario_name), report.seed, report.crypto, report.replica_count, report.faulty_count,
-      format_duration(report.end_time), report.event_count, total(report, &MessageCounters::sent),
+      seconds(report.end_time), report.event_count, total(report, &MessageCounters::sent),
       total(report, &MessageCounters::delivered), total(report, &MessageCounters::dropped),
       report.decided_height, report.committed_op_count, report.requests_issued, report.requests.size(),
       milli_ops_per_s / 1000, milli_ops_per_s % 1000, us(request_latency_percentile(report, 50)),
       us(request_latency_percentile(report, 99)), view_change_count(report), verdict_name(report.safety),
-      verdict_name(report.liveness), report.expected_safety, report.expected_liveness,
+      verdict_name(report.liveness), report.linearizability, report.expected_safety, report.expected_liveness,
       report.as_expected ? "yes" : "no", violation ? violation->check : "",
       violation ? fmt::format("{}", violation->event_index) : "", violation ? us(violation->at) : "",
       report.trace_hash);
@@ -166,8 +171,9 @@ std::string format_summary_text(const RunReport& report) {
   fmt::format_to(out, "  request latency p50 {} us, p99 {} us; view changes {}\n",
                  us(request_latency_percentile(report, 50)), us(request_latency_percentile(report, 99)),
                  view_change_count(report));
-  fmt::format_to(out, "  safety {} (expected {}), liveness {} (expected {}): {}\n", verdict_name(report.safety),
-                 report.expected_safety, verdict_name(report.liveness), report.expected_liveness,
+  fmt::format_to(out, "  safety {} (expected {}), liveness {} (expected {}), linearizability {}: {}\n",
+                 verdict_name(report.safety), report.expected_safety, verdict_name(report.liveness),
+                 report.expected_liveness, report.linearizability,
                  report.as_expected ? "as expected" : "NOT as expected");
   for (const auto* violation : {report.safety_violation ? &*report.safety_violation : nullptr,
                                 report.liveness_violation ? &*report.liveness_violation : nullptr}) {

@@ -30,6 +30,7 @@ constexpr int exit_usage = 2;
 const char* usage_text =
     "usage: bftsim run SCENARIO.yaml [options]    run a scenario, print a summary, write CSV\n"
     "       bftsim check SCENARIO.yaml [--set k=v]  validate a scenario and exit\n"
+    "       bftsim sweep SCENARIO.yaml --seeds A-B [--out DIR]  run many seeds, one summary row each\n"
     "\n"
     "Exit codes: 0 no violation, 1 a safety or liveness violation, 2 bad input or usage.\n";
 
@@ -40,8 +41,78 @@ struct Options {
   std::string out_dir;
   std::string trace_path;
   std::vector<std::string> overrides;
+  std::string seeds;
   bool quiet = false;
 };
+
+// "A-B" (inclusive) or "N" (1..N).
+std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_seed_range(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const std::size_t dash = text.find('-');
+    if (dash == std::string::npos) {
+      const std::uint64_t count = std::stoull(text, &used);
+      if (used != text.size() || count == 0) return std::nullopt;
+      return std::make_pair(std::uint64_t{1}, count);
+    }
+    const std::uint64_t first = std::stoull(text.substr(0, dash), &used);
+    if (used != dash) return std::nullopt;
+    const std::string rest = text.substr(dash + 1);
+    const std::uint64_t last = std::stoull(rest, &used);
+    if (used != rest.size() || last < first) return std::nullopt;
+    return std::make_pair(first, last);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Runs every seed of the range; one summary.csv row per seed in DIR/sweep.csv.
+int sweep_command(const Options& options, const bftsim::Scenario& scenario) {
+  const auto range = parse_seed_range(options.seeds);
+  if (!range) {
+    fmt::print(stderr, "bftsim: --seeds wants A-B or N, got '{}'\n", options.seeds);
+    return exit_usage;
+  }
+  std::string rows = bftsim::summary_csv_header() + "\n";
+  std::uint64_t runs = 0, safety_violations = 0, liveness_violations = 0, unexpected = 0, events = 0;
+  std::vector<std::uint64_t> violating_seeds;
+  const auto wall_start = std::chrono::steady_clock::now();
+  for (std::uint64_t seed = range->first; seed <= range->second; ++seed) {
+    bftsim::Simulation simulation(scenario, bftsim::SimulationOptions{seed, nullptr});
+    const bftsim::RunReport report = simulation.run();
+    rows += bftsim::summary_csv_row(report) + "\n";
+    ++runs;
+    events += report.event_count;
+    if (report.safety_violation) ++safety_violations;
+    if (report.liveness_violation) ++liveness_violations;
+    if (report.safety_violation || report.liveness_violation) violating_seeds.push_back(seed);
+    if (!report.as_expected) ++unexpected;
+  }
+  const double wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  fmt::print("sweep {} seeds {}-{}: {} runs, {} safety violations ({:.1f}%), {} liveness violations, {} not as expected\n",
+             scenario.name, range->first, range->second, runs, safety_violations,
+             100.0 * static_cast<double>(safety_violations) / static_cast<double>(runs), liveness_violations,
+             unexpected);
+  if (!violating_seeds.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < violating_seeds.size() && i < 10; ++i) list += fmt::format(" {}", violating_seeds[i]);
+    fmt::print("  violating seeds:{}{}\n", list, violating_seeds.size() > 10 ? " ..." : "");
+    fmt::print("  replay one: bftsim run {} --seed {}\n", options.scenario_path, violating_seeds.front());
+  }
+  fmt::print(stderr, "wall clock: {:.3f} s for {} runs, {:.0f} events/s\n", wall_seconds, runs,
+             wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
+  if (!options.out_dir.empty()) {
+    std::filesystem::create_directories(options.out_dir);
+    std::ofstream file(std::filesystem::path(options.out_dir) / "sweep.csv", std::ios::binary);
+    file << rows;
+    if (!file) {
+      fmt::print(stderr, "bftsim: cannot write {}/sweep.csv\n", options.out_dir);
+      return exit_usage;
+    }
+  }
+  return violating_seeds.empty() ? exit_ok : exit_violation;
+}
 
 int run_command(const Options& options) {
   auto scenario = bftsim::load_scenario_file(options.scenario_path, options.overrides);
@@ -49,6 +120,7 @@ int run_command(const Options& options) {
     fmt::print(stderr, "bftsim: {}\n", scenario.error().message);
     return exit_usage;
   }
+  if (options.command == "sweep") return sweep_command(options, *scenario);
   if (options.command == "check") {
     fmt::print("{}: ok ({} replicas, f={}, {} faults)\n", options.scenario_path, scenario->replica_count,
                scenario->faulty_count, scenario->faults.size());
@@ -119,6 +191,7 @@ int main(int argc, char** argv) {
       ("set", po::value<std::vector<std::string>>(&options.overrides)->composing(),
        "override one scenario value, e.g. --set network.loss=0.2 (repeatable)")
       ("trace", po::value<std::string>(&options.trace_path), "write one JSON object per event to this file")
+      ("seeds", po::value<std::string>(&options.seeds), "sweep: the seeds to run, A-B or N (= 1-N)")
       ("quiet,q", po::bool_switch(&options.quiet), "print nothing but errors and the wall-clock line");
   po::options_description legacy("Flags of the old bft-node, as shortcuts for --set");
   legacy.add_options()
@@ -149,7 +222,11 @@ int main(int argc, char** argv) {
     std::cout << usage_text << "\n" << visible << "\n" << legacy;
     return vm.count("help") ? exit_ok : exit_usage;
   }
-  if (options.command != "run" && options.command != "check") {
+  if (options.command == "sweep" && options.seeds.empty()) {
+    fmt::print(stderr, "bftsim: sweep needs --seeds A-B\n{}", usage_text);
+    return exit_usage;
+  }
+  if (options.command != "run" && options.command != "check" && options.command != "sweep") {
     fmt::print(stderr, "bftsim: unknown command '{}'\n{}", options.command, usage_text);
     return exit_usage;
   }

@@ -74,6 +74,9 @@ struct RunReport {
   Verdict liveness = Verdict::holds;
   std::string expected_safety;
   std::string expected_liveness;
+  // The end-of-run linearizability check of the client history: "ok",
+  // "violated", or "unknown" when the search hit its step budget.
+  std::string linearizability = "ok";
   bool as_expected = false;
   std::string trace_hash;
 };

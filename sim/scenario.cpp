@@ -32,9 +32,11 @@ constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
 
 constexpr std::string_view top_keys[] = {"name",     "description", "seed",    "duration",
                                          "replicas", "faulty",      "crypto",  "protocol",
-                                         "network",  "clients",     "faults",  "expect"};
+                                         "network",  "clients",     "faults",  "expect",
+                                         "byzantine", "allow_more_faulty", "random_faults"};
 constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
-                                              "view_timeout_max", "vote_to"};
+                                              "view_timeout_max", "vote_to", "unsafe_skip_lock"};
+constexpr std::string_view byzantine_keys[] = {"node", "behavior"};
 constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay"};
 constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
                                                  "stddev",       "median", "sigma", "scale", "shape"};
@@ -42,7 +44,8 @@ constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstanding", 
                                              "request_timeout", "max_ops", "start", "mix",
                                              "keys",    "key_distribution", "zipf_theta", "value_size"};
 constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
-constexpr std::string_view fault_keys_all[] = {"type", "node", "at", "until", "groups", "from", "to"};
+constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
+                                               "to",   "both",    "loss", "latency", "duplicate"};
 constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
 
 constexpr std::string_view constant_keys[] = {"distribution", "value"};
@@ -55,6 +58,13 @@ constexpr std::string_view pareto_keys[] = {"distribution", "scale", "shape"};
 constexpr std::string_view crash_keys[] = {"type", "node", "at"};
 constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until"};
 constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until"};
+constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate"};
+constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until"};
+constexpr std::string_view random_faults_keys[] = {"partitions"};
+constexpr std::string_view random_partitions_keys[] = {"mean_interval", "mean_duration", "start", "stop",
+                                                       "max_isolated"};
+// Bounds the generated schedule: (stop - start) / (mean_interval + mean_duration).
+constexpr double random_partition_expected_count_max = 10'000;
 
 // The maps of the schema by key pattern ("faults[]" is any fault entry); a
 // --set may create entries only inside these. Other patterns are not maps.
@@ -66,11 +76,16 @@ std::optional<Keys> schema_map_keys(std::string_view pattern) {
   if (pattern == "clients") return Keys(clients_keys);
   if (pattern == "clients.mix") return Keys(mix_keys);
   if (pattern == "faults[]") return Keys(fault_keys_all);
+  if (pattern == "faults[].latency") return Keys(latency_keys_all);
+  if (pattern == "random_faults") return Keys(random_faults_keys);
+  if (pattern == "random_faults.partitions") return Keys(random_partitions_keys);
   if (pattern == "expect") return Keys(expect_keys);
+  if (pattern == "byzantine[]") return Keys(byzantine_keys);
   return std::nullopt;
 }
 
 constexpr std::pair<std::string_view, bool> vote_to_names[] = {{"all", true}, {"next_leader", false}};
+constexpr std::pair<std::string_view, bool> bool_names[] = {{"true", true}, {"false", false}};
 constexpr std::pair<std::string_view, CryptoKind> crypto_names[] = {{"ed25519", CryptoKind::ed25519},
                                                                     {"fast", CryptoKind::fast}};
 constexpr std::pair<std::string_view, DistributionKind> distribution_names[] = {
@@ -88,11 +103,13 @@ constexpr std::pair<std::string_view, LivenessExpectation> liveness_names[] = {
     {"violated", LivenessExpectation::violated},
     {"unchecked", LivenessExpectation::unchecked}};
 
-enum class FaultType : std::uint8_t { crash, restart, partition, cut };
+enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog };
 constexpr std::pair<std::string_view, FaultType> fault_type_names[] = {{"crash", FaultType::crash},
                                                                        {"restart", FaultType::restart},
                                                                        {"partition", FaultType::partition},
-                                                                       {"cut", FaultType::cut}};
+                                                                       {"cut", FaultType::cut},
+                                                                       {"link", FaultType::link},
+                                                                       {"clog", FaultType::clog}};
 
 template <typename E>
 std::string_view name_of(NameTable<E> table, E value) {
@@ -315,6 +332,7 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
                                     }));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "view_timeout_max", out.view_timeout_max, read_duration));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "vote_to", out.vote_to_all, enum_of(NameTable<bool>(vote_to_names), "vote target")));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "unsafe_skip_lock", out.unsafe_skip_lock, enum_of(NameTable<bool>(bool_names), "boolean")));
   if (out.view_timeout_max < out.view_timeout) {
     const std::string detail = fmt::format("view_timeout_max {} is below view_timeout {}",
                                            format_duration(out.view_timeout_max), format_duration(out.view_timeout));
@@ -434,6 +452,49 @@ auto replica_index_reader(std::uint32_t replica_count) {
   };
 }
 
+// `byzantine: [{node: i, behavior: name | [names]}]`, one entry per replica.
+Status read_byzantine(const YamlNode& list, std::string_view path, std::uint32_t replica_count,
+                      std::vector<ByzantineSpec>& out) {
+  BFTSIM_SCENARIO_TRY(expect_kind(list, path, Kind::sequence));
+  const auto read_index = replica_index_reader(replica_count);
+  for (std::size_t i = 0; i < list.items.size(); ++i) {
+    const YamlNode& map = list.items[i];
+    const std::string entry_path = key_path_index(std::string(path), i);
+    BFTSIM_SCENARIO_TRY(expect_kind(map, entry_path, Kind::map));
+    BFTSIM_SCENARIO_TRY(check_keys(map, entry_path, byzantine_keys));
+    ByzantineSpec spec;
+    BFTSIM_SCENARIO_TRY(read_required(map, entry_path, "node", spec.replica, read_index));
+    for (const ByzantineSpec& earlier : out)
+      if (earlier.replica == spec.replica)
+        return fail(map.find("node")->where, key_path_join(entry_path, "node"),
+                    fmt::format("replica {} is already listed as Byzantine", spec.replica));
+    auto behavior = require(map, entry_path, "behavior");
+    if (!behavior) return tl::unexpected(std::move(behavior.error()));
+    const std::string behavior_path = key_path_join(entry_path, "behavior");
+    std::vector<const YamlNode*> names;
+    if ((*behavior)->kind == Kind::sequence) {
+      for (const YamlNode& item : (*behavior)->items) names.push_back(&item);
+      if (names.empty()) return fail((*behavior)->where, behavior_path, "needs at least one behavior");
+    } else {
+      names.push_back(*behavior);
+    }
+    for (const YamlNode* name_node : names) {
+      auto name = read_string(*name_node, behavior_path);
+      if (!name) return tl::unexpected(std::move(name.error()));
+      auto parsed = parse_byzantine_behavior(*name);
+      if (!parsed) {
+        std::string known;
+        for (std::size_t b = 0; b < byzantine_behavior_count; ++b)
+          known += (b ? ", " : "") + std::string(byzantine_behavior_name(static_cast<ByzantineBehavior>(b)));
+        return fail(name_node->where, behavior_path, fmt::format("{} (known: {})", parsed.error().message, known));
+      }
+      spec.behaviors.push_back(*parsed);
+    }
+    out.push_back(std::move(spec));
+  }
+  return {};
+}
+
 // Reads `at` and the optional `until`, which must come after it.
 Status read_interval(const YamlNode& map, std::string_view path, Duration& at, std::optional<Duration>& until) {
   BFTSIM_SCENARIO_TRY(read_required(map, path, "at", at, read_duration));
@@ -477,6 +538,18 @@ Result<std::vector<std::vector<ReplicaIndex>>> read_groups(const YamlNode& list,
   return groups;
 }
 
+// Reads `from`, `to` (distinct replicas) and the optional `both` of a link
+// or clog fault.
+Status read_link_ends(const YamlNode& map, std::string_view path, std::uint32_t replica_count,
+                      ReplicaIndex& from, ReplicaIndex& to, bool& both) {
+  const auto read_index = replica_index_reader(replica_count);
+  BFTSIM_SCENARIO_TRY(read_required(map, path, "from", from, read_index));
+  BFTSIM_SCENARIO_TRY(read_required(map, path, "to", to, read_index));
+  if (from == to)
+    return fail(map.find("to")->where, key_path_join(path, "to"), fmt::format("from and to are the same node ({})", to));
+  return read_optional(map, path, "both", both, enum_of(NameTable<bool>(bool_names), "boolean"));
+}
+
 Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32_t replica_count) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
   FaultType type = FaultType::crash;
@@ -517,6 +590,35 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
       BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
       return Fault{fault};
     }
+    case FaultType::link: {
+      BFTSIM_SCENARIO_TRY(check_keys(map, path, link_keys, context));
+      LinkFault fault;
+      BFTSIM_SCENARIO_TRY(read_link_ends(map, path, replica_count, fault.from, fault.to, fault.both));
+      BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+      BFTSIM_SCENARIO_TRY(read_optional(map, path, "loss", fault.loss_ppm, read_probability));
+      if (const YamlNode* node = map.find("latency")) {
+        LatencyDistribution latency;
+        BFTSIM_SCENARIO_TRY(read_latency(*node, key_path_join(path, "latency"), latency));
+        fault.latency = latency;
+      }
+      BFTSIM_SCENARIO_TRY(read_optional(map, path, "duplicate", fault.duplicate_ppm, read_probability));
+      if (!fault.loss_ppm && !fault.latency && !fault.duplicate_ppm)
+        return fail(map.where, path, "a link fault needs at least one of loss, latency, duplicate");
+      return Fault{std::move(fault)};
+    }
+    case FaultType::clog: {
+      BFTSIM_SCENARIO_TRY(check_keys(map, path, clog_keys, context));
+      ClogFault fault;
+      BFTSIM_SCENARIO_TRY(read_link_ends(map, path, replica_count, fault.from, fault.to, fault.both));
+      std::optional<Duration> until;
+      BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, until));
+      if (!until) {
+        auto missing = require(map, path, "until");  // a clog must end: its messages are held until then
+        return tl::unexpected(std::move(missing.error()));
+      }
+      fault.until = *until;
+      return Fault{fault};
+    }
   }
   return fail(map.where, path, "unhandled fault type");
 }
@@ -530,6 +632,53 @@ Status read_faults(const YamlNode& list, std::string_view path, std::uint32_t re
     if (!fault) return tl::unexpected(std::move(fault.error()));
     out.push_back(std::move(*fault));
   }
+  return {};
+}
+
+// `random_faults: {partitions: {...}}`. Needs the scenario's duration,
+// replica count and faulty count for the defaults and ranges.
+Status read_random_faults(const YamlNode& map, std::string_view path, const Scenario& scenario,
+                          RandomFaultsConfig& out) {
+  BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
+  BFTSIM_SCENARIO_TRY(check_keys(map, path, random_faults_keys));
+  const YamlNode* node = map.find("partitions");
+  if (node == nullptr) return {};
+  const std::string partitions_path = key_path_join(path, "partitions");
+  BFTSIM_SCENARIO_TRY(expect_kind(*node, partitions_path, Kind::map));
+  BFTSIM_SCENARIO_TRY(check_keys(*node, partitions_path, random_partitions_keys));
+  RandomPartitionsConfig config{.stop = scenario.duration, .isolated_count_max = scenario.faulty_count};
+  BFTSIM_SCENARIO_TRY(read_required(*node, partitions_path, "mean_interval", config.mean_interval, read_positive_duration));
+  BFTSIM_SCENARIO_TRY(read_required(*node, partitions_path, "mean_duration", config.mean_duration, read_positive_duration));
+  BFTSIM_SCENARIO_TRY(read_optional(*node, partitions_path, "start", config.start, read_duration));
+  BFTSIM_SCENARIO_TRY(read_optional(*node, partitions_path, "stop", config.stop, read_duration));
+  if (config.stop <= config.start) {
+    const std::string detail =
+        fmt::format("stop {} must be after start {}", format_duration(config.stop), format_duration(config.start));
+    if (const YamlNode* stop = node->find("stop")) return fail(stop->where, key_path_join(partitions_path, "stop"), detail);
+    const YamlNode* start = node->find("start");
+    BFTSIM_ASSERT(start != nullptr);  // the default start 0 is before any duration > 0
+    return fail(start->where, key_path_join(partitions_path, "start"), detail + " (the default stop is the run's duration)");
+  }
+  const std::string isolated_path = key_path_join(partitions_path, "max_isolated");
+  if (scenario.replica_count < 2)
+    return fail(node->where, partitions_path, "random partitions need at least 2 replicas");
+  if (const YamlNode* isolated = node->find("max_isolated")) {
+    auto value = read_integer(*isolated, isolated_path, 1, scenario.replica_count - 1);
+    if (!value) return tl::unexpected(std::move(value.error()));
+    config.isolated_count_max = static_cast<std::uint32_t>(*value);
+  } else if (config.isolated_count_max == 0) {
+    return fail(node->where, isolated_path,
+                fmt::format("missing, and its default (faulty) is 0: give 1..{}", scenario.replica_count - 1));
+  }
+  BFTSIM_ASSERT(config.isolated_count_max < scenario.replica_count);  // the default: faulty <= (n - 1) / 3
+  const double expected_count = static_cast<double>(config.stop - config.start) /
+                                (static_cast<double>(config.mean_interval) + static_cast<double>(config.mean_duration));
+  if (expected_count > random_partition_expected_count_max)
+    return fail(node->where, partitions_path,
+                fmt::format("would make about {:.0f} partitions between start and stop; at most {:.0f} (raise "
+                            "mean_interval or mean_duration)",
+                            expected_count, random_partition_expected_count_max));
+  out.partitions = config;
   return {};
 }
 
@@ -568,6 +717,18 @@ Result<Scenario> read_scenario(const YamlNode& root) {
   if (const YamlNode* node = root.find("clients")) BFTSIM_SCENARIO_TRY(read_clients(*node, "clients", out.clients));
   if (const YamlNode* node = root.find("faults"))
     BFTSIM_SCENARIO_TRY(read_faults(*node, "faults", out.replica_count, out.faults));
+  if (const YamlNode* node = root.find("random_faults"))
+    BFTSIM_SCENARIO_TRY(read_random_faults(*node, "random_faults", out, out.random_faults));
+  BFTSIM_SCENARIO_TRY(read_optional(root, "", "allow_more_faulty", out.allow_more_faulty,
+                                    enum_of(NameTable<bool>(bool_names), "boolean")));
+  if (const YamlNode* node = root.find("byzantine")) {
+    BFTSIM_SCENARIO_TRY(read_byzantine(*node, "byzantine", out.replica_count, out.byzantine));
+    if (out.byzantine.size() > out.faulty_count && !out.allow_more_faulty)
+      return fail(node->where, "byzantine",
+                  fmt::format("{} Byzantine replicas exceed faulty: {} (set allow_more_faulty: true to "
+                              "go past f on purpose, e.g. to show a checker catching a violation)",
+                              out.byzantine.size(), out.faulty_count));
+  }
   auto expect = require(root, "", "expect");
   if (!expect) return tl::unexpected(std::move(expect.error()));
   BFTSIM_SCENARIO_TRY(read_expect(**expect, "expect", out.expect));
@@ -702,7 +863,8 @@ std::string_view expect_name(LivenessExpectation expectation) {
 }
 
 std::string_view fault_type_name(const Fault& fault) {
-  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut"};
+  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut", "link", "clog"};
+  static_assert(std::size(names) == std::variant_size_v<Fault>);
   return names[fault.index()];
 }
 
@@ -713,6 +875,8 @@ Duration fault_at(const Fault& fault) {
 std::optional<Duration> fault_until(const Fault& fault) {
   if (const auto* partition = std::get_if<PartitionFault>(&fault)) return partition->until;
   if (const auto* cut = std::get_if<CutFault>(&fault)) return cut->until;
+  if (const auto* link = std::get_if<LinkFault>(&fault)) return link->until;
+  if (const auto* clog = std::get_if<ClogFault>(&fault)) return clog->until;
   return std::nullopt;
 }
 

@@ -17,6 +17,7 @@
 #include "core/crypto/keys.h"  // CryptoKind, crypto_kind_name
 #include "core/types/ids.h"
 #include "core/types/result.h"
+#include "sim/byzantine_behavior.h"
 #include "sim/units.h"
 
 namespace bftsim {
@@ -30,6 +31,9 @@ struct ProtocolConfig {
   Duration view_timeout_max = 10 * ns_per_s;  // >= view_timeout
   // YAML `vote_to: all | next_leader`. See ReplicaConfig::vote_to_all.
   bool vote_to_all = true;
+  // YAML `unsafe_skip_lock`: a teaching mutant that votes without the
+  // safe-node rule. Simulator only; the checkers must catch what it breaks.
+  bool unsafe_skip_lock = false;
 
   bool operator==(const ProtocolConfig&) const = default;
 };
@@ -131,7 +135,54 @@ struct CutFault {
   std::optional<Duration> until;  // > at
   bool operator==(const CutFault&) const = default;
 };
-using Fault = std::variant<CrashFault, RestartFault, PartitionFault, CutFault>;
+// {type: link, from, to, both, at, until, loss, latency, duplicate}: while
+// active, messages from -> to (and to -> from with both: true) use the given
+// loss, latency and duplication instead of network's; a value not given keeps
+// the network's. At least one is given. from != to. Where link faults overlap
+// on one link, for each value the one listed last wins.
+struct LinkFault {
+  ReplicaIndex from = 0;
+  ReplicaIndex to = 0;
+  bool both = false;
+  Duration at = 0;
+  std::optional<Duration> until = std::nullopt;  // > at; none: until the end of the run
+  std::optional<std::uint32_t> loss_ppm = std::nullopt;
+  std::optional<LatencyDistribution> latency = std::nullopt;
+  std::optional<std::uint32_t> duplicate_ppm = std::nullopt;
+  bool operator==(const LinkFault&) const = default;
+};
+// {type: clog, from, to, both, at, until}: messages from -> to (and back with
+// both: true) sent during [at, until) are held, not lost, and leave at
+// `until` in the order sent, each with a fresh latency draw (FoundationDB's
+// clogging). from != to.
+struct ClogFault {
+  ReplicaIndex from = 0;
+  ReplicaIndex to = 0;
+  bool both = false;
+  Duration at = 0;
+  Duration until = 0;  // > at, required
+  bool operator==(const ClogFault&) const = default;
+};
+using Fault = std::variant<CrashFault, RestartFault, PartitionFault, CutFault, LinkFault, ClogFault>;
+
+// YAML `random_faults.partitions:`: partitions drawn from the run seed's
+// stream "faults/random_partitions" (see random_partition_schedule in
+// sim/network.h). Each isolates 1..isolated_count_max random replicas from
+// the rest; they never overlap and all start and heal within [start, stop].
+// YAML names: mean_interval, mean_duration, start, stop, max_isolated.
+struct RandomPartitionsConfig {
+  Duration mean_interval = 0;            // > 0: mean healthy gap before each partition
+  Duration mean_duration = 0;            // > 0: mean length of a partition
+  Duration start = 0;
+  Duration stop = 0;                     // > start; the loader's default: the run's duration
+  std::uint32_t isolated_count_max = 0;  // 1..replicas-1; the loader's default: faulty
+  bool operator==(const RandomPartitionsConfig&) const = default;
+};
+// YAML `random_faults:`.
+struct RandomFaultsConfig {
+  std::optional<RandomPartitionsConfig> partitions = std::nullopt;
+  bool operator==(const RandomFaultsConfig&) const = default;
+};
 
 enum class SafetyExpectation : std::uint8_t { holds, violated };
 enum class LivenessExpectation : std::uint8_t { holds, violated, unchecked };
@@ -144,6 +195,13 @@ struct Expectations {
   Duration within = 2 * ns_per_s; // liveness bound after the last fault heals, > 0
 
   bool operator==(const Expectations&) const = default;
+};
+
+// YAML `byzantine:` entries: the replica runs a ByzantineActor with these behaviours.
+struct ByzantineSpec {
+  ReplicaIndex replica = 0;  // YAML `node`
+  std::vector<ByzantineBehavior> behaviors;  // YAML `behavior`: a name or a list
+  bool operator==(const ByzantineSpec&) const = default;
 };
 
 // The whole file. YAML names: replicas, faulty.
@@ -159,6 +217,9 @@ struct Scenario {
   NetworkConfig network;
   ClientsConfig clients;
   std::vector<Fault> faults;    // in file order
+  RandomFaultsConfig random_faults;  // materialised per run seed, after `faults`
+  std::vector<ByzantineSpec> byzantine;  // at most faulty_count unless allow_more_faulty
+  bool allow_more_faulty = false;
   Expectations expect;
 
   bool operator==(const Scenario&) const = default;
@@ -182,9 +243,10 @@ std::string_view client_mode_name(ClientMode mode);
 std::string_view key_distribution_name(KeyDistribution distribution);
 std::string_view expect_name(SafetyExpectation expectation);
 std::string_view expect_name(LivenessExpectation expectation);
-std::string_view fault_type_name(const Fault& fault);  // "crash", "restart", "partition", "cut"
+std::string_view fault_type_name(const Fault& fault);  // "crash", ..., "link", "clog"
 
-// When a fault starts, and when it ends (crash and restart are instants: none).
+// When a fault starts, and when it ends (crash and restart are instants, and
+// a partition, cut or link fault without `until` never ends: none).
 Duration fault_at(const Fault& fault);
 std::optional<Duration> fault_until(const Fault& fault);
 

@@ -1,6 +1,8 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
+#include <array>
+#include <tuple>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,9 +16,11 @@
 #include "core/consensus/replica.h"
 #include "core/crypto/keys.h"
 #include "core/types/assert.h"
+#include "sim/byzantine.h"
 #include "sim/checkers.h"
 #include "sim/client.h"
 #include "sim/event_queue.h"
+#include "sim/linearizability.h"
 #include "sim/network.h"
 
 namespace bftsim {
@@ -61,11 +65,15 @@ const char* event_kind_name(EventKind kind) {
 using Bytes = std::vector<std::uint8_t>;
 
 struct Event {
-  EventKind kind = EventKind::deliver;
-  EndpointIndex to = 0;
-  EndpointIndex from = 0;
-  std::uint64_t arg = 0;  // timer generation, request number, fault index, message type
+  Event(EventKind kind_, EndpointIndex to_, EndpointIndex from_, std::uint64_t arg_,
+        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0)
+      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_) {}
+  EventKind kind;
+  EndpointIndex to;
+  EndpointIndex from;
+  std::uint64_t arg;  // timer generation, request number, fault index, message type
   std::shared_ptr<const Bytes> bytes;
+  std::uint8_t instance;  // a twin's instance: the timer's, or the sender's for a delivery
 };
 
 // A running BLAKE2b over every event and commit: the run's fingerprint.
@@ -107,7 +115,14 @@ class Simulation::Impl {
   void on_fault(std::size_t fault_index, bool begin);
   void apply_effects(ReplicaIndex replica);
   void transmit(EndpointIndex from, EndpointIndex to, MessageType type,
-                const std::shared_ptr<const Bytes>& bytes);
+                const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance = 0,
+                Duration extra_delay = 0);
+  void apply_outbox(ReplicaIndex replica);
+  void deliver_to_actor(const Event& event, const Message& message);
+  ReplicaConfig replica_config(ReplicaIndex replica) const;
+  bool is_honest(ReplicaIndex replica) const { return actors_[replica] == nullptr; }
+  void check_honest_send(ReplicaIndex replica, const Message& message);
+  void violate(std::string check, std::string detail);
   void broadcast_from_client(EndpointIndex from, const ClientRequest& request);
   void issue_request(std::size_t client_index);
   void on_commit(ReplicaIndex replica, const CommitEffect& commit);
@@ -117,13 +132,17 @@ class Simulation::Impl {
 
   const Scenario& scenario_;
   SimulationOptions options_;
+  const std::vector<Fault> faults_;  // by fault id: the scenario's faults, then the random partitions
   std::uint32_t quorum_;
   EventQueue<Event> queue_;
   VirtualNetwork network_;
   std::unique_ptr<KeyRing> keys_;
-  std::vector<std::unique_ptr<Replica>> replicas_;
+  std::vector<std::unique_ptr<Replica>> replicas_;       // null for Byzantine replicas
+  std::vector<std::unique_ptr<ByzantineActor>> actors_;  // null for honest replicas
+  std::vector<std::uint8_t> side_;  // the twin instance each honest replica talks to
+  ByzantineOutbox outbox_;
   std::vector<bool> crashed_;
-  std::vector<std::uint64_t> timer_generation_;
+  std::vector<std::array<std::uint64_t, 2>> timer_generation_;  // per replica and instance
   std::vector<std::optional<SafetyState>> persisted_;
   std::optional<ZipfianGenerator> zipf_;
   std::vector<Client> clients_;
@@ -140,12 +159,21 @@ class Simulation::Impl {
   std::map<View, Instant> proposed_at_;
   std::map<View, std::size_t> view_change_row_;  // failed view -> row in report_.view_changes
   Instant last_progress_ = 0;
+  // Integrity: what clients sent, the height each honest replica applied a
+  // request at, and each honest replica's vote per view.
+  std::map<std::pair<ClientId, RequestNumber>, Operation> issued_;
+  std::map<std::tuple<ReplicaIndex, ClientId, RequestNumber>, Height> applied_at_;
+  std::map<std::pair<ReplicaIndex, View>, Hash32> voted_for_;
+  // The client history for the linearizability check, and where each request is in it.
+  std::vector<HistoryOp> history_;
+  std::map<std::pair<ClientId, RequestNumber>, std::size_t> history_index_;
 };
 
 namespace {
-Instant global_stabilization_time(const Scenario& scenario) {
+// The end of the last fault of the run's schedule, random partitions included.
+Instant global_stabilization_time(const std::vector<Fault>& faults) {
   Instant gst = 0;
-  for (const auto& fault : scenario.faults)
+  for (const auto& fault : faults)
     gst = std::max(gst, fault_until(fault).value_or(fault_at(fault)));
   return gst;
 }
@@ -154,17 +182,28 @@ Instant global_stabilization_time(const Scenario& scenario) {
 Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
     : scenario_(scenario),
       options_(options),
+      faults_(fault_schedule(scenario, options.seed)),
       quorum_(quorum_size(scenario.replica_count, scenario.faulty_count)),
       queue_(event_queue_size_max),
       network_(scenario.network, options.seed, scenario.replica_count),
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
       crashed_(scenario.replica_count, false),
-      timer_generation_(scenario.replica_count, 0),
+      timer_generation_(scenario.replica_count, {0, 0}),
       persisted_(scenario.replica_count),
       agreement_(scenario.replica_count),
-      liveness_(global_stabilization_time(scenario), scenario.expect.within) {
+      liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
   replicas_.resize(scenario.replica_count);
+  actors_.resize(scenario.replica_count);
+  for (const ByzantineSpec& spec : scenario.byzantine)
+    actors_[spec.replica] = std::make_unique<ByzantineActor>(replica_config(spec.replica), *keys_, spec.behaviors,
+                                                             options.seed, client_endpoint(1));
+  // Twins split the honest replicas in two halves, one per instance.
+  side_.assign(scenario.replica_count, 0);
+  std::uint32_t honest_seen = 0;
+  const auto honest_count = static_cast<std::uint32_t>(scenario.replica_count - scenario.byzantine.size());
+  for (ReplicaIndex r = 0; r < scenario.replica_count; ++r)
+    if (is_honest(r)) side_[r] = honest_seen++ < (honest_count + 1) / 2 ? 0 : 1;
   if (scenario.clients.key_distribution == KeyDistribution::zipfian)
     zipf_.emplace(scenario.clients.key_count, scenario.clients.zipf_theta);
   clients_.reserve(scenario.clients.client_count);
@@ -181,8 +220,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   report_.expected_liveness = std::string(expect_name(scenario.expect.liveness));
 }
 
-void Simulation::Impl::start_replica(ReplicaIndex replica,
-                                     const std::optional<SafetyState>& recovered) {
+ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   ReplicaConfig config;
   config.index = replica;
   config.replica_count = scenario_.replica_count;
@@ -193,8 +231,26 @@ void Simulation::Impl::start_replica(ReplicaIndex replica,
   config.timeout_multiplier = scenario_.protocol.timeout_multiplier;
   config.view_timeout_max = scenario_.protocol.view_timeout_max;
   config.vote_to_all = scenario_.protocol.vote_to_all;
+  config.unsafe_skip_lock = scenario_.protocol.unsafe_skip_lock;
+  return config;
+}
+
+void Simulation::Impl::start_replica(ReplicaIndex replica,
+                                     const std::optional<SafetyState>& recovered) {
+  if (!is_honest(replica)) {
+    // A restarted adversary comes back as a fresh actor with the same behaviours.
+    if (recovered || actors_[replica] == nullptr) {
+      for (const ByzantineSpec& spec : scenario_.byzantine)
+        if (spec.replica == replica)
+          actors_[replica] = std::make_unique<ByzantineActor>(replica_config(replica), *keys_, spec.behaviors,
+                                                              options_.seed, client_endpoint(1));
+    }
+    outbox_ = {};
+    actors_[replica]->start(now_, outbox_);
+    return apply_outbox(replica);
+  }
   replicas_[replica] =
-      std::make_unique<Replica>(std::move(config), keys_->signer(replica), keys_->verifier());
+      std::make_unique<Replica>(replica_config(replica), keys_->signer(replica), keys_->verifier());
   if (recovered) replicas_[replica]->restore(*recovered);
   effects_.clear();
   replicas_[replica]->start(now_, effects_);
@@ -211,8 +267,8 @@ RunReport Simulation::Impl::run() {
     for (std::uint32_t i = 0; i < initial; ++i)
       queue_.push(scenario_.clients.start, Event{EventKind::client_issue, endpoint, endpoint, c, nullptr});
   }
-  for (std::size_t f = 0; f < scenario_.faults.size(); ++f) {
-    const Fault& fault = scenario_.faults[f];
+  for (std::size_t f = 0; f < faults_.size(); ++f) {
+    const Fault& fault = faults_[f];
     queue_.push(fault_at(fault), Event{EventKind::fault_begin, 0, 0, f, nullptr});
     if (auto until = fault_until(fault))
       queue_.push(*until, Event{EventKind::fault_end, 0, 0, f, nullptr});
@@ -241,6 +297,15 @@ RunReport Simulation::Impl::run() {
   report_.end_time = report_.safety_violation ? now_ : scenario_.duration;
   report_.event_count = event_index_;
 
+  // What the clients observed must be explainable by one sequential KV.
+  const LinearizabilityResult linearizability = check_linearizability(history_);
+  if (!linearizability.linearizable) {
+    report_.linearizability = "violated";
+    violate("linearizability", fmt::format("key {}: {}", linearizability.key, linearizability.explanation));
+  } else if (linearizability.exhausted) {
+    report_.linearizability = "unknown";
+  }
+
   if (report_.safety_violation) {
     report_.safety = Verdict::violated;
     report_.liveness = Verdict::unchecked;
@@ -250,7 +315,7 @@ RunReport Simulation::Impl::run() {
     report_.liveness_violation = liveness_.finish(report_.end_time, event_index_);
     if (!report_.liveness_violation) {
       for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r) {
-        if (crashed_[r]) continue;
+        if (crashed_[r] || !is_honest(r)) continue;
         const Height height = replicas_[r]->committed_height();
         if (height < scenario_.expect.commit_height_min) {
           report_.liveness_violation = Violation{
@@ -263,9 +328,11 @@ RunReport Simulation::Impl::run() {
     }
     report_.liveness = report_.liveness_violation ? Verdict::violated : Verdict::holds;
   }
-  for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r)
+  for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r) {
+    if (!is_honest(r)) continue;
     for (std::size_t d = 0; d < drop_reason_count; ++d)
       report_.replica_drops[d] += replicas_[r]->drop_count(static_cast<DropReason>(d));
+  }
   report_.decided_height = agreement_.decided_height();
   report_.requests_issued = requests_issued_;
   const bool safety_ok =
@@ -294,7 +361,12 @@ void Simulation::Impl::dispatch(const Event& event) {
       return on_deliver(event);
     case EventKind::timer: {
       const ReplicaIndex r = event.to;
-      if (crashed_[r] || event.arg != timer_generation_[r]) return;
+      if (crashed_[r] || event.arg != timer_generation_[r][event.instance]) return;
+      if (!is_honest(r)) {
+        outbox_ = {};
+        actors_[r]->on_timer(event.instance, now_, outbox_);
+        return apply_outbox(r);
+      }
       effects_.clear();
       replicas_[r]->on_timer(TimerKind::view, now_, effects_);
       return apply_effects(r);
@@ -325,13 +397,13 @@ void Simulation::Impl::dispatch(const Event& event) {
 }
 
 void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
-  const Fault& fault = scenario_.faults[fault_index];
+  const Fault& fault = faults_[fault_index];
   std::visit(
       [&](const auto& f) {
         using T = std::decay_t<decltype(f)>;
         if constexpr (std::is_same_v<T, CrashFault>) {
           crashed_[f.replica] = true;
-          ++timer_generation_[f.replica];  // its pending timer dies with it
+          for (auto& generation : timer_generation_[f.replica]) ++generation;  // pending timers die with it
         } else if constexpr (std::is_same_v<T, RestartFault>) {
           if (!crashed_[f.replica]) return;
           crashed_[f.replica] = false;
@@ -352,25 +424,69 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           } else {
             network_.clear_cut(fault_index);
           }
+        } else if constexpr (std::is_same_v<T, LinkFault>) {
+          if (begin) {
+            network_.set_link_fault(fault_index, f);
+          } else {
+            network_.clear_link_fault(fault_index);
+          }
+        } else if constexpr (std::is_same_v<T, ClogFault>) {
+          // Held messages already know when they leave (VirtualNetwork::route).
+          if (begin) {
+            network_.set_clog(fault_index, f);
+          } else {
+            network_.clear_clog(fault_index);
+          }
         }
       },
       fault);
 }
 
 void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageType type,
-                                const std::shared_ptr<const Bytes>& bytes) {
+                                const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance,
+                                Duration extra_delay) {
   MessageCounters& counters = report_.messages[static_cast<std::size_t>(type) - 1];
   ++counters.sent;
   counters.bytes_sent += bytes->size();
-  const LinkOutcome outcome = network_.route(from, to);
-  if (outcome.lost) {
+  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay);
+  // A twin instance reaches only the honest replicas on its side.
+  const bool other_side = is_replica(from) && !is_honest(from) && actors_[from]->instance_count() > 1 &&
+                          is_replica(to) && is_honest(to) && side_[to] != from_instance;
+  if (outcome.lost || other_side) {
     ++counters.dropped;
     return;
   }
   counters.duplicated += outcome.delays.size() - 1;
   for (Duration delay : outcome.delays)
-    queue_.push(now_ + delay,
-                Event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes});
+    queue_.push(now_ + extra_delay + delay,
+                Event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes, from_instance});
+}
+
+void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
+  for (auto& send : outbox_.sends)
+    transmit(replica, send.to, send.type, std::make_shared<const Bytes>(std::move(send.bytes)), send.from_instance,
+             send.delay);
+  for (const auto& timer : outbox_.timers) {
+    const std::uint64_t generation = ++timer_generation_[replica][timer.instance];
+    queue_.push(std::max(timer.at, now_), Event{EventKind::timer, replica, replica, generation, nullptr, timer.instance});
+  }
+  outbox_ = {};
+}
+
+void Simulation::Impl::deliver_to_actor(const Event& event, const Message& message) {
+  ByzantineActor& actor = *actors_[event.to];
+  outbox_ = {};
+  if (!is_replica(event.from)) {
+    if (const auto* request = std::get_if<ClientRequest>(&message))
+      for (std::uint8_t k = 0; k < actor.instance_count(); ++k) actor.on_client_request(k, *request, now_, outbox_);
+  } else {
+    // Twins: an honest sender reaches the instance on its side; another twin the same instance.
+    std::uint8_t instance = 0;
+    if (actor.instance_count() > 1) instance = is_honest(event.from) ? side_[event.from] : event.instance;
+    if (instance >= actor.instance_count()) instance = 0;
+    actor.on_message(instance, event.from, message, now_, outbox_);
+  }
+  apply_outbox(event.to);
 }
 
 void Simulation::Impl::on_deliver(const Event& event) {
@@ -385,6 +501,7 @@ void Simulation::Impl::on_deliver(const Event& event) {
     return;
   }
   ++counters.delivered;
+  if (is_replica(event.to) && !is_honest(event.to)) return deliver_to_actor(event, *decoded);
   if (is_replica(event.to)) {
     const ReplicaIndex r = event.to;
     effects_.clear();
@@ -401,6 +518,9 @@ void Simulation::Impl::on_deliver(const Event& event) {
   if (reply == nullptr || !is_replica(event.from)) return;
   const std::size_t c = event.to - scenario_.replica_count;
   if (auto done = clients_[c].on_reply(event.from, *reply, now_)) {
+    HistoryOp& op = history_[history_index_.at({done->client, done->number})];
+    op.completed_at = done->completed_at;
+    op.result = done->result;
     report_.requests.push_back(std::move(*done));
     if (scenario_.clients.mode == ClientMode::closed) issue_request(c);
   }
@@ -414,6 +534,10 @@ void Simulation::Impl::issue_request(std::size_t client_index) {
   if (client.outstanding_count() >= open_loop_outstanding_max) return;
   ++requests_issued_;
   const ClientRequest request = client.issue(now_);
+  issued_.emplace(std::make_pair(request.client, request.number), request.op);
+  history_index_.emplace(std::make_pair(request.client, request.number), history_.size());
+  history_.push_back(HistoryOp{history_.size(), request.client, request.number, request.op, now_, std::nullopt,
+                               std::nullopt});
   const EndpointIndex endpoint = client_endpoint(client.id());
   broadcast_from_client(endpoint, request);
   queue_.push(now_ + scenario_.clients.request_timeout,
@@ -433,14 +557,16 @@ void Simulation::Impl::apply_effects(ReplicaIndex replica) {
         [&](const auto& e) {
           using T = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<T, SendEffect>) {
+            check_honest_send(replica, e.message);
             auto bytes = std::make_shared<const Bytes>(encode_message(e.message));
             transmit(replica, e.to, message_type(e.message), bytes);
           } else if constexpr (std::is_same_v<T, BroadcastEffect>) {
+            check_honest_send(replica, e.message);
             auto bytes = std::make_shared<const Bytes>(encode_message(e.message));
             for (ReplicaIndex to = 0; to < scenario_.replica_count; ++to)
               if (to != replica) transmit(replica, to, message_type(e.message), bytes);
           } else if constexpr (std::is_same_v<T, SetTimerEffect>) {
-            const std::uint64_t generation = ++timer_generation_[replica];
+            const std::uint64_t generation = ++timer_generation_[replica][0];
             queue_.push(std::max(e.at, now_),
                         Event{EventKind::timer, replica, replica, generation, nullptr});
           } else if constexpr (std::is_same_v<T, PersistEffect>) {
@@ -448,6 +574,11 @@ void Simulation::Impl::apply_effects(ReplicaIndex replica) {
           } else if constexpr (std::is_same_v<T, CommitEffect>) {
             on_commit(replica, e);
           } else if constexpr (std::is_same_v<T, ReplyEffect>) {
+            const auto key = std::make_tuple(replica, e.reply.client, e.reply.number);
+            const auto [it, first] = applied_at_.emplace(key, e.reply.height);
+            if (!first && it->second != e.reply.height)
+              violate("integrity", fmt::format("replica {} applied request {}/{} at height {} and again at height {}",
+                                               replica, e.reply.client, e.reply.number, it->second, e.reply.height));
             auto bytes = std::make_shared<const Bytes>(encode_message(Message{e.reply}));
             transmit(replica, client_endpoint(e.reply.client), MessageType::client_reply, bytes);
           } else if constexpr (std::is_same_v<T, NoteEffect>) {
@@ -458,7 +589,31 @@ void Simulation::Impl::apply_effects(ReplicaIndex replica) {
   }
 }
 
+void Simulation::Impl::violate(std::string check, std::string detail) {
+  if (report_.safety_violation) return;
+  report_.safety_violation = Violation{std::move(check), event_index_, now_, std::move(detail)};
+}
+
+// No honest replica votes for two blocks in one view.
+void Simulation::Impl::check_honest_send(ReplicaIndex replica, const Message& message) {
+  const auto* vote = std::get_if<Vote>(&message);
+  if (vote == nullptr) return;
+  const auto [it, first] = voted_for_.emplace(std::make_pair(replica, vote->view), vote->block_hash);
+  if (!first && it->second != vote->block_hash)
+    violate("double_vote", fmt::format("honest replica {} voted for block {} and block {} in view {}", replica,
+                                       it->second.short_hex(), vote->block_hash.short_hex(), vote->view));
+}
+
 void Simulation::Impl::on_commit(ReplicaIndex replica, const CommitEffect& commit) {
+  // Integrity: every committed request is one a client sent, unchanged.
+  for (const ClientRequest& request : commit.block->batch) {
+    auto it = issued_.find({request.client, request.number});
+    if (it == issued_.end() || it->second != request.op) {
+      violate("integrity", fmt::format("replica {} committed request {}/{} at height {} that no client sent",
+                                       replica, request.client, request.number, commit.height));
+      break;
+    }
+  }
   trace_hash_.add_value(replica);
   trace_hash_.add_value(commit.height);
   trace_hash_.add(commit.block_hash.bytes.data(), commit.block_hash.bytes.size());

