@@ -137,6 +137,7 @@ void ByzantineActor::emit(std::uint8_t instance, ReplicaIndex to, const Message&
 void ByzantineActor::send_message(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
                                   const Message& message, Duration delay, ByzantineOutbox& out) {
   if (has(ByzantineBehavior::silent)) return;
+  const std::size_t first_sent = out.sends.size();
   if (const auto* proposal = std::get_if<Proposal>(&message)) {
     rewrite_proposal(instance, recipients, *proposal, out);
   } else if (const auto* vote = std::get_if<Vote>(&message)) {
@@ -146,28 +147,38 @@ void ByzantineActor::send_message(std::uint8_t instance, const std::vector<Repli
   } else {
     for (ReplicaIndex to : recipients) emit(instance, to, message, delay, out);
   }
+  // Replay and flood work on what was really sent: a withheld message stays withheld.
+  const std::size_t last_sent = out.sends.size();
 
-  if (has(ByzantineBehavior::stale_replay) && sent_history_.size() >= replay_history_max / 2) {
-    // One of its own messages from the older half of what it sent, again.
-    const auto index = uniform_u64(rng_, sent_history_.size() / 2);
-    const Message old = sent_history_[index];
-    for (ReplicaIndex to : recipients) emit(instance, to, old, 0, out);
-    ++forged_count_;
-  }
-  if (has(ByzantineBehavior::stale_replay) && message_type(message) != MessageType::block_response) {
-    sent_history_.push_back(message);
-    if (sent_history_.size() > replay_history_max) sent_history_.pop_front();
+  if (has(ByzantineBehavior::stale_replay)) {
+    if (sent_history_.size() >= replay_history_max / 2) {
+      // One of its own sends from the older half of its history, again, to the same peers.
+      ByzantineSend old = sent_history_[uniform_u64(rng_, sent_history_.size() / 2)];
+      for (ReplicaIndex to : recipients) {
+        old.to = to;
+        old.from_instance = instance;
+        old.delay = 0;
+        out.sends.push_back(old);
+      }
+      ++forged_count_;
+    }
+    for (std::size_t i = first_sent; i < last_sent; ++i) {
+      if (out.sends[i].type == MessageType::block_response) continue;
+      sent_history_.push_back(out.sends[i]);
+      if (sent_history_.size() > replay_history_max) sent_history_.pop_front();
+    }
   }
   if (has(ByzantineBehavior::flood)) {
+    for (std::size_t i = first_sent; i < last_sent; ++i)
+      for (std::size_t copy = 0; copy < flood_copies; ++copy) out.sends.push_back(out.sends[i]);
     for (ReplicaIndex to : recipients) {
-      for (std::size_t i = 0; i < flood_copies; ++i) emit(instance, to, message, 0, out);
       for (std::size_t i = 0; i < flood_fetches; ++i) {
         BlockRequest request{{}, 64};
         for (auto& byte : request.block_hash.bytes) byte = static_cast<std::uint8_t>(rng_.next_u64());
         emit(instance, to, request, 0, out);
       }
-      forged_count_ += flood_copies + flood_fetches;
     }
+    forged_count_ += (last_sent - first_sent) * flood_copies + recipients.size() * flood_fetches;
   }
   if (has(ByzantineBehavior::junk)) {
     for (ReplicaIndex to : recipients) {
@@ -274,8 +285,14 @@ void ByzantineActor::rewrite_vote(std::uint8_t instance, const std::vector<Repli
     conflicting.block_hash.bytes[31] ^= 0x80;
     conflicting.signature =
         signer_->sign(signing::vote_bytes(config_.chain_id, conflicting.view, conflicting.block_hash));
-    for (std::size_t i = 0; i < recipients.size(); ++i)
-      emit(instance, recipients[i], second_half(i, recipients.size()) ? conflicting : vote, 0, out);
+    if (recipients.size() == 1) {
+      // Votes to the next leader only: that leader gets both.
+      emit(instance, recipients[0], vote, 0, out);
+      emit(instance, recipients[0], conflicting, 0, out);
+    } else {
+      for (std::size_t i = 0; i < recipients.size(); ++i)
+        emit(instance, recipients[i], second_half(i, recipients.size()) ? conflicting : vote, 0, out);
+    }
     ++forged_count_;
     return;
   }

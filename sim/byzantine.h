@@ -81,7 +81,7 @@ class ByzantineActor {
   Rng rng_;
   std::uint32_t client_endpoint_base_;
   Effects effects_;
-  std::deque<Message> sent_history_;  // for stale_replay
+  std::deque<ByzantineSend> sent_history_;  // what it really sent, for stale_replay
   void remember_qc(const Block& block);
   // QCs seen in proposals, by view, with the height of the block each certifies (for fork).
   std::map<View, std::pair<QuorumCert, Height>> seen_qcs_;

@@ -264,13 +264,8 @@ TEST_CASE("byzantine: double_vote signs votes for two different blocks in view 1
   for (const auto& [hash, recipients] : recipients_by_hash) CHECK(!recipients.empty());
 }
 
-TEST_CASE("byzantine: double_vote with votes to the next leader only still votes twice" *
-          doctest::skip()) {
+TEST_CASE("byzantine: double_vote with votes to the next leader only still votes twice") {
   // Goal: double_vote under `vote_to: next_leader`. Method: replica 3 votes on leader 1's proposal; its votes to leader 2 should name two hashes.
-  // Skipped: a bug in sim/byzantine.cpp. rewrite_vote sends the conflicting
-  // vote only to the second half of its recipients (second_half(i, count)),
-  // and a vote to the next leader has one recipient, so with vote_to_all =
-  // false the conflicting vote is never sent: only the honest vote leaves.
   Fixture fixture(3, {B::double_vote}, CryptoKind::fast, /*vote_to_all=*/false);
   ByzantineOutbox out;
   fixture.actor.start(0, out);
@@ -315,15 +310,8 @@ TEST_CASE("byzantine: withhold_proposals sends no proposal as leader") {
   CHECK(sends_of<Timeout>(sent).size() == 3);
 }
 
-TEST_CASE("byzantine: withheld messages do not leak through flood or stale_replay" *
-          doctest::skip()) {
+TEST_CASE("byzantine: withheld messages do not leak through flood or stale_replay") {
   // Goal: combined behaviours keep withholding. Method: leader 1 with [withhold_proposals, flood] starts; no Proposal may leave.
-  // Skipped: a bug in sim/byzantine.cpp. send_message runs the flood (and
-  // the stale_replay history) on the honest message after rewrite_proposal /
-  // rewrite_vote returned without sending, so flood sends 4 copies of the
-  // withheld proposal (or vote) to every peer, and stale_replay later
-  // replays withheld messages. Flood copies also ignore delay_proposals'
-  // delay and equivocate's split (every peer gets the first version).
   Fixture fixture(1, {B::withhold_proposals, B::flood});
   ByzantineOutbox out;
   fixture.actor.on_client_request(0, put_request(1, 1, "a"), 0, out);
