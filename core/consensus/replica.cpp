@@ -186,6 +186,7 @@ void Replica::enter_view(View view, std::optional<TimeoutCert> tc, Instant now, 
   votes_.erase(votes_.begin(), votes_.lower_bound({view_ - 1, Hash32{}}));
   voters_.erase(voters_.begin(), voters_.lower_bound(view_ - 1));
   timeouts_.erase(timeouts_.begin(), timeouts_.lower_bound(view_));
+  proposal_seen_.erase(proposal_seen_.begin(), proposal_seen_.lower_bound(view_));
   arm_view_timer(now, out);
   try_propose(now, out);
 }
@@ -212,6 +213,9 @@ void Replica::send_timeout(Instant now, Effects& out) {
 
 void Replica::try_propose(Instant now, Effects& out) {
   if (leader_of(view_) != config_.index || proposed_view_ >= view_) return;
+  // A leader that already voted or timed out in this view (before a restart,
+  // say) must not propose a second block in it.
+  if (last_voted_view_ >= view_) return;
   const bool by_qc = high_qc_.view + 1 == view_;
   const bool by_tc = entry_tc_.has_value() && entry_tc_->view + 1 == view_;
   if (!by_qc && !by_tc) return;
@@ -231,9 +235,17 @@ void Replica::try_propose(Instant now, Effects& out) {
   Proposal proposal{*block, by_qc ? std::nullopt : entry_tc_, {}};
   proposal.signature = signer_->sign(signing::proposal_bytes(config_.chain_id, hash));
   proposed_view_ = view_;
-  out.push_back(NoteEffect{NoteKind::proposal_sent, view_});
-  out.push_back(BroadcastEffect{std::move(proposal)});
+  const View view = view_;
+  // Vote for it first: the Persist of last_voted_view goes out before the
+  // proposal, so a restarted leader cannot propose again in this view.
+  proposal_seen_.emplace(view, hash);
   accept_block(std::move(block), hash, now, out);
+  if (last_voted_view_ < view) {
+    last_voted_view_ = view;
+    persist(out);
+  }
+  out.push_back(NoteEffect{NoteKind::proposal_sent, view});
+  out.push_back(BroadcastEffect{std::move(proposal)});
 }
 
 std::vector<ClientRequest> Replica::next_batch(const Hash32& parent_hash) const {
@@ -282,6 +294,10 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   if (block.view != view_) return drop(DropReason::stale_view);
 
   if (const StoredBlock* known = tree_.find(hash)) return try_vote(*known, now, out);
+  // One proposed block per view is stored: a leader that equivocates cannot
+  // fill the tree. A certified other block still arrives by fetching.
+  if (auto [it, first] = proposal_seen_.emplace(block.view, hash); !first && it->second != hash)
+    return drop(DropReason::duplicate);
   const StoredBlock* parent = tree_.find(block.parent_hash);
   if (parent == nullptr) {
     if (waiting_proposal_count_ >= waiting_proposals_max) return drop(DropReason::future_view);

@@ -158,6 +158,8 @@ class Replica {
   std::map<View, std::set<ReplicaIndex>> voters_;
   // Timeouts by view, then sender.
   std::map<View, std::map<ReplicaIndex, Timeout>> timeouts_;
+  // The block proposed in each current or future view, as first seen.
+  std::map<View, Hash32> proposal_seen_;
   // Certificates already verified, so a QC met again costs no signature checks.
   std::set<std::pair<View, Hash32>> verified_qcs_;
 

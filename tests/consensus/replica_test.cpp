@@ -7,10 +7,13 @@
 
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
+#include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/codec/codec.h"
@@ -728,13 +731,11 @@ TEST_CASE("replica: a replica restored from its persisted state does not vote tw
   }
 }
 
-// BUG (reported, not yet fixed): a leader restored from the Persist that
-// followed its own proposal proposes again in the same view, a different
-// block when its mempool differs, so an honest replica equivocates.
-// proposed_view_ is not part of SafetyState, and try_propose broadcasts the
-// proposal before the Persist of last_voted_view. Remove skip() once fixed.
-TEST_CASE("replica: a restored leader does not propose a second block in its view" *
-          doctest::skip()) {
+// Regression: a leader restored from the Persist that followed its own
+// proposal proposed again in the same view (a different block when its
+// mempool differed). The leader now persists its vote before the proposal
+// leaves and does not propose in a view it already voted in.
+TEST_CASE("replica: a restored leader does not propose a second block in its view") {
   // Goal: a crash-restart inside a replica's own view never yields two blocks for that view.
   // Method: leader 1 proposes b1 on start; restore it from its last Persist
   // with a client request queued, start it, and count its view-1 proposals.
