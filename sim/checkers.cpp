@@ -22,7 +22,8 @@ std::optional<Violation> AgreementChecker::on_commit(ReplicaIndex replica, Heigh
                      fmt::format("replica {} committed block {} at height {} after height {} "
                                  "(block {}), which is not its parent",
                                  replica, block_hash.short_hex(), height, previous,
-                                 last_hash_of_[replica].short_hex())};
+                                 last_hash_of_[replica].short_hex()),
+                     {replica}, {}};
   }
   height_of_[replica] = height;
   last_hash_of_[replica] = block_hash;
@@ -34,14 +35,16 @@ std::optional<Violation> AgreementChecker::on_commit(ReplicaIndex replica, Heigh
                      fmt::format("at height {} replica {} committed block {} but replica {} "
                                  "committed block {}",
                                  height, replica, block_hash.short_hex(), decided.first_replica,
-                                 decided.block_hash.short_hex())};
+                                 decided.block_hash.short_hex()),
+                     {decided.first_replica, replica}, {}};
   }
   if (decided.state_digest != state_digest) {
     return Violation{"state_agreement", event_index, at,
                      fmt::format("at height {} (block {}) replica {} has state digest {} but "
                                  "replica {} has {}",
                                  height, block_hash.short_hex(), replica, state_digest.short_hex(),
-                                 decided.first_replica, decided.state_digest.short_hex())};
+                                 decided.first_replica, decided.state_digest.short_hex()),
+                     {decided.first_replica, replica}, {}};
   }
   return std::nullopt;
 }
@@ -50,6 +53,42 @@ void AgreementChecker::reset_replica(ReplicaIndex replica) {
   BFTSIM_ASSERT(replica < height_of_.size());
   height_of_[replica] = 0;
   last_hash_of_[replica] = Hash32{};
+}
+
+void IntegrityChecker::on_issue(const ClientRequest& request) {
+  issued_.emplace(std::make_pair(request.client, request.number), request.op);
+}
+
+std::optional<Violation> IntegrityChecker::on_commit(ReplicaIndex replica, Height height,
+                                                     const std::vector<ClientRequest>& batch) {
+  for (const ClientRequest& request : batch) {
+    auto it = issued_.find({request.client, request.number});
+    if (it == issued_.end() || it->second != request.op)
+      return Violation{"integrity", 0, 0,
+                       fmt::format("replica {} committed request {}/{} at height {} that no client sent",
+                                   replica, request.client, request.number, height),
+                       {replica}, {}};
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> IntegrityChecker::on_reply(ReplicaIndex replica, const ClientReply& reply) {
+  const auto [it, first] =
+      applied_at_.emplace(std::make_tuple(replica, reply.client, reply.number), reply.height);
+  if (first || it->second == reply.height) return std::nullopt;
+  return Violation{"integrity", 0, 0,
+                   fmt::format("replica {} applied request {}/{} at height {} and again at height {}", replica,
+                               reply.client, reply.number, it->second, reply.height),
+                   {replica}, {}};
+}
+
+std::optional<Violation> VoteChecker::on_vote(ReplicaIndex replica, const Vote& vote) {
+  const auto [it, first] = voted_for_.emplace(std::make_pair(replica, vote.view), vote.block_hash);
+  if (first || it->second == vote.block_hash) return std::nullopt;
+  return Violation{"double_vote", 0, 0,
+                   fmt::format("honest replica {} voted for block {} and block {} in view {}", replica,
+                               it->second.short_hex(), vote.block_hash.short_hex(), vote.view),
+                   {replica}, {}};
 }
 
 void LivenessChecker::on_progress(Instant at) {
@@ -79,7 +118,8 @@ std::optional<Violation> LivenessChecker::finish(Instant end, std::uint64_t even
                                "after the last fault ended at {}; the bound is {}",
                                format_duration(longest), format_duration(longest_end - longest),
                                format_duration(longest_end), format_duration(gst_),
-                               format_duration(within_))};
+                               format_duration(within_)),
+                   {}, {}};
 }
 
 }  // namespace bftsim

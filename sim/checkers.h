@@ -3,7 +3,9 @@
 // one height, each replica's log is a parent chain (so logs are prefixes of
 // one another), and the KV state digest agrees at equal height.
 // LivenessChecker: after the last fault ends (GST), honest commits never stall
-// longer than the scenario's bound. A violation names the check, the event
+// longer than the scenario's bound. IntegrityChecker: committed requests are
+// ones clients sent, each applied at one height. VoteChecker: no honest
+// replica votes for two blocks in one view. A violation names the check, the event
 // index, the virtual time and the replicas and blocks involved.
 #pragma once
 
@@ -11,18 +13,24 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "core/consensus/messages.h"
 #include "core/types/hash.h"
 #include "core/types/ids.h"
 
 namespace bftsim {
 
 struct Violation {
-  std::string check;  // "agreement", "chain", "state_agreement", "liveness"
+  // "agreement", "chain", "state_agreement", "integrity", "double_vote",
+  // "linearizability", "liveness", "commit_height_min"
+  std::string check;
   std::uint64_t event_index = 0;
   Instant at = 0;
   std::string detail;
+  std::vector<ReplicaIndex> replicas;  // the replicas involved, when there are any
+  std::vector<std::string> context;    // the last events that touched them
 };
 
 class AgreementChecker {
@@ -48,6 +56,30 @@ class AgreementChecker {
   std::map<Height, Decided> decided_;
   std::vector<Height> height_of_;    // per replica: its last committed height
   std::vector<Hash32> last_hash_of_; // per replica: its last committed block
+};
+
+class IntegrityChecker {
+ public:
+  // A client sent this request.
+  void on_issue(const ClientRequest& request);
+  // An honest replica committed `batch` at `height`.
+  std::optional<Violation> on_commit(ReplicaIndex replica, Height height,
+                                     const std::vector<ClientRequest>& batch);
+  // An honest replica replied that it applied (client, number) at `height`.
+  std::optional<Violation> on_reply(ReplicaIndex replica, const ClientReply& reply);
+
+ private:
+  std::map<std::pair<ClientId, RequestNumber>, Operation> issued_;
+  std::map<std::tuple<ReplicaIndex, ClientId, RequestNumber>, Height> applied_at_;
+};
+
+class VoteChecker {
+ public:
+  // An honest replica sent `vote`.
+  std::optional<Violation> on_vote(ReplicaIndex replica, const Vote& vote);
+
+ private:
+  std::map<std::pair<ReplicaIndex, View>, Hash32> voted_for_;
 };
 
 class LivenessChecker {

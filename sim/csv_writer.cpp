@@ -180,6 +180,8 @@ std::string format_summary_text(const RunReport& report) {
     if (violation == nullptr) continue;
     fmt::format_to(out, "  VIOLATION {} at event {} (t={} us): {}\n", violation->check, violation->event_index,
                    us(violation->at), violation->detail);
+    if (!violation->context.empty()) fmt::format_to(out, "  the last events that touched replicas involved:\n");
+    for (const auto& line : violation->context) fmt::format_to(out, "    {}\n", line);
   }
   fmt::format_to(out, "  trace hash {}\n", report.trace_hash);
   return text;

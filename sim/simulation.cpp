@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <tuple>
 #include <map>
 #include <optional>
@@ -122,7 +123,8 @@ class Simulation::Impl {
   ReplicaConfig replica_config(ReplicaIndex replica) const;
   bool is_honest(ReplicaIndex replica) const { return actors_[replica] == nullptr; }
   void check_honest_send(ReplicaIndex replica, const Message& message);
-  void violate(std::string check, std::string detail);
+  void violate(std::optional<Violation> violation);
+  void remember(const Event& event);
   void broadcast_from_client(EndpointIndex from, const ClientRequest& request);
   void issue_request(std::size_t client_index);
   void on_commit(ReplicaIndex replica, const CommitEffect& commit);
@@ -161,9 +163,18 @@ class Simulation::Impl {
   Instant last_progress_ = 0;
   // Integrity: what clients sent, the height each honest replica applied a
   // request at, and each honest replica's vote per view.
-  std::map<std::pair<ClientId, RequestNumber>, Operation> issued_;
-  std::map<std::tuple<ReplicaIndex, ClientId, RequestNumber>, Height> applied_at_;
-  std::map<std::pair<ReplicaIndex, View>, Hash32> voted_for_;
+  IntegrityChecker integrity_;
+  VoteChecker votes_;
+  // The last events, to show what touched the replicas of a violation.
+  struct RecentEvent {
+    std::uint64_t index;
+    Instant at;
+    EventKind kind;
+    EndpointIndex from;
+    EndpointIndex to;
+    std::uint64_t arg;
+  };
+  std::deque<RecentEvent> recent_events_;
   // The client history for the linearizability check, and where each request is in it.
   std::vector<HistoryOp> history_;
   std::map<std::pair<ClientId, RequestNumber>, std::size_t> history_index_;
@@ -279,6 +290,7 @@ RunReport Simulation::Impl::run() {
     now_ = entry.at;
     ++event_index_;
     const Event& event = entry.payload;
+    remember(event);
     trace_hash_.add_value(now_);
     trace_hash_.add_value(static_cast<std::uint8_t>(event.kind));
     trace_hash_.add_value(event.to);
@@ -301,7 +313,8 @@ RunReport Simulation::Impl::run() {
   const LinearizabilityResult linearizability = check_linearizability(history_);
   if (!linearizability.linearizable) {
     report_.linearizability = "violated";
-    violate("linearizability", fmt::format("key {}: {}", linearizability.key, linearizability.explanation));
+    violate(Violation{"linearizability", 0, 0,
+                      fmt::format("key {}: {}", linearizability.key, linearizability.explanation), {}, {}});
   } else if (linearizability.exhausted) {
     report_.linearizability = "unknown";
   }
@@ -321,7 +334,8 @@ RunReport Simulation::Impl::run() {
           report_.liveness_violation = Violation{
               "commit_height_min", event_index_, report_.end_time,
               fmt::format("replica {} committed height {} < min_commits {}", r, height,
-                          scenario_.expect.commit_height_min)};
+                          scenario_.expect.commit_height_min),
+              {r}, {}};
           break;
         }
       }
@@ -534,7 +548,7 @@ void Simulation::Impl::issue_request(std::size_t client_index) {
   if (client.outstanding_count() >= open_loop_outstanding_max) return;
   ++requests_issued_;
   const ClientRequest request = client.issue(now_);
-  issued_.emplace(std::make_pair(request.client, request.number), request.op);
+  integrity_.on_issue(request);
   history_index_.emplace(std::make_pair(request.client, request.number), history_.size());
   history_.push_back(HistoryOp{history_.size(), request.client, request.number, request.op, now_, std::nullopt,
                                std::nullopt});
@@ -574,11 +588,7 @@ void Simulation::Impl::apply_effects(ReplicaIndex replica) {
           } else if constexpr (std::is_same_v<T, CommitEffect>) {
             on_commit(replica, e);
           } else if constexpr (std::is_same_v<T, ReplyEffect>) {
-            const auto key = std::make_tuple(replica, e.reply.client, e.reply.number);
-            const auto [it, first] = applied_at_.emplace(key, e.reply.height);
-            if (!first && it->second != e.reply.height)
-              violate("integrity", fmt::format("replica {} applied request {}/{} at height {} and again at height {}",
-                                               replica, e.reply.client, e.reply.number, it->second, e.reply.height));
+            violate(integrity_.on_reply(replica, e.reply));
             auto bytes = std::make_shared<const Bytes>(encode_message(Message{e.reply}));
             transmit(replica, client_endpoint(e.reply.client), MessageType::client_reply, bytes);
           } else if constexpr (std::is_same_v<T, NoteEffect>) {
@@ -589,46 +599,41 @@ void Simulation::Impl::apply_effects(ReplicaIndex replica) {
   }
 }
 
-void Simulation::Impl::violate(std::string check, std::string detail) {
-  if (report_.safety_violation) return;
-  report_.safety_violation = Violation{std::move(check), event_index_, now_, std::move(detail)};
+void Simulation::Impl::remember(const Event& event) {
+  recent_events_.push_back({event_index_, now_, event.kind, event.from, event.to, event.arg});
+  if (recent_events_.size() > 256) recent_events_.pop_front();
+}
+
+// Records the first safety violation, stamped with this event and the last
+// events that touched its replicas.
+void Simulation::Impl::violate(std::optional<Violation> violation) {
+  if (!violation || report_.safety_violation) return;
+  violation->event_index = event_index_;
+  violation->at = now_;
+  for (auto it = recent_events_.rbegin(); it != recent_events_.rend() && violation->context.size() < 12; ++it) {
+    const bool touches = violation->replicas.empty() ||
+                         std::any_of(violation->replicas.begin(), violation->replicas.end(),
+                                     [&](ReplicaIndex r) { return it->from == r || it->to == r; });
+    if (!touches) continue;
+    const bool message = it->kind == EventKind::deliver;
+    violation->context.push_back(fmt::format(
+        "event {} t={}ns {} {}->{}{}", it->index, it->at, event_kind_name(it->kind), it->from, it->to,
+        message ? fmt::format(" {}", message_type_name(static_cast<MessageType>(it->arg))) : std::string()));
+  }
+  report_.safety_violation = std::move(violation);
 }
 
 // No honest replica votes for two blocks in one view.
 void Simulation::Impl::check_honest_send(ReplicaIndex replica, const Message& message) {
-  const auto* vote = std::get_if<Vote>(&message);
-  if (vote == nullptr) return;
-  const auto [it, first] = voted_for_.emplace(std::make_pair(replica, vote->view), vote->block_hash);
-  if (!first && it->second != vote->block_hash)
-    violate("double_vote", fmt::format("honest replica {} voted for block {} and block {} in view {}", replica,
-                                       it->second.short_hex(), vote->block_hash.short_hex(), vote->view));
+  if (const auto* vote = std::get_if<Vote>(&message)) violate(votes_.on_vote(replica, *vote));
 }
 
 void Simulation::Impl::on_commit(ReplicaIndex replica, const CommitEffect& commit) {
   // Integrity: every committed request is one a client sent, unchanged.
-  for (const ClientRequest& request : commit.block->batch) {
-    auto it = issued_.find({request.client, request.number});
-    if (it == issued_.end() || it->second != request.op) {
-      violate("integrity", fmt::format("replica {} committed request {}/{} at height {} that no client sent",
-                                       replica, request.client, request.number, commit.height));
-      break;
-    }
-  }
-  trace_hash_.add_value(replica);
-  trace_hash_.add_value(commit.height);
-  trace_hash_.add(commit.block_hash.bytes.data(), commit.block_hash.bytes.size());
-  trace_hash_.add(commit.state_digest.bytes.data(), commit.state_digest.bytes.size());
-  if (options_.trace != nullptr) {
-    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"commit","replica":{},"height":{},"view":{},"block":"{}","ops":{}}})",
-                           event_index_, now_, replica, commit.height, commit.block->view,
-                           commit.block_hash.short_hex(), commit.block->batch.size()));
-  }
+  violate(integrity_.on_commit(replica, commit.height, commit.block->batch));
   const Height decided_before = agreement_.decided_height();
-  if (auto violation = agreement_.on_commit(replica, commit.height, commit.block_hash,
-                                            commit.block->parent_hash, commit.state_digest,
-                                            event_index_, now_)) {
-    if (!report_.safety_violation) report_.safety_violation = std::move(violation);
-  }
+  violate(agreement_.on_commit(replica, commit.height, commit.block_hash, commit.block->parent_hash,
+                               commit.state_digest, event_index_, now_));
   CommitRow row{replica, commit.height, commit.block->view, commit.block_hash,
                 commit.block->proposer, commit.block->batch.size(), std::nullopt, now_};
   if (auto it = proposed_at_.find(commit.block->view); it != proposed_at_.end())
