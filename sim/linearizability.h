@@ -43,13 +43,21 @@ struct LinearizabilityResult {
   std::uint64_t step_count = 0;       // search steps spent, minimizing included
 };
 
-// Search steps per key search; bounds memory too (one cache entry per step
-// at most, typically well under 100 bytes).
+// Steps allowed to one search of one key. Memory grows with the steps taken
+// (one explored-set entry per step at most, a few dozen bytes each).
 inline constexpr std::uint64_t linearizability_step_budget_default = 1'000'000;
 
-// Checks `history` (any order; ids unique). Requires: completed_at and result
-// are set together, and completed_at >= invoked_at. Stops at the first key
-// (in key order) with a violation; a budget of 0 means the default.
+// Checks `history` (in any order) key by key, in key order, and stops at the
+// first key with a violation. Each key's search may take step_budget steps;
+// shrinking a violation to a small window may take four budgets more.
+// Requires: ids unique; completed_at and result set together;
+// completed_at >= invoked_at; step_budget > 0.
+//
+// Touching intervals overlap: an op completing at t and one invoked at t may
+// go in either order. Per-key checking is exact for single-key ops; a txn
+// over several keys is checked on each key alone (necessary, not
+// sufficient), and a condition_failed txn with conditions on several keys
+// is not checked at all.
 LinearizabilityResult check_linearizability(
     const std::vector<HistoryOp>& history,
     std::uint64_t step_budget = linearizability_step_budget_default);
