@@ -297,7 +297,9 @@ class ExploredSet {
 // (linearized set, state) pairs). Events sit in a doubly linked list sorted by
 // time, calls before returns at equal times (so touching intervals overlap).
 // Placing an op lifts its call and return out of the list; the ops that may
-// go next are the calls before the first remaining return.
+// go next are the calls before the first remaining return. An optional op
+// (pending, or an earlier write at a window's start) may also be given up
+// when its return comes first, as if it never took effect.
 //
 // Three rules keep closed-loop histories with many clients on one key cheap:
 // - An op that may go now and never changes the state (a read that sees the

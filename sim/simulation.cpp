@@ -313,8 +313,7 @@ RunReport Simulation::Impl::run() {
   const LinearizabilityResult linearizability = check_linearizability(history_);
   if (!linearizability.linearizable) {
     report_.linearizability = "violated";
-    violate(Violation{"linearizability", 0, 0,
-                      fmt::format("key {}: {}", linearizability.key, linearizability.explanation), {}, {}});
+    violate(Violation{"linearizability", 0, 0, linearizability.explanation, {}, {}});
   } else if (linearizability.exhausted) {
     report_.linearizability = "unknown";
   }
