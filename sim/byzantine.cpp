@@ -77,7 +77,7 @@ void ByzantineActor::start(Instant now, ByzantineOutbox& out) {
   for (std::uint8_t k = 0; k < instances_.size(); ++k) {
     effects_.clear();
     instances_[k]->start(now, effects_);
-    translate(k, now, out);
+    translate(k, out);
   }
 }
 
@@ -87,7 +87,7 @@ void ByzantineActor::on_message(std::uint8_t instance, ReplicaIndex from, const 
   if (const auto* proposal = std::get_if<Proposal>(&message)) remember_qc(proposal->block);
   effects_.clear();
   instances_[instance]->on_message(from, message, now, effects_);
-  translate(instance, now, out);
+  translate(instance, out);
 }
 
 void ByzantineActor::on_client_request(std::uint8_t instance, const ClientRequest& request,
@@ -95,17 +95,17 @@ void ByzantineActor::on_client_request(std::uint8_t instance, const ClientReques
   BFTSIM_ASSERT(instance < instances_.size());
   effects_.clear();
   instances_[instance]->on_client_request(request, now, effects_);
-  translate(instance, now, out);
+  translate(instance, out);
 }
 
 void ByzantineActor::on_timer(std::uint8_t instance, Instant now, ByzantineOutbox& out) {
   BFTSIM_ASSERT(instance < instances_.size());
   effects_.clear();
   instances_[instance]->on_timer(TimerKind::view, now, effects_);
-  translate(instance, now, out);
+  translate(instance, out);
 }
 
-void ByzantineActor::translate(std::uint8_t instance, Instant /*now*/, ByzantineOutbox& out) {
+void ByzantineActor::translate(std::uint8_t instance, ByzantineOutbox& out) {
   // send_message may not run the inner replica, so effects_ stays stable here.
   for (const Effect& effect : effects_) {
     if (const auto* send = std::get_if<SendEffect>(&effect)) {

@@ -59,7 +59,7 @@ class ByzantineActor {
   std::uint64_t forged_count() const { return forged_count_; }
 
  private:
-  void translate(std::uint8_t instance, Instant now, ByzantineOutbox& out);
+  void translate(std::uint8_t instance, ByzantineOutbox& out);
   void send_message(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
                     const Message& message, Duration delay, ByzantineOutbox& out);
   void emit(std::uint8_t instance, ReplicaIndex to, const Message& message, Duration delay,

@@ -13,7 +13,6 @@
 #include <sodium.h>
 
 #include "core/codec/codec.h"
-#include "core/consensus/quorum.h"
 #include "core/consensus/replica.h"
 #include "core/crypto/keys.h"
 #include "core/types/assert.h"
@@ -135,7 +134,6 @@ class Simulation::Impl {
   const Scenario& scenario_;
   SimulationOptions options_;
   const std::vector<Fault> faults_;  // by fault id: the scenario's faults, then the random partitions
-  std::uint32_t quorum_;
   EventQueue<Event> queue_;
   VirtualNetwork network_;
   std::unique_ptr<KeyRing> keys_;
@@ -194,7 +192,6 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
     : scenario_(scenario),
       options_(options),
       faults_(fault_schedule(scenario, options.seed)),
-      quorum_(quorum_size(scenario.replica_count, scenario.faulty_count)),
       queue_(event_queue_size_max),
       network_(scenario.network, options.seed, scenario.replica_count),
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
