@@ -12,11 +12,12 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
-#include "core/codec/codec.h"
-#include "core/consensus/messages.h"
+#include "core/crypto/blake2b.h"
+#include "core/protocol/codec.h"
+#include "core/protocol/messages.h"
 #include "core/consensus/quorum.h"
 #include "core/crypto/keys.h"
-#include "core/crypto/signing.h"
+#include "core/protocol/signing.h"
 
 namespace bftsim {
 namespace {

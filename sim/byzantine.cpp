@@ -5,10 +5,10 @@
 
 #include <fmt/format.h>
 
-#include "core/codec/codec.h"
+#include "core/protocol/codec.h"
 #include "core/consensus/block_tree.h"
 #include "core/consensus/quorum.h"
-#include "core/crypto/signing.h"
+#include "core/protocol/signing.h"
 #include "core/types/assert.h"
 #include "sim/distributions.h"
 

@@ -16,8 +16,8 @@
 #include <tuple>
 #include <vector>
 
-#include "core/consensus/messages.h"
-#include "core/types/hash.h"
+#include "core/protocol/messages.h"
+#include "core/crypto/hash.h"
 #include "core/types/ids.h"
 
 namespace bftsim {

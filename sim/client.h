@@ -12,7 +12,7 @@
 #include <string>
 #include <utility>
 
-#include "core/consensus/messages.h"
+#include "core/protocol/messages.h"
 #include "sim/distributions.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/kv/operation.h"
+#include "core/protocol/operation.h"
 #include "core/types/ids.h"
 
 namespace bftsim {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/consensus/messages.h"
+#include "core/protocol/messages.h"
 #include "core/consensus/replica.h"
 #include "sim/checkers.h"
 #include "sim/client.h"

@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include "core/codec/codec.h"
+#include "core/protocol/codec.h"
 #include "core/consensus/replica.h"
 #include "core/crypto/keys.h"
 #include "core/types/assert.h"

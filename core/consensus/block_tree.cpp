@@ -1,6 +1,6 @@
 #include "core/consensus/block_tree.h"
 
-#include "core/codec/codec.h"
+#include "core/protocol/codec.h"
 #include "core/types/assert.h"
 
 namespace bftsim {

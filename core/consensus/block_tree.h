@@ -9,7 +9,7 @@
 #include <map>
 #include <memory>
 
-#include "core/consensus/messages.h"
+#include "core/protocol/messages.h"
 
 namespace bftsim {
 

@@ -1,6 +1,6 @@
 #include "core/consensus/quorum.h"
 
-#include "core/crypto/signing.h"
+#include "core/protocol/signing.h"
 #include "core/types/assert.h"
 
 namespace bftsim {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/consensus/messages.h"
+#include "core/protocol/messages.h"
 #include "core/crypto/keys.h"
 
 namespace bftsim {

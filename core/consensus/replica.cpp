@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "core/codec/codec.h"
+#include "core/protocol/codec.h"
 #include "core/consensus/quorum.h"
-#include "core/crypto/signing.h"
+#include "core/protocol/signing.h"
 #include "core/types/assert.h"
 
 namespace bftsim {
@@ -429,7 +429,7 @@ void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
     const StoredBlock& stored = **it;
     const Block& block = *stored.block;
     for (const auto& request : block.batch) {
-      const auto outcome = state_machine_.apply(request, block.height);
+      const auto outcome = state_machine_.apply(request.client, request.number, request.op, block.height);
       if (auto found = mempool_index_.find({request.client, request.number});
           found != mempool_index_.end()) {
         mempool_.erase(found->second);

@@ -18,7 +18,7 @@
 
 #include "core/consensus/block_tree.h"
 #include "core/consensus/effects.h"
-#include "core/consensus/messages.h"
+#include "core/protocol/messages.h"
 #include "core/crypto/keys.h"
 #include "core/kv/state_machine.h"
 

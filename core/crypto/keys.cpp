@@ -9,18 +9,15 @@
 #include <utility>
 #include <vector>
 
-#include <sodium.h>
+#include "core/crypto/blake2b.h"
+#include "core/crypto/sodium_init.h"
 
 #include "core/types/assert.h"
 
 namespace bftsim {
 namespace {
 
-// sodium_init() takes a lock on every call; this runs it once per process.
-void ensure_sodium() {
-  static const bool initialized = sodium_init() >= 0;
-  BFTSIM_ASSERT(initialized);
-}
+using detail::ensure_sodium;
 
 // blake2b_256(tag || u64 LE seed || u32 LE index), the 32-byte key seed.
 std::array<std::uint8_t, 32> derive_seed(std::string_view tag, std::uint64_t seed, ReplicaIndex index) {
@@ -195,14 +192,6 @@ std::unique_ptr<KeyRing> KeyRing::create(CryptoKind kind, std::uint64_t seed, st
   }
   BFTSIM_ASSERT(false);  // every CryptoKind is a case above
   return nullptr;
-}
-
-Hash32 blake2b_256(std::span<const std::uint8_t> bytes) {
-  ensure_sodium();
-  Hash32 hash;
-  int rc = crypto_generichash(hash.bytes.data(), hash.bytes.size(), bytes.data(), bytes.size(), nullptr, 0);
-  BFTSIM_ASSERT(rc == 0);
-  return hash;
 }
 
 }  // namespace bftsim

@@ -13,8 +13,7 @@
 #include <span>
 #include <string_view>
 
-#include "core/consensus/messages.h"
-#include "core/types/hash.h"
+#include "core/crypto/signature.h"
 #include "core/types/ids.h"
 #include "core/types/result.h"
 
@@ -55,8 +54,5 @@ class KeyRing {
   virtual std::unique_ptr<Signer> signer(ReplicaIndex index) const = 0;
   virtual std::shared_ptr<const Verifier> verifier() const = 0;
 };
-
-// BLAKE2b-256 (libsodium crypto_generichash) of `bytes`.
-Hash32 blake2b_256(std::span<const std::uint8_t> bytes);
 
 }  // namespace bftsim

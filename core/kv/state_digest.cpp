@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "core/crypto/keys.h"
+#include "core/crypto/blake2b.h"
 #include "core/types/assert.h"
 
 namespace bftsim {

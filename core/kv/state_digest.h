@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/types/hash.h"
+#include "core/crypto/hash.h"
 
 namespace bftsim {
 

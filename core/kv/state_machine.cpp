@@ -36,32 +36,33 @@ KvStateMachine::KvStateMachine(std::unique_ptr<KvStore> store) : store_(std::mov
   BFTSIM_ASSERT(store_->size() == 0);
 }
 
-ApplyOutcome KvStateMachine::apply(const ClientRequest& request, Height height) {
+ApplyOutcome KvStateMachine::apply(ClientId client_id, RequestNumber number, const Operation& op,
+                                   Height height) {
   BFTSIM_ASSERT(height >= last_applied_height_);
   last_applied_height_ = height;
 
   // A client gets a record only once it has a request applied, so stale
   // requests (number 0 included) cost no memory.
-  auto client_it = clients_.find(request.client);
+  auto client_it = clients_.find(client_id);
   const RequestNumber highest_applied =
       client_it == clients_.end() ? 0 : client_it->second.highest_applied;
-  if (request.number <= low_watermark(highest_applied)) {
+  if (number <= low_watermark(highest_applied)) {
     return ApplyOutcome{.kind = ApplyOutcome::Kind::stale, .result = {}, .height = 0};
   }
   if (client_it != clients_.end()) {
     const auto& replies = client_it->second.replies;
-    if (auto it = replies.find(request.number); it != replies.end()) {
+    if (auto it = replies.find(number); it != replies.end()) {
       return ApplyOutcome{.kind = ApplyOutcome::Kind::duplicate,
                           .result = it->second.result,
                           .height = it->second.height};
     }
   }
 
-  OpResult result = execute(request.op);
+  OpResult result = execute(op);
   applied_count_ += 1;
-  if (client_it == clients_.end()) client_it = clients_.try_emplace(request.client).first;
+  if (client_it == clients_.end()) client_it = clients_.try_emplace(client_id).first;
   ClientRecord& client = client_it->second;
-  record(client, request.number, result, height);
+  record(client, number, result, height);
   check_invariants(client);
   return ApplyOutcome{.kind = ApplyOutcome::Kind::applied,
                       .result = std::move(result),

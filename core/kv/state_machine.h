@@ -12,11 +12,10 @@
 #include <memory>
 #include <string_view>
 
-#include "core/consensus/messages.h"
 #include "core/kv/kv_store.h"
-#include "core/kv/operation.h"
+#include "core/protocol/operation.h"
 #include "core/kv/state_digest.h"
-#include "core/types/hash.h"
+#include "core/crypto/hash.h"
 #include "core/types/ids.h"
 
 namespace bftsim {
@@ -50,10 +49,10 @@ class KvStateMachine {
   // set; recovering a non-empty store is the storage-engine issue's job).
   explicit KvStateMachine(std::unique_ptr<KvStore> store);
 
-  // Applies `request`, committed at `height`.
-  // Requires: height >= every height passed before (commit order).
-  // Request number 0 (never issued; numbers start at 1) is stale.
-  ApplyOutcome apply(const ClientRequest& request, Height height);
+  // Applies request `number` of `client`, whose operation is `op`, committed
+  // at `height`. Requires: height >= every height passed before (commit
+  // order). Request number 0 (never issued; numbers start at 1) is stale.
+  ApplyOutcome apply(ClientId client, RequestNumber number, const Operation& op, Height height);
 
   // Depends only on the store's contents; O(1) to maintain per write.
   Hash32 digest() const { return digest_.value(); }

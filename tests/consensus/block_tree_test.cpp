@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/codec/codec.h"
+#include "core/protocol/codec.h"
 
 namespace bftsim {
 namespace {

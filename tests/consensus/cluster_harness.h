@@ -17,13 +17,13 @@
 #include <variant>
 #include <vector>
 
-#include "core/codec/codec.h"
+#include "core/protocol/codec.h"
 #include "core/consensus/block_tree.h"
 #include "core/consensus/effects.h"
-#include "core/consensus/messages.h"
+#include "core/protocol/messages.h"
 #include "core/consensus/replica.h"
 #include "core/crypto/keys.h"
-#include "core/crypto/signing.h"
+#include "core/protocol/signing.h"
 #include "core/types/assert.h"
 
 namespace bftsim::testing {

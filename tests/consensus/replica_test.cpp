@@ -16,7 +16,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/codec/codec.h"
+#include "core/protocol/codec.h"
 #include "core/consensus/block_tree.h"
 #include "tests/consensus/cluster_harness.h"
 

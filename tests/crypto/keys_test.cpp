@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crypto/blake2b.h"
 #include "core/crypto/keys.h"
 
 namespace bftsim {

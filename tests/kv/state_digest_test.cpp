@@ -1,4 +1,5 @@
 // Tests of StateDigest, the order-independent multiset hash of the KV state.
+#include "core/crypto/blake2b.h"
 #include "core/kv/state_digest.h"
 
 #include <doctest/doctest.h>

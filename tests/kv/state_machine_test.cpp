@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/kv/state_digest.h"
+#include "core/protocol/messages.h"
 
 namespace bftsim {
 namespace {
@@ -58,6 +59,10 @@ ClientRequest request(ClientId client, RequestNumber number, Operation op) {
   return ClientRequest{.client = client, .number = number, .op = std::move(op)};
 }
 
+ApplyOutcome apply_request(KvStateMachine& machine, const ClientRequest& request, Height height) {
+  return machine.apply(request.client, request.number, request.op, height);
+}
+
 const OpResult ok{.status = ResultStatus::ok, .value = std::nullopt};
 const OpResult not_found{.status = ResultStatus::not_found, .value = std::nullopt};
 const OpResult condition_failed{.status = ResultStatus::condition_failed, .value = std::nullopt};
@@ -71,7 +76,7 @@ struct Driver {
   Height height = 1;
 
   OpResult run(Operation op) {
-    ApplyOutcome outcome = machine.apply(request(1, next_number++, std::move(op)), height++);
+    ApplyOutcome outcome = apply_request(machine, request(1, next_number++, std::move(op)), height++);
     REQUIRE(outcome.kind == Kind::applied);
     return outcome.result;
   }
@@ -177,19 +182,19 @@ TEST_CASE("kv_state_machine: a request is applied at most once") {
   KvStateMachine machine;
   const ClientRequest put = request(7, 1, put_op("a", "1"));
   const ClientRequest get = request(7, 2, get_op("a"));
-  CHECK(machine.apply(put, 3) == ApplyOutcome{.kind = Kind::applied, .result = ok, .height = 3});
-  CHECK(machine.apply(get, 3) ==
+  CHECK(apply_request(machine, put, 3) == ApplyOutcome{.kind = Kind::applied, .result = ok, .height = 3});
+  CHECK(apply_request(machine, get, 3) ==
         ApplyOutcome{.kind = Kind::applied, .result = ok_value("1"), .height = 3});
-  CHECK(machine.apply(request(8, 1, put_op("a", "2")), 4).kind == Kind::applied);
+  CHECK(apply_request(machine, request(8, 1, put_op("a", "2")), 4).kind == Kind::applied);
 
   const Hash32 digest = machine.digest();
   // The duplicate put must not write "1" back; the duplicate get returns the
   // value read the first time, not the current one.
-  CHECK(machine.apply(put, 9) == ApplyOutcome{.kind = Kind::duplicate, .result = ok, .height = 3});
-  CHECK(machine.apply(get, 9) ==
+  CHECK(apply_request(machine, put, 9) == ApplyOutcome{.kind = Kind::duplicate, .result = ok, .height = 3});
+  CHECK(apply_request(machine, get, 9) ==
         ApplyOutcome{.kind = Kind::duplicate, .result = ok_value("1"), .height = 3});
   // Even with a different op under the same number: the number identifies it.
-  CHECK(machine.apply(request(7, 1, del_op("a")), 10).kind == Kind::duplicate);
+  CHECK(apply_request(machine, request(7, 1, del_op("a")), 10).kind == Kind::duplicate);
   CHECK(machine.store().get("a") == std::optional<std::string>("2"));
   CHECK(machine.digest() == digest);
   CHECK(machine.applied_count() == 3);
@@ -203,18 +208,18 @@ TEST_CASE("kv_state_machine: numbers within the window apply out of order") {
   KvStateMachine machine;
   Height height = 1;
   for (RequestNumber number : {5, 3, 4, 1, 2}) {
-    const auto outcome = machine.apply(
+    const auto outcome = apply_request(machine, 
         request(1, number, put_op("k" + std::to_string(number), "v")), height++);
     CHECK(outcome.kind == Kind::applied);
   }
   CHECK(machine.store().size() == 5);
-  CHECK(machine.apply(request(1, 3, get_op("k3")), height).kind == Kind::duplicate);
+  CHECK(apply_request(machine, request(1, 3, get_op("k3")), height).kind == Kind::duplicate);
 
   // Highest is now 2000: 977 .. 2000 is the window, 976 and below are stale.
-  CHECK(machine.apply(request(1, 2000, put_op("h", "1")), height++).kind == Kind::applied);
-  CHECK(machine.apply(request(1, 2000 - request_window_max + 1, put_op("in", "1")), height++)
+  CHECK(apply_request(machine, request(1, 2000, put_op("h", "1")), height++).kind == Kind::applied);
+  CHECK(apply_request(machine, request(1, 2000 - request_window_max + 1, put_op("in", "1")), height++)
             .kind == Kind::applied);
-  CHECK(machine.apply(request(1, 2000 - request_window_max, put_op("out", "1")), height++) ==
+  CHECK(apply_request(machine, request(1, 2000 - request_window_max, put_op("out", "1")), height++) ==
         ApplyOutcome{.kind = Kind::stale, .result = {}, .height = 0});
   CHECK(machine.store().get("in") == std::optional<std::string>("1"));
   CHECK(machine.store().get("out") == std::nullopt);
@@ -225,21 +230,21 @@ TEST_CASE("kv_state_machine: a number far below the window is stale") {
   // Method: apply 1 and 5000, then retry 1 (applied before) and 2 (never);
   // both are stale, write nothing and are not counted.
   KvStateMachine machine;
-  CHECK(machine.apply(request(1, 1, put_op("a", "1")), 1).kind == Kind::applied);
-  CHECK(machine.apply(request(1, 5000, put_op("b", "1")), 2).kind == Kind::applied);
+  CHECK(apply_request(machine, request(1, 1, put_op("a", "1")), 1).kind == Kind::applied);
+  CHECK(apply_request(machine, request(1, 5000, put_op("b", "1")), 2).kind == Kind::applied);
   const Hash32 digest = machine.digest();
   const ApplyOutcome stale{.kind = Kind::stale, .result = {}, .height = 0};
-  CHECK(machine.apply(request(1, 1, put_op("a", "2")), 3) == stale);
-  CHECK(machine.apply(request(1, 2, put_op("c", "1")), 3) == stale);
+  CHECK(apply_request(machine, request(1, 1, put_op("a", "2")), 3) == stale);
+  CHECK(apply_request(machine, request(1, 2, put_op("c", "1")), 3) == stale);
   CHECK(machine.digest() == digest);
   CHECK(machine.applied_count() == 2);
   CHECK(machine.store().get("a") == std::optional<std::string>("1"));
   CHECK(machine.store().get("c") == std::nullopt);
 
   // Number 0 is never issued: stale, also for a client never seen.
-  CHECK(machine.apply(request(99, 0, put_op("z", "1")), 3) == stale);
+  CHECK(apply_request(machine, request(99, 0, put_op("z", "1")), 3) == stale);
   // Other clients have their own windows.
-  CHECK(machine.apply(request(2, 1, put_op("d", "1")), 3).kind == Kind::applied);
+  CHECK(apply_request(machine, request(2, 1, put_op("d", "1")), 3).kind == Kind::applied);
 }
 
 TEST_CASE("kv_state_machine: cached replies stay within the window") {
@@ -248,16 +253,16 @@ TEST_CASE("kv_state_machine: cached replies stay within the window") {
   // number at the bottom of the window is still answered from the cache.
   KvStateMachine machine;
   for (RequestNumber number = 1; number <= 3000; ++number) {
-    machine.apply(request(1, number, put_op("k", std::to_string(number))), number);
+    apply_request(machine, request(1, number, put_op("k", std::to_string(number))), number);
   }
   for (RequestNumber number = 1; number <= 10; ++number) {
-    machine.apply(request(2, number, get_op("k")), 3000);
+    apply_request(machine, request(2, number, get_op("k")), 3000);
   }
   CHECK(machine.cached_reply_count() == request_window_max + 10);
   const RequestNumber oldest = 3000 - request_window_max + 1;
-  CHECK(machine.apply(request(1, oldest, get_op("k")), 3001) ==
+  CHECK(apply_request(machine, request(1, oldest, get_op("k")), 3001) ==
         ApplyOutcome{.kind = Kind::duplicate, .result = ok, .height = oldest});
-  CHECK(machine.apply(request(1, oldest - 1, get_op("k")), 3001).kind == Kind::stale);
+  CHECK(apply_request(machine, request(1, oldest - 1, get_op("k")), 3001).kind == Kind::stale);
   CHECK(machine.applied_count() == 3010);
 }
 
@@ -344,7 +349,7 @@ TEST_CASE("kv_state_machine: matches a std::map model on random operations") {
     if (!sent.empty() && rng.below(10) == 0) {
       // Resubmit a recent request: duplicate, answered from the cache.
       const Sent& old = sent[sent.size() - 1 - rng.below(std::min<std::size_t>(sent.size(), 50))];
-      REQUIRE(machine.apply(old.request, height) ==
+      REQUIRE(apply_request(machine, old.request, height) ==
               ApplyOutcome{.kind = Kind::duplicate, .result = old.result, .height = old.height});
       continue;
     }
@@ -399,7 +404,7 @@ TEST_CASE("kv_state_machine: matches a std::map model on random operations") {
         break;
       }
     }
-    const ApplyOutcome outcome = machine.apply(req, height);
+    const ApplyOutcome outcome = apply_request(machine, req, height);
     REQUIRE(outcome == ApplyOutcome{.kind = Kind::applied, .result = expected, .height = height});
     applied += 1;
     sent.push_back(Sent{req, expected, height});

@@ -18,10 +18,10 @@
 #include <utility>
 #include <vector>
 
-#include "core/codec/codec.h"
+#include "core/protocol/codec.h"
 #include "core/consensus/block_tree.h"
 #include "core/consensus/quorum.h"
-#include "core/crypto/signing.h"
+#include "core/protocol/signing.h"
 #include "tests/consensus/cluster_harness.h"
 
 namespace bftsim {

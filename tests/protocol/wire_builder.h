@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/consensus/messages.h"
+#include "core/protocol/messages.h"
 
 namespace bftsim::test {
 

@@ -11,8 +11,8 @@
 
 #include "core/codec/frame.h"
 #include "core/codec/limits.h"
-#include "core/consensus/messages.h"
-#include "core/types/hash.h"
+#include "core/protocol/messages.h"
+#include "core/crypto/hash.h"
 #include "core/types/result.h"
 
 namespace bftsim {

@@ -1,7 +1,7 @@
 // The wire codec: see codec.h and docs/wire_format.md. Each type has one
 // put_* template, run twice per encode (ByteCounter to size the buffer, then
 // ByteWriter to fill it), and one get_* function that fills a value in place.
-#include "core/codec/codec.h"
+#include "core/protocol/codec.h"
 
 #include <limits>
 #include <string>
@@ -13,7 +13,7 @@
 
 #include "core/codec/byte_reader.h"
 #include "core/codec/byte_writer.h"
-#include "core/crypto/keys.h"
+#include "core/crypto/blake2b.h"
 #include "core/types/assert.h"
 
 namespace bftsim {

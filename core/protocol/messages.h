@@ -12,16 +12,12 @@
 #include <variant>
 #include <vector>
 
-#include "core/kv/operation.h"
-#include "core/types/hash.h"
+#include "core/crypto/hash.h"
+#include "core/crypto/signature.h"
+#include "core/protocol/operation.h"
 #include "core/types/ids.h"
 
 namespace bftsim {
-
-struct Signature {
-  std::array<std::uint8_t, 64> bytes{};
-  auto operator<=>(const Signature&) const = default;
-};
 
 // One replica's signature inside a certificate.
 struct SignerSignature {

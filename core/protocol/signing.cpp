@@ -1,11 +1,11 @@
 // The domain-separated byte strings signatures cover (signing.h,
 // docs/wire_format.md): tag, chain id, message type, then the fields.
-#include "core/crypto/signing.h"
+#include "core/protocol/signing.h"
 
 #include <limits>
 #include <string_view>
 
-#include "core/consensus/messages.h"
+#include "core/protocol/messages.h"
 #include "core/types/assert.h"
 
 namespace bftsim::signing {

@@ -6,9 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "core/codec/codec.h"
+#include "core/crypto/blake2b.h"
+#include "core/protocol/codec.h"
 #include "core/crypto/keys.h"
-#include "tests/codec/wire_builder.h"
+#include "tests/protocol/wire_builder.h"
 
 namespace bftsim {
 namespace {

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "core/consensus/messages.h"
+#include "core/protocol/messages.h"
 #include "core/crypto/keys.h"
-#include "core/crypto/signing.h"
+#include "core/protocol/signing.h"
 
 namespace bftsim {
 namespace {

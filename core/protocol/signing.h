@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/types/hash.h"
+#include "core/crypto/hash.h"
 #include "core/types/ids.h"
 
 namespace bftsim::signing {
