@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/node/executor.h"
 #include "core/protocol/codec.h"
 #include "core/consensus/block_tree.h"
 #include "core/consensus/quorum.h"
@@ -58,6 +59,7 @@ ByzantineActor::ByzantineActor(const ReplicaConfig& config, const KeyRing& keys,
       client_endpoint_base_(client_endpoint_base) {
   for (ByzantineBehavior behavior : behaviors) behaviors_[static_cast<std::size_t>(behavior)] = true;
   const std::size_t count = has(ByzantineBehavior::twins) ? 2 : 1;
+  state_machines_.resize(count);
   for (std::size_t i = 0; i < count; ++i)
     instances_.push_back(std::make_unique<Replica>(config_, keys.signer(config.index), keys.verifier()));
 }
@@ -114,10 +116,13 @@ void ByzantineActor::translate(std::uint8_t instance, ByzantineOutbox& out) {
       send_message(instance, others(), broadcast->message, 0, out);
     } else if (const auto* timer = std::get_if<SetTimerEffect>(&effect)) {
       out.timers.push_back({instance, timer->at});
-    } else if (const auto* reply = std::get_if<ReplyEffect>(&effect)) {
+    } else if (const auto* commit = std::get_if<CommitEffect>(&effect)) {
+      // The inner honest replica executes what it commits and answers clients.
+      const ExecutedBlock executed = execute_block(state_machines_[instance], *commit->block, config_.index);
       if (has(ByzantineBehavior::silent)) continue;
-      out.sends.push_back({client_endpoint_base_ + static_cast<std::uint32_t>(reply->reply.client - 1),
-                           instance, encode_message(Message{reply->reply}), MessageType::client_reply, 0});
+      for (const ClientReply& reply : executed.replies)
+        out.sends.push_back({client_endpoint_base_ + static_cast<std::uint32_t>(reply.client - 1), instance,
+                             encode_message(Message{reply}), MessageType::client_reply, 0});
     }
   }
 }

@@ -15,6 +15,7 @@
 
 #include "core/consensus/replica.h"
 #include "core/crypto/keys.h"
+#include "core/kv/state_machine.h"
 #include "core/types/result.h"
 #include "sim/byzantine_behavior.h"
 #include "sim/rng.h"
@@ -76,6 +77,7 @@ class ByzantineActor {
 
   ReplicaConfig config_;
   std::vector<std::unique_ptr<Replica>> instances_;
+  std::vector<KvStateMachine> state_machines_;  // one per instance
   std::unique_ptr<Signer> signer_;
   std::vector<bool> behaviors_;
   Rng rng_;

@@ -14,6 +14,8 @@
 
 #include "core/protocol/codec.h"
 #include "core/consensus/replica.h"
+#include "core/node/node.h"
+#include "core/node/node_store.h"
 #include "core/crypto/keys.h"
 #include "core/types/assert.h"
 #include "sim/byzantine.h"
@@ -113,7 +115,7 @@ class Simulation::Impl {
   void dispatch(const Event& event);
   void on_deliver(const Event& event);
   void on_fault(std::size_t fault_index, bool begin);
-  void apply_effects(ReplicaIndex replica);
+  class Host;
   void transmit(EndpointIndex from, EndpointIndex to, MessageType type,
                 const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance = 0,
                 Duration extra_delay = 0);
@@ -126,10 +128,10 @@ class Simulation::Impl {
   void remember(const Event& event);
   void broadcast_from_client(EndpointIndex from, const ClientRequest& request);
   void issue_request(std::size_t client_index);
-  void on_commit(ReplicaIndex replica, const CommitEffect& commit);
+  void on_commit(ReplicaIndex replica, const CommittedBlock& commit);
   void on_note(ReplicaIndex replica, const NoteEffect& note);
   void trace_line(const std::string& line);
-  void start_replica(ReplicaIndex replica, const std::optional<SafetyState>& recovered);
+  void start_replica(ReplicaIndex replica, bool restart);
 
   const Scenario& scenario_;
   SimulationOptions options_;
@@ -137,13 +139,16 @@ class Simulation::Impl {
   EventQueue<Event> queue_;
   VirtualNetwork network_;
   std::unique_ptr<KeyRing> keys_;
-  std::vector<std::unique_ptr<Replica>> replicas_;       // null for Byzantine replicas
+  // Per replica: its host (the Node's view of the simulation), its store,
+  // which survives crashes, and its Node (null for Byzantine replicas).
+  std::vector<std::unique_ptr<Host>> hosts_;
+  std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::unique_ptr<ByzantineActor>> actors_;  // null for honest replicas
   std::vector<std::uint8_t> side_;  // the twin instance each honest replica talks to
   ByzantineOutbox outbox_;
   std::vector<bool> crashed_;
   std::vector<std::array<std::uint64_t, 2>> timer_generation_;  // per replica and instance
-  std::vector<std::optional<SafetyState>> persisted_;
+  std::vector<MemoryNodeStore> stores_;  // survive crashes: the replicas' disks
   std::optional<ZipfianGenerator> zipf_;
   std::vector<Client> clients_;
   std::uint64_t requests_issued_ = 0;
@@ -154,7 +159,6 @@ class Simulation::Impl {
 
   Instant now_ = 0;
   std::uint64_t event_index_ = 0;
-  Effects effects_;
   RunReport report_;
   std::map<View, Instant> proposed_at_;
   std::map<View, std::size_t> view_change_row_;  // failed view -> row in report_.view_changes
@@ -178,6 +182,40 @@ class Simulation::Impl {
   std::map<std::pair<ClientId, RequestNumber>, std::size_t> history_index_;
 };
 
+// The simulation as one Node sees it: messages become codec bytes on the
+// virtual network, timers become events, commits and notes feed the checkers.
+class Simulation::Impl::Host final : public NodeHost {
+ public:
+  Host(Impl& sim, ReplicaIndex replica) : sim_(sim), replica_(replica) {}
+  void send(ReplicaIndex to, const Message& message) override {
+    sim_.check_honest_send(replica_, message);
+    auto bytes = std::make_shared<const Bytes>(encode_message(message));
+    sim_.transmit(replica_, to, message_type(message), bytes);
+  }
+  void broadcast(const Message& message) override {
+    sim_.check_honest_send(replica_, message);
+    auto bytes = std::make_shared<const Bytes>(encode_message(message));
+    for (ReplicaIndex to = 0; to < sim_.scenario_.replica_count; ++to)
+      if (to != replica_) sim_.transmit(replica_, to, message_type(message), bytes);
+  }
+  void reply(const ClientReply& reply) override {
+    sim_.violate(sim_.integrity_.on_reply(replica_, reply));
+    auto bytes = std::make_shared<const Bytes>(encode_message(Message{reply}));
+    sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, bytes);
+  }
+  void set_timer(TimerKind /*timer*/, Instant at) override {
+    const std::uint64_t generation = ++sim_.timer_generation_[replica_][0];
+    sim_.queue_.push(std::max(at, sim_.now_),
+                     Event{EventKind::timer, replica_, replica_, generation, nullptr});
+  }
+  void committed(const CommittedBlock& commit) override { sim_.on_commit(replica_, commit); }
+  void note(const NoteEffect& note) override { sim_.on_note(replica_, note); }
+
+ private:
+  Impl& sim_;
+  ReplicaIndex replica_;
+};
+
 namespace {
 // The end of the last fault of the run's schedule, random partitions included.
 Instant global_stabilization_time(const std::vector<Fault>& faults) {
@@ -197,11 +235,12 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
       crashed_(scenario.replica_count, false),
       timer_generation_(scenario.replica_count, {0, 0}),
-      persisted_(scenario.replica_count),
+      stores_(scenario.replica_count),
       agreement_(scenario.replica_count),
       liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
-  replicas_.resize(scenario.replica_count);
+  nodes_.resize(scenario.replica_count);
+  for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) hosts_.push_back(std::make_unique<Host>(*this, r));
   actors_.resize(scenario.replica_count);
   for (const ByzantineSpec& spec : scenario.byzantine)
     actors_[spec.replica] = std::make_unique<ByzantineActor>(replica_config(spec.replica), *keys_, spec.behaviors,
@@ -243,11 +282,10 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   return config;
 }
 
-void Simulation::Impl::start_replica(ReplicaIndex replica,
-                                     const std::optional<SafetyState>& recovered) {
+void Simulation::Impl::start_replica(ReplicaIndex replica, bool restart) {
   if (!is_honest(replica)) {
     // A restarted adversary comes back as a fresh actor with the same behaviours.
-    if (recovered || actors_[replica] == nullptr) {
+    if (restart || actors_[replica] == nullptr) {
       for (const ByzantineSpec& spec : scenario_.byzantine)
         if (spec.replica == replica)
           actors_[replica] = std::make_unique<ByzantineActor>(replica_config(replica), *keys_, spec.behaviors,
@@ -257,12 +295,10 @@ void Simulation::Impl::start_replica(ReplicaIndex replica,
     actors_[replica]->start(now_, outbox_);
     return apply_outbox(replica);
   }
-  replicas_[replica] =
-      std::make_unique<Replica>(replica_config(replica), keys_->signer(replica), keys_->verifier());
-  if (recovered) replicas_[replica]->restore(*recovered);
-  effects_.clear();
-  replicas_[replica]->start(now_, effects_);
-  apply_effects(replica);
+  // A restarted Node has lost its memory; its store recovers what it made durable.
+  nodes_[replica] = std::make_unique<Node>(replica_config(replica), keys_->signer(replica), keys_->verifier(),
+                                           stores_[replica], *hosts_[replica]);
+  (void)nodes_[replica]->start(now_);
 }
 
 RunReport Simulation::Impl::run() {
@@ -325,7 +361,7 @@ RunReport Simulation::Impl::run() {
     if (!report_.liveness_violation) {
       for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r) {
         if (crashed_[r] || !is_honest(r)) continue;
-        const Height height = replicas_[r]->committed_height();
+        const Height height = nodes_[r]->replica().committed_height();
         if (height < scenario_.expect.commit_height_min) {
           report_.liveness_violation = Violation{
               "commit_height_min", event_index_, report_.end_time,
@@ -341,7 +377,7 @@ RunReport Simulation::Impl::run() {
   for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r) {
     if (!is_honest(r)) continue;
     for (std::size_t d = 0; d < drop_reason_count; ++d)
-      report_.replica_drops[d] += replicas_[r]->drop_count(static_cast<DropReason>(d));
+      report_.replica_drops[d] += nodes_[r]->replica().drop_count(static_cast<DropReason>(d));
   }
   report_.decided_height = agreement_.decided_height();
   report_.requests_issued = requests_issued_;
@@ -366,7 +402,7 @@ void Simulation::Impl::trace_line(const std::string& line) {
 void Simulation::Impl::dispatch(const Event& event) {
   switch (event.kind) {
     case EventKind::replica_start:
-      return start_replica(event.to, std::nullopt);
+      return start_replica(event.to, false);
     case EventKind::deliver:
       return on_deliver(event);
     case EventKind::timer: {
@@ -377,9 +413,7 @@ void Simulation::Impl::dispatch(const Event& event) {
         actors_[r]->on_timer(event.instance, now_, outbox_);
         return apply_outbox(r);
       }
-      effects_.clear();
-      replicas_[r]->on_timer(TimerKind::view, now_, effects_);
-      return apply_effects(r);
+      return nodes_[r]->on_timer(TimerKind::view, now_);
     }
     case EventKind::client_issue: {
       const std::size_t c = event.arg;
@@ -417,10 +451,10 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
         } else if constexpr (std::is_same_v<T, RestartFault>) {
           if (!crashed_[f.replica]) return;
           crashed_[f.replica] = false;
-          // Memory is lost; the persisted safety state survives. Blocks and
-          // the KV state come back from peers (fetch and re-commit).
+          // Memory is lost; the store keeps what the Node made durable.
+          // Blocks and the KV state come back from peers (fetch and re-commit).
           agreement_.reset_replica(f.replica);
-          start_replica(f.replica, persisted_[f.replica]);
+          start_replica(f.replica, true);
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
           if (begin) {
             network_.set_partition(fault_index,
@@ -514,15 +548,12 @@ void Simulation::Impl::on_deliver(const Event& event) {
   if (is_replica(event.to) && !is_honest(event.to)) return deliver_to_actor(event, *decoded);
   if (is_replica(event.to)) {
     const ReplicaIndex r = event.to;
-    effects_.clear();
     if (is_replica(event.from)) {
-      replicas_[r]->on_message(event.from, *decoded, now_, effects_);
+      nodes_[r]->on_message(event.from, *decoded, now_);
     } else if (const auto* request = std::get_if<ClientRequest>(&*decoded)) {
-      replicas_[r]->on_client_request(*request, now_, effects_);
-    } else {
-      return;  // clients send nothing else to replicas
+      nodes_[r]->on_client_request(*request, now_);
     }
-    return apply_effects(r);
+    return;  // clients send nothing else to replicas
   }
   const auto* reply = std::get_if<ClientReply>(&*decoded);
   if (reply == nullptr || !is_replica(event.from)) return;
@@ -560,41 +591,6 @@ void Simulation::Impl::broadcast_from_client(EndpointIndex from, const ClientReq
     transmit(from, r, MessageType::client_request, bytes);
 }
 
-void Simulation::Impl::apply_effects(ReplicaIndex replica) {
-  // Handlers never run while effects are applied, so effects_ is stable here.
-  for (const Effect& effect : effects_) {
-    std::visit(
-        [&](const auto& e) {
-          using T = std::decay_t<decltype(e)>;
-          if constexpr (std::is_same_v<T, SendEffect>) {
-            check_honest_send(replica, e.message);
-            auto bytes = std::make_shared<const Bytes>(encode_message(e.message));
-            transmit(replica, e.to, message_type(e.message), bytes);
-          } else if constexpr (std::is_same_v<T, BroadcastEffect>) {
-            check_honest_send(replica, e.message);
-            auto bytes = std::make_shared<const Bytes>(encode_message(e.message));
-            for (ReplicaIndex to = 0; to < scenario_.replica_count; ++to)
-              if (to != replica) transmit(replica, to, message_type(e.message), bytes);
-          } else if constexpr (std::is_same_v<T, SetTimerEffect>) {
-            const std::uint64_t generation = ++timer_generation_[replica][0];
-            queue_.push(std::max(e.at, now_),
-                        Event{EventKind::timer, replica, replica, generation, nullptr});
-          } else if constexpr (std::is_same_v<T, PersistEffect>) {
-            persisted_[replica] = e.state;  // the simulated disk is durable for now
-          } else if constexpr (std::is_same_v<T, CommitEffect>) {
-            on_commit(replica, e);
-          } else if constexpr (std::is_same_v<T, ReplyEffect>) {
-            violate(integrity_.on_reply(replica, e.reply));
-            auto bytes = std::make_shared<const Bytes>(encode_message(Message{e.reply}));
-            transmit(replica, client_endpoint(e.reply.client), MessageType::client_reply, bytes);
-          } else if constexpr (std::is_same_v<T, NoteEffect>) {
-            on_note(replica, e);
-          }
-        },
-        effect);
-  }
-}
-
 void Simulation::Impl::remember(const Event& event) {
   recent_events_.push_back({event_index_, now_, event.kind, event.from, event.to, event.arg});
   if (recent_events_.size() > 256) recent_events_.pop_front();
@@ -624,7 +620,7 @@ void Simulation::Impl::check_honest_send(ReplicaIndex replica, const Message& me
   if (const auto* vote = std::get_if<Vote>(&message)) violate(votes_.on_vote(replica, *vote));
 }
 
-void Simulation::Impl::on_commit(ReplicaIndex replica, const CommitEffect& commit) {
+void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& commit) {
   // Integrity: every committed request is one a client sent, unchanged.
   violate(integrity_.on_commit(replica, commit.height, commit.block->batch));
   const Height decided_before = agreement_.decided_height();

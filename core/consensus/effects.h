@@ -1,4 +1,4 @@
-// What a Replica asks its driver to do. A handler appends effects to a
+// What a Replica asks its driver (core/node's Node) to do. A handler appends effects to a
 // caller-owned Effects vector; the driver (the simulator or bft-node) applies
 // them in order. Order matters: a Persist comes before the Send or Broadcast
 // of the vote or timeout that depends on it, and the driver must make it
@@ -50,18 +50,13 @@ struct PersistEffect {
   SafetyState state;
 };
 
-// The replica committed (and applied) `block` at `height`; `state_digest`
-// is the KV state digest after applying it.
+// The replica committed `block` at `height`. Commits come in height order;
+// the driver (core/node) executes the batch against the KV state machine and
+// answers the clients.
 struct CommitEffect {
-  std::shared_ptr<const Block> block;
-  Hash32 block_hash;
   Height height = 0;
-  Hash32 state_digest;
-};
-
-// Answer a client (the reply names the client).
-struct ReplyEffect {
-  ClientReply reply;
+  Hash32 block_hash;
+  std::shared_ptr<const Block> block;
 };
 
 // Observations for metrics and traces; they change nothing.
@@ -82,7 +77,7 @@ struct NoteEffect {
 };
 
 using Effect = std::variant<SendEffect, BroadcastEffect, SetTimerEffect, PersistEffect,
-                            CommitEffect, ReplyEffect, NoteEffect>;
+                            CommitEffect, NoteEffect>;
 using Effects = std::vector<Effect>;
 
 inline const char* note_kind_name(NoteKind kind) {

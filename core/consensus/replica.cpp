@@ -429,20 +429,15 @@ void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
     const StoredBlock& stored = **it;
     const Block& block = *stored.block;
     for (const auto& request : block.batch) {
-      const auto outcome = state_machine_.apply(request.client, request.number, request.op, block.height);
       if (auto found = mempool_index_.find({request.client, request.number});
           found != mempool_index_.end()) {
         mempool_.erase(found->second);
         mempool_index_.erase(found);
       }
-      if (outcome.kind == ApplyOutcome::Kind::stale) continue;
-      out.push_back(ReplyEffect{
-          ClientReply{request.client, request.number, config_.index, outcome.height,
-                      outcome.result}});
     }
     committed_height_ = block.height;
     committed_hash_ = stored.hash;
-    out.push_back(CommitEffect{stored.block, stored.hash, block.height, state_machine_.digest()});
+    out.push_back(CommitEffect{block.height, stored.hash, stored.block});
   }
   failed_view_count_ = 0;
   if (committed_height_ > config_.block_retention)

@@ -20,7 +20,6 @@
 #include "core/consensus/effects.h"
 #include "core/protocol/messages.h"
 #include "core/crypto/keys.h"
-#include "core/kv/state_machine.h"
 
 namespace bftsim {
 
@@ -89,7 +88,6 @@ class Replica {
   Height committed_height() const { return committed_height_; }
   const Hash32& committed_hash() const { return committed_hash_; }
   SafetyState safety_state() const;
-  const KvStateMachine& state_machine() const { return state_machine_; }
   std::uint64_t drop_count(DropReason reason) const {
     return drops_[static_cast<std::size_t>(reason)];
   }
@@ -151,7 +149,6 @@ class Replica {
   BlockTree tree_;
   Height committed_height_ = 0;
   Hash32 committed_hash_;
-  KvStateMachine state_machine_;
 
   // Vote collection as the next leader: (view, block hash) -> signer -> signature.
   std::map<std::pair<View, Hash32>, std::map<ReplicaIndex, Signature>> votes_;

@@ -23,6 +23,9 @@
 #include "core/protocol/messages.h"
 #include "core/consensus/replica.h"
 #include "core/crypto/keys.h"
+#include "core/kv/state_machine.h"
+#include "core/node/executor.h"
+#include "core/node/node.h"
 #include "core/protocol/signing.h"
 #include "core/types/assert.h"
 
@@ -134,6 +137,7 @@ class Cluster {
         keys_(KeyRing::create(options.crypto, options.seed, options.replica_count)),
         forger_(*keys_, options.replica_count),
         records_(options.replica_count),
+        state_machines_(options.replica_count),
         down_(options.replica_count, false) {
     for (ReplicaIndex i = 0; i < options.replica_count; ++i) replicas_.push_back(make_replica(i));
   }
@@ -144,9 +148,13 @@ class Cluster {
   }
   // Swaps in a new (not yet started) replica object for `index`, e.g. a
   // restarted one; the record of the old one is kept.
+  // Its KV state starts over too (it re-executes what it commits again).
   void replace(ReplicaIndex index, std::unique_ptr<Replica> replica) {
     replicas_[index] = std::move(replica);
+    state_machines_[index] = KvStateMachine();
   }
+  // The KV state of `index`: the harness executes commits as a Node does.
+  const KvStateMachine& state_machine(ReplicaIndex index) const { return state_machines_[index]; }
 
   std::uint32_t size() const { return options_.replica_count; }
   Replica& replica(ReplicaIndex index) { return *replicas_[index]; }
@@ -227,7 +235,7 @@ class Cluster {
 
   // ---- records ----
   const std::vector<Effects>& batches(ReplicaIndex index) const { return records_[index].batches; }
-  const std::vector<CommitEffect>& commits(ReplicaIndex index) const {
+  const std::vector<CommittedBlock>& commits(ReplicaIndex index) const {
     return records_[index].commits;
   }
   const std::vector<ClientReply>& replies(ReplicaIndex index) const {
@@ -284,9 +292,10 @@ class Cluster {
       } else if (const auto* persist = std::get_if<PersistEffect>(&effect)) {
         record.last_persist = persist->state;
       } else if (const auto* commit = std::get_if<CommitEffect>(&effect)) {
-        record.commits.push_back(*commit);
-      } else if (const auto* reply = std::get_if<ReplyEffect>(&effect)) {
-        record.replies.push_back(reply->reply);
+        ExecutedBlock executed = execute_block(state_machines_[index], *commit->block, index);
+        record.commits.push_back(
+            {commit->block, commit->block_hash, commit->height, executed.state_digest});
+        for (auto& reply : executed.replies) record.replies.push_back(std::move(reply));
       }
     }
     record.batches.push_back(std::move(effects));
@@ -295,7 +304,7 @@ class Cluster {
  private:
   struct Record {
     std::vector<Effects> batches;
-    std::vector<CommitEffect> commits;
+    std::vector<CommittedBlock> commits;
     std::vector<ClientReply> replies;
     std::optional<SafetyState> last_persist;
     std::optional<Instant> timer_at;
@@ -306,6 +315,7 @@ class Cluster {
   Forger forger_;
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::vector<Record> records_;
+  std::vector<KvStateMachine> state_machines_;
   std::vector<bool> down_;
   std::deque<Envelope> network_;
   Instant now_ = 0;

@@ -625,7 +625,7 @@ TEST_CASE("replica: a client request commits once and every replica replies alik
     CHECK(replies[0].replica == i);
     CHECK(replies[0].height == 1);  // leader 1 put it in block 1
     CHECK(replies[0].result.status == ResultStatus::ok);
-    CHECK(cluster.replica(i).state_machine().applied_count() == 1);
+    CHECK(cluster.state_machine(i).applied_count() == 1);
     CHECK(cluster.replica(i).mempool_size() == 0);
   }
 
@@ -659,8 +659,8 @@ TEST_CASE("replica: a client request commits once and every replica replies alik
     CHECK(replies[1].result == replies[0].result);
     CHECK(replies_to(i, 8, 1).size() == 1);
     CHECK(replies_to(i, 8, 1).front().height == height_v2);
-    CHECK(cluster.replica(i).state_machine().applied_count() == 2);
-    CHECK(cluster.replica(i).state_machine().store().get("k") == std::optional<std::string>("v2"));
+    CHECK(cluster.state_machine(i).applied_count() == 2);
+    CHECK(cluster.state_machine(i).store().get("k") == std::optional<std::string>("v2"));
   }
   check_commits_agree(cluster, {0, 1, 2, 3});
 }

@@ -1,0 +1,94 @@
+#include "core/node/node.h"
+
+#include <fmt/format.h>
+
+#include "core/node/executor.h"
+#include "core/types/assert.h"
+
+namespace bftsim {
+
+Node::Node(ReplicaConfig config, std::unique_ptr<Signer> signer,
+           std::shared_ptr<const Verifier> verifier, NodeStore& store, NodeHost& host)
+    : replica_(std::move(config), std::move(signer), std::move(verifier)),
+      store_(store),
+      host_(host) {}
+
+Status Node::start(Instant now) {
+  BFTSIM_ASSERT(!started_);
+  started_ = true;
+  auto recovered = store_.recover();
+  if (!recovered) {
+    stop(recovered.error(), "recovery");
+    return tl::unexpected(recovered.error());
+  }
+  if (recovered->safety) replica_.restore(*recovered->safety);
+  effects_.clear();
+  replica_.start(now, effects_);
+  apply(effects_);
+  return {};
+}
+
+void Node::on_message(ReplicaIndex from, const Message& message, Instant now) {
+  if (stopped()) return;
+  effects_.clear();
+  replica_.on_message(from, message, now, effects_);
+  apply(effects_);
+}
+
+void Node::on_timer(TimerKind timer, Instant now) {
+  if (stopped()) return;
+  effects_.clear();
+  replica_.on_timer(timer, now, effects_);
+  apply(effects_);
+}
+
+void Node::on_client_request(const ClientRequest& request, Instant now) {
+  if (stopped()) return;
+  effects_.clear();
+  replica_.on_client_request(request, now, effects_);
+  apply(effects_);
+}
+
+void Node::apply(Effects& effects) {
+  // The host never calls back into the Node, so `effects` is stable here.
+  for (const Effect& effect : effects) {
+    if (stopped()) return;  // nothing after a failed persist may leave
+    std::visit(
+        [&](const auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, SendEffect>) {
+            host_.send(e.to, e.message);
+          } else if constexpr (std::is_same_v<T, BroadcastEffect>) {
+            host_.broadcast(e.message);
+          } else if constexpr (std::is_same_v<T, SetTimerEffect>) {
+            host_.set_timer(e.timer, e.at);
+          } else if constexpr (std::is_same_v<T, PersistEffect>) {
+            if (auto status = store_.persist_safety(e.state); !status)
+              stop(status.error(), "persisting the safety state");
+          } else if constexpr (std::is_same_v<T, CommitEffect>) {
+            commit(e);
+          } else if constexpr (std::is_same_v<T, NoteEffect>) {
+            host_.note(e);
+          }
+        },
+        effect);
+  }
+}
+
+void Node::commit(const CommitEffect& commit) {
+  ExecutedBlock executed = execute_block(state_machine_, *commit.block, replica_.index());
+  if (auto status = store_.record_commit(*commit.block, commit.block_hash, state_machine_);
+      !status)
+    return stop(status.error(), "recording a commit");
+  host_.committed(CommittedBlock{commit.block, commit.block_hash, commit.height,
+                                 executed.state_digest});
+  for (const ClientReply& reply : executed.replies) host_.reply(reply);
+}
+
+void Node::stop(const Error& error, const char* during) {
+  if (stopped()) return;
+  stop_reason_ = fmt::format("storage failed while {}: {}: {}", during,
+                             error_code_name(error.code), error.message);
+}
+
+}  // namespace bftsim

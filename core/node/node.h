@@ -1,0 +1,82 @@
+// Node: one replica with its storage and its state machine, the driver that
+// both the simulator (sim/simulation.cpp) and bft-node use. It feeds inputs
+// to the sans-IO Replica and applies the effects in order:
+//   Persist  -> NodeStore::persist_safety, durable before any later effect;
+//   Commit   -> execute the block on the KV state machine, record it in the
+//               store, report it, and answer the clients;
+//   Send, Broadcast, SetTimer, Note -> the host.
+// If the store fails, the Node stops: it drops the effects that follow (a
+// vote must not leave when its safety state is not durable) and ignores
+// every later input; stop_reason() says why. A host treats it as crashed.
+// Threading: one thread at a time. The host must not call back into the Node
+// from its callbacks.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/consensus/effects.h"
+#include "core/consensus/replica.h"
+#include "core/kv/state_machine.h"
+#include "core/node/node_store.h"
+
+namespace bftsim {
+
+// What the Node reports of each commit.
+struct CommittedBlock {
+  std::shared_ptr<const Block> block;
+  Hash32 block_hash;
+  Height height = 0;
+  Hash32 state_digest;  // after executing the block
+};
+
+// The Node's environment: the simulator's network and event queue, or
+// bft-node's sockets and timers.
+class NodeHost {
+ public:
+  virtual ~NodeHost() = default;
+  virtual void send(ReplicaIndex to, const Message& message) = 0;
+  // To every other replica.
+  virtual void broadcast(const Message& message) = 0;
+  virtual void reply(const ClientReply& reply) = 0;
+  // Arm `timer` for `at`, replacing its pending time.
+  virtual void set_timer(TimerKind timer, Instant at) = 0;
+  // Observations for checkers and metrics; they change nothing.
+  virtual void committed(const CommittedBlock& /*commit*/) {}
+  virtual void note(const NoteEffect& /*note*/) {}
+};
+
+class Node {
+ public:
+  // `store` and `host` must outlive the Node; the store outlives restarts.
+  Node(ReplicaConfig config, std::unique_ptr<Signer> signer,
+       std::shared_ptr<const Verifier> verifier, NodeStore& store, NodeHost& host);
+
+  // Recovers from the store and starts the replica. An error from the store
+  // stops the Node (and is returned).
+  Status start(Instant now);
+  void on_message(ReplicaIndex from, const Message& message, Instant now);
+  void on_timer(TimerKind timer, Instant now);
+  void on_client_request(const ClientRequest& request, Instant now);
+
+  bool stopped() const { return stop_reason_.has_value(); }
+  const std::optional<std::string>& stop_reason() const { return stop_reason_; }
+  const Replica& replica() const { return replica_; }
+  const KvStateMachine& state_machine() const { return state_machine_; }
+
+ private:
+  void apply(Effects& effects);
+  void commit(const CommitEffect& commit);
+  void stop(const Error& error, const char* during);
+
+  Replica replica_;
+  KvStateMachine state_machine_;
+  NodeStore& store_;
+  NodeHost& host_;
+  Effects effects_;
+  bool started_ = false;
+  std::optional<std::string> stop_reason_;
+};
+
+}  // namespace bftsim
