@@ -27,4 +27,9 @@ bool MemoryKvStore::erase(std::string_view key) {
 
 std::size_t MemoryKvStore::size() const { return entries_.size(); }
 
+void MemoryKvStore::for_each(
+    const std::function<void(std::string_view, std::string_view)>& visit) const {
+  for (const auto& [key, value] : entries_) visit(key, value);
+}
+
 }  // namespace bftsim

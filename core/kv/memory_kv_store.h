@@ -20,6 +20,7 @@ class MemoryKvStore final : public KvStore {
   void put(std::string_view key, std::string_view value) override;
   bool erase(std::string_view key) override;
   std::size_t size() const override;
+  void for_each(const std::function<void(std::string_view, std::string_view)>& visit) const override;
 
  private:
   std::map<std::string, std::string, std::less<>> entries_;

@@ -6,6 +6,9 @@
 #include <string>
 #include <utility>
 
+#include "core/codec/byte_reader.h"
+#include "core/codec/byte_writer.h"
+#include "core/codec/limits.h"
 #include "core/kv/memory_kv_store.h"
 #include "core/types/assert.h"
 
@@ -33,7 +36,8 @@ KvStateMachine::KvStateMachine() : KvStateMachine(std::make_unique<MemoryKvStore
 
 KvStateMachine::KvStateMachine(std::unique_ptr<KvStore> store) : store_(std::move(store)) {
   BFTSIM_ASSERT(store_ != nullptr);
-  BFTSIM_ASSERT(store_->size() == 0);
+  store_->for_each([this](std::string_view key, std::string_view value) { digest_.add(key, value); });
+  BFTSIM_ASSERT(digest_.pair_count() == store_->size());
 }
 
 ApplyOutcome KvStateMachine::apply(ClientId client_id, RequestNumber number, const Operation& op,
@@ -63,6 +67,7 @@ ApplyOutcome KvStateMachine::apply(ClientId client_id, RequestNumber number, con
   if (client_it == clients_.end()) client_it = clients_.try_emplace(client_id).first;
   ClientRecord& client = client_it->second;
   record(client, number, result, height);
+  changed_clients_.insert(client_id);
   check_invariants(client);
   return ApplyOutcome{.kind = ApplyOutcome::Kind::applied,
                       .result = std::move(result),
@@ -150,6 +155,91 @@ void KvStateMachine::check_invariants(const ClientRecord& client) const {
   BFTSIM_ASSERT(client.replies.rbegin()->first == client.highest_applied);
   BFTSIM_ASSERT(client.replies.begin()->first > low_watermark(client.highest_applied));
   BFTSIM_ASSERT(digest_.pair_count() == store_->size());
+}
+
+// ---- persistence and snapshots ----------------------------------------------
+
+std::vector<ClientId> KvStateMachine::take_changed_clients() {
+  std::vector<ClientId> changed(changed_clients_.begin(), changed_clients_.end());
+  changed_clients_.clear();
+  return changed;
+}
+
+std::vector<ClientId> KvStateMachine::client_ids() const {
+  std::vector<ClientId> ids;
+  ids.reserve(clients_.size());
+  for (const auto& [id, record] : clients_) ids.push_back(id);
+  return ids;
+}
+
+std::vector<std::uint8_t> KvStateMachine::encode_client_record(ClientId client) const {
+  const ClientRecord& record = clients_.at(client);
+  std::size_t size_bytes = 8 + 4;
+  for (const auto& [number, reply] : record.replies)
+    size_bytes += 8 + 8 + 1 + 1 + (reply.result.value ? 4 + reply.result.value->size() : 0);
+  std::vector<std::uint8_t> out(size_bytes);
+  ByteWriter writer(out.data(), out.data() + out.size());
+  writer.u64(record.highest_applied);
+  writer.u32(static_cast<std::uint32_t>(record.replies.size()));
+  for (const auto& [number, reply] : record.replies) {
+    writer.u64(number);
+    writer.u64(reply.height);
+    writer.u8(static_cast<std::uint8_t>(reply.result.status));
+    writer.u8(reply.result.value ? 1 : 0);
+    if (reply.result.value) {
+      writer.u32(static_cast<std::uint32_t>(reply.result.value->size()));
+      writer.raw(*reply.result.value);
+    }
+  }
+  BFTSIM_ASSERT(writer.at_end());
+  return out;
+}
+
+Status KvStateMachine::restore_client_record(ClientId client, std::span<const std::uint8_t> bytes) {
+  ByteReader reader(bytes, "client record");
+  ClientRecord record;
+  record.highest_applied = reader.u64("highest_applied");
+  const std::uint32_t count =
+      reader.count("replies", request_window_max, "request_window_max", 8 + 8 + 1 + 1);
+  for (std::uint32_t i = 0; i < count && reader.ok(); ++i) {
+    const RequestNumber number = reader.u64("number");
+    CachedReply reply;
+    reply.height = reader.u64("height");
+    const std::uint8_t status = reader.u8("status");
+    if (reader.ok() && status > static_cast<std::uint8_t>(ResultStatus::condition_failed))
+      reader.fail("unknown result status");
+    reply.result.status = static_cast<ResultStatus>(status);
+    if (reader.flag("optional tag of", "value")) {
+      const std::uint32_t size = reader.u32("value size");
+      if (reader.ok() && size > value_size_bytes_max) reader.fail("value too large");
+      if (reader.ok()) {
+        std::string value(size, '\0');
+        reader.raw(std::span(reinterpret_cast<std::uint8_t*>(value.data()), value.size()), "value");
+        reply.result.value = std::move(value);
+      }
+    }
+    if (reader.ok() && !record.replies.emplace(number, std::move(reply)).second)
+      reader.fail("duplicate request number");
+  }
+  if (reader.ok() && reader.remaining_bytes() != 0) reader.fail("trailing bytes");
+  const bool valid = reader.ok() && !record.replies.empty() &&
+                     record.replies.rbegin()->first == record.highest_applied &&
+                     record.replies.begin()->first > low_watermark(record.highest_applied);
+  if (!valid) {
+    return make_error(ErrorCode::corruption,
+                      reader.ok() ? "client record: replies do not match its window"
+                                  : reader.take_error().message);
+  }
+  if (auto it = clients_.find(client); it != clients_.end())
+    cached_reply_count_ -= it->second.replies.size();
+  cached_reply_count_ += record.replies.size();
+  clients_[client] = std::move(record);
+  return {};
+}
+
+void KvStateMachine::restore_last_applied_height(Height height) {
+  BFTSIM_ASSERT(height >= last_applied_height_);
+  last_applied_height_ = height;
 }
 
 }  // namespace bftsim

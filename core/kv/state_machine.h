@@ -10,13 +10,17 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/kv/kv_store.h"
 #include "core/protocol/operation.h"
 #include "core/kv/state_digest.h"
 #include "core/crypto/hash.h"
 #include "core/types/ids.h"
+#include "core/types/result.h"
 
 namespace bftsim {
 
@@ -45,8 +49,9 @@ class KvStateMachine {
  public:
   // Starts empty on a MemoryKvStore.
   KvStateMachine();
-  // Requires: `store` is non-null and empty (the digest starts from the empty
-  // set; recovering a non-empty store is the storage-engine issue's job).
+  // Over `store`, which may hold the pairs of an earlier run (recovery, or an
+  // installed snapshot): the digest is computed from its contents. Client
+  // records come back through restore_client_record(). Requires: non-null.
   explicit KvStateMachine(std::unique_ptr<KvStore> store);
 
   // Applies request `number` of `client`, whose operation is `op`, committed
@@ -63,6 +68,22 @@ class KvStateMachine {
   const KvStore& store() const { return *store_; }
   // Cached replies kept across all clients (at most request_window_max each).
   std::size_t cached_reply_count() const { return cached_reply_count_; }
+
+  // ---- persistence and snapshots: the exactly-once records ----
+  // The clients whose records changed since the last call, ascending.
+  std::vector<ClientId> take_changed_clients();
+  // Every client with a record, ascending.
+  std::vector<ClientId> client_ids() const;
+  // Requires: `client` has a record. The format is ours (little-endian):
+  // u64 highest_applied, u32 count, then per cached reply u64 number,
+  // u64 height, u8 status, u8 has_value [, u32 size, bytes].
+  std::vector<std::uint8_t> encode_client_record(ClientId client) const;
+  // Replaces `client`'s record with the decoded one; ErrorCode::corruption
+  // for bytes that do not decode to a valid record (nothing changes then).
+  Status restore_client_record(ClientId client, std::span<const std::uint8_t> bytes);
+  // After recovery: the height the restored state corresponds to.
+  // Requires: height >= last_applied_height().
+  void restore_last_applied_height(Height height);
 
  private:
   struct CachedReply {
@@ -90,6 +111,7 @@ class KvStateMachine {
   std::unique_ptr<KvStore> store_;
   StateDigest digest_;
   std::map<ClientId, ClientRecord> clients_;  // ordered: iteration is deterministic
+  std::set<ClientId> changed_clients_;
   Height last_applied_height_ = 0;
   std::uint64_t applied_count_ = 0;
   std::size_t cached_reply_count_ = 0;
