@@ -106,6 +106,17 @@ class SimReadableFile final : public ReadableFile {
   std::uint64_t epoch_;
 };
 
+namespace {
+
+// "db/" -> "db": directory arguments may end in '/'.
+std::string without_trailing_slashes(const std::string& dir) {
+  std::string path = dir;
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return path;
+}
+
+}  // namespace
+
 std::string parent_dir(const std::string& path) {
   const std::size_t slash = path.rfind('/');
   return slash == std::string::npos ? std::string() : path.substr(0, slash);
@@ -176,7 +187,8 @@ Status SimDisk::remove(const std::string& path) {
   return {};
 }
 
-Result<std::vector<std::string>> SimDisk::list(const std::string& dir) {
+Result<std::vector<std::string>> SimDisk::list(const std::string& dir_path) {
+  const std::string dir = without_trailing_slashes(dir_path);
   if (!is_dir(dir)) return make_error(ErrorCode::not_found, fmt::format("list {}: no such directory", dir));
   std::vector<std::string> out;
   const auto add_child = [&](const std::string& path) {
@@ -190,8 +202,7 @@ Result<std::vector<std::string>> SimDisk::list(const std::string& dir) {
 }
 
 Status SimDisk::create_dir(const std::string& dir) {
-  std::string path = dir;
-  while (!path.empty() && path.back() == '/') path.pop_back();
+  const std::string path = without_trailing_slashes(dir);
   std::vector<std::string> missing;
   for (std::string at = path; !is_dir(at); at = parent_dir(at)) {
     if (names_.count(at) != 0)
@@ -203,8 +214,7 @@ Status SimDisk::create_dir(const std::string& dir) {
 }
 
 Status SimDisk::sync_dir(const std::string& dir) {
-  std::string path = dir;
-  while (!path.empty() && path.back() == '/') path.pop_back();
+  const std::string path = without_trailing_slashes(dir);
   if (!is_dir(path)) return make_error(ErrorCode::not_found, fmt::format("sync_dir {}: no such directory", dir));
   // Drop the durable entries of `path`, then copy its current ones.
   for (auto it = durable_names_.begin(); it != durable_names_.end();) {

@@ -88,7 +88,7 @@ class SimDisk : public FileSystem {
   bool exists(const std::string& path) override;
   Status rename(const std::string& from, const std::string& to) override;
   Status remove(const std::string& path) override;
-  Result<std::vector<std::string>> list(const std::string& dir) override;
+  Result<std::vector<std::string>> list(const std::string& dir_path) override;
   Status create_dir(const std::string& dir) override;
   Status sync_dir(const std::string& dir) override;
 

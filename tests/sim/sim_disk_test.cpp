@@ -160,6 +160,7 @@ TEST_CASE("disk: sync_dir covers only its own directory") {
   CHECK_FALSE(disk.exists("b/y"));
   CHECK(disk.exists("b/c"));  // directories are durable when created
   CHECK(disk.list("b") == std::vector<std::string>{"c"});
+  CHECK(disk.list("b/") == std::vector<std::string>{"c"});
   CHECK(disk.list("") == std::vector<std::string>{"a", "b"});
 }
 
