@@ -1,4 +1,4 @@
-// random_disk_fault_schedule: see disk_fault_schedule.h.
+// random_disk_fault_schedule and apply_disk_fault: see disk_fault_schedule.h.
 #include "sim/disk/disk_fault_schedule.h"
 
 #include <algorithm>
@@ -48,6 +48,33 @@ std::vector<DiskFault> random_disk_fault_schedule(const RandomDiskConfig& config
   // Stable: at equal times, torn before corrupt and nodes in config order.
   std::stable_sort(out.begin(), out.end(), [](const DiskFault& a, const DiskFault& b) { return a.at < b.at; });
   return out;
+}
+
+std::vector<DiskCorruption> apply_disk_fault(SimDisk& disk, const DiskFault& fault, bool begin) {
+  switch (fault.kind) {
+    case DiskFaultKind::corrupt:
+      if (begin) return disk.corrupt_random(fault.bit_flip_count);
+      return {};
+    case DiskFaultKind::torn:
+      disk.set_torn(begin);
+      return {};
+    case DiskFaultKind::slow:
+      if (begin) {
+        disk.set_slow(fault.sync_latency);
+      } else {
+        disk.clear_slow();
+      }
+      return {};
+    case DiskFaultKind::full:
+      if (begin) {
+        disk.set_full(fault.capacity_bytes);
+      } else {
+        disk.clear_full();
+      }
+      return {};
+  }
+  BFTSIM_ASSERT(false && "unhandled disk fault kind");
+  return {};
 }
 
 }  // namespace bftsim

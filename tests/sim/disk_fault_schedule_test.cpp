@@ -32,13 +32,20 @@ std::vector<DiskFault> of_node(const std::vector<DiskFault>& faults, ReplicaInde
 
 TEST_CASE("random disk faults depend only on the run seed and their node") {
   // Goal: determinism and per-node streams. Method: the same seed gives the
-  // same schedule, another seed a different one, and dropping node 0 leaves
-  // node 2's corruptions unchanged. Every corruption is in [start, stop) with
-  // the configured bit count, and each node gets one torn fault at start.
+  // same schedule, another seed a different one; dropping node 0 leaves node
+  // 2's corruptions unchanged, and nodes 0 and 2 get different times. Every
+  // corruption is in [start, stop) with the configured bit count, and each
+  // node gets one torn fault at start.
   const std::vector<DiskFault> first = random_disk_fault_schedule(config_for({0, 2}), 5);
   CHECK(first == random_disk_fault_schedule(config_for({0, 2}), 5));
   CHECK(first != random_disk_fault_schedule(config_for({0, 2}), 6));
   CHECK(of_node(first, 2) == random_disk_fault_schedule(config_for({2}), 5));
+  const auto times = [](const std::vector<DiskFault>& faults) {
+    std::vector<Instant> out;
+    for (const DiskFault& fault : faults) out.push_back(fault.at);
+    return out;
+  };
+  CHECK(times(of_node(first, 0)) != times(of_node(first, 2)));  // each node its own stream
   CHECK(std::is_sorted(first.begin(), first.end(),
                        [](const DiskFault& a, const DiskFault& b) { return a.at < b.at; }));
   std::size_t torn = 0;
@@ -90,6 +97,41 @@ expect: {safety: holds, liveness: holds}
     REQUIRE(std::holds_alternative<DiskFault>(schedule[index]));
     CHECK(std::get<DiskFault>(schedule[index]) == disk[i]);
   }
+}
+
+TEST_CASE("apply_disk_fault switches each disk fault kind on and off") {
+  // Goal: the integration's one call per fault event does what each kind
+  // says. Method: begin and end each kind on a SimDisk and read its state.
+  SimDisk disk(SimDisk::disk_stream(3, 1));
+  auto file = disk.open_writable("wal", OpenMode::truncate);
+  REQUIRE(file.has_value());
+  REQUIRE((*file)->append(std::vector<std::uint8_t>(32, 0)).has_value());
+  REQUIRE((*file)->sync().has_value());
+
+  const DiskFault corrupt{.replica = 1, .kind = DiskFaultKind::corrupt, .at = 0, .bit_flip_count = 4};
+  CHECK(apply_disk_fault(disk, corrupt, true).size() == 4);
+  CHECK(apply_disk_fault(disk, corrupt, false).empty());
+  CHECK(disk.counters().bit_flips == 4);
+
+  const DiskFault torn{.replica = 1, .kind = DiskFaultKind::torn, .at = 0};
+  apply_disk_fault(disk, torn, true);
+  CHECK(disk.torn());
+  apply_disk_fault(disk, torn, false);
+  CHECK_FALSE(disk.torn());
+
+  const DiskFault slow{.replica = 1, .kind = DiskFaultKind::slow, .at = 0, .sync_latency = 20 * ns_per_ms};
+  apply_disk_fault(disk, slow, true);
+  CHECK(disk.slow_latency() == std::optional<Duration>(20 * ns_per_ms));
+  apply_disk_fault(disk, slow, false);
+  CHECK(disk.slow_latency() == std::nullopt);
+
+  const DiskFault full{.replica = 1, .kind = DiskFaultKind::full, .at = 0, .capacity_bytes = 32};
+  apply_disk_fault(disk, full, true);
+  CHECK(disk.full());
+  CHECK((*file)->append(std::vector<std::uint8_t>(1, 0)).error().code == ErrorCode::io_error);
+  apply_disk_fault(disk, full, false);
+  CHECK_FALSE(disk.full());
+  CHECK((*file)->append(std::vector<std::uint8_t>(1, 0)).has_value());
 }
 
 }  // namespace
