@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/types/assert.h"
+#include "sim/disk/disk_fault_schedule.h"
 #include "sim/distributions.h"
 
 namespace bftsim {
@@ -201,6 +202,9 @@ std::vector<Fault> fault_schedule(const Scenario& scenario, std::uint64_t run_se
   if (const auto& partitions = scenario.random_faults.partitions) {
     for (PartitionFault& partition : random_partition_schedule(*partitions, run_seed, scenario.replica_count))
       out.emplace_back(std::move(partition));
+  }
+  if (const auto& disk = scenario.random_faults.disk) {
+    for (DiskFault& fault : random_disk_fault_schedule(*disk, run_seed)) out.emplace_back(std::move(fault));
   }
   return out;
 }

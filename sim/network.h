@@ -101,7 +101,8 @@ std::vector<PartitionFault> random_partition_schedule(const RandomPartitionsConf
                                                       std::uint32_t replica_count);
 
 // The run's fault schedule, indexed by fault id: scenario.faults in file
-// order, then the random partitions (if any) for `run_seed`.
+// order, then the random partitions (if any) for `run_seed`, then the random
+// disk faults (random_disk_fault_schedule in sim/disk/disk_fault_schedule.h).
 std::vector<Fault> fault_schedule(const Scenario& scenario, std::uint64_t run_seed);
 
 }  // namespace bftsim

@@ -45,7 +45,8 @@ constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstanding", 
                                              "keys",    "key_distribution", "zipf_theta", "value_size"};
 constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
 constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
-                                               "to",   "both",    "loss", "latency", "duplicate"};
+                                               "to",   "both",    "loss", "latency", "duplicate", "fault",
+                                               "count", "capacity_bytes"};
 constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
 
 constexpr std::string_view constant_keys[] = {"distribution", "value"};
@@ -60,11 +61,19 @@ constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until"};
 constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until"};
 constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate"};
 constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until"};
-constexpr std::string_view random_faults_keys[] = {"partitions"};
+constexpr std::string_view disk_corrupt_keys[] = {"type", "node", "at", "fault", "count"};
+constexpr std::string_view disk_torn_keys[] = {"type", "node", "at", "until", "fault"};
+constexpr std::string_view disk_slow_keys[] = {"type", "node", "at", "until", "fault", "latency"};
+constexpr std::string_view disk_full_keys[] = {"type", "node", "at", "until", "fault", "capacity_bytes"};
+constexpr std::string_view random_faults_keys[] = {"partitions", "disk"};
+constexpr std::string_view random_disk_keys[] = {"nodes", "corrupt_rate", "corrupt_count", "torn", "start", "stop"};
+constexpr std::int64_t bit_flip_count_max = 1024;
 constexpr std::string_view random_partitions_keys[] = {"mean_interval", "mean_duration", "start", "stop",
                                                        "max_isolated"};
 // Bounds the generated schedule: (stop - start) / (mean_interval + mean_duration).
 constexpr double random_partition_expected_count_max = 10'000;
+// Bounds random_faults.disk: (stop - start) * corrupt_rate * nodes.
+constexpr double random_disk_expected_count_max = 10'000;
 
 // The maps of the schema by key pattern ("faults[]" is any fault entry); a
 // --set may create entries only inside these. Other patterns are not maps.
@@ -79,6 +88,7 @@ std::optional<Keys> schema_map_keys(std::string_view pattern) {
   if (pattern == "faults[].latency") return Keys(latency_keys_all);
   if (pattern == "random_faults") return Keys(random_faults_keys);
   if (pattern == "random_faults.partitions") return Keys(random_partitions_keys);
+  if (pattern == "random_faults.disk") return Keys(random_disk_keys);
   if (pattern == "expect") return Keys(expect_keys);
   if (pattern == "byzantine[]") return Keys(byzantine_keys);
   return std::nullopt;
@@ -103,13 +113,18 @@ constexpr std::pair<std::string_view, LivenessExpectation> liveness_names[] = {
     {"violated", LivenessExpectation::violated},
     {"unchecked", LivenessExpectation::unchecked}};
 
-enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog };
+enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog, disk };
 constexpr std::pair<std::string_view, FaultType> fault_type_names[] = {{"crash", FaultType::crash},
                                                                        {"restart", FaultType::restart},
                                                                        {"partition", FaultType::partition},
                                                                        {"cut", FaultType::cut},
                                                                        {"link", FaultType::link},
-                                                                       {"clog", FaultType::clog}};
+                                                                       {"clog", FaultType::clog},
+                                                                       {"disk", FaultType::disk}};
+constexpr std::pair<std::string_view, DiskFaultKind> disk_fault_kind_names[] = {{"corrupt", DiskFaultKind::corrupt},
+                                                                                {"torn", DiskFaultKind::torn},
+                                                                                {"slow", DiskFaultKind::slow},
+                                                                                {"full", DiskFaultKind::full}};
 
 template <typename E>
 std::string_view name_of(NameTable<E> table, E value) {
@@ -550,6 +565,35 @@ Status read_link_ends(const YamlNode& map, std::string_view path, std::uint32_t 
   return read_optional(map, path, "both", both, enum_of(NameTable<bool>(bool_names), "boolean"));
 }
 
+// `{type: disk, node, fault, at, ...}`: the keys allowed depend on `fault`.
+Result<Fault> read_disk_fault(const YamlNode& map, std::string_view path, std::uint32_t replica_count) {
+  DiskFault fault;
+  BFTSIM_SCENARIO_TRY(read_required(map, path, "fault", fault.kind,
+                                    enum_of(NameTable<DiskFaultKind>(disk_fault_kind_names), "disk fault")));
+  const std::string context = fmt::format(" for a disk {} fault", disk_fault_kind_name(fault.kind));
+  switch (fault.kind) {
+    case DiskFaultKind::corrupt: BFTSIM_SCENARIO_TRY(check_keys(map, path, disk_corrupt_keys, context)); break;
+    case DiskFaultKind::torn: BFTSIM_SCENARIO_TRY(check_keys(map, path, disk_torn_keys, context)); break;
+    case DiskFaultKind::slow: BFTSIM_SCENARIO_TRY(check_keys(map, path, disk_slow_keys, context)); break;
+    case DiskFaultKind::full: BFTSIM_SCENARIO_TRY(check_keys(map, path, disk_full_keys, context)); break;
+  }
+  BFTSIM_SCENARIO_TRY(read_required(map, path, "node", fault.replica, replica_index_reader(replica_count)));
+  BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+  switch (fault.kind) {
+    case DiskFaultKind::corrupt:
+      BFTSIM_SCENARIO_TRY(read_optional(map, path, "count", fault.bit_flip_count, integer_in(1, bit_flip_count_max)));
+      break;
+    case DiskFaultKind::torn: break;
+    case DiskFaultKind::slow:
+      BFTSIM_SCENARIO_TRY(read_required(map, path, "latency", fault.sync_latency, read_positive_duration));
+      break;
+    case DiskFaultKind::full:
+      BFTSIM_SCENARIO_TRY(read_optional(map, path, "capacity_bytes", fault.capacity_bytes, integer_in(0, int64_max)));
+      break;
+  }
+  return Fault{fault};
+}
+
 Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32_t replica_count) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
   FaultType type = FaultType::crash;
@@ -619,6 +663,8 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
       fault.until = *until;
       return Fault{fault};
     }
+    case FaultType::disk:
+      return read_disk_fault(map, path, replica_count);
   }
   return fail(map.where, path, "unhandled fault type");
 }
@@ -635,15 +681,65 @@ Status read_faults(const YamlNode& list, std::string_view path, std::uint32_t re
   return {};
 }
 
-// `random_faults: {partitions: {...}}`. Needs the scenario's duration,
-// replica count and faulty count for the defaults and ranges.
-Status read_random_faults(const YamlNode& map, std::string_view path, const Scenario& scenario,
-                          RandomFaultsConfig& out) {
+// Reports stop <= start at `stop`, or at `start` when stop is the default.
+Status check_start_stop(const YamlNode& map, std::string_view path, Duration start, Duration stop) {
+  if (start < stop) return {};
+  const std::string detail = fmt::format("stop {} must be after start {}", format_duration(stop), format_duration(start));
+  if (const YamlNode* node = map.find("stop")) return fail(node->where, key_path_join(path, "stop"), detail);
+  const YamlNode* node = map.find("start");
+  BFTSIM_ASSERT(node != nullptr);  // the default start 0 is before any duration > 0
+  return fail(node->where, key_path_join(path, "start"), detail + " (the default stop is the run's duration)");
+}
+
+// `random_faults.disk: {nodes, corrupt_rate, corrupt_count, torn, start, stop}`.
+Status read_random_disk(const YamlNode& map, std::string_view path, const Scenario& scenario,
+                        std::optional<RandomDiskConfig>& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
-  BFTSIM_SCENARIO_TRY(check_keys(map, path, random_faults_keys));
-  const YamlNode* node = map.find("partitions");
-  if (node == nullptr) return {};
-  const std::string partitions_path = key_path_join(path, "partitions");
+  BFTSIM_SCENARIO_TRY(check_keys(map, path, random_disk_keys));
+  RandomDiskConfig config{.stop = scenario.duration};
+  if (const YamlNode* nodes = map.find("nodes")) {
+    const std::string nodes_path = key_path_join(path, "nodes");
+    BFTSIM_SCENARIO_TRY(expect_kind(*nodes, nodes_path, Kind::sequence));
+    if (nodes->items.empty()) return fail(nodes->where, nodes_path, "needs at least one node");
+    const auto read_index = replica_index_reader(scenario.replica_count);
+    for (std::size_t i = 0; i < nodes->items.size(); ++i) {
+      const std::string item_path = key_path_index(nodes_path, i);
+      auto index = read_index(nodes->items[i], item_path);
+      if (!index) return tl::unexpected(std::move(index.error()));
+      if (std::find(config.replicas.begin(), config.replicas.end(), *index) != config.replicas.end())
+        return fail(nodes->items[i].where, item_path, fmt::format("node {} is listed twice", *index));
+      config.replicas.push_back(*index);
+    }
+  } else {
+    for (ReplicaIndex replica = 0; replica < scenario.replica_count; ++replica) config.replicas.push_back(replica);
+  }
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "corrupt_rate", config.corrupt_rate, read_rate));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "corrupt_count", config.bit_flip_count, integer_in(1, bit_flip_count_max)));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "torn", config.torn, enum_of(NameTable<bool>(bool_names), "boolean")));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "start", config.start, read_duration));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "stop", config.stop, read_duration));
+  BFTSIM_SCENARIO_TRY(check_start_stop(map, path, config.start, config.stop));
+  if (!config.corrupt_rate && !config.torn)
+    return fail(map.where, path, "random disk faults need corrupt_rate or torn: true");
+  if (config.corrupt_rate) {
+    const double expected_count = static_cast<double>(config.stop - config.start) *
+                                  static_cast<double>(config.corrupt_rate->events) /
+                                  static_cast<double>(config.corrupt_rate->per) *
+                                  static_cast<double>(config.replicas.size());
+    if (expected_count > random_disk_expected_count_max)
+      return fail(map.find("corrupt_rate")->where, key_path_join(path, "corrupt_rate"),
+                  fmt::format("would make about {:.0f} corruptions between start and stop over {} nodes; at most "
+                              "{:.0f}",
+                              expected_count, config.replicas.size(), random_disk_expected_count_max));
+  }
+  out = std::move(config);
+  return {};
+}
+
+// `random_faults.partitions: {...}`. Needs the scenario's duration, replica
+// count and faulty count for the defaults and ranges.
+Status read_random_partitions(const YamlNode* node, const std::string& partitions_path, const Scenario& scenario,
+                              std::optional<RandomPartitionsConfig>& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(*node, partitions_path, Kind::map));
   BFTSIM_SCENARIO_TRY(check_keys(*node, partitions_path, random_partitions_keys));
   RandomPartitionsConfig config{.stop = scenario.duration, .isolated_count_max = scenario.faulty_count};
@@ -651,14 +747,7 @@ Status read_random_faults(const YamlNode& map, std::string_view path, const Scen
   BFTSIM_SCENARIO_TRY(read_required(*node, partitions_path, "mean_duration", config.mean_duration, read_positive_duration));
   BFTSIM_SCENARIO_TRY(read_optional(*node, partitions_path, "start", config.start, read_duration));
   BFTSIM_SCENARIO_TRY(read_optional(*node, partitions_path, "stop", config.stop, read_duration));
-  if (config.stop <= config.start) {
-    const std::string detail =
-        fmt::format("stop {} must be after start {}", format_duration(config.stop), format_duration(config.start));
-    if (const YamlNode* stop = node->find("stop")) return fail(stop->where, key_path_join(partitions_path, "stop"), detail);
-    const YamlNode* start = node->find("start");
-    BFTSIM_ASSERT(start != nullptr);  // the default start 0 is before any duration > 0
-    return fail(start->where, key_path_join(partitions_path, "start"), detail + " (the default stop is the run's duration)");
-  }
+  BFTSIM_SCENARIO_TRY(check_start_stop(*node, partitions_path, config.start, config.stop));
   const std::string isolated_path = key_path_join(partitions_path, "max_isolated");
   if (scenario.replica_count < 2)
     return fail(node->where, partitions_path, "random partitions need at least 2 replicas");
@@ -678,7 +767,19 @@ Status read_random_faults(const YamlNode& map, std::string_view path, const Scen
                 fmt::format("would make about {:.0f} partitions between start and stop; at most {:.0f} (raise "
                             "mean_interval or mean_duration)",
                             expected_count, random_partition_expected_count_max));
-  out.partitions = config;
+  out = config;
+  return {};
+}
+
+// `random_faults: {partitions: {...}, disk: {...}}`.
+Status read_random_faults(const YamlNode& map, std::string_view path, const Scenario& scenario,
+                          RandomFaultsConfig& out) {
+  BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
+  BFTSIM_SCENARIO_TRY(check_keys(map, path, random_faults_keys));
+  if (const YamlNode* node = map.find("partitions"))
+    BFTSIM_SCENARIO_TRY(read_random_partitions(node, key_path_join(path, "partitions"), scenario, out.partitions));
+  if (const YamlNode* node = map.find("disk"))
+    BFTSIM_SCENARIO_TRY(read_random_disk(*node, key_path_join(path, "disk"), scenario, out.disk));
   return {};
 }
 
@@ -863,7 +964,7 @@ std::string_view expect_name(LivenessExpectation expectation) {
 }
 
 std::string_view fault_type_name(const Fault& fault) {
-  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut", "link", "clog"};
+  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut", "link", "clog", "disk"};
   static_assert(std::size(names) == std::variant_size_v<Fault>);
   return names[fault.index()];
 }
@@ -877,7 +978,12 @@ std::optional<Duration> fault_until(const Fault& fault) {
   if (const auto* cut = std::get_if<CutFault>(&fault)) return cut->until;
   if (const auto* link = std::get_if<LinkFault>(&fault)) return link->until;
   if (const auto* clog = std::get_if<ClogFault>(&fault)) return clog->until;
+  if (const auto* disk = std::get_if<DiskFault>(&fault)) return disk->until;
   return std::nullopt;
+}
+
+std::string_view disk_fault_kind_name(DiskFaultKind kind) {
+  return name_of(NameTable<DiskFaultKind>(disk_fault_kind_names), kind);
 }
 
 std::vector<std::vector<ReplicaIndex>> partition_groups_with_rest(const PartitionFault& fault,

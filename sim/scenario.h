@@ -163,7 +163,27 @@ struct ClogFault {
   Duration until = 0;  // > at, required
   bool operator==(const ClogFault&) const = default;
 };
-using Fault = std::variant<CrashFault, RestartFault, PartitionFault, CutFault, LinkFault, ClogFault>;
+enum class DiskFaultKind : std::uint8_t { corrupt, torn, slow, full };
+// {type: disk, node, at, until, fault, count | latency | capacity_bytes}: a
+// fault of the node's simulated disk (sim/disk/sim_disk.h).
+//   corrupt: at `at`, flips `count` random bits of synced data (an instant:
+//            no until);
+//   torn:    while active, a crash tears the last unsynced append of each file;
+//   slow:    while active, every sync and sync_dir costs `latency`;
+//   full:    while active, appends fail once the files hold capacity_bytes,
+//            or every append without it.
+// No `until` (torn, slow, full) means to the end of the run.
+struct DiskFault {
+  ReplicaIndex replica = 0;  // YAML `node`
+  DiskFaultKind kind = DiskFaultKind::corrupt;  // YAML `fault`
+  Duration at = 0;
+  std::optional<Duration> until = std::nullopt;  // > at; never for corrupt
+  std::uint32_t bit_flip_count = 1;              // YAML `count`, corrupt: 1..1024
+  Duration sync_latency = 0;                     // YAML `latency`, slow: > 0 (required)
+  std::optional<std::uint64_t> capacity_bytes = std::nullopt;  // full
+  bool operator==(const DiskFault&) const = default;
+};
+using Fault = std::variant<CrashFault, RestartFault, PartitionFault, CutFault, LinkFault, ClogFault, DiskFault>;
 
 // YAML `random_faults.partitions:`: partitions drawn from the run seed's
 // stream "faults/random_partitions" (see random_partition_schedule in
@@ -178,9 +198,23 @@ struct RandomPartitionsConfig {
   std::uint32_t isolated_count_max = 0;  // 1..replicas-1; the loader's default: faulty
   bool operator==(const RandomPartitionsConfig&) const = default;
 };
+// YAML `random_faults.disk:`: disk faults drawn per node from the run
+// seed's stream "faults/random_disk/<node>" (see random_disk_fault_schedule
+// in sim/disk/disk_fault_schedule.h). At least one of corrupt_rate and torn.
+// YAML names: nodes, corrupt_rate, corrupt_count, torn, start, stop.
+struct RandomDiskConfig {
+  std::vector<ReplicaIndex> replicas = {};  // distinct; the loader's default: every replica
+  std::optional<Rate> corrupt_rate = std::nullopt;  // per node: corruptions (Poisson), > 0
+  std::uint32_t bit_flip_count = 1;    // bits flipped per corruption, 1..1024
+  bool torn = false;                   // every crash of these nodes in [start, ...) tears
+  Duration start = 0;
+  Duration stop = 0;                   // > start; the loader's default: the run's duration
+  bool operator==(const RandomDiskConfig&) const = default;
+};
 // YAML `random_faults:`.
 struct RandomFaultsConfig {
   std::optional<RandomPartitionsConfig> partitions = std::nullopt;
+  std::optional<RandomDiskConfig> disk = std::nullopt;
   bool operator==(const RandomFaultsConfig&) const = default;
 };
 
@@ -243,10 +277,12 @@ std::string_view client_mode_name(ClientMode mode);
 std::string_view key_distribution_name(KeyDistribution distribution);
 std::string_view expect_name(SafetyExpectation expectation);
 std::string_view expect_name(LivenessExpectation expectation);
-std::string_view fault_type_name(const Fault& fault);  // "crash", ..., "link", "clog"
+std::string_view fault_type_name(const Fault& fault);  // "crash", ..., "link", "clog", "disk"
+std::string_view disk_fault_kind_name(DiskFaultKind kind);  // "corrupt", "torn", "slow", "full"
 
-// When a fault starts, and when it ends (crash and restart are instants, and
-// a partition, cut or link fault without `until` never ends: none).
+// When a fault starts, and when it ends (crash, restart and disk corrupt are
+// instants, and a partition, cut, link or disk fault without `until` never
+// ends: none).
 Duration fault_at(const Fault& fault);
 std::optional<Duration> fault_until(const Fault& fault);
 

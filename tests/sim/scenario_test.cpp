@@ -332,7 +332,7 @@ TEST_CASE("errors inside lists name the index and the line") {
   CHECK(starts_with(load_error(minimal_with("faults:\n  - {type: cut, from: 2, to: 2, at: 1s}\n")),
                     "test.yaml:10:30: faults[0].to: from and to are the same node (2)"));
   CHECK(starts_with(load_error(minimal_with("faults:\n  - {type: reboot, node: 2, at: 1s}\n")),
-                    "test.yaml:10:12: faults[0].type: unknown fault type \"reboot\" (known: crash, restart, partition, cut, link, clog)"));
+                    "test.yaml:10:12: faults[0].type: unknown fault type \"reboot\" (known: crash, restart, partition, cut, link, clog, disk)"));
   CHECK(starts_with(load_error(minimal_with("faults:\n  - {node: 2, at: 1s}\n")),
                     "test.yaml:10:5: faults[0].type: missing required key (in the map faults[0])"));
   CHECK(starts_with(load_error(minimal_with("faults:\n  - {type: cut, from: 0, to: 1, at: 1s, groups: [[0]]}\n")),
@@ -340,6 +340,111 @@ TEST_CASE("errors inside lists name the index and the line") {
   CHECK(load_error(minimal_with("faults:\n  - {type: cut, from: 0, to: 1, at: 2s, until: 2s}\n")) ==
         "test.yaml:10:48: faults[0].until: until 2s must be after at 2s");
   CHECK(starts_with(load_error(minimal_with("faults: {type: crash}\n")), "test.yaml:9:9: faults: expected a list, got a map"));
+}
+
+TEST_CASE("disk faults load with their per-kind keys and defaults") {
+  // Goal: each `type: disk` kind parses to its DiskFault, with count 1 and no
+  // capacity by default, and --set can edit one. Method: one entry per kind.
+  const std::string yaml = minimal_with(
+      "faults:\n"
+      "  - {type: disk, node: 2, at: 3s, fault: corrupt}\n"
+      "  - {type: disk, node: 1, at: 1s, fault: corrupt, count: 8}\n"
+      "  - {type: disk, node: 0, at: 2s, until: 5s, fault: torn}\n"
+      "  - {type: disk, node: 3, at: 3s, until: 5s, fault: slow, latency: 20ms}\n"
+      "  - {type: disk, node: 2, at: 4s, fault: full, capacity_bytes: 4096}\n"
+      "  - {type: disk, node: 2, at: 6s, until: 7s, fault: full}\n");
+  const Scenario scenario = load_ok(yaml);
+  REQUIRE(scenario.faults.size() == 6);
+  CHECK(std::get<DiskFault>(scenario.faults[0]) ==
+        DiskFault{.replica = 2, .kind = DiskFaultKind::corrupt, .at = 3 * ns_per_s});
+  CHECK(std::get<DiskFault>(scenario.faults[1]).bit_flip_count == 8);
+  CHECK(std::get<DiskFault>(scenario.faults[2]) ==
+        DiskFault{.replica = 0, .kind = DiskFaultKind::torn, .at = 2 * ns_per_s, .until = 5 * ns_per_s});
+  CHECK(std::get<DiskFault>(scenario.faults[3]) == DiskFault{.replica = 3,
+                                                             .kind = DiskFaultKind::slow,
+                                                             .at = 3 * ns_per_s,
+                                                             .until = 5 * ns_per_s,
+                                                             .sync_latency = 20 * ns_per_ms});
+  CHECK(std::get<DiskFault>(scenario.faults[4]).capacity_bytes == std::optional<std::uint64_t>(4096));
+  CHECK(std::get<DiskFault>(scenario.faults[5]).capacity_bytes == std::nullopt);
+  CHECK(fault_type_name(scenario.faults[0]) == "disk");
+  CHECK(disk_fault_kind_name(DiskFaultKind::slow) == "slow");
+  CHECK(fault_until(scenario.faults[0]) == std::nullopt);  // corrupt is an instant
+  CHECK(fault_until(scenario.faults[3]) == std::optional<Duration>(5 * ns_per_s));
+  const Scenario edited = load_ok(yaml, {"faults[3].latency=50ms", "faults[0].count=3"});
+  CHECK(std::get<DiskFault>(edited.faults[3]).sync_latency == 50 * ns_per_ms);
+  CHECK(std::get<DiskFault>(edited.faults[0]).bit_flip_count == 3);
+}
+
+TEST_CASE("disk fault errors name the key, the kind and the place") {
+  // Goal: disk fault entries are as strict as every other key. Method: one
+  // bad entry per rule at line 10, each message checked with its column.
+  const auto error = [](std::string_view entry) {
+    return load_error(minimal_with("faults:\n  - " + std::string(entry) + "\n"));
+  };
+  CHECK(error("{type: disk, node: 2, at: 1s}") ==
+        "test.yaml:10:5: faults[0].fault: missing required key (in the map faults[0])");
+  CHECK(error("{type: disk, node: 2, at: 1s, fault: melt}") ==
+        "test.yaml:10:42: faults[0].fault: unknown disk fault \"melt\" (known: corrupt, torn, slow, full)");
+  CHECK(error("{type: disk, node: 2, at: 1s, until: 2s, fault: corrupt}") ==
+        "test.yaml:10:35: faults[0].until: unknown key for a disk corrupt fault (known: type, node, at, fault, count)");
+  CHECK(error("{type: disk, node: 2, at: 1s, fault: torn, latency: 5ms}") ==
+        "test.yaml:10:48: faults[0].latency: unknown key for a disk torn fault (known: type, node, at, until, fault)");
+  CHECK(error("{type: disk, node: 2, at: 1s, fault: slow}") ==
+        "test.yaml:10:5: faults[0].latency: missing required key (in the map faults[0])");
+  CHECK(error("{type: disk, node: 2, at: 1s, fault: slow, latency: 0s}") ==
+        "test.yaml:10:57: faults[0].latency: must be > 0");
+  CHECK(error("{type: disk, node: 2, at: 1s, fault: corrupt, count: 0}") ==
+        "test.yaml:10:58: faults[0].count: must be between 1 and 1024, got 0");
+  CHECK(error("{type: disk, node: 2, at: 1s, fault: full, capacity_bytes: -1}") ==
+        "test.yaml:10:64: faults[0].capacity_bytes: must be >= 0, got -1");
+  CHECK(error("{type: disk, node: 4, at: 1s, fault: torn}") ==
+        "test.yaml:10:24: faults[0].node: node 4 is out of range (replicas: 4, so 0..3)");
+  CHECK(error("{type: disk, node: 1, at: 3s, until: 3s, fault: full}") ==
+        "test.yaml:10:42: faults[0].until: until 3s must be after at 3s");
+}
+
+TEST_CASE("random_faults.disk loads with its defaults and rejects bad keys") {
+  // Goal: the random disk block reads nodes, rates and torn, defaults nodes to
+  // every replica and stop to the duration, and reports errors at their place.
+  // Method: a full block, a minimal one, then one bad block per rule.
+  const Scenario full = load_ok(minimal_with(
+      "random_faults:\n"
+      "  disk: {nodes: [3, 1], corrupt_rate: 0.5/s, corrupt_count: 2, torn: true, start: 1s, stop: 8s}\n"));
+  REQUIRE(full.random_faults.disk.has_value());
+  CHECK(*full.random_faults.disk == RandomDiskConfig{.replicas = {3, 1},
+                                                     .corrupt_rate = Rate{1, 2 * ns_per_s},
+                                                     .bit_flip_count = 2,
+                                                     .torn = true,
+                                                     .start = 1 * ns_per_s,
+                                                     .stop = 8 * ns_per_s});
+  const Scenario minimal = load_ok(minimal_with("random_faults: {disk: {torn: true}}\n"));
+  CHECK(*minimal.random_faults.disk == RandomDiskConfig{.replicas = {0, 1, 2, 3},
+                                                        .torn = true,
+                                                        .stop = 10 * ns_per_s});
+  CHECK_FALSE(minimal.random_faults.partitions.has_value());
+  CHECK(load_ok(minimal_with(""), {"random_faults.disk.corrupt_rate=2/s"}).random_faults.disk->corrupt_rate ==
+        std::optional<Rate>(Rate{2, ns_per_s}));
+
+  const auto error = [](std::string_view block) {
+    return load_error(minimal_with("random_faults:\n  disk: " + std::string(block) + "\n"));
+  };
+  CHECK(error("{}") == "test.yaml:10:9: random_faults.disk: random disk faults need corrupt_rate or torn: true");
+  CHECK(error("{torn: true, rate: 1/s}") ==
+        "test.yaml:10:22: random_faults.disk.rate: unknown key (known: nodes, corrupt_rate, corrupt_count, torn, "
+        "start, stop)");
+  CHECK(error("{torn: yes}") == "test.yaml:10:16: random_faults.disk.torn: unknown boolean \"yes\" (known: true, false)");
+  CHECK(error("{corrupt_rate: 0/s}") == "test.yaml:10:24: random_faults.disk.corrupt_rate: rate must be > 0");
+  CHECK(error("{torn: true, nodes: [1, 1]}") == "test.yaml:10:33: random_faults.disk.nodes[1]: node 1 is listed twice");
+  CHECK(error("{torn: true, nodes: []}") == "test.yaml:10:29: random_faults.disk.nodes: needs at least one node");
+  CHECK(error("{torn: true, nodes: [7]}") ==
+        "test.yaml:10:30: random_faults.disk.nodes[0]: node 7 is out of range (replicas: 4, so 0..3)");
+  CHECK(error("{torn: true, start: 12s}") ==
+        "test.yaml:10:29: random_faults.disk.start: stop 10s must be after start 12s (the default stop is the "
+        "run's duration)");
+  CHECK(error("{corrupt_rate: 1/ms}") ==
+        "test.yaml:10:24: random_faults.disk.corrupt_rate: would make about 40000 corruptions between start and "
+        "stop over 4 nodes; at most 10000");
 }
 
 TEST_CASE("unknown keys are rejected at every level") {
