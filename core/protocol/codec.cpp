@@ -419,4 +419,33 @@ Hash32 block_hash(const Block& block) {
   return blake2b_256(encode_block(block));
 }
 
+namespace {
+// Decodes one T with `get`, rejecting trailing bytes.
+template <typename T, typename Get>
+Result<T> decode_whole(std::span<const std::uint8_t> bytes, const char* context, Get get) {
+  ByteReader reader(bytes, context);
+  T out{};
+  get(reader, out);
+  if (!reader.ok()) return tl::unexpected(reader.take_error());
+  if (reader.remaining_bytes() != 0) {
+    return make_error(ErrorCode::malformed,
+                      fmt::format("{} trailing bytes after {}", reader.remaining_bytes(), context));
+  }
+  return out;
+}
+}  // namespace
+
+Result<Block> decode_block(std::span<const std::uint8_t> bytes) {
+  return decode_whole<Block>(bytes, "block", [](ByteReader& reader, Block& block) { get_block(reader, block); });
+}
+
+std::vector<std::uint8_t> encode_quorum_cert(const QuorumCert& qc) {
+  return encode_exact([&qc](auto& sink) { put_quorum_cert(sink, qc); });
+}
+
+Result<QuorumCert> decode_quorum_cert(std::span<const std::uint8_t> bytes) {
+  return decode_whole<QuorumCert>(bytes, "quorum_cert",
+                                  [](ByteReader& reader, QuorumCert& qc) { get_quorum_cert(reader, qc); });
+}
+
 }  // namespace bftsim

@@ -28,5 +28,11 @@ Result<Message> decode_message(std::span<const std::uint8_t> bytes);
 std::vector<std::uint8_t> encode_block(const Block& block);
 // blake2b_256(encode_block(block)).
 Hash32 block_hash(const Block& block);
+// The inverse of encode_block, as strict as decode_message.
+Result<Block> decode_block(std::span<const std::uint8_t> bytes);
+
+// A QC on its own, in the encoding messages embed (for stored safety state).
+std::vector<std::uint8_t> encode_quorum_cert(const QuorumCert& qc);
+Result<QuorumCert> decode_quorum_cert(std::span<const std::uint8_t> bytes);
 
 }  // namespace bftsim
