@@ -34,6 +34,11 @@ class MemoryFileSystem final : public FileSystem {
     step_count_ = 0;
   }
   std::uint64_t step_count() const { return step_count_; }
+  // The fault is gone (the disk came back) without a crash.
+  void heal() {
+    failed_ = false;
+    fail_step_.reset();
+  }
   bool failed() const { return failed_; }
 
   // The process died: forget open handles' unsynced state and unsynced
