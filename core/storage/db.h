@@ -40,6 +40,8 @@ struct DbStats {
   std::uint64_t compaction_bytes_written = 0;
   // WAL replay at open stopped at a torn tail (normal after a crash).
   std::uint64_t torn_wal_tail_count = 0;
+  // The last such stop, e.g. "db/000005.log: offset 1234: truncated header".
+  std::string torn_wal_tail_last;
 };
 
 class Db {

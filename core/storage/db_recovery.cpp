@@ -72,7 +72,11 @@ Status Db::replay_logs(const std::vector<std::uint64_t>& log_numbers) {
     std::string path = path_of(wal_file_name(number));
     auto replay = replay_wal(fs_, path);
     if (!replay) return tl::unexpected(replay.error());
-    if (replay->torn_tail) ++counters_.torn_wal_tail_count;
+    if (replay->torn_tail) {
+      ++counters_.torn_wal_tail_count;
+      counters_.torn_wal_tail_last =
+          fmt::format("{}: offset {}: {}", path, replay->torn_tail->offset, replay->torn_tail->reason);
+    }
     for (const WalRecord& record : replay->records) {
       auto decoded = decode_write_batch(record.payload);
       if (!decoded)
