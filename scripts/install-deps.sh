@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ meson ninja-build pkg-config
   libsodium-dev libfmt-dev libyaml-cpp-dev libboost-program-options-dev
-  libexpected-dev doctest-dev libbenchmark-dev libasio-dev
+  libexpected-dev doctest-dev libisal-dev libbenchmark-dev libasio-dev
   python3 python3-pandas python3-matplotlib
 )
 

@@ -1,0 +1,112 @@
+// Little-endian fixed-width and varint encoding for the storage formats (WAL
+// records, table blocks, the manifest). Writers append to a caller-owned byte
+// vector; Decoder reads a caller-owned span and never reads past its end: a
+// failed read returns false and leaves the value unspecified.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bftsim {
+
+using Bytes = std::vector<std::uint8_t>;
+
+inline void put_u8(Bytes& out, std::uint8_t value) { out.push_back(value); }
+inline void put_u32(Bytes& out, std::uint32_t value) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+}
+inline void put_u64(Bytes& out, std::uint64_t value) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+}
+inline void put_varint(Bytes& out, std::uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<std::uint8_t>(value | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<std::uint8_t>(value));
+}
+inline void put_raw(Bytes& out, std::string_view bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
+// A varint length, then the bytes.
+inline void put_string(Bytes& out, std::string_view bytes) {
+  put_varint(out, bytes.size());
+  put_raw(out, bytes);
+}
+
+inline std::uint32_t load_u32(const std::uint8_t* bytes) {
+  std::uint32_t value = 0;
+  for (int i = 0; i < 4; ++i) value |= static_cast<std::uint32_t>(bytes[i]) << (8 * i);
+  return value;
+}
+inline std::uint64_t load_u64(const std::uint8_t* bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value |= static_cast<std::uint64_t>(bytes[i]) << (8 * i);
+  return value;
+}
+
+inline std::span<const std::uint8_t> as_bytes(std::string_view text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+inline std::string_view as_text(std::span<const std::uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+// Bounds-checked reads over stored bytes; offset() says how far it got, so
+// errors can name the byte where decoding stopped.
+class Decoder {
+ public:
+  explicit Decoder(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
+
+  std::size_t offset() const { return offset_; }
+  std::size_t remaining_bytes() const { return bytes_.size() - offset_; }
+  bool at_end() const { return offset_ == bytes_.size(); }
+
+  bool u8(std::uint8_t& value) {
+    if (remaining_bytes() < 1) return false;
+    value = bytes_[offset_++];
+    return true;
+  }
+  bool u32(std::uint32_t& value) {
+    if (remaining_bytes() < 4) return false;
+    value = load_u32(bytes_.data() + offset_);
+    offset_ += 4;
+    return true;
+  }
+  bool u64(std::uint64_t& value) {
+    if (remaining_bytes() < 8) return false;
+    value = load_u64(bytes_.data() + offset_);
+    offset_ += 8;
+    return true;
+  }
+  bool varint(std::uint64_t& value) {
+    value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      std::uint8_t byte = 0;
+      if (!u8(byte)) return false;
+      value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;  // more than 10 bytes: not a varint we wrote
+  }
+  // Exactly `size` bytes, viewed in place.
+  bool raw(std::size_t size, std::string_view& out) {
+    if (remaining_bytes() < size) return false;
+    out = as_text(bytes_.subspan(offset_, size));
+    offset_ += size;
+    return true;
+  }
+  // A varint length, then the bytes (see put_string).
+  bool string(std::string_view& out) {
+    std::uint64_t size = 0;
+    return varint(size) && size <= remaining_bytes() && raw(static_cast<std::size_t>(size), out);
+  }
+
+ private:
+  std::span<const std::uint8_t> bytes_;
+  std::size_t offset_ = 0;
+};
+
+}  // namespace bftsim

@@ -1,0 +1,27 @@
+// DbOptions: the LSM's sizes and thresholds. Defaults suit a replica's state
+// (megabytes to a few gigabytes); tests shrink them to exercise flushes and
+// compactions with little data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/storage/table_builder.h"
+
+namespace bftsim {
+
+struct DbOptions {
+  // Flush the memtable to a level-0 table once it holds this much.
+  std::size_t memtable_size_bytes_max = 4u << 20;
+  TableOptions table;  // block size, Bloom bits per key
+  // Compaction outputs are cut into tables of about this size.
+  std::uint64_t table_size_bytes_target = 2u << 20;
+  int level_count = 5;  // level 0 plus levels 1..4; the last has no size limit
+  // Compact level 0 into level 1 once it holds this many tables.
+  int level0_table_count_max = 4;
+  std::uint64_t level1_size_bytes_max = 10u << 20;
+  // Level n+1 may hold this many times the bytes of level n.
+  int level_size_multiplier = 10;
+};
+
+}  // namespace bftsim

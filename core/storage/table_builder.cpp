@@ -1,0 +1,98 @@
+// TableBuilder and the shared encoders of table_format.h.
+#include "core/storage/table_builder.h"
+
+#include "core/storage/bloom.h"
+#include "core/storage/crc32c.h"
+#include "core/types/assert.h"
+
+namespace bftsim {
+
+void encode_footer(Bytes& out, const TableFooter& footer) {
+  std::size_t start = out.size();
+  put_u64(out, footer.index.offset);
+  put_u32(out, footer.index.size_bytes);
+  put_u64(out, footer.filter.offset);
+  put_u32(out, footer.filter.size_bytes);
+  put_u64(out, footer.entry_count);
+  put_u32(out, crc32c(std::span<const std::uint8_t>(out).subspan(start, 32)));
+  put_u64(out, table_magic);
+  BFTSIM_ASSERT(out.size() - start == table_footer_size_bytes);
+}
+
+void encode_block_entry(Bytes& out, const std::string& previous_key, const BlockEntry& entry) {
+  std::size_t shared = 0;
+  while (shared < previous_key.size() && shared < entry.key.size() && previous_key[shared] == entry.key[shared])
+    ++shared;
+  put_varint(out, shared);
+  put_varint(out, entry.key.size() - shared);
+  put_varint(out, entry.value.size());
+  put_u8(out, static_cast<std::uint8_t>(entry.kind));
+  put_varint(out, entry.sequence);
+  put_raw(out, std::string_view(entry.key).substr(shared));
+  put_raw(out, entry.value);
+}
+
+void encode_index_entry(Bytes& out, const IndexEntry& entry) {
+  put_string(out, entry.last_key);
+  put_varint(out, entry.handle.offset);
+  put_varint(out, entry.handle.size_bytes);
+}
+
+TableBuilder::TableBuilder(std::string path, std::unique_ptr<WritableFile> file, TableOptions options)
+    : path_(std::move(path)), file_(std::move(file)), options_(options) {
+  BFTSIM_ASSERT(file_->size() == 0);
+}
+
+Status TableBuilder::add(const BlockEntry& entry) {
+  BFTSIM_ASSERT(!finished_);
+  BFTSIM_ASSERT(entry_count_ == 0 || entry.key > keys_.back());
+  BFTSIM_ASSERT(entry.kind == EntryKind::value || entry.value.empty());
+  if (entry_count_ == 0) smallest_key_ = entry.key;
+  encode_block_entry(block_, block_previous_key_, entry);
+  block_previous_key_ = entry.key;
+  keys_.push_back(entry.key);
+  ++entry_count_;
+  if (block_.size() >= options_.block_size_bytes) return flush_block();
+  return {};
+}
+
+Status TableBuilder::flush_block() {
+  if (block_.empty()) return {};
+  IndexEntry index_entry{block_previous_key_, {}};
+  if (auto status = write_block(block_, index_entry.handle); !status) return status;
+  index_.push_back(std::move(index_entry));
+  block_.clear();
+  block_previous_key_.clear();
+  return {};
+}
+
+Status TableBuilder::write_block(const Bytes& contents, BlockHandle& handle) {
+  BFTSIM_ASSERT(contents.size() <= UINT32_MAX);
+  handle = BlockHandle{file_->size(), static_cast<std::uint32_t>(contents.size())};
+  Bytes trailer;
+  put_u32(trailer, crc32c(contents));
+  if (auto status = file_->append(contents); !status) return status;
+  return file_->append(trailer);
+}
+
+Result<TableInfo> TableBuilder::finish() {
+  BFTSIM_ASSERT(!finished_);
+  BFTSIM_ASSERT(entry_count_ > 0);  // an empty table is never written
+  finished_ = true;
+  if (auto status = flush_block(); !status) return tl::unexpected(status.error());
+  TableFooter footer;
+  footer.entry_count = entry_count_;
+  Bytes filter = build_bloom_filter(keys_, options_.bloom_bits_per_key);
+  if (auto status = write_block(filter, footer.filter); !status) return tl::unexpected(status.error());
+  Bytes index;
+  for (const IndexEntry& entry : index_) encode_index_entry(index, entry);
+  if (auto status = write_block(index, footer.index); !status) return tl::unexpected(status.error());
+  Bytes footer_bytes;
+  encode_footer(footer_bytes, footer);
+  if (auto status = file_->append(footer_bytes); !status) return tl::unexpected(status.error());
+  if (auto status = file_->sync(); !status) return tl::unexpected(status.error());
+  if (auto status = file_->close(); !status) return tl::unexpected(status.error());
+  return TableInfo{file_->size(), entry_count_, smallest_key_, keys_.back()};
+}
+
+}  // namespace bftsim

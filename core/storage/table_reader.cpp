@@ -1,0 +1,182 @@
+// TableReader: footer, index and filter at open; data blocks on demand.
+#include "core/storage/table_reader.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/storage/bloom.h"
+#include "core/storage/crc32c.h"
+#include "core/types/assert.h"
+
+namespace bftsim {
+namespace {
+
+// Where a block's index entry points: the first block whose last key >= key.
+std::size_t find_block(const std::vector<IndexEntry>& index, std::string_view key) {
+  auto it = std::lower_bound(index.begin(), index.end(), key,
+                             [](const IndexEntry& entry, std::string_view k) { return entry.last_key < k; });
+  return static_cast<std::size_t>(it - index.begin());
+}
+
+class TableIterator final : public EntryIterator {
+ public:
+  explicit TableIterator(std::shared_ptr<const TableReader> table) : table_(std::move(table)) {}
+
+  bool valid() const override { return status_.has_value() && position_ < entries_.size(); }
+  void seek_to_first() override { load(0, {}); }
+  void seek(std::string_view key) override { load(find_block(table_->index(), key), key); }
+  void next() override {
+    BFTSIM_ASSERT(valid());
+    if (++position_ == entries_.size()) load(block_index_ + 1, {});
+  }
+  std::string_view key() const override { return entries_[position_].key; }
+  std::uint64_t sequence() const override { return entries_[position_].sequence; }
+  EntryKind kind() const override { return entries_[position_].kind; }
+  std::string_view value() const override { return entries_[position_].value; }
+  Status status() const override { return status_; }
+
+ private:
+  // Loads block `block_index` and positions at its first key >= `key`,
+  // moving on to later blocks when none is.
+  void load(std::size_t block_index, std::string_view key) {
+    entries_.clear();
+    position_ = 0;
+    for (block_index_ = block_index; block_index_ < table_->index().size(); ++block_index_) {
+      auto block = table_->read_data_block(block_index_);
+      if (!block) {
+        status_ = tl::unexpected(block.error());
+        entries_.clear();
+        return;
+      }
+      entries_ = std::move(*block);
+      auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
+                                 [](const BlockEntry& entry, std::string_view k) { return entry.key < k; });
+      position_ = static_cast<std::size_t>(it - entries_.begin());
+      if (position_ < entries_.size()) return;
+    }
+    entries_.clear();
+    position_ = 0;
+  }
+
+  std::shared_ptr<const TableReader> table_;
+  std::size_t block_index_ = 0;
+  std::vector<BlockEntry> entries_;
+  std::size_t position_ = 0;
+  Status status_;
+};
+
+}  // namespace
+
+tl::unexpected<Error> TableReader::corruption(std::uint64_t offset, const std::string& reason) const {
+  return make_error(ErrorCode::corruption, fmt::format("{}: offset {}: {}", path_, offset, reason));
+}
+
+Result<std::shared_ptr<TableReader>> TableReader::open(FileSystem& fs, const std::string& path) {
+  auto file = fs.open_readable(path);
+  if (!file) return tl::unexpected(file.error());
+  std::shared_ptr<TableReader> table(new TableReader(path, std::move(*file)));
+  std::uint64_t size_bytes = table->file_->size();
+  if (size_bytes < table_footer_size_bytes)
+    return table->corruption(0, fmt::format("file of {} bytes is too short for a table footer ({} bytes); truncated?",
+                                            size_bytes, table_footer_size_bytes));
+  std::uint64_t footer_offset = size_bytes - table_footer_size_bytes;
+  auto footer_bytes = table->file_->read(footer_offset, table_footer_size_bytes);
+  if (!footer_bytes) return tl::unexpected(footer_bytes.error());
+  if (footer_bytes->size() != table_footer_size_bytes) return table->corruption(footer_offset, "short read of the footer");
+  Decoder footer(*footer_bytes);
+  TableFooter& parsed = table->footer_;
+  std::uint32_t stored_crc = 0;
+  std::uint64_t magic = 0;
+  bool decoded = footer.u64(parsed.index.offset) && footer.u32(parsed.index.size_bytes) &&
+                 footer.u64(parsed.filter.offset) && footer.u32(parsed.filter.size_bytes) &&
+                 footer.u64(parsed.entry_count) && footer.u32(stored_crc) && footer.u64(magic);
+  BFTSIM_ASSERT(decoded);  // the sizes add up to table_footer_size_bytes
+  if (magic != table_magic) return table->corruption(footer_offset + 36, "bad magic number (truncated or not a table)");
+  if (crc32c(std::span<const std::uint8_t>(*footer_bytes).subspan(0, 32)) != stored_crc)
+    return table->corruption(footer_offset, "footer checksum mismatch");
+
+  auto filter = table->read_block(parsed.filter, "filter block");
+  if (!filter) return tl::unexpected(filter.error());
+  table->filter_ = std::move(*filter);
+  auto index = table->read_block(parsed.index, "index block");
+  if (!index) return tl::unexpected(index.error());
+  Decoder decoder(*index);
+  while (!decoder.at_end()) {
+    std::size_t entry_offset = decoder.offset();
+    std::string_view last_key;
+    std::uint64_t offset = 0;
+    std::uint64_t block_size_bytes = 0;
+    if (!decoder.string(last_key) || !decoder.varint(offset) || !decoder.varint(block_size_bytes) ||
+        block_size_bytes > UINT32_MAX || offset + block_size_bytes + block_trailer_size_bytes > parsed.filter.offset ||
+        (!table->index_.empty() && last_key <= table->index_.back().last_key))
+      return table->corruption(parsed.index.offset + entry_offset, "malformed index entry");
+    table->index_.push_back(IndexEntry{std::string(last_key), {offset, static_cast<std::uint32_t>(block_size_bytes)}});
+  }
+  return table;
+}
+
+Result<std::vector<std::uint8_t>> TableReader::read_block(const BlockHandle& handle, const char* what) const {
+  std::uint64_t data_end = file_->size() - table_footer_size_bytes;
+  if (handle.offset > data_end || handle.size_bytes + block_trailer_size_bytes > data_end - handle.offset)
+    return corruption(handle.offset, fmt::format("{} of {} bytes runs past the end of the data", what, handle.size_bytes));
+  std::size_t size_bytes = handle.size_bytes + block_trailer_size_bytes;
+  auto bytes = file_->read(handle.offset, size_bytes);
+  if (!bytes) return tl::unexpected(bytes.error());
+  if (bytes->size() != size_bytes) return corruption(handle.offset, fmt::format("short read of the {}", what));
+  std::uint32_t stored_crc = load_u32(bytes->data() + handle.size_bytes);
+  bytes->resize(handle.size_bytes);
+  if (crc32c(*bytes) != stored_crc) return corruption(handle.offset, fmt::format("{} checksum mismatch", what));
+  return bytes;
+}
+
+Result<std::vector<BlockEntry>> TableReader::read_data_block(std::size_t block_index) const {
+  BFTSIM_ASSERT(block_index < index_.size());
+  const BlockHandle& handle = index_[block_index].handle;
+  auto contents = read_block(handle, "block");
+  if (!contents) return tl::unexpected(contents.error());
+  std::vector<BlockEntry> entries;
+  Decoder decoder(*contents);
+  std::string previous_key;
+  while (!decoder.at_end()) {
+    std::size_t entry_offset = decoder.offset();
+    std::uint64_t shared = 0, unshared = 0, value_size = 0, sequence = 0;
+    std::uint8_t kind = 0;
+    std::string_view key_suffix, value;
+    if (!decoder.varint(shared) || !decoder.varint(unshared) || !decoder.varint(value_size) || !decoder.u8(kind) ||
+        !decoder.varint(sequence) || shared > previous_key.size() || kind > 1 ||
+        !decoder.raw(static_cast<std::size_t>(std::min<std::uint64_t>(unshared, SIZE_MAX)), key_suffix) ||
+        !decoder.raw(static_cast<std::size_t>(std::min<std::uint64_t>(value_size, SIZE_MAX)), value))
+      return corruption(handle.offset + entry_offset, "malformed block entry");
+    BlockEntry entry{previous_key.substr(0, shared), sequence, static_cast<EntryKind>(kind), std::string(value)};
+    entry.key.append(key_suffix);
+    if (!entries.empty() && entry.key <= entries.back().key)
+      return corruption(handle.offset + entry_offset, "block keys out of order");
+    previous_key = entry.key;
+    entries.push_back(std::move(entry));
+  }
+  if (entries.empty() || entries.back().key != index_[block_index].last_key)
+    return corruption(handle.offset, "block does not end with its index key");
+  return entries;
+}
+
+Result<std::optional<Entry>> TableReader::get(std::string_view key) const {
+  if (!bloom_may_contain(filter_, key)) {
+    ++bloom_skip_count_;
+    return std::optional<Entry>{};
+  }
+  std::size_t block_index = find_block(index_, key);
+  if (block_index == index_.size()) return std::optional<Entry>{};
+  auto entries = read_data_block(block_index);
+  if (!entries) return tl::unexpected(entries.error());
+  auto it = std::lower_bound(entries->begin(), entries->end(), key,
+                             [](const BlockEntry& entry, std::string_view k) { return entry.key < k; });
+  if (it == entries->end() || it->key != key) return std::optional<Entry>{};
+  return std::optional<Entry>(Entry{it->sequence, it->kind, std::move(it->value)});
+}
+
+std::unique_ptr<EntryIterator> TableReader::iterator() const {
+  return std::make_unique<TableIterator>(shared_from_this());
+}
+
+}  // namespace bftsim

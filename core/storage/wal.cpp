@@ -1,0 +1,91 @@
+// WAL writer and replay; the format is in docs/wal_format.md and the damage
+// policy at the top of wal.h.
+#include "core/storage/wal.h"
+
+#include <fmt/format.h>
+
+#include "core/storage/coding.h"
+#include "core/storage/crc32c.h"
+#include "core/types/assert.h"
+
+namespace bftsim {
+namespace {
+
+std::uint32_t record_crc(std::uint8_t type, std::span<const std::uint8_t> payload) {
+  std::uint8_t type_byte[1] = {type};
+  return crc32c_extend(crc32c(type_byte), payload);
+}
+
+// Why the record at `offset` is not intact, or nullopt when it is.
+std::optional<std::string> check_record(std::span<const std::uint8_t> file, std::size_t offset,
+                                        std::uint32_t& payload_size_bytes) {
+  std::size_t left = file.size() - offset;
+  if (left < wal_header_size_bytes) return fmt::format("truncated header ({} of {} bytes)", left, wal_header_size_bytes);
+  const std::uint8_t* header = file.data() + offset;
+  payload_size_bytes = load_u32(header);
+  std::uint32_t stored_crc = load_u32(header + 4);
+  std::uint8_t type = header[8];
+  if (type != wal_record_type_full) return fmt::format("unknown record type {}", type);
+  if (payload_size_bytes > wal_payload_size_bytes_max)
+    return fmt::format("record length {} exceeds the maximum {}", payload_size_bytes, wal_payload_size_bytes_max);
+  if (payload_size_bytes > left - wal_header_size_bytes)
+    return fmt::format("truncated record (length {}, {} bytes left)", payload_size_bytes, left - wal_header_size_bytes);
+  auto payload = file.subspan(offset + wal_header_size_bytes, payload_size_bytes);
+  if (record_crc(type, payload) != stored_crc) return std::string("record checksum mismatch");
+  return std::nullopt;
+}
+
+}  // namespace
+
+Status WalWriter::append(std::span<const std::uint8_t> payload) {
+  if (payload.size() > wal_payload_size_bytes_max)
+    return make_error(ErrorCode::invalid_argument,
+                      fmt::format("{}: record of {} bytes exceeds the maximum {}", path_, payload.size(),
+                                  wal_payload_size_bytes_max));
+  Bytes record;
+  record.reserve(wal_header_size_bytes + payload.size());
+  put_u32(record, static_cast<std::uint32_t>(payload.size()));
+  put_u32(record, record_crc(wal_record_type_full, payload));
+  put_u8(record, wal_record_type_full);
+  record.insert(record.end(), payload.begin(), payload.end());
+  return file_->append(record);
+}
+
+Status WalWriter::sync() { return file_->sync(); }
+
+Status WalWriter::close() { return file_->close(); }
+
+Result<WalReplay> replay_wal(FileSystem& fs, const std::string& path) {
+  auto file = fs.open_readable(path);
+  if (!file) return tl::unexpected(file.error());
+  auto bytes = (*file)->read(0, static_cast<std::size_t>((*file)->size()));
+  if (!bytes) return tl::unexpected(bytes.error());
+  std::span<const std::uint8_t> data = *bytes;
+
+  WalReplay replay;
+  std::size_t offset = 0;
+  while (offset < data.size()) {
+    std::uint32_t payload_size_bytes = 0;
+    auto damage = check_record(data, offset, payload_size_bytes);
+    if (damage) {
+      // Torn tail or corruption: look for any intact record after the damage.
+      for (std::size_t later = offset + 1; later + wal_header_size_bytes <= data.size(); ++later) {
+        std::uint32_t later_size_bytes = 0;
+        if (!check_record(data, later, later_size_bytes))
+          return make_error(ErrorCode::corruption,
+                            fmt::format("{}: offset {}: {}; an intact record follows at offset {}", path,
+                                        offset, *damage, later));
+      }
+      replay.torn_tail = WalTornTail{offset, *damage};
+      break;
+    }
+    auto payload = data.subspan(offset + wal_header_size_bytes, payload_size_bytes);
+    replay.records.push_back(WalRecord{offset, {payload.begin(), payload.end()}});
+    offset += wal_header_size_bytes + payload_size_bytes;
+    replay.intact_size_bytes = offset;
+  }
+  BFTSIM_ASSERT(replay.intact_size_bytes <= data.size());
+  return replay;
+}
+
+}  // namespace bftsim
