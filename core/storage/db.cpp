@@ -37,7 +37,8 @@ Status Db::write(const WriteBatch& batch, bool sync) {
     }
   }
   last_sequence_ = sequence - 1;
-  if (memtable_.size_bytes() >= options_.memtable_size_bytes_max) return flush();
+  if (memtable_.size_bytes() >= options_.memtable_size_bytes_max || wal_->size_bytes() >= options_.wal_size_bytes_max)
+    return flush();
   return {};
 }
 

@@ -13,6 +13,9 @@ namespace bftsim {
 struct DbOptions {
   // Flush the memtable to a level-0 table once it holds this much.
   std::size_t memtable_size_bytes_max = 4u << 20;
+  // Also flush once the WAL holds this much: rewriting a few keys (a
+  // replica's view and vote state) grows the log but not the memtable.
+  std::uint64_t wal_size_bytes_max = 16u << 20;
   TableOptions table;  // block size, Bloom bits per key
   // Compaction outputs are cut into tables of about this size.
   std::uint64_t table_size_bytes_target = 2u << 20;

@@ -14,7 +14,7 @@ namespace {
 
 Status check_options(const DbOptions& options) {
   if (options.level_count < 2 || options.level_count > manifest_level_count_max || options.level0_table_count_max < 1 ||
-      options.level_size_multiplier < 2 || options.memtable_size_bytes_max == 0 || options.table.block_size_bytes == 0 ||
+      options.level_size_multiplier < 2 || options.memtable_size_bytes_max == 0 || options.wal_size_bytes_max == 0 || options.table.block_size_bytes == 0 ||
       options.table.bloom_bits_per_key < 1 || options.table_size_bytes_target == 0)
     return make_error(ErrorCode::invalid_argument, "DbOptions out of range");
   return {};
