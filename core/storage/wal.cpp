@@ -16,22 +16,43 @@ std::uint32_t record_crc(std::uint8_t type, std::span<const std::uint8_t> payloa
   return crc32c_extend(crc32c(type_byte), payload);
 }
 
-// Why the record at `offset` is not intact, or nullopt when it is.
-std::optional<std::string> check_record(std::span<const std::uint8_t> file, std::size_t offset,
-                                        std::uint32_t& payload_size_bytes) {
-  std::size_t left = file.size() - offset;
-  if (left < wal_header_size_bytes) return fmt::format("truncated header ({} of {} bytes)", left, wal_header_size_bytes);
+enum class Damage : std::uint8_t { torn, corrupt };
+struct RecordDamage {
+  Damage kind;
+  std::string reason;
+};
+
+// Why the record at `offset` is not intact, or nullopt when it is. A torn
+// write keeps a prefix of the record, so "torn" is only what a cut can
+// produce: a header or payload that runs past the end of the file, or zeros
+// to the end (a file system that extended the file but not its data).
+// A complete header is covered by its own checksum, so a flipped length
+// cannot pass for a cut.
+std::optional<RecordDamage> check_record(std::span<const std::uint8_t> file, std::size_t offset,
+                                         std::uint32_t& payload_size_bytes) {
+  const std::size_t left = file.size() - offset;
+  bool zeros_to_end = true;
+  for (std::size_t i = offset; i < file.size() && zeros_to_end; ++i) zeros_to_end = file[i] == 0;
+  if (left < wal_header_size_bytes)
+    return RecordDamage{Damage::torn, fmt::format("truncated header ({} of {} bytes)", left, wal_header_size_bytes)};
   const std::uint8_t* header = file.data() + offset;
   payload_size_bytes = load_u32(header);
-  std::uint32_t stored_crc = load_u32(header + 4);
-  std::uint8_t type = header[8];
-  if (type != wal_record_type_full) return fmt::format("unknown record type {}", type);
+  const std::uint32_t stored_crc = load_u32(header + 4);
+  const std::uint8_t type = header[8];
+  const std::uint32_t stored_header_crc = load_u32(header + 9);
+  if (crc32c(std::span(header, 9)) != stored_header_crc) {
+    if (zeros_to_end) return RecordDamage{Damage::torn, "zeros to the end of the file"};
+    return RecordDamage{Damage::corrupt, "header checksum mismatch"};
+  }
+  if (type != wal_record_type_full) return RecordDamage{Damage::corrupt, fmt::format("unknown record type {}", type)};
   if (payload_size_bytes > wal_payload_size_bytes_max)
-    return fmt::format("record length {} exceeds the maximum {}", payload_size_bytes, wal_payload_size_bytes_max);
+    return RecordDamage{Damage::corrupt, fmt::format("record length {} exceeds the maximum {}", payload_size_bytes,
+                                                     wal_payload_size_bytes_max)};
   if (payload_size_bytes > left - wal_header_size_bytes)
-    return fmt::format("truncated record (length {}, {} bytes left)", payload_size_bytes, left - wal_header_size_bytes);
+    return RecordDamage{Damage::torn, fmt::format("truncated record (length {}, {} bytes left)", payload_size_bytes,
+                                                  left - wal_header_size_bytes)};
   auto payload = file.subspan(offset + wal_header_size_bytes, payload_size_bytes);
-  if (record_crc(type, payload) != stored_crc) return std::string("record checksum mismatch");
+  if (record_crc(type, payload) != stored_crc) return RecordDamage{Damage::corrupt, "record checksum mismatch"};
   return std::nullopt;
 }
 
@@ -47,6 +68,7 @@ Status WalWriter::append(std::span<const std::uint8_t> payload) {
   put_u32(record, static_cast<std::uint32_t>(payload.size()));
   put_u32(record, record_crc(wal_record_type_full, payload));
   put_u8(record, wal_record_type_full);
+  put_u32(record, crc32c(std::span(record.data(), 9)));
   record.insert(record.end(), payload.begin(), payload.end());
   return file_->append(record);
 }
@@ -68,15 +90,9 @@ Result<WalReplay> replay_wal(FileSystem& fs, const std::string& path) {
     std::uint32_t payload_size_bytes = 0;
     auto damage = check_record(data, offset, payload_size_bytes);
     if (damage) {
-      // Torn tail or corruption: look for any intact record after the damage.
-      for (std::size_t later = offset + 1; later + wal_header_size_bytes <= data.size(); ++later) {
-        std::uint32_t later_size_bytes = 0;
-        if (!check_record(data, later, later_size_bytes))
-          return make_error(ErrorCode::corruption,
-                            fmt::format("{}: offset {}: {}; an intact record follows at offset {}", path,
-                                        offset, *damage, later));
-      }
-      replay.torn_tail = WalTornTail{offset, *damage};
+      if (damage->kind == Damage::corrupt)
+        return make_error(ErrorCode::corruption, fmt::format("{}: offset {}: {}", path, offset, damage->reason));
+      replay.torn_tail = WalTornTail{offset, damage->reason};
       break;
     }
     auto payload = data.subspan(offset + wal_header_size_bytes, payload_size_bytes);

@@ -1,11 +1,12 @@
 // The write-ahead log: a file of checksummed records (docs/wal_format.md).
 // WalWriter appends records and syncs them (group commit: many appends, one
 // sync). replay_wal() reads a whole log and returns its intact records in
-// order. Policy on damage: a damaged record after which no intact record
-// starts anywhere in the file is a torn tail (normal after a crash: the last,
-// unsynced write was cut) and replay succeeds, saying where and why it
-// stopped; a damaged record followed by an intact one is corruption of
-// written data, and replay fails naming the file and the byte offset.
+// order. Policy on damage: what a crash can do to an unsynced write — cut it
+// (a header or payload running past the end of the file) or leave zeros to
+// the end — is a torn tail, and replay succeeds, saying where and why it
+// stopped. Anything else (a header or record checksum mismatch in bytes that
+// are all there) is corruption of written data, and replay fails naming the
+// file and the byte offset, even for the last record: it may be a synced one.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +20,9 @@
 
 namespace bftsim {
 
-// Header: u32 payload length, u32 CRC-32C of (type byte + payload), u8 type.
-inline constexpr std::size_t wal_header_size_bytes = 9;
+// Header: u32 payload length, u32 CRC-32C of (type byte + payload), u8 type,
+// u32 CRC-32C of those 9 bytes.
+inline constexpr std::size_t wal_header_size_bytes = 13;
 inline constexpr std::uint8_t wal_record_type_full = 1;
 // A record larger than this is refused on write and read as damage on replay.
 inline constexpr std::uint32_t wal_payload_size_bytes_max = 64u << 20;

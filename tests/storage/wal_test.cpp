@@ -92,33 +92,47 @@ TEST_CASE("storage: wal replay with a torn tail at every byte offset of the last
   CHECK(zeros->torn_tail.has_value());
 }
 
-TEST_CASE("storage: wal reports a flipped bit in a middle record with its offset") {
+TEST_CASE("storage: wal reports a flipped bit in any record, the last included, with its offset") {
+  // Goal: bytes that are all there but wrong are corruption, wherever they
+  // are: the last record may be a synced one (a replica's vote record), so
+  // calling it a torn tail would lose it silently. Method: flip each byte of
+  // a middle record and of the last record in turn. Control: the last record
+  // cut short, or zeros to the end, is a torn tail.
   test::MemoryFileSystem fs;
   write_log(fs, "db/7.log", 10);
   auto full = replay_wal(fs, "db/7.log");
   REQUIRE(full.has_value());
   auto inode = fs.inode("db/7.log");
   const auto original = inode->data;
-  std::uint64_t bad_offset = full->records[4].offset;
-  std::uint64_t next_offset = full->records[5].offset;
-  // A flip anywhere in record 4: header length, checksum, type or payload.
-  for (std::uint64_t byte = bad_offset; byte < next_offset; ++byte) {
-    CAPTURE(byte);
-    inode->data = original;
-    inode->data[byte] ^= 0x10;
-    auto replay = replay_wal(fs, "db/7.log");
-    REQUIRE_FALSE(replay.has_value());
-    CHECK(replay.error().code == ErrorCode::corruption);
-    CHECK(replay.error().message.find("db/7.log: offset " + std::to_string(bad_offset) + ": ") == 0);
+  for (std::size_t record : {std::size_t{4}, std::size_t{9}}) {
+    const std::uint64_t bad_offset = full->records[record].offset;
+    const std::uint64_t next_offset = record + 1 < full->records.size() ? full->records[record + 1].offset
+                                                                        : original.size();
+    // A flip anywhere in the record: header length, checksums, type or payload.
+    for (std::uint64_t byte = bad_offset; byte < next_offset; ++byte) {
+      CAPTURE(byte);
+      inode->data = original;
+      inode->data[byte] ^= 0x10;
+      auto replay = replay_wal(fs, "db/7.log");
+      REQUIRE_FALSE(replay.has_value());
+      CHECK(replay.error().code == ErrorCode::corruption);
+      CHECK(replay.error().message.find("db/7.log: offset " + std::to_string(bad_offset) + ": ") == 0);
+    }
   }
-  // Control: the same flip in the last record is a torn tail, not an error.
   inode->data = original;
-  inode->data[full->records[9].offset + wal_header_size_bytes] ^= 0x10;
-  auto tail = replay_wal(fs, "db/7.log");
-  REQUIRE(tail.has_value());
-  CHECK(tail->records.size() == 9);
-  REQUIRE(tail->torn_tail.has_value());
-  CHECK(tail->torn_tail->reason == "record checksum mismatch");
+  inode->data.resize(original.size() - 1);
+  auto cut = replay_wal(fs, "db/7.log");
+  REQUIRE(cut.has_value());
+  CHECK(cut->records.size() == 9);
+  REQUIRE(cut->torn_tail.has_value());
+  inode->data = original;
+  inode->data.resize(full->records[9].offset);
+  inode->data.resize(original.size() + 20, 0);
+  auto zeros = replay_wal(fs, "db/7.log");
+  REQUIRE(zeros.has_value());
+  CHECK(zeros->records.size() == 9);
+  REQUIRE(zeros->torn_tail.has_value());
+  CHECK(zeros->torn_tail->reason == "zeros to the end of the file");
 }
 
 }  // namespace
