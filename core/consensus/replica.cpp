@@ -16,29 +16,13 @@ constexpr std::size_t fetching_max = 1024;
 constexpr std::size_t orphans_max = 1024;
 }  // namespace
 
-const char* drop_reason_name(DropReason reason) {
-  switch (reason) {
-    case DropReason::wrong_sender: return "wrong_sender";
-    case DropReason::not_leader: return "not_leader";
-    case DropReason::stale_view: return "stale_view";
-    case DropReason::future_view: return "future_view";
-    case DropReason::bad_signature: return "bad_signature";
-    case DropReason::bad_certificate: return "bad_certificate";
-    case DropReason::bad_block: return "bad_block";
-    case DropReason::duplicate: return "duplicate";
-    case DropReason::unrequested_block: return "unrequested_block";
-    case DropReason::mempool_full: return "mempool_full";
-    case DropReason::not_for_replica: return "not_for_replica";
-  }
-  return "unknown";
-}
-
 Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
                  std::shared_ptr<const Verifier> verifier)
     : config_(std::move(config)),
       signer_(std::move(signer)),
       verifier_(std::move(verifier)),
-      quorum_(quorum_size(config_.replica_count, config_.faulty_max)) {
+      quorum_(quorum_size(config_.replica_count, config_.faulty_max)),
+      mempool_(config_.mempool_size_max, config_.batch_size) {
   BFTSIM_ASSERT(config_.index < config_.replica_count);
   BFTSIM_ASSERT(signer_ != nullptr && signer_->index() == config_.index);
   BFTSIM_ASSERT(verifier_ != nullptr && verifier_->replica_count() == config_.replica_count);
@@ -119,12 +103,8 @@ void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
 }
 
 void Replica::on_client_request(const ClientRequest& request, Instant /*now*/, Effects& /*out*/) {
-  const RequestKey key{request.client, request.number};
-  if (mempool_index_.contains(key)) return drop(DropReason::duplicate);
-  if (mempool_.size() >= config_.mempool_size_max) return drop(DropReason::mempool_full);
-  const std::uint64_t sequence = mempool_sequence_++;
-  mempool_.emplace(sequence, request);
-  mempool_index_.emplace(key, sequence);
+  if (auto reason = mempool_.add(request)) drop(*reason);
+  check_invariants();
 }
 
 // ---- certificates -------------------------------------------------------
@@ -230,7 +210,7 @@ void Replica::try_propose(Instant now, Effects& out) {
   block->view = view_;
   block->proposer = config_.index;
   block->justify = high_qc_;
-  block->batch = next_batch(parent->hash);
+  block->batch = mempool_.next_batch(tree_, parent->hash, committed_height_);
   const Hash32 hash = block_hash(*block);
   Proposal proposal{*block, by_qc ? std::nullopt : entry_tc_, {}};
   proposal.signature = signer_->sign(signing::proposal_bytes(config_.chain_id, hash));
@@ -246,23 +226,6 @@ void Replica::try_propose(Instant now, Effects& out) {
   }
   out.push_back(NoteEffect{NoteKind::proposal_sent, view});
   out.push_back(BroadcastEffect{std::move(proposal)});
-}
-
-std::vector<ClientRequest> Replica::next_batch(const Hash32& parent_hash) const {
-  // Requests already in an uncommitted ancestor are not proposed twice.
-  std::set<RequestKey> pending;
-  const StoredBlock* current = tree_.find(parent_hash);
-  while (current != nullptr && current->block->height > committed_height_) {
-    for (const auto& request : current->block->batch)
-      pending.emplace(request.client, request.number);
-    current = tree_.find(current->block->parent_hash);
-  }
-  std::vector<ClientRequest> batch;
-  for (const auto& [sequence, request] : mempool_) {
-    if (batch.size() >= config_.batch_size) break;
-    if (!pending.contains({request.client, request.number})) batch.push_back(request);
-  }
-  return batch;
 }
 
 // ---- proposals and votes ----------------------------------------------------
@@ -428,13 +391,7 @@ void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     const StoredBlock& stored = **it;
     const Block& block = *stored.block;
-    for (const auto& request : block.batch) {
-      if (auto found = mempool_index_.find({request.client, request.number});
-          found != mempool_index_.end()) {
-        mempool_.erase(found->second);
-        mempool_index_.erase(found);
-      }
-    }
+    mempool_.remove_committed(block);
     committed_height_ = block.height;
     committed_hash_ = stored.hash;
     out.push_back(CommitEffect{block.height, stored.hash, stored.block});
@@ -567,11 +524,11 @@ void Replica::persist(Effects& out) const { out.push_back(PersistEffect{safety_s
 
 void Replica::check_invariants() const {
   BFTSIM_ASSERT(locked_qc_.view <= high_qc_.view);
-  BFTSIM_ASSERT(last_voted_view_ <= view_);
+  // Before start() a restored last_voted_view may be ahead of view 0.
+  BFTSIM_ASSERT(!started_ || last_voted_view_ <= view_);
   BFTSIM_ASSERT(high_qc_.view < view_ || view_ == 0);
   BFTSIM_ASSERT(proposed_view_ <= view_);
-  BFTSIM_ASSERT(mempool_.size() == mempool_index_.size());
-  BFTSIM_ASSERT(mempool_.size() <= config_.mempool_size_max);
+  mempool_.check_invariants();
 }
 
 }  // namespace bftsim

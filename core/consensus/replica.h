@@ -18,50 +18,12 @@
 
 #include "core/consensus/block_tree.h"
 #include "core/consensus/effects.h"
+#include "core/consensus/mempool.h"
+#include "core/consensus/replica_config.h"
 #include "core/protocol/messages.h"
 #include "core/crypto/keys.h"
 
 namespace bftsim {
-
-struct ReplicaConfig {
-  ReplicaIndex index = 0;
-  std::uint32_t replica_count = 4;
-  std::uint32_t faulty_max = 1;
-  std::string chain_id = "bftsim";
-  std::uint32_t batch_size = 100;
-  Duration view_timeout = 500 * ns_per_ms;  // the base of the backoff
-  double timeout_multiplier = 2.0;
-  Duration view_timeout_max = 10 * ns_per_s;
-  std::size_t mempool_size_max = 100'000;
-  // Votes go to every replica (true) or only to the next leader (false, the
-  // paper's linear pattern). With round-robin leaders and one crashed replica
-  // in four, next-leader votes never let a three-chain form: the QC of every
-  // third consecutive block would be collected by the crashed leader. With
-  // votes to all, every replica assembles that QC and commits.
-  bool vote_to_all = true;
-  // A teaching mutant for the simulator: vote without the safe-node rule
-  // (ignore the lock). Unsafe by design; the checkers must catch it.
-  bool unsafe_skip_lock = false;
-  std::uint32_t fetch_blocks_max = 32;     // blocks asked for per BlockRequest
-  Height block_retention = 1024;          // blocks kept below the committed height
-  View view_window_max = 1024;            // how far ahead of its view a replica buffers timeouts
-};
-
-enum class DropReason : std::uint8_t {
-  wrong_sender = 0,   // the claimed proposer/voter/sender is not the peer it came from
-  not_leader,         // a proposal from a non-leader, or a vote to a non-leader
-  stale_view,
-  future_view,
-  bad_signature,
-  bad_certificate,    // a QC or TC that does not verify, or an unjustified view jump
-  bad_block,          // structurally invalid (height, parent, justify, batch size)
-  duplicate,
-  unrequested_block,  // a fetched block nobody asked for
-  mempool_full,
-  not_for_replica,    // a message type replicas do not accept from peers
-};
-inline constexpr std::size_t drop_reason_count = 11;
-const char* drop_reason_name(DropReason reason);
 
 class Replica {
  public:
@@ -95,8 +57,6 @@ class Replica {
   Duration current_view_timeout() const;
 
  private:
-  using RequestKey = std::pair<ClientId, RequestNumber>;
-
   void on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now, Effects& out);
   void on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects& out);
   void on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now, Effects& out);
@@ -115,7 +75,6 @@ class Replica {
   void enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out);
   void arm_view_timer(Instant now, Effects& out);
   void try_propose(Instant now, Effects& out);
-  std::vector<ClientRequest> next_batch(const Hash32& parent_hash) const;
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                     Effects& out);
   void try_vote(const StoredBlock& stored, Instant now, Effects& out);
@@ -160,10 +119,7 @@ class Replica {
   // Certificates already verified, so a QC met again costs no signature checks.
   std::set<std::pair<View, Hash32>> verified_qcs_;
 
-  // Client requests waiting to be proposed, oldest first.
-  std::map<std::uint64_t, ClientRequest> mempool_;
-  std::map<RequestKey, std::uint64_t> mempool_index_;
-  std::uint64_t mempool_sequence_ = 0;
+  Mempool mempool_;
 
   // Block fetching: hash -> (when asked, attempts), and proposals waiting on a parent.
   std::map<Hash32, std::pair<Instant, std::uint32_t>> fetching_;
