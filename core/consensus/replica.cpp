@@ -22,6 +22,7 @@ Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
       signer_(std::move(signer)),
       verifier_(std::move(verifier)),
       quorum_(quorum_size(config_.replica_count, config_.faulty_max)),
+      votes_(quorum_),
       mempool_(config_.mempool_size_max, config_.batch_size) {
   BFTSIM_ASSERT(config_.index < config_.replica_count);
   BFTSIM_ASSERT(signer_ != nullptr && signer_->index() == config_.index);
@@ -163,8 +164,7 @@ void Replica::enter_view(View view, std::optional<TimeoutCert> tc, Instant now, 
   out.push_back(NoteEffect{by_tc ? NoteKind::view_entered_by_tc : NoteKind::view_entered_by_qc,
                            view});
   // Forget collections that can no longer matter.
-  votes_.erase(votes_.begin(), votes_.lower_bound({view_ - 1, Hash32{}}));
-  voters_.erase(voters_.begin(), voters_.lower_bound(view_ - 1));
+  votes_.prune_below(view_ - 1);
   timeouts_.erase(timeouts_.begin(), timeouts_.lower_bound(view_));
   proposal_seen_.erase(proposal_seen_.begin(), proposal_seen_.lower_bound(view_));
   arm_view_timer(now, out);
@@ -309,7 +309,7 @@ void Replica::on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects&
     return drop(DropReason::not_leader);
   if (vote.view + 1 < view_ || vote.view <= high_qc_.view) return drop(DropReason::stale_view);
   if (vote.view > view_ + config_.view_window_max) return drop(DropReason::future_view);
-  if (voters_[vote.view].contains(vote.voter)) return drop(DropReason::duplicate);
+  if (votes_.has_voted(vote.view, vote.voter)) return drop(DropReason::duplicate);
   if (!verifier_->verify(vote.voter,
                          signing::vote_bytes(config_.chain_id, vote.view, vote.block_hash),
                          vote.signature))
@@ -318,16 +318,11 @@ void Replica::on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects&
 }
 
 void Replica::collect_vote(const Vote& vote, Instant now, Effects& out) {
-  if (vote.view <= high_qc_.view) return;
-  voters_[vote.view].insert(vote.voter);
-  auto& signers = votes_[{vote.view, vote.block_hash}];
-  signers.emplace(vote.voter, vote.signature);
-  if (signers.size() != quorum_) return;
-  QuorumCert qc{vote.view, vote.block_hash, {}};
-  for (const auto& [signer, signature] : signers) qc.signatures.push_back({signer, signature});
-  verified_qcs_.insert({qc.view, qc.block_hash});
-  out.push_back(NoteEffect{NoteKind::qc_formed, qc.view});
-  process_qc(qc, vote.voter, now, out);
+  std::optional<QuorumCert> qc = votes_.collect(vote, high_qc_.view);
+  if (!qc) return;
+  verified_qcs_.insert({qc->view, qc->block_hash});
+  out.push_back(NoteEffect{NoteKind::qc_formed, qc->view});
+  process_qc(*qc, vote.voter, now, out);
 }
 
 // ---- timeouts ----------------------------------------------------------------
@@ -528,6 +523,7 @@ void Replica::check_invariants() const {
   BFTSIM_ASSERT(!started_ || last_voted_view_ <= view_);
   BFTSIM_ASSERT(high_qc_.view < view_ || view_ == 0);
   BFTSIM_ASSERT(proposed_view_ <= view_);
+  votes_.check_invariants(high_qc_.view);
   mempool_.check_invariants();
 }
 

@@ -20,6 +20,7 @@
 #include "core/consensus/effects.h"
 #include "core/consensus/mempool.h"
 #include "core/consensus/replica_config.h"
+#include "core/consensus/vote_collector.h"
 #include "core/protocol/messages.h"
 #include "core/crypto/keys.h"
 
@@ -109,9 +110,7 @@ class Replica {
   Height committed_height_ = 0;
   Hash32 committed_hash_;
 
-  // Vote collection as the next leader: (view, block hash) -> signer -> signature.
-  std::map<std::pair<View, Hash32>, std::map<ReplicaIndex, Signature>> votes_;
-  std::map<View, std::set<ReplicaIndex>> voters_;
+  VoteCollector votes_;
   // Timeouts by view, then sender.
   std::map<View, std::map<ReplicaIndex, Timeout>> timeouts_;
   // The block proposed in each current or future view, as first seen.
