@@ -22,6 +22,7 @@ Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
       signer_(std::move(signer)),
       verifier_(std::move(verifier)),
       quorum_(quorum_size(config_.replica_count, config_.faulty_max)),
+      pacemaker_(config_, quorum_),
       votes_(quorum_),
       mempool_(config_.mempool_size_max, config_.batch_size) {
   BFTSIM_ASSERT(config_.index < config_.replica_count);
@@ -36,15 +37,7 @@ Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
 }
 
 SafetyState Replica::safety_state() const {
-  return SafetyState{view_, last_voted_view_, locked_qc_, high_qc_};
-}
-
-Duration Replica::current_view_timeout() const {
-  double timeout = static_cast<double>(config_.view_timeout);
-  const auto max = static_cast<double>(config_.view_timeout_max);
-  for (std::uint32_t i = 0; i < failed_view_count_ && timeout < max; ++i)
-    timeout *= config_.timeout_multiplier;
-  return static_cast<Duration>(std::min(timeout, max));
+  return SafetyState{view(), last_voted_view_, locked_qc_, high_qc_};
 }
 
 void Replica::restore(const SafetyState& state) {
@@ -96,9 +89,9 @@ void Replica::on_message(ReplicaIndex from, const Message& message, Instant now,
 void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
   BFTSIM_ASSERT(started_);
   BFTSIM_ASSERT(timer == TimerKind::view);
-  if (now < view_deadline_) return;  // superseded by a later arming
+  if (!pacemaker_.expired(now)) return;  // superseded by a later arming
   send_timeout(now, out);
-  arm_view_timer(now, out);
+  pacemaker_.arm_view_timer(now, out);
   retry_fetches(now, out);
   check_invariants();
 }
@@ -127,12 +120,12 @@ bool Replica::check_tc(const TimeoutCert& tc) {
 void Replica::process_qc(const QuorumCert& qc, ReplicaIndex hint, Instant now, Effects& out) {
   if (qc.view > high_qc_.view) high_qc_ = qc;
   update_chain(qc, hint, now, out);
-  if (qc.view + 1 > view_) enter_view(qc.view + 1, std::nullopt, now, out);
+  if (qc.view + 1 > view()) enter_view(qc.view + 1, std::nullopt, now, out);
 }
 
 void Replica::process_tc(const TimeoutCert& tc, ReplicaIndex hint, Instant now, Effects& out) {
   process_qc(tc.high_qc, hint, now, out);
-  if (tc.view + 1 > view_) enter_view(tc.view + 1, tc, now, out);
+  if (tc.view + 1 > view()) enter_view(tc.view + 1, tc, now, out);
 }
 
 // The HotStuff rules on the chain ending at qc's block b2 (b2 <- b1 <- b0 by
@@ -155,49 +148,40 @@ void Replica::update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now,
 // ---- views and the pacemaker ---------------------------------------------
 
 void Replica::enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out) {
-  BFTSIM_ASSERT(view > view_);
   const bool by_tc = tc.has_value();
-  view_ = view;
-  timed_out_in_view_ = false;
-  entry_tc_ = std::move(tc);
-  if (by_tc) ++failed_view_count_;
+  pacemaker_.enter_view(view, std::move(tc));
   out.push_back(NoteEffect{by_tc ? NoteKind::view_entered_by_tc : NoteKind::view_entered_by_qc,
                            view});
   // Forget collections that can no longer matter.
-  votes_.prune_below(view_ - 1);
-  timeouts_.erase(timeouts_.begin(), timeouts_.lower_bound(view_));
-  proposal_seen_.erase(proposal_seen_.begin(), proposal_seen_.lower_bound(view_));
-  arm_view_timer(now, out);
+  votes_.prune_below(view - 1);
+  proposal_seen_.erase(proposal_seen_.begin(), proposal_seen_.lower_bound(view));
+  pacemaker_.arm_view_timer(now, out);
   try_propose(now, out);
 }
 
-void Replica::arm_view_timer(Instant now, Effects& out) {
-  view_deadline_ = now + current_view_timeout();
-  out.push_back(SetTimerEffect{TimerKind::view, view_deadline_});
-}
-
 void Replica::send_timeout(Instant now, Effects& out) {
-  if (!timed_out_in_view_) {
-    timed_out_in_view_ = true;
-    last_voted_view_ = std::max(last_voted_view_, view_);  // no vote in a view we gave up
+  if (pacemaker_.give_up_view()) {
+    last_voted_view_ = std::max(last_voted_view_, view());  // no vote in a view we gave up
     persist(out);
   }
-  Timeout timeout{view_, config_.index, high_qc_, {}, {}};
-  if (entry_tc_ && entry_tc_->view + 1 == view_) timeout.last_tc = entry_tc_;
+  Timeout timeout{view(), config_.index, high_qc_, {}, {}};
+  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
+  if (entry_tc && entry_tc->view + 1 == view()) timeout.last_tc = entry_tc;
   timeout.signature =
-      signer_->sign(signing::timeout_bytes(config_.chain_id, view_, high_qc_.view));
-  out.push_back(NoteEffect{NoteKind::timeout_sent, view_});
+      signer_->sign(signing::timeout_bytes(config_.chain_id, view(), high_qc_.view));
+  out.push_back(NoteEffect{NoteKind::timeout_sent, view()});
   out.push_back(BroadcastEffect{timeout});
   collect_timeout(timeout, now, out);
 }
 
 void Replica::try_propose(Instant now, Effects& out) {
-  if (leader_of(view_) != config_.index || proposed_view_ >= view_) return;
+  if (leader_of(view()) != config_.index || proposed_view_ >= view()) return;
   // A leader that already voted or timed out in this view (before a restart,
   // say) must not propose a second block in it.
-  if (last_voted_view_ >= view_) return;
-  const bool by_qc = high_qc_.view + 1 == view_;
-  const bool by_tc = entry_tc_.has_value() && entry_tc_->view + 1 == view_;
+  if (last_voted_view_ >= view()) return;
+  const bool by_qc = high_qc_.view + 1 == view();
+  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
+  const bool by_tc = entry_tc.has_value() && entry_tc->view + 1 == view();
   if (!by_qc && !by_tc) return;
   const StoredBlock* parent = tree_.find(high_qc_.block_hash);
   if (parent == nullptr) {
@@ -207,15 +191,15 @@ void Replica::try_propose(Instant now, Effects& out) {
   auto block = std::make_shared<Block>();
   block->parent_hash = parent->hash;
   block->height = parent->block->height + 1;
-  block->view = view_;
+  block->view = view();
   block->proposer = config_.index;
   block->justify = high_qc_;
   block->batch = mempool_.next_batch(tree_, parent->hash, committed_height_);
   const Hash32 hash = block_hash(*block);
-  Proposal proposal{*block, by_qc ? std::nullopt : entry_tc_, {}};
+  Proposal proposal{*block, by_qc ? std::nullopt : entry_tc, {}};
   proposal.signature = signer_->sign(signing::proposal_bytes(config_.chain_id, hash));
-  proposed_view_ = view_;
-  const View view = view_;
+  proposed_view_ = view();
+  const View view = pacemaker_.view();
   // Vote for it first: the Persist of last_voted_view goes out before the
   // proposal, so a restarted leader cannot propose again in this view.
   proposal_seen_.emplace(view, hash);
@@ -235,8 +219,8 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   const Block& block = proposal.block;
   if (block.proposer != from) return drop(DropReason::wrong_sender);
   if (block.proposer != leader_of(block.view)) return drop(DropReason::not_leader);
-  if (block.view < view_) return drop(DropReason::stale_view);
-  if (block.view > view_ + config_.view_window_max) return drop(DropReason::future_view);
+  if (block.view < view()) return drop(DropReason::stale_view);
+  if (block.view > view() + config_.view_window_max) return drop(DropReason::future_view);
   if (block.height == 0 || block.justify.block_hash != block.parent_hash ||
       block.justify.view >= block.view || block.batch.size() > config_.batch_size)
     return drop(DropReason::bad_block);
@@ -254,7 +238,7 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
 
   if (proposal.timeout_cert) process_tc(*proposal.timeout_cert, from, now, out);
   process_qc(block.justify, from, now, out);
-  if (block.view != view_) return drop(DropReason::stale_view);
+  if (block.view != view()) return drop(DropReason::stale_view);
 
   if (const StoredBlock* known = tree_.find(hash)) return try_vote(*known, now, out);
   // One proposed block per view is stored: a leader that equivocates cannot
@@ -284,7 +268,7 @@ void Replica::accept_block(std::shared_ptr<const Block> block, const Hash32& has
 
 void Replica::try_vote(const StoredBlock& stored, Instant now, Effects& out) {
   const Block& block = *stored.block;
-  if (block.view != view_ || block.view <= last_voted_view_) return;
+  if (block.view != view() || block.view <= last_voted_view_) return;
   // The safe-node rule: extend the locked block, or justify with a newer QC.
   const bool extends_lock = tree_.extends(stored.hash, locked_qc_.block_hash);
   if (!extends_lock && block.justify.view <= locked_qc_.view && !config_.unsafe_skip_lock) return;
@@ -307,8 +291,8 @@ void Replica::on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects&
   if (vote.voter != from) return drop(DropReason::wrong_sender);
   if (!config_.vote_to_all && leader_of(vote.view + 1) != config_.index)
     return drop(DropReason::not_leader);
-  if (vote.view + 1 < view_ || vote.view <= high_qc_.view) return drop(DropReason::stale_view);
-  if (vote.view > view_ + config_.view_window_max) return drop(DropReason::future_view);
+  if (vote.view + 1 < view() || vote.view <= high_qc_.view) return drop(DropReason::stale_view);
+  if (vote.view > view() + config_.view_window_max) return drop(DropReason::future_view);
   if (votes_.has_voted(vote.view, vote.voter)) return drop(DropReason::duplicate);
   if (!verifier_->verify(vote.voter,
                          signing::vote_bytes(config_.chain_id, vote.view, vote.block_hash),
@@ -330,17 +314,15 @@ void Replica::collect_vote(const Vote& vote, Instant now, Effects& out) {
 void Replica::on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now, Effects& out) {
   if (timeout.sender != from) return drop(DropReason::wrong_sender);
   // A TC the sender entered its view with lets a lagging replica catch up.
-  if (timeout.last_tc && timeout.last_tc->view >= view_) {
+  if (timeout.last_tc && timeout.last_tc->view >= view()) {
     if (timeout.last_tc->view + 1 != timeout.view || !check_tc(*timeout.last_tc))
       return drop(DropReason::bad_certificate);
     process_tc(*timeout.last_tc, from, now, out);
   }
-  if (timeout.view < view_) return drop(DropReason::stale_view);
-  if (timeout.view > view_ + config_.view_window_max) return drop(DropReason::future_view);
+  if (timeout.view < view()) return drop(DropReason::stale_view);
+  if (timeout.view > view() + config_.view_window_max) return drop(DropReason::future_view);
   if (timeout.high_qc.view >= timeout.view) return drop(DropReason::bad_certificate);
-  auto it = timeouts_.find(timeout.view);
-  if (it != timeouts_.end() && it->second.contains(timeout.sender))
-    return drop(DropReason::duplicate);
+  if (pacemaker_.has_timeout(timeout.view, timeout.sender)) return drop(DropReason::duplicate);
   if (!verifier_->verify(timeout.sender,
                          signing::timeout_bytes(config_.chain_id, timeout.view,
                                                 timeout.high_qc.view),
@@ -352,20 +334,12 @@ void Replica::on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now,
 }
 
 void Replica::collect_timeout(const Timeout& timeout, Instant now, Effects& out) {
-  if (timeout.view < view_) return;
-  auto& by_sender = timeouts_[timeout.view];
-  by_sender.emplace(timeout.sender, timeout);
+  Pacemaker::Collected collected = pacemaker_.collect_timeout(timeout);
   // f+1 timeouts include an honest one: join them rather than wait (Bracha).
-  if (timeout.view == view_ && !timed_out_in_view_ && by_sender.size() >= config_.faulty_max + 1)
-    return send_timeout(now, out);  // re-enters collect_timeout with our own
-  if (by_sender.size() != quorum_) return;
-  TimeoutCert tc{timeout.view, {}, {}};
-  for (const auto& [sender, entry] : by_sender) {
-    tc.signatures.push_back({sender, entry.high_qc.view, entry.signature});
-    if (entry.high_qc.view >= tc.high_qc.view) tc.high_qc = entry.high_qc;
-  }
-  out.push_back(NoteEffect{NoteKind::tc_formed, tc.view});
-  process_tc(tc, timeout.sender, now, out);
+  if (collected.join) return send_timeout(now, out);  // re-enters here with our own
+  if (!collected.timeout_cert) return;
+  out.push_back(NoteEffect{NoteKind::tc_formed, collected.timeout_cert->view});
+  process_tc(*collected.timeout_cert, timeout.sender, now, out);
 }
 
 // ---- commit ---------------------------------------------------------------------
@@ -391,7 +365,7 @@ void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
     committed_hash_ = stored.hash;
     out.push_back(CommitEffect{block.height, stored.hash, stored.block});
   }
-  failed_view_count_ = 0;
+  pacemaker_.reset_backoff();
   if (committed_height_ > config_.block_retention)
     tree_.prune_below(committed_height_ - config_.block_retention);
 }
@@ -520,9 +494,10 @@ void Replica::persist(Effects& out) const { out.push_back(PersistEffect{safety_s
 void Replica::check_invariants() const {
   BFTSIM_ASSERT(locked_qc_.view <= high_qc_.view);
   // Before start() a restored last_voted_view may be ahead of view 0.
-  BFTSIM_ASSERT(!started_ || last_voted_view_ <= view_);
-  BFTSIM_ASSERT(high_qc_.view < view_ || view_ == 0);
-  BFTSIM_ASSERT(proposed_view_ <= view_);
+  BFTSIM_ASSERT(!started_ || last_voted_view_ <= view());
+  BFTSIM_ASSERT(high_qc_.view < view() || view() == 0);
+  BFTSIM_ASSERT(proposed_view_ <= view());
+  pacemaker_.check_invariants();
   votes_.check_invariants(high_qc_.view);
   mempool_.check_invariants();
 }

@@ -19,6 +19,7 @@
 #include "core/consensus/block_tree.h"
 #include "core/consensus/effects.h"
 #include "core/consensus/mempool.h"
+#include "core/consensus/pacemaker.h"
 #include "core/consensus/replica_config.h"
 #include "core/consensus/vote_collector.h"
 #include "core/protocol/messages.h"
@@ -47,7 +48,7 @@ class Replica {
   ReplicaIndex leader_of(View view) const {
     return static_cast<ReplicaIndex>(view % config_.replica_count);
   }
-  View view() const { return view_; }
+  View view() const { return pacemaker_.view(); }
   Height committed_height() const { return committed_height_; }
   const Hash32& committed_hash() const { return committed_hash_; }
   SafetyState safety_state() const;
@@ -55,7 +56,7 @@ class Replica {
     return drops_[static_cast<std::size_t>(reason)];
   }
   std::size_t mempool_size() const { return mempool_.size(); }
-  Duration current_view_timeout() const;
+  Duration current_view_timeout() const { return pacemaker_.current_view_timeout(); }
 
  private:
   void on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now, Effects& out);
@@ -74,7 +75,6 @@ class Replica {
   void update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now, Effects& out);
 
   void enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out);
-  void arm_view_timer(Instant now, Effects& out);
   void try_propose(Instant now, Effects& out);
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                     Effects& out);
@@ -96,23 +96,17 @@ class Replica {
 
   bool started_ = false;
   View restored_view_ = 0;
-  View view_ = 0;
   View last_voted_view_ = 0;
   View proposed_view_ = 0;
-  bool timed_out_in_view_ = false;
-  std::uint32_t failed_view_count_ = 0;  // views entered by TC since the last commit
-  Instant view_deadline_ = 0;
   QuorumCert high_qc_;
   QuorumCert locked_qc_;
-  std::optional<TimeoutCert> entry_tc_;  // the TC that let this replica enter view_
 
   BlockTree tree_;
   Height committed_height_ = 0;
   Hash32 committed_hash_;
 
+  Pacemaker pacemaker_;
   VoteCollector votes_;
-  // Timeouts by view, then sender.
-  std::map<View, std::map<ReplicaIndex, Timeout>> timeouts_;
   // The block proposed in each current or future view, as first seen.
   std::map<View, Hash32> proposal_seen_;
   // Certificates already verified, so a QC met again costs no signature checks.
