@@ -10,10 +10,7 @@
 namespace bftsim {
 
 namespace {
-constexpr std::size_t waiting_proposals_max = 64;
 constexpr std::size_t verified_cache_max = 4096;
-constexpr std::size_t fetching_max = 1024;
-constexpr std::size_t orphans_max = 1024;
 }  // namespace
 
 Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
@@ -24,7 +21,8 @@ Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
       quorum_(quorum_size(config_.replica_count, config_.faulty_max)),
       pacemaker_(config_, quorum_),
       votes_(quorum_),
-      mempool_(config_.mempool_size_max, config_.batch_size) {
+      mempool_(config_.mempool_size_max, config_.batch_size),
+      block_sync_(config_) {
   BFTSIM_ASSERT(config_.index < config_.replica_count);
   BFTSIM_ASSERT(signer_ != nullptr && signer_->index() == config_.index);
   BFTSIM_ASSERT(verifier_ != nullptr && verifier_->replica_count() == config_.replica_count);
@@ -92,7 +90,7 @@ void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
   if (!pacemaker_.expired(now)) return;  // superseded by a later arming
   send_timeout(now, out);
   pacemaker_.arm_view_timer(now, out);
-  retry_fetches(now, out);
+  block_sync_.retry_fetches(tree_, now, out);
   check_invariants();
 }
 
@@ -133,7 +131,7 @@ void Replica::process_tc(const TimeoutCert& tc, ReplicaIndex hint, Instant now, 
 // were proposed in consecutive views (the three-chain rule).
 void Replica::update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now, Effects& out) {
   const StoredBlock* b2 = tree_.find(qc.block_hash);
-  if (b2 == nullptr) return fetch(qc.block_hash, hint, now, out);
+  if (b2 == nullptr) return block_sync_.fetch(tree_, qc.block_hash, hint, now, out);
   const QuorumCert& qc1 = b2->block->justify;
   if (b2->block->height == 0) return;
   if (qc1.view > locked_qc_.view) locked_qc_ = qc1;
@@ -186,7 +184,7 @@ void Replica::try_propose(Instant now, Effects& out) {
   const StoredBlock* parent = tree_.find(high_qc_.block_hash);
   if (parent == nullptr) {
     const ReplicaIndex hint = high_qc_.signatures.empty() ? 0 : high_qc_.signatures.front().signer;
-    return fetch(high_qc_.block_hash, hint, now, out);
+    return block_sync_.fetch(tree_, high_qc_.block_hash, hint, now, out);
   }
   auto block = std::make_shared<Block>();
   block->parent_hash = parent->hash;
@@ -247,10 +245,8 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
     return drop(DropReason::duplicate);
   const StoredBlock* parent = tree_.find(block.parent_hash);
   if (parent == nullptr) {
-    if (waiting_proposal_count_ >= waiting_proposals_max) return drop(DropReason::future_view);
-    waiting_proposals_[block.parent_hash].emplace_back(from, proposal);
-    ++waiting_proposal_count_;
-    return fetch(block.parent_hash, from, now, out);
+    if (!block_sync_.wait_for_parent(from, proposal)) return drop(DropReason::future_view);
+    return block_sync_.fetch(tree_, block.parent_hash, from, now, out);
   }
   if (block.height != parent->block->height + 1) return drop(DropReason::bad_block);
   accept_block(std::make_shared<const Block>(block), hash, now, out);
@@ -259,11 +255,11 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
 void Replica::accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                            Effects& out) {
   const StoredBlock& stored = tree_.insert(std::move(block), hash);
-  fetching_.erase(hash);
+  block_sync_.on_block_stored(hash);
   // The lock moves before the vote: voting on b locks on b's grandparent.
   update_chain(stored.block->justify, stored.block->proposer, now, out);
   try_vote(stored, now, out);
-  if (orphans_by_parent_.contains(hash)) adopt_orphans(now, out);
+  if (block_sync_.has_orphans_of(hash)) adopt_orphans(now, out);
 }
 
 void Replica::try_vote(const StoredBlock& stored, Instant now, Effects& out) {
@@ -366,122 +362,30 @@ void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
     out.push_back(CommitEffect{block.height, stored.hash, stored.block});
   }
   pacemaker_.reset_backoff();
-  if (committed_height_ > config_.block_retention)
-    tree_.prune_below(committed_height_ - config_.block_retention);
+  block_sync_.prune(tree_, committed_height_);
 }
 
-// ---- fetching ----------------------------------------------------------------------
-
-void Replica::fetch(const Hash32& hash, ReplicaIndex hint, Instant now, Effects& out) {
-  if (tree_.contains(hash)) return;
-  auto it = fetching_.find(hash);
-  ReplicaIndex peer = hint;
-  if (it != fetching_.end()) {
-    // Ask again only after a view timeout, and each time another peer.
-    if (now - it->second.first < config_.view_timeout) return;
-    it->second.first = now;
-    ++it->second.second;
-    peer = static_cast<ReplicaIndex>((hint + it->second.second) % config_.replica_count);
-  } else {
-    if (fetching_.size() >= fetching_max) return;
-    fetching_.emplace(hash, std::pair<Instant, std::uint32_t>{now, 0});
-  }
-  if (peer == config_.index) peer = (peer + 1) % config_.replica_count;
-  out.push_back(SendEffect{peer, BlockRequest{hash, config_.fetch_blocks_max}});
-}
-
-void Replica::retry_fetches(Instant now, Effects& out) {
-  // Requests and responses can be lost; ask again (fetch() picks another peer).
-  std::vector<Hash32> pending;
-  for (const auto& [hash, state] : fetching_)
-    if (!orphans_.contains(hash)) pending.push_back(hash);
-  for (const auto& hash : pending) fetch(hash, config_.index, now, out);
-}
+// ---- block sync ------------------------------------------------------------------
 
 void Replica::on_block_request(ReplicaIndex from, const BlockRequest& request, Effects& out) {
-  const std::uint32_t count =
-      std::min<std::uint32_t>({request.ancestor_count_max + 1, config_.fetch_blocks_max,
-                               static_cast<std::uint32_t>(block_response_blocks_max)});
-  BlockResponse response;
-  const StoredBlock* current = tree_.find(request.block_hash);
-  while (current != nullptr && current->block->height > 0 && response.blocks.size() < count) {
-    response.blocks.push_back(*current->block);
-    current = tree_.find(current->block->parent_hash);
-  }
-  if (response.blocks.empty()) return;
-  out.push_back(SendEffect{from, std::move(response)});
+  block_sync_.on_block_request(tree_, from, request, out);
 }
 
 void Replica::on_block_response(ReplicaIndex from, const BlockResponse& response, Instant now,
                                 Effects& out) {
-  // Accept the longest prefix that is a parent chain starting at a hash we
-  // asked for: the hash links make every accepted block authentic.
-  std::vector<std::pair<const Block*, Hash32>> chain;
-  for (const auto& block : response.blocks) {
-    const Hash32 hash = block_hash(block);
-    const bool linked = chain.empty() ? fetching_.contains(hash)
-                                      : hash == chain.back().first->parent_hash;
-    if (!linked) break;
-    chain.emplace_back(&block, hash);
-  }
-  if (chain.empty()) return drop(DropReason::unrequested_block);
-  for (const auto& [block, hash] : chain) {
-    if (tree_.contains(hash) || orphans_.contains(hash)) continue;
-    if (orphans_.size() >= orphans_max) break;
-    orphans_.emplace(hash, *block);
-    orphans_by_parent_.emplace(block->parent_hash, hash);
-  }
-  const Block& oldest = *chain.back().first;
-  if (!tree_.contains(oldest.parent_hash) && !orphans_.contains(oldest.parent_hash)) {
-    fetching_.erase(oldest.parent_hash);  // a fresh request, not a retry
-    fetch(oldest.parent_hash, from, now, out);
-  }
+  if (!block_sync_.on_block_response(tree_, from, response, now, out))
+    return drop(DropReason::unrequested_block);
   adopt_orphans(now, out);
 }
 
 void Replica::adopt_orphans(Instant now, Effects& out) {
-  std::vector<Hash32> inserted;
-  std::vector<Hash32> ready;
-  for (const auto& [parent, child] : orphans_by_parent_)
-    if (tree_.contains(parent)) ready.push_back(child);
-  while (!ready.empty()) {
-    const Hash32 hash = ready.back();
-    ready.pop_back();
-    auto it = orphans_.find(hash);
-    if (it == orphans_.end()) continue;
-    Block block = std::move(it->second);
-    orphans_.erase(it);
-    auto range = orphans_by_parent_.equal_range(block.parent_hash);
-    for (auto link = range.first; link != range.second; ++link) {
-      if (link->second == hash) {
-        orphans_by_parent_.erase(link);
-        break;
-      }
-    }
-    fetching_.erase(hash);
-    if (tree_.contains(hash)) continue;
-    const StoredBlock* parent = tree_.find(block.parent_hash);
-    BFTSIM_ASSERT(parent != nullptr);
-    if (block.height != parent->block->height + 1 ||
-        block.justify.block_hash != block.parent_hash || block.justify.view >= block.view) {
-      drop(DropReason::bad_block);
-      continue;
-    }
-    tree_.insert(std::make_shared<const Block>(std::move(block)), hash);
-    inserted.push_back(hash);
-    auto children = orphans_by_parent_.equal_range(hash);
-    for (auto child = children.first; child != children.second; ++child)
-      ready.push_back(child->second);
-  }
-  if (inserted.empty()) return;
+  const BlockSync::Adopted adopted = block_sync_.adopt_orphans(tree_);
+  drops_[static_cast<std::size_t>(DropReason::bad_block)] += adopted.bad_block_count;
+  if (adopted.inserted.empty()) return;
   // New blocks may unblock waiting proposals, the chain rules and our own proposal.
-  for (const auto& hash : inserted) {
-    auto waiting = waiting_proposals_.find(hash);
-    if (waiting == waiting_proposals_.end()) continue;
-    auto proposals = std::move(waiting->second);
-    waiting_proposals_.erase(waiting);
-    waiting_proposal_count_ -= proposals.size();
-    for (const auto& [sender, proposal] : proposals) on_proposal(sender, proposal, now, out);
+  for (const auto& hash : adopted.inserted) {
+    for (const auto& [sender, proposal] : block_sync_.take_waiting(hash))
+      on_proposal(sender, proposal, now, out);
   }
   update_chain(high_qc_, config_.index == 0 ? 1 : 0, now, out);
   try_propose(now, out);
@@ -500,6 +404,7 @@ void Replica::check_invariants() const {
   pacemaker_.check_invariants();
   votes_.check_invariants(high_qc_.view);
   mempool_.check_invariants();
+  block_sync_.check_invariants();
 }
 
 }  // namespace bftsim

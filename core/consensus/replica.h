@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/consensus/block_sync.h"
 #include "core/consensus/block_tree.h"
 #include "core/consensus/effects.h"
 #include "core/consensus/mempool.h"
@@ -83,8 +84,6 @@ class Replica {
   void collect_vote(const Vote& vote, Instant now, Effects& out);
   void collect_timeout(const Timeout& timeout, Instant now, Effects& out);
   void commit_up_to(const StoredBlock& block, Effects& out);
-  void fetch(const Hash32& hash, ReplicaIndex hint, Instant now, Effects& out);
-  void retry_fetches(Instant now, Effects& out);
   void persist(Effects& out) const;
   void drop(DropReason reason) { ++drops_[static_cast<std::size_t>(reason)]; }
   void check_invariants() const;
@@ -114,13 +113,7 @@ class Replica {
 
   Mempool mempool_;
 
-  // Block fetching: hash -> (when asked, attempts), and proposals waiting on a parent.
-  std::map<Hash32, std::pair<Instant, std::uint32_t>> fetching_;
-  std::map<Hash32, std::vector<std::pair<ReplicaIndex, Proposal>>> waiting_proposals_;
-  std::size_t waiting_proposal_count_ = 0;
-  // Fetched blocks whose parent has not arrived yet, by hash and by parent.
-  std::map<Hash32, Block> orphans_;
-  std::multimap<Hash32, Hash32> orphans_by_parent_;
+  BlockSync block_sync_;
 
   std::array<std::uint64_t, drop_reason_count> drops_{};
 };
