@@ -126,21 +126,48 @@ void Replica::process_tc(const TimeoutCert& tc, ReplicaIndex hint, Instant now, 
   if (tc.view + 1 > view()) enter_view(tc.view + 1, tc, now, out);
 }
 
-// The HotStuff rules on the chain ending at qc's block b2 (b2 <- b1 <- b0 by
-// parent links): lock on b1 (b2's justify), and commit b0 when b0, b1, b2
-// were proposed in consecutive views (the three-chain rule).
+// The paper's update(b*) on the chain ending at qc's block b2 (b2 <- b1 <- b0
+// by justify links, which are the parent links of every stored block): the
+// lock moves to b1, then the commit rule may decide b0. A QC whose block is
+// unknown asks for the block first; the rules run again when it arrives.
 void Replica::update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now, Effects& out) {
   const StoredBlock* b2 = tree_.find(qc.block_hash);
   if (b2 == nullptr) return block_sync_.fetch(tree_, qc.block_hash, hint, now, out);
-  const QuorumCert& qc1 = b2->block->justify;
   if (b2->block->height == 0) return;
-  if (qc1.view > locked_qc_.view) locked_qc_ = qc1;
-  const StoredBlock* b1 = tree_.find(qc1.block_hash);
-  if (b1 == nullptr || b1->block->height == 0) return;  // pruned, or genesis
+  update_lock(b2->block->justify);
+  if (const StoredBlock* b0 = commit_rule(*b2)) commit_up_to(*b0, out);
+}
+
+// ---- the rules of the paper -------------------------------------------------
+
+// The safeNode predicate (HotStuff, Algorithm 1; used by chained HotStuff's
+// onReceiveProposal): vote for `block` only if it extends the locked block
+// (the safety rule) or its justify QC is newer than the lock (the liveness
+// rule, which lets a replica locked on a block the others abandoned rejoin).
+// unsafe_skip_lock is the teaching mutant that ignores both.
+bool Replica::safe_node(const StoredBlock& block) const {
+  const bool extends_lock = tree_.extends(block.hash, locked_qc_.block_hash);
+  return extends_lock || block.block->justify.view > locked_qc_.view || config_.unsafe_skip_lock;
+}
+
+// The lock (chained HotStuff's update(b*): "if b'.height > b_lock.height then
+// b_lock <- b'"): on a QC for b2, lock on b1, the block b2's justify QC
+// certifies, if that QC is newer than the lock. The lock only moves forward.
+void Replica::update_lock(const QuorumCert& qc) {
+  if (qc.view > locked_qc_.view) locked_qc_ = qc;
+}
+
+// The commit rule (chained HotStuff's three-chain, the DECIDE phase): with
+// b2 certified, b1 = b2.justify's block and b0 = b1.justify's block, b0 is
+// committed when b0, b1, b2 were proposed in consecutive views. Returns b0 then,
+// else nullptr (also when b1 or b0 is genesis or pruned).
+const StoredBlock* Replica::commit_rule(const StoredBlock& b2) const {
+  const StoredBlock* b1 = tree_.find(b2.block->justify.block_hash);
+  if (b1 == nullptr || b1->block->height == 0) return nullptr;
   const StoredBlock* b0 = tree_.find(b1->block->justify.block_hash);
-  if (b0 == nullptr || b0->block->height == 0) return;
-  if (b2->block->view == b1->block->view + 1 && b1->block->view == b0->block->view + 1)
-    commit_up_to(*b0, out);
+  if (b0 == nullptr || b0->block->height == 0) return nullptr;
+  if (b2.block->view == b1->block->view + 1 && b1->block->view == b0->block->view + 1) return b0;
+  return nullptr;
 }
 
 // ---- views and the pacemaker ---------------------------------------------
@@ -265,9 +292,7 @@ void Replica::accept_block(std::shared_ptr<const Block> block, const Hash32& has
 void Replica::try_vote(const StoredBlock& stored, Instant now, Effects& out) {
   const Block& block = *stored.block;
   if (block.view != view() || block.view <= last_voted_view_) return;
-  // The safe-node rule: extend the locked block, or justify with a newer QC.
-  const bool extends_lock = tree_.extends(stored.hash, locked_qc_.block_hash);
-  if (!extends_lock && block.justify.view <= locked_qc_.view && !config_.unsafe_skip_lock) return;
+  if (!safe_node(stored)) return;
   last_voted_view_ = block.view;
   persist(out);
   Vote vote{block.view, stored.hash, config_.index, {}};

@@ -75,6 +75,11 @@ class Replica {
   void process_tc(const TimeoutCert& tc, ReplicaIndex hint, Instant now, Effects& out);
   void update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now, Effects& out);
 
+  // The rules of the HotStuff paper (Yin et al., PODC 2019), one function each.
+  bool safe_node(const StoredBlock& block) const;
+  void update_lock(const QuorumCert& qc);
+  const StoredBlock* commit_rule(const StoredBlock& b2) const;
+
   void enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out);
   void try_propose(Instant now, Effects& out);
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
