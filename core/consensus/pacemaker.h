@@ -28,7 +28,8 @@ class Pacemaker {
   Duration current_view_timeout() const;
 
   // Requires: view > view(). A TC entry counts as a failed view (the backoff
-  // grows); timeouts for earlier views are forgotten.
+  // grows); timeouts for earlier views are forgotten. The caller then arms
+  // the view timer (check_invariants expects a deadline in every view).
   void enter_view(View view, std::optional<TimeoutCert> tc);
   // Sets the deadline one timeout from now and asks for the view timer.
   void arm_view_timer(Instant now, Effects& out);

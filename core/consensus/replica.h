@@ -93,6 +93,11 @@ class Replica {
   void drop(DropReason reason) { ++drops_[static_cast<std::size_t>(reason)]; }
   void check_invariants() const;
 
+  // The state of the rules lives here (views voted and proposed in, the
+  // lock, high_qc, the committed block); each named part owns the rest:
+  // pacemaker_ the view, its timer and timeouts; votes_ the votes toward a
+  // QC; mempool_ the client requests; block_sync_ fetching, orphans and
+  // proposals waiting on a parent. tree_ is lent to the parts per call.
   ReplicaConfig config_;
   std::unique_ptr<Signer> signer_;
   std::shared_ptr<const Verifier> verifier_;
