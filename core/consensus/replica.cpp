@@ -10,35 +10,19 @@
 namespace bftsim {
 
 namespace {
-constexpr std::size_t waiting_proposals_max = 64;
 constexpr std::size_t verified_cache_max = 4096;
-constexpr std::size_t fetching_max = 1024;
-constexpr std::size_t orphans_max = 1024;
 }  // namespace
-
-const char* drop_reason_name(DropReason reason) {
-  switch (reason) {
-    case DropReason::wrong_sender: return "wrong_sender";
-    case DropReason::not_leader: return "not_leader";
-    case DropReason::stale_view: return "stale_view";
-    case DropReason::future_view: return "future_view";
-    case DropReason::bad_signature: return "bad_signature";
-    case DropReason::bad_certificate: return "bad_certificate";
-    case DropReason::bad_block: return "bad_block";
-    case DropReason::duplicate: return "duplicate";
-    case DropReason::unrequested_block: return "unrequested_block";
-    case DropReason::mempool_full: return "mempool_full";
-    case DropReason::not_for_replica: return "not_for_replica";
-  }
-  return "unknown";
-}
 
 Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
                  std::shared_ptr<const Verifier> verifier)
     : config_(std::move(config)),
       signer_(std::move(signer)),
       verifier_(std::move(verifier)),
-      quorum_(quorum_size(config_.replica_count, config_.faulty_max)) {
+      quorum_(quorum_size(config_.replica_count, config_.faulty_max)),
+      pacemaker_(config_, quorum_),
+      votes_(quorum_),
+      mempool_(config_.mempool_size_max, config_.batch_size),
+      block_sync_(config_) {
   BFTSIM_ASSERT(config_.index < config_.replica_count);
   BFTSIM_ASSERT(signer_ != nullptr && signer_->index() == config_.index);
   BFTSIM_ASSERT(verifier_ != nullptr && verifier_->replica_count() == config_.replica_count);
@@ -51,15 +35,7 @@ Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
 }
 
 SafetyState Replica::safety_state() const {
-  return SafetyState{view_, last_voted_view_, locked_qc_, high_qc_};
-}
-
-Duration Replica::current_view_timeout() const {
-  double timeout = static_cast<double>(config_.view_timeout);
-  const auto max = static_cast<double>(config_.view_timeout_max);
-  for (std::uint32_t i = 0; i < failed_view_count_ && timeout < max; ++i)
-    timeout *= config_.timeout_multiplier;
-  return static_cast<Duration>(std::min(timeout, max));
+  return SafetyState{view(), last_voted_view_, locked_qc_, high_qc_};
 }
 
 void Replica::restore(const SafetyState& state) {
@@ -111,20 +87,16 @@ void Replica::on_message(ReplicaIndex from, const Message& message, Instant now,
 void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
   BFTSIM_ASSERT(started_);
   BFTSIM_ASSERT(timer == TimerKind::view);
-  if (now < view_deadline_) return;  // superseded by a later arming
+  if (!pacemaker_.expired(now)) return;  // superseded by a later arming
   send_timeout(now, out);
-  arm_view_timer(now, out);
-  retry_fetches(now, out);
+  pacemaker_.arm_view_timer(now, out);
+  block_sync_.retry_fetches(tree_, now, out);
   check_invariants();
 }
 
 void Replica::on_client_request(const ClientRequest& request, Instant /*now*/, Effects& /*out*/) {
-  const RequestKey key{request.client, request.number};
-  if (mempool_index_.contains(key)) return drop(DropReason::duplicate);
-  if (mempool_.size() >= config_.mempool_size_max) return drop(DropReason::mempool_full);
-  const std::uint64_t sequence = mempool_sequence_++;
-  mempool_.emplace(sequence, request);
-  mempool_index_.emplace(key, sequence);
+  if (auto reason = mempool_.add(request)) drop(*reason);
+  check_invariants();
 }
 
 // ---- certificates -------------------------------------------------------
@@ -146,96 +118,113 @@ bool Replica::check_tc(const TimeoutCert& tc) {
 void Replica::process_qc(const QuorumCert& qc, ReplicaIndex hint, Instant now, Effects& out) {
   if (qc.view > high_qc_.view) high_qc_ = qc;
   update_chain(qc, hint, now, out);
-  if (qc.view + 1 > view_) enter_view(qc.view + 1, std::nullopt, now, out);
+  if (qc.view + 1 > view()) enter_view(qc.view + 1, std::nullopt, now, out);
 }
 
 void Replica::process_tc(const TimeoutCert& tc, ReplicaIndex hint, Instant now, Effects& out) {
   process_qc(tc.high_qc, hint, now, out);
-  if (tc.view + 1 > view_) enter_view(tc.view + 1, tc, now, out);
+  if (tc.view + 1 > view()) enter_view(tc.view + 1, tc, now, out);
 }
 
-// The HotStuff rules on the chain ending at qc's block b2 (b2 <- b1 <- b0 by
-// parent links): lock on b1 (b2's justify), and commit b0 when b0, b1, b2
-// were proposed in consecutive views (the three-chain rule).
+// The paper's update(b*) on the chain ending at qc's block b2 (b2 <- b1 <- b0
+// by justify links, which are the parent links of every stored block): the
+// lock moves to b1, then the commit rule may decide b0. A QC whose block is
+// unknown asks for the block first; the rules run again when it arrives.
 void Replica::update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now, Effects& out) {
   const StoredBlock* b2 = tree_.find(qc.block_hash);
-  if (b2 == nullptr) return fetch(qc.block_hash, hint, now, out);
-  const QuorumCert& qc1 = b2->block->justify;
+  if (b2 == nullptr) return block_sync_.fetch(tree_, qc.block_hash, hint, now, out);
   if (b2->block->height == 0) return;
-  if (qc1.view > locked_qc_.view) locked_qc_ = qc1;
-  const StoredBlock* b1 = tree_.find(qc1.block_hash);
-  if (b1 == nullptr || b1->block->height == 0) return;  // pruned, or genesis
+  update_lock(b2->block->justify);
+  if (const StoredBlock* b0 = commit_rule(*b2)) commit_up_to(*b0, out);
+}
+
+// ---- the rules of the paper -------------------------------------------------
+
+// The safeNode predicate (HotStuff, Algorithm 1; used by chained HotStuff's
+// onReceiveProposal): vote for `block` only if it extends the locked block
+// (the safety rule) or its justify QC is newer than the lock (the liveness
+// rule, which lets a replica locked on a block the others abandoned rejoin).
+// unsafe_skip_lock is the teaching mutant that ignores both.
+bool Replica::safe_node(const StoredBlock& block) const {
+  const bool extends_lock = tree_.extends(block.hash, locked_qc_.block_hash);
+  return extends_lock || block.block->justify.view > locked_qc_.view || config_.unsafe_skip_lock;
+}
+
+// The lock (chained HotStuff's update(b*): "if b'.height > b_lock.height then
+// b_lock <- b'"): on a QC for b2, lock on b1, the block b2's justify QC
+// certifies, if that QC is newer than the lock. The lock only moves forward.
+void Replica::update_lock(const QuorumCert& qc) {
+  if (qc.view > locked_qc_.view) locked_qc_ = qc;
+}
+
+// The commit rule (chained HotStuff's three-chain, the DECIDE phase): with
+// b2 certified, b1 = b2.justify's block and b0 = b1.justify's block, b0 is
+// committed when b0, b1, b2 were proposed in consecutive views. Returns b0 then,
+// else nullptr (also when b1 or b0 is genesis or pruned).
+const StoredBlock* Replica::commit_rule(const StoredBlock& b2) const {
+  const StoredBlock* b1 = tree_.find(b2.block->justify.block_hash);
+  if (b1 == nullptr || b1->block->height == 0) return nullptr;
   const StoredBlock* b0 = tree_.find(b1->block->justify.block_hash);
-  if (b0 == nullptr || b0->block->height == 0) return;
-  if (b2->block->view == b1->block->view + 1 && b1->block->view == b0->block->view + 1)
-    commit_up_to(*b0, out);
+  if (b0 == nullptr || b0->block->height == 0) return nullptr;
+  if (b2.block->view == b1->block->view + 1 && b1->block->view == b0->block->view + 1) return b0;
+  return nullptr;
 }
 
 // ---- views and the pacemaker ---------------------------------------------
 
 void Replica::enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out) {
-  BFTSIM_ASSERT(view > view_);
   const bool by_tc = tc.has_value();
-  view_ = view;
-  timed_out_in_view_ = false;
-  entry_tc_ = std::move(tc);
-  if (by_tc) ++failed_view_count_;
+  pacemaker_.enter_view(view, std::move(tc));
   out.push_back(NoteEffect{by_tc ? NoteKind::view_entered_by_tc : NoteKind::view_entered_by_qc,
                            view});
   // Forget collections that can no longer matter.
-  votes_.erase(votes_.begin(), votes_.lower_bound({view_ - 1, Hash32{}}));
-  voters_.erase(voters_.begin(), voters_.lower_bound(view_ - 1));
-  timeouts_.erase(timeouts_.begin(), timeouts_.lower_bound(view_));
-  proposal_seen_.erase(proposal_seen_.begin(), proposal_seen_.lower_bound(view_));
-  arm_view_timer(now, out);
+  votes_.prune_below(view - 1);
+  proposal_seen_.erase(proposal_seen_.begin(), proposal_seen_.lower_bound(view));
+  pacemaker_.arm_view_timer(now, out);
   try_propose(now, out);
 }
 
-void Replica::arm_view_timer(Instant now, Effects& out) {
-  view_deadline_ = now + current_view_timeout();
-  out.push_back(SetTimerEffect{TimerKind::view, view_deadline_});
-}
-
 void Replica::send_timeout(Instant now, Effects& out) {
-  if (!timed_out_in_view_) {
-    timed_out_in_view_ = true;
-    last_voted_view_ = std::max(last_voted_view_, view_);  // no vote in a view we gave up
+  if (pacemaker_.give_up_view()) {
+    last_voted_view_ = std::max(last_voted_view_, view());  // no vote in a view we gave up
     persist(out);
   }
-  Timeout timeout{view_, config_.index, high_qc_, {}, {}};
-  if (entry_tc_ && entry_tc_->view + 1 == view_) timeout.last_tc = entry_tc_;
+  Timeout timeout{view(), config_.index, high_qc_, {}, {}};
+  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
+  if (entry_tc && entry_tc->view + 1 == view()) timeout.last_tc = entry_tc;
   timeout.signature =
-      signer_->sign(signing::timeout_bytes(config_.chain_id, view_, high_qc_.view));
-  out.push_back(NoteEffect{NoteKind::timeout_sent, view_});
+      signer_->sign(signing::timeout_bytes(config_.chain_id, view(), high_qc_.view));
+  out.push_back(NoteEffect{NoteKind::timeout_sent, view()});
   out.push_back(BroadcastEffect{timeout});
   collect_timeout(timeout, now, out);
 }
 
 void Replica::try_propose(Instant now, Effects& out) {
-  if (leader_of(view_) != config_.index || proposed_view_ >= view_) return;
+  if (leader_of(view()) != config_.index || proposed_view_ >= view()) return;
   // A leader that already voted or timed out in this view (before a restart,
   // say) must not propose a second block in it.
-  if (last_voted_view_ >= view_) return;
-  const bool by_qc = high_qc_.view + 1 == view_;
-  const bool by_tc = entry_tc_.has_value() && entry_tc_->view + 1 == view_;
+  if (last_voted_view_ >= view()) return;
+  const bool by_qc = high_qc_.view + 1 == view();
+  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
+  const bool by_tc = entry_tc.has_value() && entry_tc->view + 1 == view();
   if (!by_qc && !by_tc) return;
   const StoredBlock* parent = tree_.find(high_qc_.block_hash);
   if (parent == nullptr) {
     const ReplicaIndex hint = high_qc_.signatures.empty() ? 0 : high_qc_.signatures.front().signer;
-    return fetch(high_qc_.block_hash, hint, now, out);
+    return block_sync_.fetch(tree_, high_qc_.block_hash, hint, now, out);
   }
   auto block = std::make_shared<Block>();
   block->parent_hash = parent->hash;
   block->height = parent->block->height + 1;
-  block->view = view_;
+  block->view = view();
   block->proposer = config_.index;
   block->justify = high_qc_;
-  block->batch = next_batch(parent->hash);
+  block->batch = mempool_.next_batch(tree_, parent->hash, committed_height_);
   const Hash32 hash = block_hash(*block);
-  Proposal proposal{*block, by_qc ? std::nullopt : entry_tc_, {}};
+  Proposal proposal{*block, by_qc ? std::nullopt : entry_tc, {}};
   proposal.signature = signer_->sign(signing::proposal_bytes(config_.chain_id, hash));
-  proposed_view_ = view_;
-  const View view = view_;
+  proposed_view_ = view();
+  const View view = pacemaker_.view();
   // Vote for it first: the Persist of last_voted_view goes out before the
   // proposal, so a restarted leader cannot propose again in this view.
   proposal_seen_.emplace(view, hash);
@@ -248,23 +237,6 @@ void Replica::try_propose(Instant now, Effects& out) {
   out.push_back(BroadcastEffect{std::move(proposal)});
 }
 
-std::vector<ClientRequest> Replica::next_batch(const Hash32& parent_hash) const {
-  // Requests already in an uncommitted ancestor are not proposed twice.
-  std::set<RequestKey> pending;
-  const StoredBlock* current = tree_.find(parent_hash);
-  while (current != nullptr && current->block->height > committed_height_) {
-    for (const auto& request : current->block->batch)
-      pending.emplace(request.client, request.number);
-    current = tree_.find(current->block->parent_hash);
-  }
-  std::vector<ClientRequest> batch;
-  for (const auto& [sequence, request] : mempool_) {
-    if (batch.size() >= config_.batch_size) break;
-    if (!pending.contains({request.client, request.number})) batch.push_back(request);
-  }
-  return batch;
-}
-
 // ---- proposals and votes ----------------------------------------------------
 
 void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now,
@@ -272,8 +244,8 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   const Block& block = proposal.block;
   if (block.proposer != from) return drop(DropReason::wrong_sender);
   if (block.proposer != leader_of(block.view)) return drop(DropReason::not_leader);
-  if (block.view < view_) return drop(DropReason::stale_view);
-  if (block.view > view_ + config_.view_window_max) return drop(DropReason::future_view);
+  if (block.view < view()) return drop(DropReason::stale_view);
+  if (block.view > view() + config_.view_window_max) return drop(DropReason::future_view);
   if (block.height == 0 || block.justify.block_hash != block.parent_hash ||
       block.justify.view >= block.view || block.batch.size() > config_.batch_size)
     return drop(DropReason::bad_block);
@@ -291,7 +263,7 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
 
   if (proposal.timeout_cert) process_tc(*proposal.timeout_cert, from, now, out);
   process_qc(block.justify, from, now, out);
-  if (block.view != view_) return drop(DropReason::stale_view);
+  if (block.view != view()) return drop(DropReason::stale_view);
 
   if (const StoredBlock* known = tree_.find(hash)) return try_vote(*known, now, out);
   // One proposed block per view is stored: a leader that equivocates cannot
@@ -300,10 +272,8 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
     return drop(DropReason::duplicate);
   const StoredBlock* parent = tree_.find(block.parent_hash);
   if (parent == nullptr) {
-    if (waiting_proposal_count_ >= waiting_proposals_max) return drop(DropReason::future_view);
-    waiting_proposals_[block.parent_hash].emplace_back(from, proposal);
-    ++waiting_proposal_count_;
-    return fetch(block.parent_hash, from, now, out);
+    if (!block_sync_.wait_for_parent(from, proposal)) return drop(DropReason::future_view);
+    return block_sync_.fetch(tree_, block.parent_hash, from, now, out);
   }
   if (block.height != parent->block->height + 1) return drop(DropReason::bad_block);
   accept_block(std::make_shared<const Block>(block), hash, now, out);
@@ -312,19 +282,17 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
 void Replica::accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                            Effects& out) {
   const StoredBlock& stored = tree_.insert(std::move(block), hash);
-  fetching_.erase(hash);
+  block_sync_.on_block_stored(hash);
   // The lock moves before the vote: voting on b locks on b's grandparent.
   update_chain(stored.block->justify, stored.block->proposer, now, out);
   try_vote(stored, now, out);
-  if (orphans_by_parent_.contains(hash)) adopt_orphans(now, out);
+  if (block_sync_.has_orphans_of(hash)) adopt_orphans(now, out);
 }
 
 void Replica::try_vote(const StoredBlock& stored, Instant now, Effects& out) {
   const Block& block = *stored.block;
-  if (block.view != view_ || block.view <= last_voted_view_) return;
-  // The safe-node rule: extend the locked block, or justify with a newer QC.
-  const bool extends_lock = tree_.extends(stored.hash, locked_qc_.block_hash);
-  if (!extends_lock && block.justify.view <= locked_qc_.view && !config_.unsafe_skip_lock) return;
+  if (block.view != view() || block.view <= last_voted_view_) return;
+  if (!safe_node(stored)) return;
   last_voted_view_ = block.view;
   persist(out);
   Vote vote{block.view, stored.hash, config_.index, {}};
@@ -344,9 +312,9 @@ void Replica::on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects&
   if (vote.voter != from) return drop(DropReason::wrong_sender);
   if (!config_.vote_to_all && leader_of(vote.view + 1) != config_.index)
     return drop(DropReason::not_leader);
-  if (vote.view + 1 < view_ || vote.view <= high_qc_.view) return drop(DropReason::stale_view);
-  if (vote.view > view_ + config_.view_window_max) return drop(DropReason::future_view);
-  if (voters_[vote.view].contains(vote.voter)) return drop(DropReason::duplicate);
+  if (vote.view + 1 < view() || vote.view <= high_qc_.view) return drop(DropReason::stale_view);
+  if (vote.view > view() + config_.view_window_max) return drop(DropReason::future_view);
+  if (votes_.has_voted(vote.view, vote.voter)) return drop(DropReason::duplicate);
   if (!verifier_->verify(vote.voter,
                          signing::vote_bytes(config_.chain_id, vote.view, vote.block_hash),
                          vote.signature))
@@ -355,16 +323,11 @@ void Replica::on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects&
 }
 
 void Replica::collect_vote(const Vote& vote, Instant now, Effects& out) {
-  if (vote.view <= high_qc_.view) return;
-  voters_[vote.view].insert(vote.voter);
-  auto& signers = votes_[{vote.view, vote.block_hash}];
-  signers.emplace(vote.voter, vote.signature);
-  if (signers.size() != quorum_) return;
-  QuorumCert qc{vote.view, vote.block_hash, {}};
-  for (const auto& [signer, signature] : signers) qc.signatures.push_back({signer, signature});
-  verified_qcs_.insert({qc.view, qc.block_hash});
-  out.push_back(NoteEffect{NoteKind::qc_formed, qc.view});
-  process_qc(qc, vote.voter, now, out);
+  std::optional<QuorumCert> qc = votes_.collect(vote, high_qc_.view);
+  if (!qc) return;
+  verified_qcs_.insert({qc->view, qc->block_hash});
+  out.push_back(NoteEffect{NoteKind::qc_formed, qc->view});
+  process_qc(*qc, vote.voter, now, out);
 }
 
 // ---- timeouts ----------------------------------------------------------------
@@ -372,17 +335,15 @@ void Replica::collect_vote(const Vote& vote, Instant now, Effects& out) {
 void Replica::on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now, Effects& out) {
   if (timeout.sender != from) return drop(DropReason::wrong_sender);
   // A TC the sender entered its view with lets a lagging replica catch up.
-  if (timeout.last_tc && timeout.last_tc->view >= view_) {
+  if (timeout.last_tc && timeout.last_tc->view >= view()) {
     if (timeout.last_tc->view + 1 != timeout.view || !check_tc(*timeout.last_tc))
       return drop(DropReason::bad_certificate);
     process_tc(*timeout.last_tc, from, now, out);
   }
-  if (timeout.view < view_) return drop(DropReason::stale_view);
-  if (timeout.view > view_ + config_.view_window_max) return drop(DropReason::future_view);
+  if (timeout.view < view()) return drop(DropReason::stale_view);
+  if (timeout.view > view() + config_.view_window_max) return drop(DropReason::future_view);
   if (timeout.high_qc.view >= timeout.view) return drop(DropReason::bad_certificate);
-  auto it = timeouts_.find(timeout.view);
-  if (it != timeouts_.end() && it->second.contains(timeout.sender))
-    return drop(DropReason::duplicate);
+  if (pacemaker_.has_timeout(timeout.view, timeout.sender)) return drop(DropReason::duplicate);
   if (!verifier_->verify(timeout.sender,
                          signing::timeout_bytes(config_.chain_id, timeout.view,
                                                 timeout.high_qc.view),
@@ -394,20 +355,12 @@ void Replica::on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now,
 }
 
 void Replica::collect_timeout(const Timeout& timeout, Instant now, Effects& out) {
-  if (timeout.view < view_) return;
-  auto& by_sender = timeouts_[timeout.view];
-  by_sender.emplace(timeout.sender, timeout);
+  Pacemaker::Collected collected = pacemaker_.collect_timeout(timeout);
   // f+1 timeouts include an honest one: join them rather than wait (Bracha).
-  if (timeout.view == view_ && !timed_out_in_view_ && by_sender.size() >= config_.faulty_max + 1)
-    return send_timeout(now, out);  // re-enters collect_timeout with our own
-  if (by_sender.size() != quorum_) return;
-  TimeoutCert tc{timeout.view, {}, {}};
-  for (const auto& [sender, entry] : by_sender) {
-    tc.signatures.push_back({sender, entry.high_qc.view, entry.signature});
-    if (entry.high_qc.view >= tc.high_qc.view) tc.high_qc = entry.high_qc;
-  }
-  out.push_back(NoteEffect{NoteKind::tc_formed, tc.view});
-  process_tc(tc, timeout.sender, now, out);
+  if (collected.join) return send_timeout(now, out);  // re-enters here with our own
+  if (!collected.timeout_cert) return;
+  out.push_back(NoteEffect{NoteKind::tc_formed, collected.timeout_cert->view});
+  process_tc(*collected.timeout_cert, timeout.sender, now, out);
 }
 
 // ---- commit ---------------------------------------------------------------------
@@ -428,134 +381,36 @@ void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     const StoredBlock& stored = **it;
     const Block& block = *stored.block;
-    for (const auto& request : block.batch) {
-      if (auto found = mempool_index_.find({request.client, request.number});
-          found != mempool_index_.end()) {
-        mempool_.erase(found->second);
-        mempool_index_.erase(found);
-      }
-    }
+    mempool_.remove_committed(block);
     committed_height_ = block.height;
     committed_hash_ = stored.hash;
     out.push_back(CommitEffect{block.height, stored.hash, stored.block});
   }
-  failed_view_count_ = 0;
-  if (committed_height_ > config_.block_retention)
-    tree_.prune_below(committed_height_ - config_.block_retention);
+  pacemaker_.reset_backoff();
+  block_sync_.prune(tree_, committed_height_);
 }
 
-// ---- fetching ----------------------------------------------------------------------
-
-void Replica::fetch(const Hash32& hash, ReplicaIndex hint, Instant now, Effects& out) {
-  if (tree_.contains(hash)) return;
-  auto it = fetching_.find(hash);
-  ReplicaIndex peer = hint;
-  if (it != fetching_.end()) {
-    // Ask again only after a view timeout, and each time another peer.
-    if (now - it->second.first < config_.view_timeout) return;
-    it->second.first = now;
-    ++it->second.second;
-    peer = static_cast<ReplicaIndex>((hint + it->second.second) % config_.replica_count);
-  } else {
-    if (fetching_.size() >= fetching_max) return;
-    fetching_.emplace(hash, std::pair<Instant, std::uint32_t>{now, 0});
-  }
-  if (peer == config_.index) peer = (peer + 1) % config_.replica_count;
-  out.push_back(SendEffect{peer, BlockRequest{hash, config_.fetch_blocks_max}});
-}
-
-void Replica::retry_fetches(Instant now, Effects& out) {
-  // Requests and responses can be lost; ask again (fetch() picks another peer).
-  std::vector<Hash32> pending;
-  for (const auto& [hash, state] : fetching_)
-    if (!orphans_.contains(hash)) pending.push_back(hash);
-  for (const auto& hash : pending) fetch(hash, config_.index, now, out);
-}
+// ---- block sync ------------------------------------------------------------------
 
 void Replica::on_block_request(ReplicaIndex from, const BlockRequest& request, Effects& out) {
-  const std::uint32_t count =
-      std::min<std::uint32_t>({request.ancestor_count_max + 1, config_.fetch_blocks_max,
-                               static_cast<std::uint32_t>(block_response_blocks_max)});
-  BlockResponse response;
-  const StoredBlock* current = tree_.find(request.block_hash);
-  while (current != nullptr && current->block->height > 0 && response.blocks.size() < count) {
-    response.blocks.push_back(*current->block);
-    current = tree_.find(current->block->parent_hash);
-  }
-  if (response.blocks.empty()) return;
-  out.push_back(SendEffect{from, std::move(response)});
+  block_sync_.on_block_request(tree_, from, request, out);
 }
 
 void Replica::on_block_response(ReplicaIndex from, const BlockResponse& response, Instant now,
                                 Effects& out) {
-  // Accept the longest prefix that is a parent chain starting at a hash we
-  // asked for: the hash links make every accepted block authentic.
-  std::vector<std::pair<const Block*, Hash32>> chain;
-  for (const auto& block : response.blocks) {
-    const Hash32 hash = block_hash(block);
-    const bool linked = chain.empty() ? fetching_.contains(hash)
-                                      : hash == chain.back().first->parent_hash;
-    if (!linked) break;
-    chain.emplace_back(&block, hash);
-  }
-  if (chain.empty()) return drop(DropReason::unrequested_block);
-  for (const auto& [block, hash] : chain) {
-    if (tree_.contains(hash) || orphans_.contains(hash)) continue;
-    if (orphans_.size() >= orphans_max) break;
-    orphans_.emplace(hash, *block);
-    orphans_by_parent_.emplace(block->parent_hash, hash);
-  }
-  const Block& oldest = *chain.back().first;
-  if (!tree_.contains(oldest.parent_hash) && !orphans_.contains(oldest.parent_hash)) {
-    fetching_.erase(oldest.parent_hash);  // a fresh request, not a retry
-    fetch(oldest.parent_hash, from, now, out);
-  }
+  if (!block_sync_.on_block_response(tree_, from, response, now, out))
+    return drop(DropReason::unrequested_block);
   adopt_orphans(now, out);
 }
 
 void Replica::adopt_orphans(Instant now, Effects& out) {
-  std::vector<Hash32> inserted;
-  std::vector<Hash32> ready;
-  for (const auto& [parent, child] : orphans_by_parent_)
-    if (tree_.contains(parent)) ready.push_back(child);
-  while (!ready.empty()) {
-    const Hash32 hash = ready.back();
-    ready.pop_back();
-    auto it = orphans_.find(hash);
-    if (it == orphans_.end()) continue;
-    Block block = std::move(it->second);
-    orphans_.erase(it);
-    auto range = orphans_by_parent_.equal_range(block.parent_hash);
-    for (auto link = range.first; link != range.second; ++link) {
-      if (link->second == hash) {
-        orphans_by_parent_.erase(link);
-        break;
-      }
-    }
-    fetching_.erase(hash);
-    if (tree_.contains(hash)) continue;
-    const StoredBlock* parent = tree_.find(block.parent_hash);
-    BFTSIM_ASSERT(parent != nullptr);
-    if (block.height != parent->block->height + 1 ||
-        block.justify.block_hash != block.parent_hash || block.justify.view >= block.view) {
-      drop(DropReason::bad_block);
-      continue;
-    }
-    tree_.insert(std::make_shared<const Block>(std::move(block)), hash);
-    inserted.push_back(hash);
-    auto children = orphans_by_parent_.equal_range(hash);
-    for (auto child = children.first; child != children.second; ++child)
-      ready.push_back(child->second);
-  }
-  if (inserted.empty()) return;
+  const BlockSync::Adopted adopted = block_sync_.adopt_orphans(tree_);
+  drops_[static_cast<std::size_t>(DropReason::bad_block)] += adopted.bad_block_count;
+  if (adopted.inserted.empty()) return;
   // New blocks may unblock waiting proposals, the chain rules and our own proposal.
-  for (const auto& hash : inserted) {
-    auto waiting = waiting_proposals_.find(hash);
-    if (waiting == waiting_proposals_.end()) continue;
-    auto proposals = std::move(waiting->second);
-    waiting_proposals_.erase(waiting);
-    waiting_proposal_count_ -= proposals.size();
-    for (const auto& [sender, proposal] : proposals) on_proposal(sender, proposal, now, out);
+  for (const auto& hash : adopted.inserted) {
+    for (const auto& [sender, proposal] : block_sync_.take_waiting(hash))
+      on_proposal(sender, proposal, now, out);
   }
   update_chain(high_qc_, config_.index == 0 ? 1 : 0, now, out);
   try_propose(now, out);
@@ -567,11 +422,14 @@ void Replica::persist(Effects& out) const { out.push_back(PersistEffect{safety_s
 
 void Replica::check_invariants() const {
   BFTSIM_ASSERT(locked_qc_.view <= high_qc_.view);
-  BFTSIM_ASSERT(last_voted_view_ <= view_);
-  BFTSIM_ASSERT(high_qc_.view < view_ || view_ == 0);
-  BFTSIM_ASSERT(proposed_view_ <= view_);
-  BFTSIM_ASSERT(mempool_.size() == mempool_index_.size());
-  BFTSIM_ASSERT(mempool_.size() <= config_.mempool_size_max);
+  // Before start() a restored last_voted_view may be ahead of view 0.
+  BFTSIM_ASSERT(!started_ || last_voted_view_ <= view());
+  BFTSIM_ASSERT(high_qc_.view < view() || view() == 0);
+  BFTSIM_ASSERT(proposed_view_ <= view());
+  pacemaker_.check_invariants();
+  votes_.check_invariants(high_qc_.view);
+  mempool_.check_invariants();
+  block_sync_.check_invariants();
 }
 
 }  // namespace bftsim

@@ -16,52 +16,17 @@
 #include <utility>
 #include <vector>
 
+#include "core/consensus/block_sync.h"
 #include "core/consensus/block_tree.h"
 #include "core/consensus/effects.h"
+#include "core/consensus/mempool.h"
+#include "core/consensus/pacemaker.h"
+#include "core/consensus/replica_config.h"
+#include "core/consensus/vote_collector.h"
 #include "core/protocol/messages.h"
 #include "core/crypto/keys.h"
 
 namespace bftsim {
-
-struct ReplicaConfig {
-  ReplicaIndex index = 0;
-  std::uint32_t replica_count = 4;
-  std::uint32_t faulty_max = 1;
-  std::string chain_id = "bftsim";
-  std::uint32_t batch_size = 100;
-  Duration view_timeout = 500 * ns_per_ms;  // the base of the backoff
-  double timeout_multiplier = 2.0;
-  Duration view_timeout_max = 10 * ns_per_s;
-  std::size_t mempool_size_max = 100'000;
-  // Votes go to every replica (true) or only to the next leader (false, the
-  // paper's linear pattern). With round-robin leaders and one crashed replica
-  // in four, next-leader votes never let a three-chain form: the QC of every
-  // third consecutive block would be collected by the crashed leader. With
-  // votes to all, every replica assembles that QC and commits.
-  bool vote_to_all = true;
-  // A teaching mutant for the simulator: vote without the safe-node rule
-  // (ignore the lock). Unsafe by design; the checkers must catch it.
-  bool unsafe_skip_lock = false;
-  std::uint32_t fetch_blocks_max = 32;     // blocks asked for per BlockRequest
-  Height block_retention = 1024;          // blocks kept below the committed height
-  View view_window_max = 1024;            // how far ahead of its view a replica buffers timeouts
-};
-
-enum class DropReason : std::uint8_t {
-  wrong_sender = 0,   // the claimed proposer/voter/sender is not the peer it came from
-  not_leader,         // a proposal from a non-leader, or a vote to a non-leader
-  stale_view,
-  future_view,
-  bad_signature,
-  bad_certificate,    // a QC or TC that does not verify, or an unjustified view jump
-  bad_block,          // structurally invalid (height, parent, justify, batch size)
-  duplicate,
-  unrequested_block,  // a fetched block nobody asked for
-  mempool_full,
-  not_for_replica,    // a message type replicas do not accept from peers
-};
-inline constexpr std::size_t drop_reason_count = 11;
-const char* drop_reason_name(DropReason reason);
 
 class Replica {
  public:
@@ -84,7 +49,7 @@ class Replica {
   ReplicaIndex leader_of(View view) const {
     return static_cast<ReplicaIndex>(view % config_.replica_count);
   }
-  View view() const { return view_; }
+  View view() const { return pacemaker_.view(); }
   Height committed_height() const { return committed_height_; }
   const Hash32& committed_hash() const { return committed_hash_; }
   SafetyState safety_state() const;
@@ -92,11 +57,9 @@ class Replica {
     return drops_[static_cast<std::size_t>(reason)];
   }
   std::size_t mempool_size() const { return mempool_.size(); }
-  Duration current_view_timeout() const;
+  Duration current_view_timeout() const { return pacemaker_.current_view_timeout(); }
 
  private:
-  using RequestKey = std::pair<ClientId, RequestNumber>;
-
   void on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now, Effects& out);
   void on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects& out);
   void on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now, Effects& out);
@@ -112,10 +75,13 @@ class Replica {
   void process_tc(const TimeoutCert& tc, ReplicaIndex hint, Instant now, Effects& out);
   void update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now, Effects& out);
 
+  // The rules of the HotStuff paper (Yin et al., PODC 2019), one function each.
+  bool safe_node(const StoredBlock& block) const;
+  void update_lock(const QuorumCert& qc);
+  const StoredBlock* commit_rule(const StoredBlock& b2) const;
+
   void enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out);
-  void arm_view_timer(Instant now, Effects& out);
   void try_propose(Instant now, Effects& out);
-  std::vector<ClientRequest> next_batch(const Hash32& parent_hash) const;
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                     Effects& out);
   void try_vote(const StoredBlock& stored, Instant now, Effects& out);
@@ -123,12 +89,15 @@ class Replica {
   void collect_vote(const Vote& vote, Instant now, Effects& out);
   void collect_timeout(const Timeout& timeout, Instant now, Effects& out);
   void commit_up_to(const StoredBlock& block, Effects& out);
-  void fetch(const Hash32& hash, ReplicaIndex hint, Instant now, Effects& out);
-  void retry_fetches(Instant now, Effects& out);
   void persist(Effects& out) const;
   void drop(DropReason reason) { ++drops_[static_cast<std::size_t>(reason)]; }
   void check_invariants() const;
 
+  // The state of the rules lives here (views voted and proposed in, the
+  // lock, high_qc, the committed block); each named part owns the rest:
+  // pacemaker_ the view, its timer and timeouts; votes_ the votes toward a
+  // QC; mempool_ the client requests; block_sync_ fetching, orphans and
+  // proposals waiting on a parent. tree_ is lent to the parts per call.
   ReplicaConfig config_;
   std::unique_ptr<Signer> signer_;
   std::shared_ptr<const Verifier> verifier_;
@@ -136,42 +105,25 @@ class Replica {
 
   bool started_ = false;
   View restored_view_ = 0;
-  View view_ = 0;
   View last_voted_view_ = 0;
   View proposed_view_ = 0;
-  bool timed_out_in_view_ = false;
-  std::uint32_t failed_view_count_ = 0;  // views entered by TC since the last commit
-  Instant view_deadline_ = 0;
   QuorumCert high_qc_;
   QuorumCert locked_qc_;
-  std::optional<TimeoutCert> entry_tc_;  // the TC that let this replica enter view_
 
   BlockTree tree_;
   Height committed_height_ = 0;
   Hash32 committed_hash_;
 
-  // Vote collection as the next leader: (view, block hash) -> signer -> signature.
-  std::map<std::pair<View, Hash32>, std::map<ReplicaIndex, Signature>> votes_;
-  std::map<View, std::set<ReplicaIndex>> voters_;
-  // Timeouts by view, then sender.
-  std::map<View, std::map<ReplicaIndex, Timeout>> timeouts_;
+  Pacemaker pacemaker_;
+  VoteCollector votes_;
   // The block proposed in each current or future view, as first seen.
   std::map<View, Hash32> proposal_seen_;
   // Certificates already verified, so a QC met again costs no signature checks.
   std::set<std::pair<View, Hash32>> verified_qcs_;
 
-  // Client requests waiting to be proposed, oldest first.
-  std::map<std::uint64_t, ClientRequest> mempool_;
-  std::map<RequestKey, std::uint64_t> mempool_index_;
-  std::uint64_t mempool_sequence_ = 0;
+  Mempool mempool_;
 
-  // Block fetching: hash -> (when asked, attempts), and proposals waiting on a parent.
-  std::map<Hash32, std::pair<Instant, std::uint32_t>> fetching_;
-  std::map<Hash32, std::vector<std::pair<ReplicaIndex, Proposal>>> waiting_proposals_;
-  std::size_t waiting_proposal_count_ = 0;
-  // Fetched blocks whose parent has not arrived yet, by hash and by parent.
-  std::map<Hash32, Block> orphans_;
-  std::multimap<Hash32, Hash32> orphans_by_parent_;
+  BlockSync block_sync_;
 
   std::array<std::uint64_t, drop_reason_count> drops_{};
 };

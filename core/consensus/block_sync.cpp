@@ -1,0 +1,158 @@
+#include "core/consensus/block_sync.h"
+
+#include <algorithm>
+
+#include "core/codec/limits.h"
+#include "core/protocol/codec.h"
+#include "core/types/assert.h"
+
+namespace bftsim {
+
+BlockSync::BlockSync(const ReplicaConfig& config)
+    : index_(config.index),
+      replica_count_(config.replica_count),
+      retry_after_(config.view_timeout),
+      fetch_blocks_max_(config.fetch_blocks_max),
+      block_retention_(config.block_retention) {
+  BFTSIM_ASSERT(index_ < replica_count_);
+}
+
+void BlockSync::fetch(const BlockTree& tree, const Hash32& hash, ReplicaIndex hint, Instant now,
+                      Effects& out) {
+  if (tree.contains(hash)) return;
+  auto it = fetching_.find(hash);
+  ReplicaIndex peer = hint;
+  if (it != fetching_.end()) {
+    // Ask again only after a view timeout, and each time another peer.
+    if (now - it->second.asked_at < retry_after_) return;
+    it->second.asked_at = now;
+    ++it->second.attempt_count;
+    peer = static_cast<ReplicaIndex>((hint + it->second.attempt_count) % replica_count_);
+  } else {
+    if (fetching_.size() >= fetching_max) return;
+    fetching_.emplace(hash, Fetch{.asked_at = now, .attempt_count = 0});
+  }
+  if (peer == index_) peer = (peer + 1) % replica_count_;
+  out.push_back(SendEffect{peer, BlockRequest{hash, fetch_blocks_max_}});
+}
+
+void BlockSync::retry_fetches(const BlockTree& tree, Instant now, Effects& out) {
+  // Collect first: fetch() updates the entries being walked.
+  std::vector<Hash32> pending;
+  for (const auto& [hash, state] : fetching_)
+    if (!orphans_.contains(hash)) pending.push_back(hash);
+  for (const auto& hash : pending) fetch(tree, hash, index_, now, out);
+}
+
+bool BlockSync::wait_for_parent(ReplicaIndex from, const Proposal& proposal) {
+  if (waiting_proposal_count_ >= waiting_proposals_max) return false;
+  waiting_proposals_[proposal.block.parent_hash].emplace_back(from, proposal);
+  ++waiting_proposal_count_;
+  return true;
+}
+
+std::vector<std::pair<ReplicaIndex, Proposal>> BlockSync::take_waiting(const Hash32& parent_hash) {
+  auto waiting = waiting_proposals_.find(parent_hash);
+  if (waiting == waiting_proposals_.end()) return {};
+  auto proposals = std::move(waiting->second);
+  waiting_proposals_.erase(waiting);
+  waiting_proposal_count_ -= proposals.size();
+  return proposals;
+}
+
+void BlockSync::on_block_request(const BlockTree& tree, ReplicaIndex from,
+                                 const BlockRequest& request, Effects& out) const {
+  const std::uint32_t count =
+      std::min<std::uint32_t>({request.ancestor_count_max + 1, fetch_blocks_max_,
+                               static_cast<std::uint32_t>(block_response_blocks_max)});
+  BlockResponse response;
+  const StoredBlock* current = tree.find(request.block_hash);
+  while (current != nullptr && current->block->height > 0 && response.blocks.size() < count) {
+    response.blocks.push_back(*current->block);
+    current = tree.find(current->block->parent_hash);
+  }
+  if (response.blocks.empty()) return;
+  out.push_back(SendEffect{from, std::move(response)});
+}
+
+bool BlockSync::on_block_response(const BlockTree& tree, ReplicaIndex from,
+                                  const BlockResponse& response, Instant now, Effects& out) {
+  std::vector<std::pair<const Block*, Hash32>> chain;
+  for (const auto& block : response.blocks) {
+    const Hash32 hash = block_hash(block);
+    const bool linked = chain.empty() ? fetching_.contains(hash)
+                                      : hash == chain.back().first->parent_hash;
+    if (!linked) break;
+    chain.emplace_back(&block, hash);
+  }
+  if (chain.empty()) return false;
+  for (const auto& [block, hash] : chain) {
+    if (tree.contains(hash) || orphans_.contains(hash)) continue;
+    if (orphans_.size() >= orphans_max) break;
+    orphans_.emplace(hash, *block);
+    orphans_by_parent_.emplace(block->parent_hash, hash);
+  }
+  const Block& oldest = *chain.back().first;
+  if (!tree.contains(oldest.parent_hash) && !orphans_.contains(oldest.parent_hash)) {
+    fetching_.erase(oldest.parent_hash);  // a fresh request, not a retry
+    fetch(tree, oldest.parent_hash, from, now, out);
+  }
+  return true;
+}
+
+BlockSync::Adopted BlockSync::adopt_orphans(BlockTree& tree) {
+  Adopted adopted;
+  std::vector<Hash32> ready;
+  for (const auto& [parent, child] : orphans_by_parent_)
+    if (tree.contains(parent)) ready.push_back(child);
+  while (!ready.empty()) {
+    const Hash32 hash = ready.back();
+    ready.pop_back();
+    auto it = orphans_.find(hash);
+    if (it == orphans_.end()) continue;
+    Block block = std::move(it->second);
+    orphans_.erase(it);
+    auto range = orphans_by_parent_.equal_range(block.parent_hash);
+    for (auto link = range.first; link != range.second; ++link) {
+      if (link->second == hash) {
+        orphans_by_parent_.erase(link);
+        break;
+      }
+    }
+    fetching_.erase(hash);
+    if (tree.contains(hash)) continue;  // it also arrived as a proposal
+    const StoredBlock* parent = tree.find(block.parent_hash);
+    BFTSIM_ASSERT(parent != nullptr);
+    if (block.height != parent->block->height + 1 ||
+        block.justify.block_hash != block.parent_hash || block.justify.view >= block.view) {
+      ++adopted.bad_block_count;
+      continue;
+    }
+    tree.insert(std::make_shared<const Block>(std::move(block)), hash);
+    adopted.inserted.push_back(hash);
+    auto children = orphans_by_parent_.equal_range(hash);
+    for (auto child = children.first; child != children.second; ++child)
+      ready.push_back(child->second);
+  }
+  return adopted;
+}
+
+void BlockSync::prune(BlockTree& tree, Height committed_height) const {
+  if (committed_height > block_retention_) tree.prune_below(committed_height - block_retention_);
+}
+
+void BlockSync::check_invariants() const {
+  BFTSIM_ASSERT(fetching_.size() <= fetching_max);
+  BFTSIM_ASSERT(orphans_.size() <= orphans_max);
+  // Each orphan has exactly one link from its parent; they enter and leave together.
+  BFTSIM_ASSERT(orphans_by_parent_.size() == orphans_.size());
+  BFTSIM_ASSERT(waiting_proposal_count_ <= waiting_proposals_max);
+  std::size_t waiting_count = 0;
+  for (const auto& [parent_hash, proposals] : waiting_proposals_) {
+    BFTSIM_ASSERT(!proposals.empty());
+    waiting_count += proposals.size();
+  }
+  BFTSIM_ASSERT(waiting_count == waiting_proposal_count_);
+}
+
+}  // namespace bftsim

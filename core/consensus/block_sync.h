@@ -1,0 +1,103 @@
+// Block sync: how a replica gets the blocks it lacks and serves the ones it
+// has. It asks a peer for a missing block (and its ancestors), asks again a
+// view timeout later of the next peer, keeps proposals waiting on a missing
+// parent and fetched blocks whose parent has not arrived (orphans), accepts
+// a response only along hash links from a hash it asked for, and decides how
+// far below the committed height blocks are kept for lagging peers.
+// The BlockTree stays the Replica's; each call borrows it. Every queue here is
+// bounded: a peer can fill one, never grow it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "core/consensus/block_tree.h"
+#include "core/consensus/effects.h"
+#include "core/consensus/replica_config.h"
+#include "core/protocol/messages.h"
+
+namespace bftsim {
+
+// Bounds on what peers can make a replica hold.
+inline constexpr std::size_t fetching_max = 1024;
+inline constexpr std::size_t waiting_proposals_max = 64;
+inline constexpr std::size_t orphans_max = 1024;
+
+class BlockSync {
+ public:
+  explicit BlockSync(const ReplicaConfig& config);
+
+  // Asks for `hash` (and up to fetch_blocks_max ancestors) unless the tree
+  // has it: first of `hint`, a peer likely to hold it; a repeat only after a
+  // view timeout, each time of the next peer. Silently gives up a new hash
+  // when fetching_max hashes are outstanding (a later certificate asks again).
+  void fetch(const BlockTree& tree, const Hash32& hash, ReplicaIndex hint, Instant now,
+             Effects& out);
+  // Requests and responses can be lost: asks again for every outstanding hash
+  // that has not arrived as an orphan. Called when the view timer fires.
+  void retry_fetches(const BlockTree& tree, Instant now, Effects& out);
+  // `hash` entered the tree: it is no longer outstanding.
+  void on_block_stored(const Hash32& hash) { fetching_.erase(hash); }
+
+  // Keeps a verified proposal whose parent is missing until the parent
+  // arrives. False when waiting_proposals_max are already waiting.
+  bool wait_for_parent(ReplicaIndex from, const Proposal& proposal);
+  // The proposals waiting on `parent_hash`, removed from here, in arrival order.
+  std::vector<std::pair<ReplicaIndex, Proposal>> take_waiting(const Hash32& parent_hash);
+
+  // Answers with the requested block and its ancestors, newest first, as many
+  // as both sides allow; nothing when the block is unknown.
+  void on_block_request(const BlockTree& tree, ReplicaIndex from, const BlockRequest& request,
+                        Effects& out) const;
+  // Keeps, as orphans, the longest prefix of the response that is a parent
+  // chain starting at a hash this replica asked for: the hash links make each
+  // of those blocks authentic. Fetches the parent of the oldest if unknown.
+  // False (nothing kept) when the first block was never asked for.
+  bool on_block_response(const BlockTree& tree, ReplicaIndex from, const BlockResponse& response,
+                         Instant now, Effects& out);
+
+  bool has_orphans_of(const Hash32& parent_hash) const {
+    return orphans_by_parent_.contains(parent_hash);
+  }
+  // Moves every orphan whose parent is in the tree into it, parents before
+  // children. Orphans that are not a structurally valid child of their parent
+  // are dropped and counted in bad_block_count.
+  struct Adopted {
+    std::vector<Hash32> inserted;  // in insertion order
+    std::uint64_t bad_block_count = 0;
+  };
+  Adopted adopt_orphans(BlockTree& tree);
+
+  // The retention policy: forgets blocks more than block_retention below the
+  // committed height; the rest stay fetchable for lagging peers.
+  void prune(BlockTree& tree, Height committed_height) const;
+
+  // A peer further behind than block_retention cannot catch up by fetching
+  // blocks: state transfer (a snapshot of the KV state at a committed height)
+  // is to be added here, beside fetch().
+
+  void check_invariants() const;
+
+ private:
+  ReplicaIndex index_;
+  std::uint32_t replica_count_;
+  Duration retry_after_;  // the base view timeout
+  std::uint32_t fetch_blocks_max_;
+  Height block_retention_;
+
+  struct Fetch {
+    Instant asked_at = 0;
+    std::uint32_t attempt_count = 0;  // repeats so far; picks the next peer
+  };
+  std::map<Hash32, Fetch> fetching_;
+  std::map<Hash32, std::vector<std::pair<ReplicaIndex, Proposal>>> waiting_proposals_;
+  std::size_t waiting_proposal_count_ = 0;
+  // Fetched blocks whose parent has not arrived yet, by hash and by parent.
+  std::map<Hash32, Block> orphans_;
+  std::multimap<Hash32, Hash32> orphans_by_parent_;
+};
+
+}  // namespace bftsim

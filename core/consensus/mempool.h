@@ -1,0 +1,56 @@
+// The client requests a replica holds until a block it commits carries them:
+// oldest first, at most one per (client, request number), at most
+// `size_max`. A leader draws its next batch here, skipping requests already
+// in an uncommitted ancestor of the block it extends. Owns copies of the
+// requests; deterministic (ordered by arrival sequence, never by address).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "core/consensus/block_tree.h"
+#include "core/consensus/replica_config.h"
+#include "core/protocol/messages.h"
+
+namespace bftsim {
+
+class Mempool {
+ public:
+  Mempool(std::size_t size_max, std::uint32_t batch_size);
+
+  // Adds `request` at the back. A request already held (same client and
+  // number) or a full mempool drops it: the returned reason, to be counted.
+  std::optional<DropReason> add(const ClientRequest& request);
+
+  // Up to batch_size requests, oldest first, leaving out those in the blocks
+  // from `parent_hash` down to (not including) `committed_height`: a request
+  // stays here until committed, so without this a leader would propose it
+  // again in every block of an uncommitted chain.
+  std::vector<ClientRequest> next_batch(const BlockTree& tree, const Hash32& parent_hash,
+                                        Height committed_height) const;
+
+  // Forgets the requests `block` carries (called as it commits). Requests
+  // this replica never held are ignored: other replicas' clients reach it
+  // only through blocks.
+  void remove_committed(const Block& block);
+
+  std::size_t size() const { return requests_.size(); }
+  void check_invariants() const;
+
+ private:
+  using RequestKey = std::pair<ClientId, RequestNumber>;
+
+  std::size_t size_max_;
+  std::uint32_t batch_size_;
+  // Requests by arrival sequence (the proposal order), and the sequence of
+  // each (client, number) for deduplication and removal on commit.
+  std::map<std::uint64_t, ClientRequest> requests_;
+  std::map<RequestKey, std::uint64_t> sequence_by_key_;
+  std::uint64_t next_sequence_ = 0;
+};
+
+}  // namespace bftsim

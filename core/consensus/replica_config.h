@@ -1,0 +1,55 @@
+// What a Replica is configured with (ReplicaConfig) and why it drops peer
+// input (DropReason). Shared by the Replica and its parts (pacemaker,
+// vote_collector, block_sync, mempool) so that the parts need not include
+// replica.h. Plain values; no ownership or threading concerns.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/types/ids.h"
+
+namespace bftsim {
+
+struct ReplicaConfig {
+  ReplicaIndex index = 0;
+  std::uint32_t replica_count = 4;
+  std::uint32_t faulty_max = 1;
+  std::string chain_id = "bftsim";
+  std::uint32_t batch_size = 100;
+  Duration view_timeout = 500 * ns_per_ms;  // the base of the backoff
+  double timeout_multiplier = 2.0;
+  Duration view_timeout_max = 10 * ns_per_s;
+  std::size_t mempool_size_max = 100'000;
+  // Votes go to every replica (true) or only to the next leader (false, the
+  // paper's linear pattern). With round-robin leaders and one crashed replica
+  // in four, next-leader votes never let a three-chain form: the QC of every
+  // third consecutive block would be collected by the crashed leader. With
+  // votes to all, every replica assembles that QC and commits.
+  bool vote_to_all = true;
+  // A teaching mutant for the simulator: vote without the safe-node rule
+  // (ignore the lock). Unsafe by design; the checkers must catch it.
+  bool unsafe_skip_lock = false;
+  std::uint32_t fetch_blocks_max = 32;     // blocks asked for per BlockRequest
+  Height block_retention = 1024;          // blocks kept below the committed height
+  View view_window_max = 1024;            // how far ahead of its view a replica buffers timeouts
+};
+
+enum class DropReason : std::uint8_t {
+  wrong_sender = 0,   // the claimed proposer/voter/sender is not the peer it came from
+  not_leader,         // a proposal from a non-leader, or a vote to a non-leader
+  stale_view,
+  future_view,
+  bad_signature,
+  bad_certificate,    // a QC or TC that does not verify, or an unjustified view jump
+  bad_block,          // structurally invalid (height, parent, justify, batch size)
+  duplicate,
+  unrequested_block,  // a fetched block nobody asked for
+  mempool_full,
+  not_for_replica,    // a message type replicas do not accept from peers
+};
+inline constexpr std::size_t drop_reason_count = 11;
+const char* drop_reason_name(DropReason reason);
+
+}  // namespace bftsim

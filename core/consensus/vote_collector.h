@@ -1,0 +1,45 @@
+// Votes a replica collects toward a quorum certificate: by (view, block hash),
+// then signer. When a block's votes reach the quorum the collector hands back
+// the QC, once. Votes for views at or below the caller's high_qc are ignored:
+// a QC for them is already known or no longer useful. Deterministic: signers
+// are ordered by index, so a formed QC lists them in increasing order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "core/protocol/messages.h"
+
+namespace bftsim {
+
+class VoteCollector {
+ public:
+  explicit VoteCollector(std::uint32_t quorum);
+
+  // True iff `voter` already has a vote collected for `view` (for any block):
+  // one vote per replica per view, so a second is a duplicate or equivocation.
+  bool has_voted(View view, ReplicaIndex voter) const;
+
+  // Requires: the vote's signature was verified, and has_voted(vote.view,
+  // vote.voter) is false. Returns the QC when this vote completes a quorum for
+  // its block; the caller must then raise its high_qc to that QC's view.
+  std::optional<QuorumCert> collect(const Vote& vote, View high_qc_view);
+
+  // Forgets votes for views below `view`.
+  void prune_below(View view);
+
+  // Requires: high_qc_view is the caller's current high_qc view.
+  void check_invariants(View high_qc_view) const;
+
+ private:
+  std::uint32_t quorum_;
+  // (view, block hash) -> signer -> signature.
+  std::map<std::pair<View, Hash32>, std::map<ReplicaIndex, Signature>> votes_;
+  // Every signer with a vote in a view, whatever block it voted for.
+  std::map<View, std::set<ReplicaIndex>> voters_;
+};
+
+}  // namespace bftsim
