@@ -49,10 +49,28 @@ std::optional<Violation> AgreementChecker::on_commit(ReplicaIndex replica, Heigh
   return std::nullopt;
 }
 
-void AgreementChecker::reset_replica(ReplicaIndex replica) {
+std::optional<Violation> AgreementChecker::on_recover(ReplicaIndex replica, Height height,
+                                                      const Hash32& block_hash, const Hash32& state_digest) {
   BFTSIM_ASSERT(replica < height_of_.size());
-  height_of_[replica] = 0;
-  last_hash_of_[replica] = Hash32{};
+  height_of_[replica] = height;
+  last_hash_of_[replica] = height == 0 ? Hash32{} : block_hash;
+  if (height == 0) return std::nullopt;
+  auto it = decided_.find(height);
+  if (it == decided_.end()) {
+    return Violation{"recovery", 0, 0,
+                     fmt::format("replica {} recovered height {} (block {}), which no replica committed",
+                                 replica, height, block_hash.short_hex()),
+                     {replica}, {}};
+  }
+  if (it->second.block_hash != block_hash || it->second.state_digest != state_digest) {
+    return Violation{"recovery", 0, 0,
+                     fmt::format("replica {} recovered block {} with state {} at height {}, but the cluster "
+                                 "decided block {} with state {}",
+                                 replica, block_hash.short_hex(), state_digest.short_hex(), height,
+                                 it->second.block_hash.short_hex(), it->second.state_digest.short_hex()),
+                     {replica}, {}};
+  }
+  return std::nullopt;
 }
 
 void IntegrityChecker::on_issue(const ClientRequest& request) {

@@ -42,7 +42,10 @@ class AgreementChecker {
                                      std::uint64_t event_index, Instant at);
 
   // The replica restarted with an empty log and will commit from height 1 again.
-  void reset_replica(ReplicaIndex replica);
+  // A restarted replica resumes at what it recovered from its disk (height 0:
+  // nothing). A violation when that is not what the cluster decided there.
+  std::optional<Violation> on_recover(ReplicaIndex replica, Height height, const Hash32& block_hash,
+                                      const Hash32& state_digest);
 
   // The highest height any honest replica committed.
   Height decided_height() const { return decided_.empty() ? 0 : decided_.rbegin()->first; }

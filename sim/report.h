@@ -49,6 +49,14 @@ struct ViewChangeRow {
   std::optional<Instant> first_commit;    // first new commit after that proposal
 };
 
+// A Node that stopped itself because its storage failed or could not be
+// trusted (a checksum, a full disk); the simulation counts it as crashed.
+struct NodeStopRow {
+  ReplicaIndex replica = 0;
+  Instant at = 0;
+  std::string reason;
+};
+
 enum class Verdict : std::uint8_t { holds, violated, unchecked };
 const char* verdict_name(Verdict verdict);
 
@@ -68,6 +76,7 @@ struct RunReport {
   std::vector<CompletedRequest> requests;
   std::uint64_t requests_issued = 0;
   std::vector<ViewChangeRow> view_changes;
+  std::vector<NodeStopRow> node_stops;
   std::optional<Violation> safety_violation;
   std::optional<Violation> liveness_violation;
   Verdict safety = Verdict::holds;

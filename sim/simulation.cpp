@@ -15,7 +15,9 @@
 #include "core/protocol/codec.h"
 #include "core/consensus/replica.h"
 #include "core/node/node.h"
-#include "core/node/node_store.h"
+#include "core/node/lsm_node_store.h"
+#include "sim/disk/disk_fault_schedule.h"
+#include "sim/disk/sim_disk.h"
 #include "core/crypto/keys.h"
 #include "core/types/assert.h"
 #include "sim/byzantine.h"
@@ -132,6 +134,14 @@ class Simulation::Impl {
   void on_note(ReplicaIndex replica, const NoteEffect& note);
   void trace_line(const std::string& line);
   void start_replica(ReplicaIndex replica, bool restart);
+  void check_stopped(ReplicaIndex replica);
+  // How long a send must wait for the syncs before it: a disk does one sync
+  // at a time, so its latencies queue (only a slow disk has any).
+  Duration disk_delay(ReplicaIndex replica) {
+    disk_busy_until_[replica] = std::max(disk_busy_until_[replica], now_) + disks_[replica]->take_delay();
+    return disk_busy_until_[replica] - now_;
+  }
+  void crash(ReplicaIndex replica);
 
   const Scenario& scenario_;
   SimulationOptions options_;
@@ -148,7 +158,10 @@ class Simulation::Impl {
   ByzantineOutbox outbox_;
   std::vector<bool> crashed_;
   std::vector<std::array<std::uint64_t, 2>> timer_generation_;  // per replica and instance
-  std::vector<MemoryNodeStore> stores_;  // survive crashes: the replicas' disks
+  // The replicas' disks and the stores on them: they survive crashes.
+  std::vector<std::unique_ptr<SimDisk>> disks_;
+  std::vector<std::unique_ptr<LsmNodeStore>> stores_;
+  std::vector<Instant> disk_busy_until_;
   std::optional<ZipfianGenerator> zipf_;
   std::vector<Client> clients_;
   std::uint64_t requests_issued_ = 0;
@@ -190,18 +203,20 @@ class Simulation::Impl::Host final : public NodeHost {
   void send(ReplicaIndex to, const Message& message) override {
     sim_.check_honest_send(replica_, message);
     auto bytes = std::make_shared<const Bytes>(encode_message(message));
-    sim_.transmit(replica_, to, message_type(message), bytes);
+    sim_.transmit(replica_, to, message_type(message), bytes, 0, sim_.disk_delay(replica_));
   }
   void broadcast(const Message& message) override {
     sim_.check_honest_send(replica_, message);
     auto bytes = std::make_shared<const Bytes>(encode_message(message));
+    const Duration delay = sim_.disk_delay(replica_);
     for (ReplicaIndex to = 0; to < sim_.scenario_.replica_count; ++to)
-      if (to != replica_) sim_.transmit(replica_, to, message_type(message), bytes);
+      if (to != replica_) sim_.transmit(replica_, to, message_type(message), bytes, 0, delay);
   }
   void reply(const ClientReply& reply) override {
     sim_.violate(sim_.integrity_.on_reply(replica_, reply));
     auto bytes = std::make_shared<const Bytes>(encode_message(Message{reply}));
-    sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, bytes);
+    sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, bytes, 0,
+                  sim_.disk_delay(replica_));
   }
   void set_timer(TimerKind /*timer*/, Instant at) override {
     const std::uint64_t generation = ++sim_.timer_generation_[replica_][0];
@@ -235,11 +250,15 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
       crashed_(scenario.replica_count, false),
       timer_generation_(scenario.replica_count, {0, 0}),
-      stores_(scenario.replica_count),
       agreement_(scenario.replica_count),
       liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
   nodes_.resize(scenario.replica_count);
+  disk_busy_until_.assign(scenario.replica_count, 0);
+  for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) {
+    disks_.push_back(std::make_unique<SimDisk>(SimDisk::disk_stream(options.seed, r)));
+    stores_.push_back(std::make_unique<LsmNodeStore>(*disks_[r], "node"));
+  }
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) hosts_.push_back(std::make_unique<Host>(*this, r));
   actors_.resize(scenario.replica_count);
   for (const ByzantineSpec& spec : scenario.byzantine)
@@ -297,8 +316,25 @@ void Simulation::Impl::start_replica(ReplicaIndex replica, bool restart) {
   }
   // A restarted Node has lost its memory; its store recovers what it made durable.
   nodes_[replica] = std::make_unique<Node>(replica_config(replica), keys_->signer(replica), keys_->verifier(),
-                                           stores_[replica], *hosts_[replica]);
+                                           *stores_[replica], *hosts_[replica]);
   (void)nodes_[replica]->start(now_);
+  check_stopped(replica);
+}
+
+// A Node whose storage failed has stopped itself; it counts as crashed.
+void Simulation::Impl::check_stopped(ReplicaIndex replica) {
+  if (crashed_[replica] || !nodes_[replica] || !nodes_[replica]->stopped()) return;
+  crash(replica);
+  report_.node_stops.push_back(NodeStopRow{replica, now_, *nodes_[replica]->stop_reason()});
+  if (options_.trace != nullptr)
+    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"node_stopped","replica":{},"reason":"{}"}})", event_index_,
+                           now_, replica, *nodes_[replica]->stop_reason()));
+}
+
+void Simulation::Impl::crash(ReplicaIndex replica) {
+  crashed_[replica] = true;
+  for (auto& generation : timer_generation_[replica]) ++generation;  // pending timers die with it
+  disks_[replica]->crash();  // what was not synced is lost (or torn)
 }
 
 RunReport Simulation::Impl::run() {
@@ -413,7 +449,8 @@ void Simulation::Impl::dispatch(const Event& event) {
         actors_[r]->on_timer(event.instance, now_, outbox_);
         return apply_outbox(r);
       }
-      return nodes_[r]->on_timer(TimerKind::view, now_);
+      nodes_[r]->on_timer(TimerKind::view, now_);
+      return check_stopped(r);
     }
     case EventKind::client_issue: {
       const std::size_t c = event.arg;
@@ -446,15 +483,18 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
       [&](const auto& f) {
         using T = std::decay_t<decltype(f)>;
         if constexpr (std::is_same_v<T, CrashFault>) {
-          crashed_[f.replica] = true;
-          for (auto& generation : timer_generation_[f.replica]) ++generation;  // pending timers die with it
+          if (!crashed_[f.replica]) crash(f.replica);
         } else if constexpr (std::is_same_v<T, RestartFault>) {
           if (!crashed_[f.replica]) return;
+          // Memory is lost; the Node recovers what its disk kept, and that
+          // must be a state the cluster decided.
           crashed_[f.replica] = false;
-          // Memory is lost; the store keeps what the Node made durable.
-          // Blocks and the KV state come back from peers (fetch and re-commit).
-          agreement_.reset_replica(f.replica);
           start_replica(f.replica, true);
+          if (is_honest(f.replica) && !crashed_[f.replica]) {
+            const Node& node = *nodes_[f.replica];
+            violate(agreement_.on_recover(f.replica, node.replica().committed_height(),
+                                          node.replica().committed_hash(), node.state_machine().digest()));
+          }
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
           if (begin) {
             network_.set_partition(fault_index,
@@ -474,6 +514,12 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           } else {
             network_.clear_link_fault(fault_index);
           }
+        } else if constexpr (std::is_same_v<T, DiskFault>) {
+          const auto flipped = apply_disk_fault(*disks_[f.replica], f, begin);
+          if (options_.trace != nullptr)
+            for (const DiskCorruption& corruption : flipped)
+              trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"disk_corrupt","replica":{},"file":"{}","offset":{}}})",
+                                     event_index_, now_, f.replica, corruption.path, corruption.offset));
         } else if constexpr (std::is_same_v<T, ClogFault>) {
           // Held messages already know when they leave (VirtualNetwork::route).
           if (begin) {
@@ -553,7 +599,7 @@ void Simulation::Impl::on_deliver(const Event& event) {
     } else if (const auto* request = std::get_if<ClientRequest>(&*decoded)) {
       nodes_[r]->on_client_request(*request, now_);
     }
-    return;  // clients send nothing else to replicas
+    return check_stopped(r);  // clients send nothing else to replicas
   }
   const auto* reply = std::get_if<ClientReply>(&*decoded);
   if (reply == nullptr || !is_replica(event.from)) return;

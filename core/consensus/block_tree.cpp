@@ -49,6 +49,16 @@ bool BlockTree::extends(const Hash32& descendant, const Hash32& ancestor) const 
   return current->hash == target->hash;
 }
 
+void BlockTree::install_root(std::shared_ptr<const Block> block, const Hash32& hash) {
+  BFTSIM_ASSERT(block->height > 0);
+  const Height height = block->height;
+  if (!contains(hash)) {
+    blocks_.emplace(hash, StoredBlock{std::move(block), hash});
+    by_height_.emplace(height, hash);
+  }
+  prune_below(height);
+}
+
 void BlockTree::prune_below(Height height) {
   auto end = by_height_.lower_bound(height);
   for (auto it = by_height_.begin(); it != end;) {

@@ -37,6 +37,12 @@ class BlockTree {
   // either is unknown or the path is pruned.
   bool extends(const Hash32& descendant, const Hash32& ancestor) const;
 
+  // Adds `block` without its parent, as the root of what follows it (a
+  // committed block recovered from disk or installed by state transfer),
+  // and forgets everything below it but genesis. Requires: hash ==
+  // block_hash(*block); block->height > 0.
+  void install_root(std::shared_ptr<const Block> block, const Hash32& hash);
+
   // Forgets every block below `height` (keeps genesis). Used behind the
   // committed height with a margin so that lagging peers can still fetch.
   void prune_below(Height height);

@@ -49,6 +49,14 @@ void Replica::restore(const SafetyState& state) {
   verified_qcs_.insert({high_qc_.view, high_qc_.block_hash});
 }
 
+void Replica::restore_committed(std::shared_ptr<const Block> block, const Hash32& hash) {
+  BFTSIM_ASSERT(!started_);
+  BFTSIM_ASSERT(block != nullptr && block->height > 0);
+  committed_height_ = block->height;
+  committed_hash_ = hash;
+  tree_.install_root(std::move(block), hash);
+}
+
 void Replica::start(Instant now, Effects& out) {
   BFTSIM_ASSERT(!started_);
   started_ = true;

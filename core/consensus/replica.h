@@ -34,9 +34,12 @@ class Replica {
           std::shared_ptr<const Verifier> verifier);
 
   // Before start(): resume from safety state persisted by an earlier run of
-  // this replica (a restart). Blocks and the KV state are not restored: the
-  // replica fetches blocks from peers and re-commits from genesis.
+  // this replica (a restart).
   void restore(const SafetyState& state);
+  // Before start(): resume above `block`, committed at block->height by an
+  // earlier run (its driver recovered it with the KV state after it). Blocks
+  // above it come from peers. Requires: hash == block_hash(*block).
+  void restore_committed(std::shared_ptr<const Block> block, const Hash32& hash);
   // Enters view 1 (or, after restore, the view after everything it knows);
   // the leader of that view proposes when it can.
   void start(Instant now, Effects& out);

@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "core/codec/byte_reader.h"
 #include "core/codec/byte_writer.h"
 #include "core/codec/limits.h"
@@ -66,8 +68,7 @@ ApplyOutcome KvStateMachine::apply(ClientId client_id, RequestNumber number, con
   applied_count_ += 1;
   if (client_it == clients_.end()) client_it = clients_.try_emplace(client_id).first;
   ClientRecord& client = client_it->second;
-  record(client, number, result, height);
-  changed_clients_.insert(client_id);
+  record(client_id, client, number, result, height);
   check_invariants(client);
   return ApplyOutcome{.kind = ApplyOutcome::Kind::applied,
                       .result = std::move(result),
@@ -134,17 +135,20 @@ bool KvStateMachine::write_erase(std::string_view key) {
   return true;
 }
 
-void KvStateMachine::record(ClientRecord& client, RequestNumber number,
+void KvStateMachine::record(ClientId client_id, ClientRecord& client, RequestNumber number,
                             const OpResult& result, Height height) {
   auto [it, inserted] = client.replies.emplace(number, CachedReply{result, height});
   BFTSIM_ASSERT(inserted);
   cached_reply_count_ += 1;
+  changed_replies_.emplace(client_id, number);
   if (number <= client.highest_applied) return;
 
   // The window moves up: forget the replies that just became stale.
   client.highest_applied = number;
   const RequestNumber watermark = low_watermark(number);
   auto prune_end = client.replies.upper_bound(watermark);
+  for (auto pruned = client.replies.begin(); pruned != prune_end; ++pruned)
+    changed_replies_.emplace(client_id, pruned->first);
   cached_reply_count_ -= static_cast<std::size_t>(std::distance(client.replies.begin(), prune_end));
   client.replies.erase(client.replies.begin(), prune_end);
 }
@@ -159,81 +163,73 @@ void KvStateMachine::check_invariants(const ClientRecord& client) const {
 
 // ---- persistence and snapshots ----------------------------------------------
 
-std::vector<ClientId> KvStateMachine::take_changed_clients() {
-  std::vector<ClientId> changed(changed_clients_.begin(), changed_clients_.end());
-  changed_clients_.clear();
+std::vector<KvStateMachine::ReplyKey> KvStateMachine::take_changed_replies() {
+  std::vector<ReplyKey> changed(changed_replies_.begin(), changed_replies_.end());
+  changed_replies_.clear();
   return changed;
 }
 
-std::vector<ClientId> KvStateMachine::client_ids() const {
-  std::vector<ClientId> ids;
-  ids.reserve(clients_.size());
-  for (const auto& [id, record] : clients_) ids.push_back(id);
-  return ids;
+bool KvStateMachine::has_cached_reply(const ReplyKey& key) const {
+  auto it = clients_.find(key.first);
+  return it != clients_.end() && it->second.replies.contains(key.second);
 }
 
-std::vector<std::uint8_t> KvStateMachine::encode_client_record(ClientId client) const {
-  const ClientRecord& record = clients_.at(client);
-  std::size_t size_bytes = 8 + 4;
-  for (const auto& [number, reply] : record.replies)
-    size_bytes += 8 + 8 + 1 + 1 + (reply.result.value ? 4 + reply.result.value->size() : 0);
+std::vector<KvStateMachine::ReplyKey> KvStateMachine::cached_reply_keys() const {
+  std::vector<ReplyKey> keys;
+  keys.reserve(cached_reply_count_);
+  for (const auto& [client, record] : clients_)
+    for (const auto& [number, reply] : record.replies) keys.emplace_back(client, number);
+  return keys;
+}
+
+std::vector<std::uint8_t> KvStateMachine::encode_cached_reply(const ReplyKey& key) const {
+  const CachedReply& reply = clients_.at(key.first).replies.at(key.second);
+  const std::size_t size_bytes = 8 + 1 + 1 + (reply.result.value ? 4 + reply.result.value->size() : 0);
   std::vector<std::uint8_t> out(size_bytes);
   ByteWriter writer(out.data(), out.data() + out.size());
-  writer.u64(record.highest_applied);
-  writer.u32(static_cast<std::uint32_t>(record.replies.size()));
-  for (const auto& [number, reply] : record.replies) {
-    writer.u64(number);
-    writer.u64(reply.height);
-    writer.u8(static_cast<std::uint8_t>(reply.result.status));
-    writer.u8(reply.result.value ? 1 : 0);
-    if (reply.result.value) {
-      writer.u32(static_cast<std::uint32_t>(reply.result.value->size()));
-      writer.raw(*reply.result.value);
-    }
+  writer.u64(reply.height);
+  writer.u8(static_cast<std::uint8_t>(reply.result.status));
+  writer.u8(reply.result.value ? 1 : 0);
+  if (reply.result.value) {
+    writer.u32(static_cast<std::uint32_t>(reply.result.value->size()));
+    writer.raw(*reply.result.value);
   }
   BFTSIM_ASSERT(writer.at_end());
   return out;
 }
 
-Status KvStateMachine::restore_client_record(ClientId client, std::span<const std::uint8_t> bytes) {
-  ByteReader reader(bytes, "client record");
-  ClientRecord record;
-  record.highest_applied = reader.u64("highest_applied");
-  const std::uint32_t count =
-      reader.count("replies", request_window_max, "request_window_max", 8 + 8 + 1 + 1);
-  for (std::uint32_t i = 0; i < count && reader.ok(); ++i) {
-    const RequestNumber number = reader.u64("number");
-    CachedReply reply;
-    reply.height = reader.u64("height");
-    const std::uint8_t status = reader.u8("status");
-    if (reader.ok() && status > static_cast<std::uint8_t>(ResultStatus::condition_failed))
-      reader.fail("unknown result status");
-    reply.result.status = static_cast<ResultStatus>(status);
-    if (reader.flag("optional tag of", "value")) {
-      const std::uint32_t size = reader.u32("value size");
-      if (reader.ok() && size > value_size_bytes_max) reader.fail("value too large");
-      if (reader.ok()) {
-        std::string value(size, '\0');
-        reader.raw(std::span(reinterpret_cast<std::uint8_t*>(value.data()), value.size()), "value");
-        reply.result.value = std::move(value);
-      }
-    }
-    if (reader.ok() && !record.replies.emplace(number, std::move(reply)).second)
-      reader.fail("duplicate request number");
+Status KvStateMachine::restore_cached_reply(const ReplyKey& key, std::span<const std::uint8_t> bytes) {
+  ByteReader reader(bytes, "cached reply");
+  CachedReply reply;
+  reply.height = reader.u64("height");
+  const std::uint8_t status = reader.u8("status");
+  if (reader.ok() && status > static_cast<std::uint8_t>(ResultStatus::condition_failed))
+    reader.fail("unknown result status");
+  reply.result.status = static_cast<ResultStatus>(status);
+  if (reader.flag("optional tag of", "value")) {
+    std::string value;
+    reader.string(value, "value", value_size_bytes_max, "value_size_bytes_max");
+    reply.result.value = std::move(value);
   }
   if (reader.ok() && reader.remaining_bytes() != 0) reader.fail("trailing bytes");
-  const bool valid = reader.ok() && !record.replies.empty() &&
-                     record.replies.rbegin()->first == record.highest_applied &&
-                     record.replies.begin()->first > low_watermark(record.highest_applied);
-  if (!valid) {
-    return make_error(ErrorCode::corruption,
-                      reader.ok() ? "client record: replies do not match its window"
-                                  : reader.take_error().message);
+  if (!reader.ok()) return make_error(ErrorCode::corruption, reader.take_error().message);
+  if (key.second == 0) return make_error(ErrorCode::corruption, "cached reply for request number 0");
+  ClientRecord& record = clients_[key.first];
+  if (!record.replies.emplace(key.second, std::move(reply)).second)
+    return make_error(ErrorCode::corruption, "cached reply restored twice");
+  record.highest_applied = std::max(record.highest_applied, key.second);
+  cached_reply_count_ += 1;
+  return {};
+}
+
+Status KvStateMachine::finish_restore() {
+  for (const auto& [client, record] : clients_) {
+    if (record.replies.begin()->first <= low_watermark(record.highest_applied))
+      return make_error(ErrorCode::corruption,
+                        fmt::format("client {}: cached reply {} is outside the window below {}", client,
+                                    record.replies.begin()->first, record.highest_applied));
   }
-  if (auto it = clients_.find(client); it != clients_.end())
-    cached_reply_count_ -= it->second.replies.size();
-  cached_reply_count_ += record.replies.size();
-  clients_[client] = std::move(record);
+  changed_replies_.clear();
   return {};
 }
 

@@ -70,17 +70,22 @@ class KvStateMachine {
   std::size_t cached_reply_count() const { return cached_reply_count_; }
 
   // ---- persistence and snapshots: the exactly-once records ----
-  // The clients whose records changed since the last call, ascending.
-  std::vector<ClientId> take_changed_clients();
-  // Every client with a record, ascending.
-  std::vector<ClientId> client_ids() const;
-  // Requires: `client` has a record. The format is ours (little-endian):
-  // u64 highest_applied, u32 count, then per cached reply u64 number,
-  // u64 height, u8 status, u8 has_value [, u32 size, bytes].
-  std::vector<std::uint8_t> encode_client_record(ClientId client) const;
-  // Replaces `client`'s record with the decoded one; ErrorCode::corruption
-  // for bytes that do not decode to a valid record (nothing changes then).
-  Status restore_client_record(ClientId client, std::span<const std::uint8_t> bytes);
+  // Each cached reply is one record, so a request costs one record write and
+  // a reply that leaves the window one delete.
+  using ReplyKey = std::pair<ClientId, RequestNumber>;
+  // The cached replies added or forgotten since the last call, ascending.
+  std::vector<ReplyKey> take_changed_replies();
+  bool has_cached_reply(const ReplyKey& key) const;
+  // Every cached reply, ascending.
+  std::vector<ReplyKey> cached_reply_keys() const;
+  // Requires: has_cached_reply(key). Little-endian: u64 height, u8 status,
+  // u8 has_value [, u32 size, bytes].
+  std::vector<std::uint8_t> encode_cached_reply(const ReplyKey& key) const;
+  // Recovery: add the decoded reply (ErrorCode::corruption for bytes that do
+  // not decode, or a key already present). Call finish_restore() after the
+  // last one; it checks every client's window.
+  Status restore_cached_reply(const ReplyKey& key, std::span<const std::uint8_t> bytes);
+  Status finish_restore();
   // After recovery: the height the restored state corresponds to.
   // Requires: height >= last_applied_height().
   void restore_last_applied_height(Height height);
@@ -104,14 +109,14 @@ class KvStateMachine {
   // Every write goes through these two so the digest tracks the store.
   void write_put(std::string_view key, std::string_view value);
   bool write_erase(std::string_view key);
-  void record(ClientRecord& client, RequestNumber number, const OpResult& result,
+  void record(ClientId client_id, ClientRecord& client, RequestNumber number, const OpResult& result,
               Height height);
   void check_invariants(const ClientRecord& client) const;
 
   std::unique_ptr<KvStore> store_;
   StateDigest digest_;
   std::map<ClientId, ClientRecord> clients_;  // ordered: iteration is deterministic
-  std::set<ClientId> changed_clients_;
+  std::set<ReplyKey> changed_replies_;
   Height last_applied_height_ = 0;
   std::uint64_t applied_count_ = 0;
   std::size_t cached_reply_count_ = 0;

@@ -22,6 +22,9 @@ Status Node::start(Instant now) {
     return tl::unexpected(recovered.error());
   }
   if (recovered->safety) replica_.restore(*recovered->safety);
+  if (recovered->committed)
+    replica_.restore_committed(recovered->committed->block, recovered->committed->block_hash);
+  state_machine_ = std::move(recovered->machine);
   effects_.clear();
   replica_.start(now, effects_);
   apply(effects_);

@@ -3,8 +3,8 @@
 // it returns ok (the vote that depends on it leaves only after), and
 // record_commit() is durable no later than the next persist_safety() (group
 // commit: one sync covers every commit before it).
-// Implementations: MemoryNodeStore (below; a "disk" that never fails, for
-// unit tests and drivers without storage) and the LSM-backed store.
+// Implementations: MemoryNodeStore (below: only the safety state, in memory)
+// and LsmNodeStore (lsm_node_store.h: everything, on a FileSystem).
 #pragma once
 
 #include <memory>
@@ -17,9 +17,17 @@
 
 namespace bftsim {
 
+// The last block a node executed: its KV state is the one recovered with it.
+struct CommittedAnchor {
+  std::shared_ptr<const Block> block;
+  Hash32 block_hash;
+};
+
 // What recover() found.
 struct RecoveredState {
-  std::optional<SafetyState> safety;  // none on a fresh store
+  std::optional<SafetyState> safety;         // none on a fresh store
+  std::optional<CommittedAnchor> committed;  // none: start from genesis
+  KvStateMachine machine;                    // the state after `committed`
 };
 
 class NodeStore {
@@ -29,8 +37,10 @@ class NodeStore {
   virtual Result<RecoveredState> recover() = 0;
   virtual Status persist_safety(const SafetyState& state) = 0;
   // The replica committed `block`; `machine` holds the state after executing it.
+  // Returns an error also when `machine`'s store failed a read while
+  // executing the block (then nothing computed from it may leave).
   virtual Status record_commit(const Block& block, const Hash32& block_hash,
-                               const KvStateMachine& machine) = 0;
+                               KvStateMachine& machine) = 0;
 };
 
 // Keeps the safety state in memory; outlives the Nodes that use it, so a
@@ -38,12 +48,12 @@ class NodeStore {
 // fetches and re-executes the chain.
 class MemoryNodeStore final : public NodeStore {
  public:
-  Result<RecoveredState> recover() override { return RecoveredState{safety_}; }
+  Result<RecoveredState> recover() override { return RecoveredState{safety_, std::nullopt, {}}; }
   Status persist_safety(const SafetyState& state) override {
     safety_ = state;
     return {};
   }
-  Status record_commit(const Block&, const Hash32&, const KvStateMachine&) override { return {}; }
+  Status record_commit(const Block&, const Hash32&, KvStateMachine&) override { return {}; }
   const std::optional<SafetyState>& safety() const { return safety_; }
 
  private:

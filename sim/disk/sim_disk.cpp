@@ -4,6 +4,7 @@
 #include "sim/disk/sim_disk.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -13,19 +14,36 @@
 
 namespace bftsim {
 
+// The durable bytes are not a second copy: files only grow by appends, so
+// until a truncation they are the first durable_size bytes of `current`
+// (a sync then costs O(1), not a copy of the file). A truncation of synced
+// bytes saves them in durable_before_truncate until the next sync.
 struct SimDisk::Inode {
-  std::vector<std::uint8_t> durable;
   std::vector<std::uint8_t> current;
-  // Since the last sync: truncated (then current need not extend durable),
-  // and where the last append began and how long it was (size 0: none).
-  bool truncated_since_sync = false;
+  std::uint64_t durable_size = 0;
+  std::optional<std::vector<std::uint8_t>> durable_before_truncate;
+  // Since the last sync: where the last append began and how long it was
+  // (size 0: none).
   std::uint64_t last_append_offset = 0;
   std::uint64_t last_append_size = 0;
   std::uint64_t reverted_epoch = 0;  // the crash that last reverted it
 
+  bool truncated_since_sync() const { return durable_before_truncate.has_value(); }
+  std::uint64_t durable_bytes() const {
+    return truncated_since_sync() ? durable_before_truncate->size() : durable_size;
+  }
+  std::uint8_t& durable_byte(std::uint64_t offset) {
+    return truncated_since_sync() ? (*durable_before_truncate)[offset] : current[offset];
+  }
   void mark_synced() {
-    durable = current;
-    truncated_since_sync = false;
+    durable_size = current.size();
+    durable_before_truncate.reset();
+    last_append_size = 0;
+  }
+  void truncate() {
+    if (!truncated_since_sync())
+      durable_before_truncate.emplace(current.begin(), current.begin() + static_cast<std::ptrdiff_t>(durable_size));
+    current.clear();
     last_append_size = 0;
   }
 };
@@ -149,9 +167,7 @@ Result<std::unique_ptr<WritableFile>> SimDisk::open_writable(const std::string& 
   if (inode == nullptr) {
     inode = std::make_shared<Inode>();
   } else if (mode == OpenMode::truncate && !inode->current.empty()) {
-    inode->current.clear();
-    inode->truncated_since_sync = true;
-    inode->last_append_size = 0;
+    inode->truncate();
   }
   return std::unique_ptr<WritableFile>(std::make_unique<SimWritableFile>(*this, inode, path));
 }
@@ -263,21 +279,23 @@ void SimDisk::crash() {
   for (const auto& [path, inode] : durable_names_) {
     if (inode->reverted_epoch == epoch_) continue;  // a second durable name of one inode
     inode->reverted_epoch = epoch_;
-    std::uint64_t kept = inode->durable.size();
-    if (torn_ && !inode->truncated_since_sync && inode->last_append_size > 0) {
+    if (inode->truncated_since_sync()) {
+      inode->current = std::move(*inode->durable_before_truncate);
+      inode->durable_before_truncate.reset();
+      inode->durable_size = inode->current.size();
+      inode->last_append_size = 0;
+      continue;
+    }
+    std::uint64_t kept = inode->durable_size;
+    if (torn_ && inode->last_append_size > 0) {
       // current still extends durable: only appends happened since the sync.
-      BFTSIM_ASSERT(inode->last_append_offset >= inode->durable.size());
+      BFTSIM_ASSERT(inode->last_append_offset >= inode->durable_size);
       kept = inode->last_append_offset + uniform_u64(torn_rng_, inode->last_append_size);
       ++counters_.torn_appends;
       ++counters_.faults_injected;
     }
-    if (kept > inode->durable.size()) {
-      inode->current.resize(kept);
-      inode->durable = inode->current;
-    } else {
-      inode->current = inode->durable;
-    }
-    inode->truncated_since_sync = false;
+    inode->current.resize(kept);
+    inode->durable_size = kept;
     inode->last_append_size = 0;
   }
 }
@@ -287,15 +305,11 @@ Status SimDisk::corrupt(const std::string& path, std::uint64_t offset, std::uint
   if (it == names_.end()) return make_error(ErrorCode::not_found, fmt::format("corrupt {}: no such file", path));
   Inode& inode = *it->second;
   if (mask == 0) return make_error(ErrorCode::invalid_argument, "corrupt: mask 0 flips nothing");
-  if (offset >= inode.durable.size())
+  if (offset >= inode.durable_bytes())
     return make_error(ErrorCode::invalid_argument,
                       fmt::format("corrupt {}: offset {} is past the {} synced bytes", path, offset,
-                                  inode.durable.size()));
-  inode.durable[offset] ^= mask;
-  if (!inode.truncated_since_sync) {
-    BFTSIM_ASSERT(offset < inode.current.size());  // current extends durable
-    inode.current[offset] ^= mask;
-  }
+                                  inode.durable_bytes()));
+  inode.durable_byte(offset) ^= mask;  // what reads see too, unless truncated since
   ++counters_.bit_flips;
   ++counters_.faults_injected;
   return {};
@@ -304,12 +318,12 @@ Status SimDisk::corrupt(const std::string& path, std::uint64_t offset, std::uint
 std::vector<DiskCorruption> SimDisk::corrupt_random(std::uint32_t bit_flip_count) {
   std::vector<const std::string*> candidates;
   for (const auto& [path, inode] : names_)
-    if (!inode->durable.empty()) candidates.push_back(&path);
+    if (inode->durable_bytes() != 0) candidates.push_back(&path);
   std::vector<DiskCorruption> out;
   if (candidates.empty()) return out;
   for (std::uint32_t i = 0; i < bit_flip_count; ++i) {
     const std::string& path = *candidates[uniform_u64(corrupt_rng_, candidates.size())];
-    const std::uint64_t offset = uniform_u64(corrupt_rng_, names_.at(path)->durable.size());
+    const std::uint64_t offset = uniform_u64(corrupt_rng_, names_.at(path)->durable_bytes());
     const auto mask = static_cast<std::uint8_t>(1U << uniform_u64(corrupt_rng_, 8));
     const Status flipped = corrupt(path, offset, mask);
     BFTSIM_ASSERT(flipped.has_value());

@@ -441,15 +441,17 @@ TEST_CASE("kv_state_machine: a state rebuilt from its pairs and client records b
                                 : put_op("k" + std::to_string(n % 4), "v" + std::to_string(n));
     apply_request(a, request(client, n, std::move(op)), height++);
   }
-  CHECK(a.take_changed_clients() == std::vector<ClientId>{1, 2, 3});
-  CHECK(a.take_changed_clients().empty());
+  CHECK(a.take_changed_replies().size() == 40);
+  CHECK(a.take_changed_replies().empty());
 
   auto rebuild = [&](bool with_records) {
     auto store = std::make_unique<MemoryKvStore>();
     a.store().for_each([&](std::string_view key, std::string_view value) { store->put(key, value); });
     KvStateMachine b(std::move(store));
-    if (with_records)
-      for (ClientId client : a.client_ids()) REQUIRE(b.restore_client_record(client, a.encode_client_record(client)));
+    if (with_records) {
+      for (const auto& key : a.cached_reply_keys()) REQUIRE(b.restore_cached_reply(key, a.encode_cached_reply(key)));
+      REQUIRE(b.finish_restore());
+    }
     b.restore_last_applied_height(a.last_applied_height());
     return b;
   };
@@ -468,27 +470,37 @@ TEST_CASE("kv_state_machine: a state rebuilt from its pairs and client records b
   CHECK(apply_request(without, request(1 + 39 % 3, 39, put_op("k3", "again")), height).kind == Kind::applied);
 }
 
-TEST_CASE("kv_state_machine: a damaged client record is rejected") {
-  // Goal: corrupt bytes never become exactly-once state. Method: truncate,
-  // extend and alter an encoded record; each is an error and changes nothing.
+TEST_CASE("kv_state_machine: a damaged cached reply is rejected") {
+  // Goal: corrupt bytes never become exactly-once state. Method: truncate and
+  // extend an encoded reply, restore one twice, and restore a window with a
+  // gap too wide; each is an error. Control: the intact reply restores and a
+  // resubmission is then a duplicate.
   KvStateMachine a;
   apply_request(a, request(9, 1, put_op("x", "1")), 1);
   apply_request(a, request(9, 2, get_op("x")), 2);
-  const std::vector<std::uint8_t> good = a.encode_client_record(9);
-  KvStateMachine b;
+  const KvStateMachine::ReplyKey key{9, 2};
+  const std::vector<std::uint8_t> good = a.encode_cached_reply(key);
   for (std::size_t cut = 0; cut < good.size(); ++cut) {
+    KvStateMachine b;
     const std::vector<std::uint8_t> truncated(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(cut));
-    CHECK(!b.restore_client_record(9, truncated));
+    CHECK(!b.restore_cached_reply(key, truncated));
   }
   std::vector<std::uint8_t> longer = good;
   longer.push_back(0);
-  CHECK(!b.restore_client_record(9, longer));
-  std::vector<std::uint8_t> wrong_highest = good;
-  wrong_highest[0] = 7;  // highest_applied no longer matches the last reply
-  CHECK(!b.restore_client_record(9, wrong_highest));
-  CHECK(b.client_ids().empty());
-  REQUIRE(b.restore_client_record(9, good));
-  CHECK(apply_request(b, request(9, 2, get_op("x")), 3).kind == Kind::duplicate);
+  KvStateMachine c;
+  CHECK(!c.restore_cached_reply(key, longer));
+  KvStateMachine d;
+  REQUIRE(d.restore_cached_reply(key, good));
+  CHECK(!d.restore_cached_reply(key, good));
+  KvStateMachine wide;
+  REQUIRE(wide.restore_cached_reply({9, 1}, good));
+  REQUIRE(wide.restore_cached_reply({9, 1 + request_window_max}, good));
+  CHECK(!wide.finish_restore());
+
+  KvStateMachine e;
+  REQUIRE(e.restore_cached_reply(key, good));
+  REQUIRE(e.finish_restore());
+  CHECK(apply_request(e, request(9, 2, get_op("x")), 3).kind == Kind::duplicate);
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ class FlakyStore final : public NodeStore {
     return inner_.persist_safety(state);
   }
   Status record_commit(const Block& block, const Hash32& hash,
-                       const KvStateMachine& machine) override {
+                       KvStateMachine& machine) override {
     ++commit_count;
     return inner_.record_commit(block, hash, machine);
   }

@@ -1,0 +1,185 @@
+// LsmNodeStore: see lsm_node_store.h; the key layout is docs/node_storage.md.
+#include "core/node/lsm_node_store.h"
+
+#include <fmt/format.h>
+
+#include "core/codec/byte_reader.h"
+#include "core/codec/byte_writer.h"
+#include "core/protocol/codec.h"
+#include "core/storage/coding.h"
+#include "core/types/assert.h"
+
+namespace bftsim {
+namespace {
+
+constexpr std::string_view safety_key = "s";
+constexpr std::string_view anchor_key = "m";
+constexpr std::string_view block_prefix = "b";
+constexpr std::string_view reply_prefix = "c";  // + u64 client + u64 request number
+
+// Big-endian, so keys sort by number.
+void append_number(std::string& key, std::uint64_t number) {
+  for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>((number >> (8 * i)) & 0xff));
+}
+std::string numbered_key(std::string_view prefix, std::uint64_t number) {
+  std::string key(prefix);
+  append_number(key, number);
+  return key;
+}
+std::string reply_key(const KvStateMachine::ReplyKey& key) {
+  std::string out(reply_prefix);
+  append_number(out, key.first);
+  append_number(out, key.second);
+  return out;
+}
+std::uint64_t read_number(std::string_view key, std::size_t at) {
+  std::uint64_t number = 0;
+  for (std::size_t i = at; i < at + 8; ++i) number = (number << 8) | static_cast<std::uint8_t>(key[i]);
+  return number;
+}
+
+std::string_view as_chars(const std::vector<std::uint8_t>& bytes) { return as_text(bytes); }
+
+// u64 view, u64 last_voted_view, u32 size + locked QC, u32 size + high QC.
+std::vector<std::uint8_t> encode_safety(const SafetyState& state) {
+  const auto locked = encode_quorum_cert(state.locked_qc);
+  const auto high = encode_quorum_cert(state.high_qc);
+  std::vector<std::uint8_t> out(8 + 8 + 4 + locked.size() + 4 + high.size());
+  ByteWriter writer(out.data(), out.data() + out.size());
+  writer.u64(state.view);
+  writer.u64(state.last_voted_view);
+  writer.u32(static_cast<std::uint32_t>(locked.size()));
+  writer.raw(locked);
+  writer.u32(static_cast<std::uint32_t>(high.size()));
+  writer.raw(high);
+  BFTSIM_ASSERT(writer.at_end());
+  return out;
+}
+
+Error corruption(const std::string& dir, std::string_view what, const std::string& detail) {
+  return Error{ErrorCode::corruption, fmt::format("{}: stored {}: {}", dir, what, detail)};
+}
+
+Result<QuorumCert> read_qc(ByteReader& reader, const char* field) {
+  const std::uint32_t size = reader.u32(field);
+  if (!reader.ok()) return tl::unexpected(reader.take_error());
+  if (size > reader.remaining_bytes()) return make_error(ErrorCode::malformed, fmt::format("{} truncated", field));
+  std::vector<std::uint8_t> bytes(size);
+  reader.raw(bytes, field);
+  return decode_quorum_cert(bytes);
+}
+
+Result<SafetyState> decode_safety(std::string_view stored) {
+  ByteReader reader(as_bytes(stored), "safety state");
+  SafetyState state;
+  state.view = reader.u64("view");
+  state.last_voted_view = reader.u64("last_voted_view");
+  auto locked = read_qc(reader, "locked_qc");
+  if (!locked) return tl::unexpected(locked.error());
+  auto high = read_qc(reader, "high_qc");
+  if (!high) return tl::unexpected(high.error());
+  if (reader.remaining_bytes() != 0) return make_error(ErrorCode::malformed, "trailing bytes");
+  state.locked_qc = std::move(*locked);
+  state.high_qc = std::move(*high);
+  if (state.locked_qc.view > state.high_qc.view)
+    return make_error(ErrorCode::malformed, "locked QC above high QC");
+  return state;
+}
+
+}  // namespace
+
+LsmNodeStore::LsmNodeStore(FileSystem& fs, std::string dir, LsmNodeStoreOptions options)
+    : fs_(fs), dir_(std::move(dir)), options_(options) {}
+
+Result<RecoveredState> LsmNodeStore::recover() {
+  kv_ = nullptr;
+  db_.reset();  // a new run: whatever the old Db held in memory is gone
+  auto db = Db::open(fs_, dir_, options_.db);
+  if (!db) return tl::unexpected(db.error());
+  db_ = std::move(*db);
+  return read_state();
+}
+
+Result<RecoveredState> LsmNodeStore::read_state() {
+  RecoveredState state;
+  auto safety = db_->get(safety_key);
+  if (!safety) return tl::unexpected(safety.error());
+  if (*safety) {
+    auto decoded = decode_safety(**safety);
+    if (!decoded) return tl::unexpected(corruption(dir_, "safety state", decoded.error().message));
+    state.safety = std::move(*decoded);
+  }
+
+  auto anchor = db_->get(anchor_key);
+  if (!anchor) return tl::unexpected(anchor.error());
+  Height height = 0;
+  if (*anchor) {
+    ByteReader reader(as_bytes(**anchor), "anchor");
+    height = reader.u64("height");
+    Hash32 hash;
+    reader.raw(hash.bytes, "block_hash");
+    if (!reader.ok() || reader.remaining_bytes() != 0)
+      return tl::unexpected(corruption(dir_, "anchor", "wrong size"));
+    auto stored = db_->get(numbered_key(block_prefix, height));
+    if (!stored) return tl::unexpected(stored.error());
+    if (!*stored || (*stored)->size() < hash.bytes.size())
+      return tl::unexpected(corruption(dir_, "committed log", fmt::format("block {} missing", height)));
+    auto block = decode_block(as_bytes(std::string_view(**stored).substr(hash.bytes.size())));
+    if (!block || block->height != height || block_hash(*block) != hash)
+      return tl::unexpected(corruption(dir_, "committed log",
+                                       fmt::format("block {} does not match its hash", height)));
+    state.committed = CommittedAnchor{std::make_shared<const Block>(std::move(*block)), hash};
+  }
+
+  auto kv = std::make_unique<LsmKvStore>(*db_);
+  if (kv->error()) return tl::unexpected(*kv->error());
+  LsmKvStore* kv_raw = kv.get();
+  state.machine = KvStateMachine(std::move(kv));
+  if (kv_raw->error()) return tl::unexpected(*kv_raw->error());
+  auto replies = db_->scan(reply_prefix, prefix_end(reply_prefix));
+  if (!replies) return tl::unexpected(replies.error());
+  for (const auto& [key, value] : *replies) {
+    if (key.size() != reply_prefix.size() + 16)
+      return tl::unexpected(corruption(dir_, "cached reply", "bad key"));
+    const KvStateMachine::ReplyKey reply_key{read_number(key, reply_prefix.size()),
+                                             read_number(key, reply_prefix.size() + 8)};
+    if (auto status = state.machine.restore_cached_reply(reply_key, as_bytes(value)); !status)
+      return tl::unexpected(corruption(dir_, fmt::format("cached reply {}/{}", reply_key.first, reply_key.second),
+                                       status.error().message));
+  }
+  if (auto status = state.machine.finish_restore(); !status)
+    return tl::unexpected(corruption(dir_, "cached replies", status.error().message));
+  state.machine.restore_last_applied_height(height);
+  kv_ = kv_raw;
+  return state;
+}
+
+Status LsmNodeStore::persist_safety(const SafetyState& state) {
+  BFTSIM_ASSERT(db_ != nullptr);
+  return db_->put(safety_key, as_chars(encode_safety(state)), !options_.unsafe_skip_sync);
+}
+
+Status LsmNodeStore::record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) {
+  BFTSIM_ASSERT(db_ != nullptr && kv_ != nullptr);
+  if (kv_->error()) return tl::unexpected(*kv_->error());
+  WriteBatch batch;
+  kv_->take_writes(batch);
+  for (const auto& changed : machine.take_changed_replies()) {
+    if (machine.has_cached_reply(changed)) {
+      batch.put(reply_key(changed), as_chars(machine.encode_cached_reply(changed)));
+    } else {
+      batch.remove(reply_key(changed));
+    }
+  }
+  std::string block_value(reinterpret_cast<const char*>(hash.bytes.data()), hash.bytes.size());
+  block_value.append(as_chars(encode_block(block)));
+  batch.put(numbered_key(block_prefix, block.height), block_value);
+  std::vector<std::uint8_t> anchor(8 + hash.bytes.size());
+  ByteWriter writer(anchor.data(), anchor.data() + anchor.size());
+  writer.u64(block.height);
+  writer.raw(hash.bytes);
+  batch.put(anchor_key, as_chars(anchor));
+  return db_->write(batch, false);
+}
+
+}  // namespace bftsim
