@@ -253,7 +253,10 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   if (block.proposer != from) return drop(DropReason::wrong_sender);
   if (block.proposer != leader_of(block.view)) return drop(DropReason::not_leader);
   if (block.view < view()) return drop(DropReason::stale_view);
-  if (block.view > view() + config_.view_window_max) return drop(DropReason::future_view);
+  if (block.view > view() + config_.view_window_max) {
+    catch_up(block.justify, block.view, from, now, out);
+    if (block.view > view() + config_.view_window_max) return drop(DropReason::future_view);
+  }
   if (block.height == 0 || block.justify.block_hash != block.parent_hash ||
       block.justify.view >= block.view || block.batch.size() > config_.batch_size)
     return drop(DropReason::bad_block);
@@ -349,7 +352,10 @@ void Replica::on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now,
     process_tc(*timeout.last_tc, from, now, out);
   }
   if (timeout.view < view()) return drop(DropReason::stale_view);
-  if (timeout.view > view() + config_.view_window_max) return drop(DropReason::future_view);
+  if (timeout.view > view() + config_.view_window_max) {
+    catch_up(timeout.high_qc, timeout.view, from, now, out);
+    return drop(DropReason::future_view);  // too far ahead to buffer
+  }
   if (timeout.high_qc.view >= timeout.view) return drop(DropReason::bad_certificate);
   if (pacemaker_.has_timeout(timeout.view, timeout.sender)) return drop(DropReason::duplicate);
   if (!verifier_->verify(timeout.sender,
@@ -360,6 +366,17 @@ void Replica::on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now,
   if (!check_qc(timeout.high_qc)) return drop(DropReason::bad_certificate);
   process_qc(timeout.high_qc, from, now, out);
   collect_timeout(timeout, now, out);
+}
+
+// A message from beyond the view window is not buffered, but the QC it
+// carries is a certificate on its own (2f+1 signers): a replica that was down
+// for more views than the window, or fell behind, enters the QC's view
+// instead of dropping everything until it times out its way forward.
+void Replica::catch_up(const QuorumCert& qc, View message_view, ReplicaIndex from, Instant now,
+                       Effects& out) {
+  if (qc.view >= message_view || qc.view < view()) return;
+  if (!check_qc(qc)) return drop(DropReason::bad_certificate);
+  process_qc(qc, from, now, out);
 }
 
 void Replica::collect_timeout(const Timeout& timeout, Instant now, Effects& out) {

@@ -90,6 +90,7 @@ class Replica {
   void try_vote(const StoredBlock& stored, Instant now, Effects& out);
   void send_timeout(Instant now, Effects& out);
   void collect_vote(const Vote& vote, Instant now, Effects& out);
+  void catch_up(const QuorumCert& qc, View message_view, ReplicaIndex from, Instant now, Effects& out);
   void collect_timeout(const Timeout& timeout, Instant now, Effects& out);
   void commit_up_to(const StoredBlock& block, Effects& out);
   void persist(Effects& out) const;
