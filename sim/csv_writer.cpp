@@ -81,7 +81,7 @@ std::string summary_csv_header() {
          "messages_delivered,messages_dropped,committed_blocks,committed_ops,requests_issued,"
          "requests_completed,throughput_ops_per_s,latency_us_p50,latency_us_p99,view_changes,"
          "safety,liveness,linearizability,expected_safety,expected_liveness,as_expected,violation_check,"
-         "violation_event,violation_time_us,trace_hash";
+         "violation_event,violation_time_us,states_installed,node_stops,trace_hash";
 }
 
 std::string summary_csv_row(const RunReport& report) {
@@ -95,7 +95,7 @@ std::string summary_csv_row(const RunReport& report) {
                                 static_cast<std::uint64_t>(report.end_time))
                           : 0;
   return fmt::format(
-      "{},{},chained-hotstuff,{},{},{},{},{},{},{},{},{},{},{},{},{}.{:03},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+      "{},{},chained-hotstuff,{},{},{},{},{},{},{},{},{},{},{},{},{}.{:03},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
       field(report.scenario_name), report.seed, report.crypto, report.replica_count, report.faulty_count,
       seconds(report.end_time), report.event_count, total(report, &MessageCounters::sent),
       total(report, &MessageCounters::delivered), total(report, &MessageCounters::dropped),
@@ -105,7 +105,7 @@ std::string summary_csv_row(const RunReport& report) {
       verdict_name(report.liveness), report.linearizability, report.expected_safety, report.expected_liveness,
       report.as_expected ? "yes" : "no", violation ? violation->check : "",
       violation ? fmt::format("{}", violation->event_index) : "", violation ? us(violation->at) : "",
-      report.trace_hash);
+      report.states_installed, report.node_stops.size(), report.trace_hash);
 }
 
 Status write_report_csv(const RunReport& report, const std::string& directory) {
@@ -155,7 +155,21 @@ Status write_report_csv(const RunReport& report, const std::string& directory) {
                    message_type_name(static_cast<MessageType>(i + 1)), c.sent, c.delivered, c.dropped, c.duplicated,
                    c.malformed, c.bytes_sent);
   }
-  return write_file(dir / "messages.csv", messages);
+  if (auto status = write_file(dir / "messages.csv", messages); !status) return status;
+
+  std::string storage =
+      "replica,syncs,bytes_written,crashes,bit_flips,torn_appends,full_rejections,sync_delay_us,flushes,"
+      "compactions,stored_bytes,states_installed,stopped_at_us,stop_reason\n";
+  for (const auto& row : report.storage) {
+    const NodeStopRow* stop = nullptr;
+    for (const auto& candidate : report.node_stops)
+      if (candidate.replica == row.replica) stop = &candidate;  // the last one
+    fmt::format_to(std::back_inserter(storage), "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", row.replica, row.syncs,
+                   row.bytes_written, row.crashes, row.bit_flips, row.torn_appends, row.full_rejections,
+                   us(row.sync_delay_total), row.flushes, row.compactions, row.stored_bytes, row.states_installed,
+                   stop ? us(stop->at) : "", stop ? field(stop->reason) : "");
+  }
+  return write_file(dir / "storage.csv", storage);
 }
 
 std::string format_summary_text(const RunReport& report) {
@@ -183,6 +197,9 @@ std::string format_summary_text(const RunReport& report) {
     if (!violation->context.empty()) fmt::format_to(out, "  the last events that touched replicas involved:\n");
     for (const auto& line : violation->context) fmt::format_to(out, "    {}\n", line);
   }
+  if (report.states_installed > 0) fmt::format_to(out, "  state transfers installed: {}\n", report.states_installed);
+  for (const auto& stop : report.node_stops)
+    fmt::format_to(out, "  replica {} stopped at {} us: {}\n", stop.replica, us(stop.at), stop.reason);
   fmt::format_to(out, "  trace hash {}\n", report.trace_hash);
   return text;
 }

@@ -162,7 +162,7 @@ int run_command(const Options& options) {
     wallclock << "scenario,seed,wall_seconds,events,events_per_wall_s,sim_seconds_per_wall_s\n"
               << fmt::format("{},{},{:.6f},{},{:.0f},{:.3f}\n", report.scenario_name, report.seed, wall_seconds,
                              report.event_count, events_per_s, speedup);
-    if (!options.quiet) fmt::print("wrote {}/{{summary,commits,requests,view_changes,messages,wallclock}}.csv\n",
+    if (!options.quiet) fmt::print("wrote {}/{{summary,commits,requests,view_changes,messages,storage,wallclock}}.csv\n",
                                    options.out_dir);
   }
   if (report.safety_violation || report.liveness_violation) {

@@ -57,6 +57,22 @@ struct NodeStopRow {
   std::string reason;
 };
 
+// One replica's disk and store at the end of a run (storage.csv).
+struct StorageRow {
+  ReplicaIndex replica = 0;
+  std::uint64_t syncs = 0;
+  std::uint64_t bytes_written = 0;
+  std::uint64_t crashes = 0;
+  std::uint64_t bit_flips = 0;
+  std::uint64_t torn_appends = 0;
+  std::uint64_t full_rejections = 0;
+  Duration sync_delay_total = 0;
+  std::uint64_t flushes = 0;      // of the Db open at the end (since its last recovery)
+  std::uint64_t compactions = 0;
+  std::uint64_t stored_bytes = 0;
+  std::uint64_t states_installed = 0;
+};
+
 enum class Verdict : std::uint8_t { holds, violated, unchecked };
 const char* verdict_name(Verdict verdict);
 
@@ -77,6 +93,8 @@ struct RunReport {
   std::uint64_t requests_issued = 0;
   std::vector<ViewChangeRow> view_changes;
   std::vector<NodeStopRow> node_stops;
+  std::uint64_t states_installed = 0;  // state transfers completed
+  std::vector<StorageRow> storage;
   std::optional<Violation> safety_violation;
   std::optional<Violation> liveness_violation;
   Verdict safety = Verdict::holds;

@@ -33,9 +33,10 @@ constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::string_view top_keys[] = {"name",     "description", "seed",    "duration",
                                          "replicas", "faulty",      "crypto",  "protocol",
                                          "network",  "clients",     "faults",  "expect",
-                                         "byzantine", "allow_more_faulty", "random_faults"};
+                                         "byzantine", "allow_more_faulty", "random_faults", "storage"};
 constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
-                                              "view_timeout_max", "vote_to", "unsafe_skip_lock"};
+                                              "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention"};
+constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
 constexpr std::string_view byzantine_keys[] = {"node", "behavior"};
 constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay"};
 constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
@@ -80,6 +81,7 @@ constexpr double random_disk_expected_count_max = 10'000;
 std::optional<Keys> schema_map_keys(std::string_view pattern) {
   if (pattern.empty()) return Keys(top_keys);
   if (pattern == "protocol") return Keys(protocol_keys);
+  if (pattern == "storage") return Keys(storage_keys);
   if (pattern == "network") return Keys(network_keys);
   if (pattern == "network.latency") return Keys(latency_keys_all);
   if (pattern == "clients") return Keys(clients_keys);
@@ -348,6 +350,7 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "view_timeout_max", out.view_timeout_max, read_duration));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "vote_to", out.vote_to_all, enum_of(NameTable<bool>(vote_to_names), "vote target")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "unsafe_skip_lock", out.unsafe_skip_lock, enum_of(NameTable<bool>(bool_names), "boolean")));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "block_retention", out.block_retention, integer_in(16, 1'000'000)));
   if (out.view_timeout_max < out.view_timeout) {
     const std::string detail = fmt::format("view_timeout_max {} is below view_timeout {}",
                                            format_duration(out.view_timeout_max), format_duration(out.view_timeout));
@@ -357,6 +360,14 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
     BFTSIM_ASSERT(node != nullptr);  // the defaults satisfy the constraint
     return fail(node->where, key_path_join(path, "view_timeout"), detail + " (the default)");
   }
+  return {};
+}
+
+Status read_storage(const YamlNode& map, std::string_view path, StorageConfig& out) {
+  BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
+  BFTSIM_SCENARIO_TRY(check_keys(map, path, storage_keys));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "unsafe_skip_sync", out.unsafe_skip_sync,
+                                    enum_of(NameTable<bool>(bool_names), "boolean")));
   return {};
 }
 
@@ -814,6 +825,7 @@ Result<Scenario> read_scenario(const YamlNode& root) {
                             out.replica_count, out.faulty_count, 3 * out.faulty_count + 1));
   BFTSIM_SCENARIO_TRY(read_optional(root, "", "crypto", out.crypto, enum_of(NameTable<CryptoKind>(crypto_names), "crypto")));
   if (const YamlNode* node = root.find("protocol")) BFTSIM_SCENARIO_TRY(read_protocol(*node, "protocol", out.protocol));
+  if (const YamlNode* node = root.find("storage")) BFTSIM_SCENARIO_TRY(read_storage(*node, "storage", out.storage));
   if (const YamlNode* node = root.find("network")) BFTSIM_SCENARIO_TRY(read_network(*node, "network", out.network));
   if (const YamlNode* node = root.find("clients")) BFTSIM_SCENARIO_TRY(read_clients(*node, "clients", out.clients));
   if (const YamlNode* node = root.find("faults"))

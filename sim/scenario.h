@@ -34,8 +34,22 @@ struct ProtocolConfig {
   // YAML `unsafe_skip_lock`: a teaching mutant that votes without the
   // safe-node rule. Simulator only; the checkers must catch what it breaks.
   bool unsafe_skip_lock = false;
+  // YAML `block_retention`: blocks a replica keeps below its committed height
+  // for lagging peers to fetch; a peer further behind gets a state transfer.
+  std::uint64_t block_retention = 1024;  // 16..1'000'000
 
   bool operator==(const ProtocolConfig&) const = default;
+};
+
+// YAML `storage:`. Every replica keeps its state in an LSM on its own
+// simulated disk (sim/disk); these settings change how.
+struct StorageConfig {
+  // A teaching mutant: the safety state is written without a sync, so a
+  // crash can lose the record of a vote and a restarted replica may vote
+  // twice in one view; the double_vote checker must catch it.
+  bool unsafe_skip_sync = false;
+
+  bool operator==(const StorageConfig&) const = default;
 };
 
 enum class DistributionKind : std::uint8_t { constant, uniform, exponential, normal, lognormal, pareto };
@@ -250,6 +264,7 @@ struct Scenario {
   ProtocolConfig protocol;
   NetworkConfig network;
   ClientsConfig clients;
+  StorageConfig storage;
   std::vector<Fault> faults;    // in file order
   RandomFaultsConfig random_faults;  // materialised per run seed, after `faults`
   std::vector<ByzantineSpec> byzantine;  // at most faulty_count unless allow_more_faulty

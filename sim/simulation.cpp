@@ -224,6 +224,14 @@ class Simulation::Impl::Host final : public NodeHost {
                      Event{EventKind::timer, replica_, replica_, generation, nullptr});
   }
   void committed(const CommittedBlock& commit) override { sim_.on_commit(replica_, commit); }
+  void state_installed(const CommittedBlock& state) override {
+    // A transferred state must be one the cluster decided, like a recovered one.
+    sim_.violate(sim_.agreement_.on_recover(replica_, state.height, state.block_hash, state.state_digest));
+    ++sim_.report_.states_installed;
+    if (sim_.options_.trace != nullptr)
+      sim_.trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"state_installed","replica":{},"height":{}}})",
+                                  sim_.event_index_, sim_.now_, replica_, state.height));
+  }
   void note(const NoteEffect& note) override { sim_.on_note(replica_, note); }
 
  private:
@@ -257,7 +265,9 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   disk_busy_until_.assign(scenario.replica_count, 0);
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) {
     disks_.push_back(std::make_unique<SimDisk>(SimDisk::disk_stream(options.seed, r)));
-    stores_.push_back(std::make_unique<LsmNodeStore>(*disks_[r], "node"));
+    LsmNodeStoreOptions store_options;
+    store_options.unsafe_skip_sync = scenario.storage.unsafe_skip_sync;
+    stores_.push_back(std::make_unique<LsmNodeStore>(*disks_[r], "node", store_options));
   }
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) hosts_.push_back(std::make_unique<Host>(*this, r));
   actors_.resize(scenario.replica_count);
@@ -298,6 +308,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.view_timeout_max = scenario_.protocol.view_timeout_max;
   config.vote_to_all = scenario_.protocol.vote_to_all;
   config.unsafe_skip_lock = scenario_.protocol.unsafe_skip_lock;
+  config.block_retention = scenario_.protocol.block_retention;
   return config;
 }
 
@@ -426,6 +437,18 @@ RunReport Simulation::Impl::run() {
       (report_.liveness == Verdict::violated &&
        scenario_.expect.liveness == LivenessExpectation::violated);
   report_.as_expected = safety_ok && liveness_ok;
+  for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r) {
+    const SimDiskCounters& disk = disks_[r]->counters();
+    StorageRow row{r, disk.syncs, disk.bytes_written, disk.crashes, disk.bit_flips, disk.torn_appends,
+                   disk.full_rejections, disk.sync_delay_total, 0, 0, disks_[r]->stored_bytes(), 0};
+    if (const Db* db = stores_[r]->db()) {
+      const DbStats stats = db->stats();
+      row.flushes = stats.flush_count;
+      row.compactions = stats.compaction_count;
+    }
+    if (nodes_[r]) row.states_installed = nodes_[r]->states_installed();
+    report_.storage.push_back(row);
+  }
   report_.trace_hash = trace_hash_.finish();
   return std::move(report_);
 }

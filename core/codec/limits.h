@@ -20,6 +20,12 @@ inline constexpr std::uint32_t txn_entries_max = 64;           // conditions, an
 inline constexpr std::uint32_t block_response_blocks_max = 64;
 inline constexpr std::uint32_t certificate_signatures_max = replica_count_max;
 inline constexpr std::uint32_t frame_size_bytes_max = 16u * 1024u * 1024u;
+// State transfer: one StateResponse carries a whole KV state, so it must fit
+// in a frame; a state larger than that is out of reach (chunking is future work).
+inline constexpr std::uint32_t snapshot_pairs_max = 1u << 20;
+inline constexpr std::uint32_t snapshot_replies_max = 1u << 20;
+inline constexpr std::uint32_t snapshot_history_max = 1024;
+inline constexpr std::uint32_t snapshot_reply_size_bytes_max = value_size_bytes_max + 64;
 
 static_assert(key_size_bytes_max <= value_size_bytes_max);
 static_assert(value_size_bytes_max < frame_size_bytes_max);

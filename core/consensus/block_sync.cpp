@@ -155,4 +155,32 @@ void BlockSync::check_invariants() const {
   BFTSIM_ASSERT(waiting_count == waiting_proposal_count_);
 }
 
+void BlockSync::request_state_if_behind(Height committed_height, Height seen_height, Instant now,
+                                        Effects& out) {
+  if (seen_height <= committed_height + block_retention_) return;
+  if (state_requested_at_ && now - *state_requested_at_ < retry_after_) return;
+  state_requested_at_ = now;
+  ++state_request_count_;
+  out.push_back(BroadcastEffect{StateRequest{committed_height}});
+}
+
+void BlockSync::on_state_installed(Height anchor_height) {
+  fetching_.clear();  // what is still missing is asked for again from the new root
+  for (auto it = orphans_.begin(); it != orphans_.end();) {
+    if (it->second.height > anchor_height) {
+      ++it;
+      continue;
+    }
+    auto range = orphans_by_parent_.equal_range(it->second.parent_hash);
+    for (auto link = range.first; link != range.second; ++link) {
+      if (link->second == it->first) {
+        orphans_by_parent_.erase(link);
+        break;
+      }
+    }
+    it = orphans_.erase(it);
+  }
+  state_requested_at_.reset();
+}
+
 }  // namespace bftsim

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -75,9 +76,17 @@ class BlockSync {
   // committed height; the rest stay fetchable for lagging peers.
   void prune(BlockTree& tree, Height committed_height) const;
 
-  // A peer further behind than block_retention cannot catch up by fetching
-  // blocks: state transfer (a snapshot of the KV state at a committed height)
-  // is to be added here, beside fetch().
+  // State transfer. A replica that sees a block `seen_height` high while it
+  // committed only `committed_height` cannot catch up by fetching once the
+  // gap passes block_retention (its peers no longer hold the blocks it
+  // lacks): it asks every peer for its state instead, at most once per view
+  // timeout. The driver (core/node) answers and installs states.
+  void request_state_if_behind(Height committed_height, Height seen_height, Instant now,
+                               Effects& out);
+  // A state at `anchor_height` was installed: outstanding fetches and the
+  // orphans at or below it are moot.
+  void on_state_installed(Height anchor_height);
+  std::uint64_t state_request_count() const { return state_request_count_; }
 
   void check_invariants() const;
 
@@ -98,6 +107,8 @@ class BlockSync {
   // Fetched blocks whose parent has not arrived yet, by hash and by parent.
   std::map<Hash32, Block> orphans_;
   std::multimap<Hash32, Hash32> orphans_by_parent_;
+  std::optional<Instant> state_requested_at_;
+  std::uint64_t state_request_count_ = 0;
 };
 
 }  // namespace bftsim

@@ -57,6 +57,29 @@ void Replica::restore_committed(std::shared_ptr<const Block> block, const Hash32
   tree_.install_root(std::move(block), hash);
 }
 
+std::shared_ptr<const Block> Replica::committed_block() const {
+  const StoredBlock* stored = tree_.find(committed_hash_);
+  BFTSIM_ASSERT(stored != nullptr);  // pruning stays below the committed height
+  return stored->block;
+}
+
+void Replica::install_state(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
+                            Effects& out) {
+  BFTSIM_ASSERT(started_);
+  BFTSIM_ASSERT(block != nullptr && block->height > committed_height_);
+  const Height height = block->height;
+  mempool_.remove_committed(*block);
+  committed_height_ = height;
+  committed_hash_ = hash;
+  tree_.install_root(std::move(block), hash);
+  block_sync_.on_state_installed(height);
+  // Fetched blocks above the new root may now attach; then the usual rules.
+  adopt_orphans(now, out);
+  update_chain(high_qc_, config_.index == 0 ? 1 : 0, now, out);
+  try_propose(now, out);
+  check_invariants();
+}
+
 void Replica::start(Instant now, Effects& out) {
   BFTSIM_ASSERT(!started_);
   started_ = true;
@@ -272,6 +295,7 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
     return drop(DropReason::bad_certificate);  // a view jump with no TC behind it
   }
 
+  block_sync_.request_state_if_behind(committed_height_, block.height, now, out);
   if (proposal.timeout_cert) process_tc(*proposal.timeout_cert, from, now, out);
   process_qc(block.justify, from, now, out);
   if (block.view != view()) return drop(DropReason::stale_view);

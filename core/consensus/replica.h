@@ -53,7 +53,16 @@ class Replica {
     return static_cast<ReplicaIndex>(view % config_.replica_count);
   }
   View view() const { return pacemaker_.view(); }
+  // After start(): install a state transferred from peers (the driver checked
+  // it): `block` was committed at block->height, above this replica's
+  // committed height, and the driver holds the KV state after it. Commits
+  // continue above it. Requires: hash == block_hash(*block).
+  void install_state(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
+                     Effects& out);
+
   Height committed_height() const { return committed_height_; }
+  // The block at committed_height() (genesis before any commit).
+  std::shared_ptr<const Block> committed_block() const;
   const Hash32& committed_hash() const { return committed_hash_; }
   SafetyState safety_state() const;
   std::uint64_t drop_count(DropReason reason) const {

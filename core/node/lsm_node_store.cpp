@@ -86,6 +86,18 @@ Result<SafetyState> decode_safety(std::string_view stored) {
   return state;
 }
 
+// The block in the committed log and the anchor that points at it.
+void add_commit_records(WriteBatch& batch, const Block& block, const Hash32& hash) {
+  std::string block_value(reinterpret_cast<const char*>(hash.bytes.data()), hash.bytes.size());
+  block_value.append(as_chars(encode_block(block)));
+  batch.put(numbered_key(block_prefix, block.height), block_value);
+  std::vector<std::uint8_t> anchor(8 + hash.bytes.size());
+  ByteWriter writer(anchor.data(), anchor.data() + anchor.size());
+  writer.u64(block.height);
+  writer.raw(hash.bytes);
+  batch.put(anchor_key, as_chars(anchor));
+}
+
 }  // namespace
 
 LsmNodeStore::LsmNodeStore(FileSystem& fs, std::string dir, LsmNodeStoreOptions options)
@@ -171,15 +183,31 @@ Status LsmNodeStore::record_commit(const Block& block, const Hash32& hash, KvSta
       batch.remove(reply_key(changed));
     }
   }
-  std::string block_value(reinterpret_cast<const char*>(hash.bytes.data()), hash.bytes.size());
-  block_value.append(as_chars(encode_block(block)));
-  batch.put(numbered_key(block_prefix, block.height), block_value);
-  std::vector<std::uint8_t> anchor(8 + hash.bytes.size());
-  ByteWriter writer(anchor.data(), anchor.data() + anchor.size());
-  writer.u64(block.height);
-  writer.raw(hash.bytes);
-  batch.put(anchor_key, as_chars(anchor));
+  add_commit_records(batch, block, hash);
   return db_->write(batch, false);
+}
+
+Result<KvStateMachine> LsmNodeStore::install_state(const Block& block, const Hash32& hash,
+                                                   const std::vector<KeyValue>& pairs,
+                                                   const std::vector<SnapshotReply>& replies) {
+  BFTSIM_ASSERT(db_ != nullptr);
+  // One batch replaces every pair and reply and moves the anchor, so a crash
+  // leaves either the old state or the new one.
+  WriteBatch batch;
+  for (std::string_view prefix : {LsmKvStore::key_prefix, reply_prefix}) {
+    auto old = db_->scan(prefix, prefix_end(prefix));
+    if (!old) return tl::unexpected(old.error());
+    for (const auto& [key, value] : *old) batch.remove(key);
+  }
+  for (const KeyValue& pair : pairs) batch.put(std::string(LsmKvStore::key_prefix) + pair.key, pair.value);
+  for (const SnapshotReply& reply : replies)
+    batch.put(reply_key({reply.client, reply.number}), as_chars(reply.record));
+  add_commit_records(batch, block, hash);
+  if (auto status = db_->write(batch, true); !status) return tl::unexpected(status.error());
+  kv_ = nullptr;
+  auto state = read_state();
+  if (!state) return tl::unexpected(state.error());
+  return std::move(state->machine);
 }
 
 }  // namespace bftsim

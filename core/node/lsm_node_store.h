@@ -36,6 +36,10 @@ class LsmNodeStore final : public NodeStore {
   Status record_commit(const Block& block, const Hash32& block_hash,
                        KvStateMachine& machine) override;
 
+  Result<KvStateMachine> install_state(const Block& block, const Hash32& block_hash,
+                                       const std::vector<KeyValue>& pairs,
+                                       const std::vector<SnapshotReply>& replies) override;
+
   // The open Db, or null before recover() or after it failed.
   const Db* db() const { return db_.get(); }
 

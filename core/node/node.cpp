@@ -3,15 +3,17 @@
 #include <fmt/format.h>
 
 #include "core/node/executor.h"
+#include "core/protocol/codec.h"
 #include "core/types/assert.h"
 
 namespace bftsim {
 
-Node::Node(ReplicaConfig config, std::unique_ptr<Signer> signer,
+Node::Node(const ReplicaConfig& config, std::unique_ptr<Signer> signer,
            std::shared_ptr<const Verifier> verifier, NodeStore& store, NodeHost& host)
-    : replica_(std::move(config), std::move(signer), std::move(verifier)),
+    : replica_(config, std::move(signer), std::move(verifier)),
       store_(store),
-      host_(host) {}
+      host_(host),
+      transfer_(config.replica_count, config.faulty_max, config.view_timeout) {}
 
 Status Node::start(Instant now) {
   BFTSIM_ASSERT(!started_);
@@ -22,9 +24,12 @@ Status Node::start(Instant now) {
     return tl::unexpected(recovered.error());
   }
   if (recovered->safety) replica_.restore(*recovered->safety);
-  if (recovered->committed)
-    replica_.restore_committed(recovered->committed->block, recovered->committed->block_hash);
   state_machine_ = std::move(recovered->machine);
+  if (recovered->committed) {
+    replica_.restore_committed(recovered->committed->block, recovered->committed->block_hash);
+    transfer_.on_committed(recovered->committed->block->height, recovered->committed->block_hash,
+                           state_machine_.digest());
+  }
   effects_.clear();
   replica_.start(now, effects_);
   apply(effects_);
@@ -33,6 +38,11 @@ Status Node::start(Instant now) {
 
 void Node::on_message(ReplicaIndex from, const Message& message, Instant now) {
   if (stopped()) return;
+  // State transfer is the Node's: it holds the KV state.
+  if (const auto* request = std::get_if<StateRequest>(&message))
+    return answer_state_request(from, *request, now);
+  if (const auto* response = std::get_if<StateResponse>(&message))
+    return on_state_response(from, *response, now);
   effects_.clear();
   replica_.on_message(from, message, now, effects_);
   apply(effects_);
@@ -83,9 +93,38 @@ void Node::commit(const CommitEffect& commit) {
   if (auto status = store_.record_commit(*commit.block, commit.block_hash, state_machine_);
       !status)
     return stop(status.error(), "recording a commit");
+  transfer_.on_committed(commit.height, commit.block_hash, executed.state_digest);
   host_.committed(CommittedBlock{commit.block, commit.block_hash, commit.height,
                                  executed.state_digest});
   for (const ClientReply& reply : executed.replies) host_.reply(reply);
+}
+
+void Node::answer_state_request(ReplicaIndex from, const StateRequest& request, Instant now) {
+  if (replica_.committed_height() <= request.committed_height) return;  // nothing newer to offer
+  if (!transfer_.should_answer(from, now)) return;
+  host_.send(from, transfer_.make_response(*replica_.committed_block(), state_machine_));
+}
+
+void Node::on_state_response(ReplicaIndex from, StateResponse response, Instant now) {
+  transfer_.on_response(from, std::move(response));
+  auto offer = transfer_.take_installable(replica_.committed_height());
+  if (!offer) return;
+  // Peer data until proven otherwise: damaged reply records reject the offer.
+  if (!make_state_machine(offer->pairs, offer->replies, offer->block.height)) return;
+  auto block = std::make_shared<const Block>(std::move(offer->block));
+  const Hash32 hash = block_hash(*block);
+  auto machine = store_.install_state(*block, hash, offer->pairs, offer->replies);
+  if (!machine) return stop(machine.error(), "installing a transferred state");
+  state_machine_ = std::move(*machine);
+  if (state_machine_.digest() != offer->state_digest)
+    return stop(Error{ErrorCode::corruption, "the installed state does not have the offered digest"},
+                "installing a transferred state");
+  ++states_installed_;
+  transfer_.on_committed(block->height, hash, offer->state_digest);
+  host_.state_installed(CommittedBlock{block, hash, block->height, offer->state_digest});
+  effects_.clear();
+  replica_.install_state(block, hash, now, effects_);
+  apply(effects_);
 }
 
 void Node::stop(const Error& error, const char* during) {

@@ -5,6 +5,9 @@
 //   Commit   -> execute the block on the KV state machine, record it in the
 //               store, report it, and answer the clients;
 //   Send, Broadcast, SetTimer, Note -> the host.
+// It also serves and installs state transfers (state_transfer.h): the
+// replica asks, the Node answers StateRequests from its KV state and installs
+// a verified StateResponse into its store, then hands the block to the replica.
 // If the store fails, the Node stops: it drops the effects that follow (a
 // vote must not leave when its safety state is not durable) and ignores
 // every later input; stop_reason() says why. A host treats it as crashed.
@@ -20,6 +23,7 @@
 #include "core/consensus/replica.h"
 #include "core/kv/state_machine.h"
 #include "core/node/node_store.h"
+#include "core/node/state_transfer.h"
 
 namespace bftsim {
 
@@ -44,13 +48,16 @@ class NodeHost {
   virtual void set_timer(TimerKind timer, Instant at) = 0;
   // Observations for checkers and metrics; they change nothing.
   virtual void committed(const CommittedBlock& /*commit*/) {}
+  // The Node installed a state transferred from peers: it now holds the
+  // state after `state.block`, skipping the heights between.
+  virtual void state_installed(const CommittedBlock& /*state*/) {}
   virtual void note(const NoteEffect& /*note*/) {}
 };
 
 class Node {
  public:
   // `store` and `host` must outlive the Node; the store outlives restarts.
-  Node(ReplicaConfig config, std::unique_ptr<Signer> signer,
+  Node(const ReplicaConfig& config, std::unique_ptr<Signer> signer,
        std::shared_ptr<const Verifier> verifier, NodeStore& store, NodeHost& host);
 
   // Recovers from the store and starts the replica. An error from the store
@@ -64,18 +71,24 @@ class Node {
   const std::optional<std::string>& stop_reason() const { return stop_reason_; }
   const Replica& replica() const { return replica_; }
   const KvStateMachine& state_machine() const { return state_machine_; }
+  std::uint64_t states_installed() const { return states_installed_; }
+  std::uint64_t state_offers_rejected() const { return transfer_.rejected_count(); }
 
  private:
   void apply(Effects& effects);
   void commit(const CommitEffect& commit);
+  void answer_state_request(ReplicaIndex from, const StateRequest& request, Instant now);
+  void on_state_response(ReplicaIndex from, StateResponse response, Instant now);
   void stop(const Error& error, const char* during);
 
   Replica replica_;
   KvStateMachine state_machine_;
   NodeStore& store_;
   NodeHost& host_;
+  StateTransfer transfer_;
   Effects effects_;
   bool started_ = false;
+  std::uint64_t states_installed_ = 0;
   std::optional<std::string> stop_reason_;
 };
 

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "core/consensus/effects.h"
 #include "core/kv/state_machine.h"
@@ -41,7 +42,18 @@ class NodeStore {
   // executing the block (then nothing computed from it may leave).
   virtual Status record_commit(const Block& block, const Hash32& block_hash,
                                KvStateMachine& machine) = 0;
+  // Replaces the KV state with a transferred one: the state after `block`
+  // (committed at block.height), durable when this returns. Returns the state
+  // machine over it. The caller checked the pairs and replies.
+  virtual Result<KvStateMachine> install_state(const Block& block, const Hash32& block_hash,
+                                               const std::vector<KeyValue>& pairs,
+                                               const std::vector<SnapshotReply>& replies) = 0;
 };
+
+// A state machine over a fresh MemoryKvStore holding `pairs` and `replies`,
+// at `height`; ErrorCode::corruption when a reply record is damaged.
+Result<KvStateMachine> make_state_machine(const std::vector<KeyValue>& pairs,
+                                          const std::vector<SnapshotReply>& replies, Height height);
 
 // Keeps the safety state in memory; outlives the Nodes that use it, so a
 // restarted Node finds it. Blocks and KV are not kept: a restarted replica
@@ -54,6 +66,10 @@ class MemoryNodeStore final : public NodeStore {
     return {};
   }
   Status record_commit(const Block&, const Hash32&, KvStateMachine&) override { return {}; }
+  Result<KvStateMachine> install_state(const Block& block, const Hash32&, const std::vector<KeyValue>& pairs,
+                                       const std::vector<SnapshotReply>& replies) override {
+    return make_state_machine(pairs, replies, block.height);
+  }
   const std::optional<SafetyState>& safety() const { return safety_; }
 
  private:

@@ -20,7 +20,7 @@ namespace bftsim {
 namespace {
 
 static_assert(std::variant_size_v<Message> == message_type_count);
-static_assert(static_cast<int>(MessageType::client_reply) == message_type_count);
+static_assert(static_cast<int>(MessageType::state_response) == message_type_count);
 
 // The fewest bytes one item of each repeated type can take; a count is
 // rejected when count * minimum exceeds the bytes left, before reserving.
@@ -175,6 +175,35 @@ void put_body(Sink& sink, const ClientReply& reply) {
   sink.u64(reply.height);
   sink.u8(static_cast<std::uint8_t>(reply.result.status));
   put_optional_string(sink, reply.result.value);
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const StateRequest& request) {
+  sink.u64(request.committed_height);
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const StateResponse& response) {
+  put_block(sink, response.block);
+  put_hash(sink, response.state_digest);
+  put_length(sink, response.history.size());
+  for (const CommittedDigest& entry : response.history) {
+    sink.u64(entry.height);
+    put_hash(sink, entry.block_hash);
+    put_hash(sink, entry.state_digest);
+  }
+  put_length(sink, response.pairs.size());
+  for (const KeyValue& pair : response.pairs) {
+    put_string(sink, pair.key);
+    put_string(sink, pair.value);
+  }
+  put_length(sink, response.replies.size());
+  for (const SnapshotReply& reply : response.replies) {
+    sink.u64(reply.client);
+    sink.u64(reply.number);
+    put_length(sink, reply.record.size());
+    sink.raw(std::span<const std::uint8_t>(reply.record));
+  }
 }
 
 template <typename Sink>
@@ -360,6 +389,46 @@ void get_body(ByteReader& reader, ClientReply& reply) {
   get_optional_value(reader, reply.result.value, "result value");
 }
 
+void get_body(ByteReader& reader, StateRequest& request) {
+  request.committed_height = reader.u64("committed_height");
+}
+
+void get_body(ByteReader& reader, StateResponse& response) {
+  get_block(reader, response.block);
+  get_hash(reader, response.state_digest, "state_digest");
+  std::uint32_t count = reader.count("history", snapshot_history_max, "snapshot_history_max", 8 + 32 + 32);
+  response.history.resize(count);
+  for (CommittedDigest& entry : response.history) {
+    if (!reader.ok()) return;
+    entry.height = reader.u64("history height");
+    get_hash(reader, entry.block_hash, "history block_hash");
+    get_hash(reader, entry.state_digest, "history state_digest");
+  }
+  count = reader.count("pairs", snapshot_pairs_max, "snapshot_pairs_max", 4 + 4);
+  response.pairs.resize(count);
+  for (KeyValue& pair : response.pairs) {
+    if (!reader.ok()) return;
+    get_key(reader, pair.key, "pair key");
+    get_value(reader, pair.value, "pair value");
+  }
+  count = reader.count("replies", snapshot_replies_max, "snapshot_replies_max", 8 + 8 + 4);
+  response.replies.resize(count);
+  for (SnapshotReply& reply : response.replies) {
+    if (!reader.ok()) return;
+    reply.client = reader.u64("reply client");
+    reply.number = reader.u64("reply number");
+    const std::uint32_t size = reader.u32("reply record length");
+    if (!reader.ok()) return;
+    if (size > snapshot_reply_size_bytes_max || size > reader.remaining_bytes()) {
+      reader.fail(fmt::format("reply record length {} exceeds {} or the bytes left", size,
+                              snapshot_reply_size_bytes_max));
+      return;
+    }
+    reply.record.resize(size);
+    reader.raw(reply.record, "reply record");
+  }
+}
+
 // Decodes the body of a T straight into the Result that is returned.
 template <typename T>
 Result<Message> decode_body(ByteReader& reader) {
@@ -406,6 +475,8 @@ Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
     case MessageType::block_response: return decode_body<BlockResponse>(reader);
     case MessageType::client_request: return decode_body<ClientRequest>(reader);
     case MessageType::client_reply: return decode_body<ClientReply>(reader);
+    case MessageType::state_request: return decode_body<StateRequest>(reader);
+    case MessageType::state_response: return decode_body<StateResponse>(reader);
   }
   BFTSIM_ASSERT(false);  // every value in 1..message_type_count is a case above
   return make_error(ErrorCode::malformed, "unreachable");

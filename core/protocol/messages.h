@@ -9,6 +9,7 @@
 #include <compare>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -123,6 +124,48 @@ struct ClientReply {
   auto operator<=>(const ClientReply&) const = default;
 };
 
+// State transfer. A replica too far behind for block fetching (its peers
+// keep only block_retention blocks below their commit) asks every peer for
+// its state; each answers with the state after its committed block.
+struct StateRequest {
+  Height committed_height = 0;  // the requester's
+  auto operator<=>(const StateRequest&) const = default;
+};
+
+// One committed height as the responder saw it, for cross-checking offers.
+struct CommittedDigest {
+  Height height = 0;
+  Hash32 block_hash;
+  Hash32 state_digest;
+  auto operator<=>(const CommittedDigest&) const = default;
+};
+
+// One cached exactly-once reply: the KV state machine's own record bytes.
+struct SnapshotReply {
+  ClientId client = 0;
+  RequestNumber number = 0;
+  std::vector<std::uint8_t> record;
+  auto operator<=>(const SnapshotReply&) const = default;
+};
+
+struct KeyValue {
+  std::string key;
+  std::string value;
+  auto operator<=>(const KeyValue&) const = default;
+};
+
+// Unsigned, like BlockResponse: the receiver installs it only when f+1
+// replicas report the same (height, block hash, state digest) and the pairs
+// hash to that digest (core/node/state_transfer.h).
+struct StateResponse {
+  Block block;                           // committed at block.height; the state is after it
+  Hash32 state_digest;
+  std::vector<CommittedDigest> history;  // the responder's recent commits, ascending
+  std::vector<KeyValue> pairs;           // ascending by key
+  std::vector<SnapshotReply> replies;    // ascending by (client, number)
+  auto operator<=>(const StateResponse&) const = default;
+};
+
 // The wire type byte of each message (docs/wire_format.md). Values are stable.
 enum class MessageType : std::uint8_t {
   proposal = 1,
@@ -132,11 +175,13 @@ enum class MessageType : std::uint8_t {
   block_response = 5,
   client_request = 6,
   client_reply = 7,
+  state_request = 8,
+  state_response = 9,
 };
-inline constexpr std::size_t message_type_count = 7;
+inline constexpr std::size_t message_type_count = 9;
 
 using Message = std::variant<Proposal, Vote, Timeout, BlockRequest, BlockResponse,
-                             ClientRequest, ClientReply>;
+                             ClientRequest, ClientReply, StateRequest, StateResponse>;
 
 inline MessageType message_type(const Message& message) {
   return static_cast<MessageType>(message.index() + 1);
@@ -151,6 +196,8 @@ inline const char* message_type_name(MessageType type) {
     case MessageType::block_response: return "block_response";
     case MessageType::client_request: return "client_request";
     case MessageType::client_reply: return "client_reply";
+    case MessageType::state_request: return "state_request";
+    case MessageType::state_response: return "state_response";
   }
   return "unknown";
 }

@@ -32,6 +32,10 @@ class FlakyStore final : public NodeStore {
     ++commit_count;
     return inner_.record_commit(block, hash, machine);
   }
+  Result<KvStateMachine> install_state(const Block& block, const Hash32& hash, const std::vector<KeyValue>& pairs,
+                                       const std::vector<SnapshotReply>& replies) override {
+    return inner_.install_state(block, hash, pairs, replies);
+  }
   const std::optional<SafetyState>& safety() const { return inner_.safety(); }
   bool fail_persist = false;
   int persist_count = 0;

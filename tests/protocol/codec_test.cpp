@@ -143,9 +143,9 @@ TEST_CASE("codec: header errors") {
   check_malformed({1}, "truncated message: need 1 bytes for message type, 0 left");
   check_malformed({2, 2}, "unsupported version 2");
   check_malformed({0, 2}, "unsupported version 0");
-  check_malformed({1, 9}, "unknown message type 9");
+  check_malformed({1, 10}, "unknown message type 10");
   check_malformed({1, 0}, "unknown message type 0");
-  check_malformed({1, 8, 0, 0}, "unknown message type 8");
+  check_malformed({1, 255, 0, 0}, "unknown message type 255");
 }
 
 TEST_CASE("codec: truncation and trailing bytes") {

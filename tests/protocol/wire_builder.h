@@ -134,6 +134,17 @@ inline std::vector<Message> sample_messages() {
                             .result = {.status = ResultStatus::not_found, .value = std::nullopt}});
   out.push_back(ClientReply{.client = 8, .number = 1, .replica = 3, .height = 101,
                             .result = {.status = ResultStatus::condition_failed, .value = std::string()}});
+  out.push_back(StateRequest{.committed_height = 77});
+  StateResponse state;
+  state.block = sample_block(12, 4, true);
+  state.state_digest = patterned_hash(8);
+  state.history = {CommittedDigest{.height = 11, .block_hash = patterned_hash(9), .state_digest = patterned_hash(10)},
+                   CommittedDigest{.height = 12, .block_hash = patterned_hash(11), .state_digest = patterned_hash(8)}};
+  state.pairs = {KeyValue{.key = "a", .value = "1"}, KeyValue{.key = "b", .value = std::string(300, 'x')}};
+  state.replies = {SnapshotReply{.client = 3, .number = 9, .record = {1, 2, 3, 4}},
+                   SnapshotReply{.client = 4, .number = 1, .record = {}}};
+  out.push_back(state);
+  out.push_back(StateResponse{});
   return out;
 }
 
