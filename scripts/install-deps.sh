@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages bftsim builds and runs with, when any is
 # missing. Runs apt-get directly as root, through sudo otherwise.
+#   scripts/install-deps.sh           what demo.sh and test.sh need
+#   scripts/install-deps.sh --bench   also the optional LevelDB that bench_storage
+#                                     compares against (without it, bftsim rows only)
 set -euo pipefail
 
 packages=(
@@ -9,6 +12,14 @@ packages=(
   libexpected-dev doctest-dev libisal-dev libbenchmark-dev libasio-dev
   python3 python3-pandas python3-matplotlib
 )
+# Optional: used only by bench/ (bench_storage), never by the build or the tests.
+optional_bench_packages=(libleveldb-dev)
+if [ "${1:-}" = "--bench" ]; then
+  packages+=("${optional_bench_packages[@]}")
+elif [ $# -gt 0 ]; then
+  echo "install-deps: unknown argument $1 (known: --bench)" >&2
+  exit 2
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/storage/file_names.h"
+#include "core/storage/level_iterator.h"
 #include "core/storage/merging_iterator.h"
 #include "core/types/assert.h"
 
@@ -80,11 +81,21 @@ Result<std::optional<std::string>> Db::get(std::string_view key) const {
 
 Result<std::vector<std::pair<std::string, std::string>>> Db::scan(std::string_view begin, std::string_view end,
                                                                   std::size_t count_max) const {
+  auto outside = [&](const TableMeta& table) {
+    return table.largest_key < begin || (!end.empty() && table.smallest_key >= end);
+  };
+  // Level-0 tables overlap, so each is a child of the merge; a deeper level is
+  // one child that opens its tables in turn, so a short scan with no `end`
+  // reads a block per level rather than a block per table.
   std::vector<std::unique_ptr<EntryIterator>> children;
   children.push_back(memtable_.iterator());
-  for (const TableMeta& table : state_.tables) {
-    if (table.largest_key < begin || (!end.empty() && table.smallest_key >= end)) continue;
-    children.push_back(tables_.at(table.file_number)->iterator());
+  for (const TableMeta* table : levels_[0])
+    if (!outside(*table)) children.push_back(tables_.at(table->file_number)->iterator());
+  for (std::size_t level = 1; level < levels_.size(); ++level) {
+    std::vector<std::shared_ptr<const TableReader>> tables;
+    for (const TableMeta* table : levels_[level])  // by smallest key
+      if (!outside(*table)) tables.push_back(tables_.at(table->file_number));
+    if (!tables.empty()) children.push_back(std::make_unique<LevelIterator>(std::move(tables)));
   }
   MergingIterator merged(std::move(children));
   std::vector<std::pair<std::string, std::string>> out;

@@ -130,14 +130,21 @@ Result<std::vector<std::uint8_t>> TableReader::read_block(const BlockHandle& han
   return bytes;
 }
 
-Result<std::vector<BlockEntry>> TableReader::read_data_block(std::size_t block_index) const {
+// Decodes the entries of data block `block_index` in order and passes each to
+// `visit(key, sequence, kind, value)` as views valid only during the call, so
+// a caller that keeps one entry copies one entry. Checks what read_data_block
+// promises: well-formed entries, ascending keys, the index key last.
+template <typename Visit>
+Status TableReader::walk_data_block(std::size_t block_index, Visit&& visit) const {
   BFTSIM_ASSERT(block_index < index_.size());
   const BlockHandle& handle = index_[block_index].handle;
   auto contents = read_block(handle, "block");
   if (!contents) return tl::unexpected(contents.error());
-  std::vector<BlockEntry> entries;
   Decoder decoder(*contents);
-  std::string previous_key;
+  // Two buffers swapped per entry: they keep their capacity, so walking a
+  // block allocates at most twice.
+  std::string key, previous_key;
+  bool empty = true;
   while (!decoder.at_end()) {
     std::size_t entry_offset = decoder.offset();
     std::uint64_t shared = 0, unshared = 0, value_size = 0, sequence = 0;
@@ -148,15 +155,25 @@ Result<std::vector<BlockEntry>> TableReader::read_data_block(std::size_t block_i
         !decoder.raw(static_cast<std::size_t>(std::min<std::uint64_t>(unshared, SIZE_MAX)), key_suffix) ||
         !decoder.raw(static_cast<std::size_t>(std::min<std::uint64_t>(value_size, SIZE_MAX)), value))
       return corruption(handle.offset + entry_offset, "malformed block entry");
-    BlockEntry entry{previous_key.substr(0, shared), sequence, static_cast<EntryKind>(kind), std::string(value)};
-    entry.key.append(key_suffix);
-    if (!entries.empty() && entry.key <= entries.back().key)
-      return corruption(handle.offset + entry_offset, "block keys out of order");
-    previous_key = entry.key;
-    entries.push_back(std::move(entry));
+    key.assign(previous_key, 0, static_cast<std::size_t>(shared));
+    key.append(key_suffix);
+    if (!empty && key <= previous_key) return corruption(handle.offset + entry_offset, "block keys out of order");
+    visit(std::string_view(key), sequence, static_cast<EntryKind>(kind), value);
+    key.swap(previous_key);
+    empty = false;
   }
-  if (entries.empty() || entries.back().key != index_[block_index].last_key)
+  if (empty || previous_key != index_[block_index].last_key)
     return corruption(handle.offset, "block does not end with its index key");
+  return {};
+}
+
+Result<std::vector<BlockEntry>> TableReader::read_data_block(std::size_t block_index) const {
+  std::vector<BlockEntry> entries;
+  auto status = walk_data_block(
+      block_index, [&](std::string_view key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
+        entries.push_back(BlockEntry{std::string(key), sequence, kind, std::string(value)});
+      });
+  if (!status) return tl::unexpected(status.error());
   return entries;
 }
 
@@ -167,12 +184,14 @@ Result<std::optional<Entry>> TableReader::get(std::string_view key) const {
   }
   std::size_t block_index = find_block(index_, key);
   if (block_index == index_.size()) return std::optional<Entry>{};
-  auto entries = read_data_block(block_index);
-  if (!entries) return tl::unexpected(entries.error());
-  auto it = std::lower_bound(entries->begin(), entries->end(), key,
-                             [](const BlockEntry& entry, std::string_view k) { return entry.key < k; });
-  if (it == entries->end() || it->key != key) return std::optional<Entry>{};
-  return std::optional<Entry>(Entry{it->sequence, it->kind, std::move(it->value)});
+  // The whole block is still walked and checked; only the match is copied.
+  std::optional<Entry> found;
+  auto status = walk_data_block(
+      block_index, [&](std::string_view entry_key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
+        if (entry_key == key) found = Entry{sequence, kind, std::string(value)};
+      });
+  if (!status) return tl::unexpected(status.error());
+  return found;
 }
 
 std::unique_ptr<EntryIterator> TableReader::iterator() const {

@@ -42,6 +42,8 @@ class TableReader : public std::enable_shared_from_this<TableReader> {
  private:
   TableReader(std::string path, std::unique_ptr<ReadableFile> file) : path_(std::move(path)), file_(std::move(file)) {}
   Result<std::vector<std::uint8_t>> read_block(const BlockHandle& handle, const char* what) const;
+  template <typename Visit>
+  Status walk_data_block(std::size_t block_index, Visit&& visit) const;
   tl::unexpected<Error> corruption(std::uint64_t offset, const std::string& reason) const;
 
   std::string path_;
