@@ -21,9 +21,9 @@ LsmKvStore::LsmKvStore(Db& db) : db_(db) {
 }
 
 std::optional<std::string> LsmKvStore::read_db(std::string_view key) const {
-  std::string stored_key(key_prefix);
-  stored_key.append(key);
-  auto value = db_.get(stored_key);
+  key_buffer_.assign(key_prefix);
+  key_buffer_.append(key);
+  auto value = db_.get(key_buffer_);
   if (!value) {
     if (!error_) error_ = value.error();
     return std::nullopt;
@@ -32,18 +32,35 @@ std::optional<std::string> LsmKvStore::read_db(std::string_view key) const {
 }
 
 std::optional<std::string> LsmKvStore::get(std::string_view key) const {
-  if (auto it = pending_.find(key); it != pending_.end()) return it->second;
-  return read_db(key);
+  std::optional<std::string> value;
+  if (auto it = pending_.find(key); it != pending_.end()) {
+    value = it->second;
+  } else {
+    value = read_db(key);
+  }
+  last_lookup_key_.assign(key);
+  last_lookup_found_ = value.has_value();
+  return value;
+}
+
+bool LsmKvStore::contains(std::string_view key) const {
+  // The state machine reads a key just before it writes it: reuse that answer.
+  if (last_lookup_key_ == key) return last_lookup_found_;
+  return get(key).has_value();
 }
 
 void LsmKvStore::put(std::string_view key, std::string_view value) {
-  if (!get(key)) ++size_;
+  if (!contains(key)) ++size_;
+  last_lookup_key_.assign(key);
+  last_lookup_found_ = true;
   pending_.insert_or_assign(std::string(key), std::optional<std::string>(value));
 }
 
 bool LsmKvStore::erase(std::string_view key) {
-  if (!get(key)) return false;
+  if (!contains(key)) return false;
   --size_;
+  last_lookup_key_.assign(key);
+  last_lookup_found_ = false;
   pending_.insert_or_assign(std::string(key), std::nullopt);
   return true;
 }

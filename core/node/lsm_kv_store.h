@@ -40,12 +40,18 @@ class LsmKvStore final : public KvStore {
 
  private:
   std::optional<std::string> read_db(std::string_view key) const;
+  bool contains(std::string_view key) const;
 
   Db& db_;
   // Pending writes: a value, or nullopt for a delete.
   std::map<std::string, std::optional<std::string>, std::less<>> pending_;
   std::size_t size_ = 0;
   mutable std::optional<Error> error_;
+  mutable std::string key_buffer_;  // the prefixed key of the last Db read
+  // The last key get() looked up and whether it was there (every write goes
+  // through this store, so the answer stays true until the next write).
+  mutable std::string last_lookup_key_;
+  mutable bool last_lookup_found_ = false;
 };
 
 // The end of the key range of everything under `prefix` (prefix with its
