@@ -131,12 +131,12 @@ std::optional<Violation> LivenessChecker::finish(Instant end, std::uint64_t even
     }
   }
   if (longest <= within_) return std::nullopt;
+  const std::string since = has_faults_ ? fmt::format("after the last fault ended at {}", format_duration(gst_))
+                                        : std::string("counted from the start (the run has no faults)");
   return Violation{"liveness", event_index, longest_end,
-                   fmt::format("no honest replica committed a new block for {} (from {} to {}) "
-                               "after the last fault ended at {}; the bound is {}",
+                   fmt::format("no honest replica committed a new block for {} (from {} to {}) {}; the bound is {}",
                                format_duration(longest), format_duration(longest_end - longest),
-                               format_duration(longest_end), format_duration(gst_),
-                               format_duration(within_)),
+                               format_duration(longest_end), since, format_duration(within_)),
                    {}, {}};
 }
 

@@ -2,8 +2,8 @@
 // replica. AgreementChecker: no two honest replicas commit different blocks at
 // one height, each replica's log is a parent chain (so logs are prefixes of
 // one another), and the KV state digest agrees at equal height.
-// LivenessChecker: after the last fault ends (GST), honest commits never stall
-// longer than the scenario's bound. IntegrityChecker: committed requests are
+// LivenessChecker: after the last fault ends (GST), or from the start of a run
+// without faults, honest commits never stall longer than the scenario's bound. IntegrityChecker: committed requests are
 // ones clients sent, each applied at one height. VoteChecker: no honest
 // replica votes for two blocks in one view. A violation names the check, the event
 // index, the virtual time and the replicas and blocks involved.
@@ -87,8 +87,10 @@ class VoteChecker {
 
 class LivenessChecker {
  public:
-  // `gst`: when the last fault ended; `within`: the longest allowed stall after it.
-  LivenessChecker(Instant gst, Duration within) : gst_(gst), within_(within) {}
+  // `gst`: when the last fault ended, or none when the run has no faults (then
+  // stalls count from the start); `within`: the longest allowed stall after it.
+  LivenessChecker(std::optional<Instant> gst, Duration within)
+      : gst_(gst.value_or(0)), has_faults_(gst.has_value()), within_(within) {}
 
   // A new height was first committed by an honest replica.
   void on_progress(Instant at);
@@ -98,6 +100,7 @@ class LivenessChecker {
 
  private:
   Instant gst_;
+  bool has_faults_;  // only for the message: a run without faults has no "last fault"
   Duration within_;
   Instant last_progress_ = 0;
   Duration longest_stall_ = 0;  // after gst

@@ -7,7 +7,9 @@
 #include <fstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "core/types/assert.h"
 #include "sim/units.h"
 
 namespace bftsim {
@@ -185,10 +187,10 @@ std::string format_summary_text(const RunReport& report) {
   fmt::format_to(out, "  request latency p50 {} us, p99 {} us; view changes {}\n",
                  us(request_latency_percentile(report, 50)), us(request_latency_percentile(report, 99)),
                  view_change_count(report));
-  fmt::format_to(out, "  safety {} (expected {}), liveness {} (expected {}), linearizability {}: {}\n",
+  fmt::format_to(out, "  safety {} (expected {}), liveness {} (expected {}), linearizability {}\n",
                  verdict_name(report.safety), report.expected_safety, verdict_name(report.liveness),
-                 report.expected_liveness, report.linearizability,
-                 report.as_expected ? "as expected" : "NOT as expected");
+                 report.expected_liveness, report.linearizability);
+  fmt::format_to(out, "  {}\n", format_verdict(report));
   for (const auto* violation : {report.safety_violation ? &*report.safety_violation : nullptr,
                                 report.liveness_violation ? &*report.liveness_violation : nullptr}) {
     if (violation == nullptr) continue;
@@ -202,6 +204,51 @@ std::string format_summary_text(const RunReport& report) {
     fmt::format_to(out, "  replica {} stopped at {} us: {}\n", stop.replica, us(stop.at), stop.reason);
   fmt::format_to(out, "  trace hash {}\n", report.trace_hash);
   return text;
+}
+
+std::vector<ExpectationMiss> expectation_misses(const RunReport& report) {
+  std::vector<ExpectationMiss> misses;
+  // A linearizability violation is a safety violation (its check names it).
+  if ((report.safety == Verdict::holds) != (report.expected_safety == "holds"))
+    misses.push_back({"safety", report.safety, report.expected_safety, report.safety_violation});
+  // After a safety violation liveness is unchecked, so an expected liveness
+  // verdict is missed too: the run cannot say whether it held.
+  if (report.expected_liveness != "unchecked" && report.expected_liveness != verdict_name(report.liveness))
+    misses.push_back({"liveness", report.liveness, report.expected_liveness, report.liveness_violation});
+  BFTSIM_ASSERT(misses.empty() == report.as_expected);
+  return misses;
+}
+
+std::string format_miss(const ExpectationMiss& miss, bool detail) {
+  std::string text = fmt::format("{} {} (expected {})", miss.aspect, verdict_name(miss.verdict), miss.expected);
+  if (detail && miss.violation) text += fmt::format(": {}: {}", miss.violation->check, miss.violation->detail);
+  if (detail && miss.verdict == Verdict::holds) text += ": no check fired";
+  return text;
+}
+
+std::string format_misses_line(const RunReport& report) {
+  const std::vector<ExpectationMiss> misses = expectation_misses(report);
+  if (misses.empty()) return {};
+  std::string text = "NOT as expected: ";
+  for (std::size_t i = 0; i < misses.size(); ++i) text += (i > 0 ? "; " : "") + format_miss(misses[i], true);
+  return text;
+}
+
+std::string format_verdict(const RunReport& report) {
+  const std::vector<ExpectationMiss> misses = expectation_misses(report);
+  if (!misses.empty()) {
+    std::string text = "verdict: NOT as expected: ";
+    for (std::size_t i = 0; i < misses.size(); ++i) text += (i > 0 ? "; " : "") + format_miss(misses[i], false);
+    return text;
+  }
+  std::vector<std::string> found;
+  if (report.safety_violation) found.push_back("safety violated, as expected: " + report.safety_violation->check);
+  if (report.liveness_violation)
+    found.push_back("liveness violated, as expected: " + report.liveness_violation->check);
+  if (found.empty())
+    return fmt::format("verdict: as expected (safety {}, liveness {})", verdict_name(report.safety),
+                       verdict_name(report.liveness));
+  return fmt::format("verdict: as expected ({})", fmt::join(found, "; "));
 }
 
 }  // namespace bftsim

@@ -1,6 +1,9 @@
 // The bftsim command line: `bftsim run` replays a scenario under a seed and
-// writes its CSV; `bftsim check` only validates a scenario. Exit codes:
-// 0 no violation, 1 a safety or liveness violation, 2 bad input or usage.
+// writes its CSV; `bftsim sweep` runs many seeds; `bftsim check` only
+// validates a scenario. Exit codes: 0 every run went as the scenario's
+// `expect` says (an expected violation that happened counts), 1 a run did not
+// (an unexpected violation, or an expected violation that did not happen),
+// 2 bad input or usage.
 // The wall clock is read here and only here in sim/, to report speed on
 // stderr and in wallclock.csv; it never reaches a simulated run.
 #include <chrono>
@@ -24,7 +27,7 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr int exit_ok = 0;
-constexpr int exit_violation = 1;
+constexpr int exit_not_as_expected = 1;
 constexpr int exit_usage = 2;
 
 const char* usage_text =
@@ -32,7 +35,9 @@ const char* usage_text =
     "       bftsim check SCENARIO.yaml [--set k=v]  validate a scenario and exit\n"
     "       bftsim sweep SCENARIO.yaml --seeds A-B [--out DIR]  run many seeds, one summary row each\n"
     "\n"
-    "Exit codes: 0 no violation, 1 a safety or liveness violation, 2 bad input or usage.\n";
+    "Exit codes: 0 every run went as the scenario's `expect` says (an expected violation that\n"
+    "happened counts as expected), 1 a run did not (an unexpected violation, or an expected\n"
+    "violation that did not happen), 2 bad input or usage.\n";
 
 struct Options {
   std::string command;
@@ -66,16 +71,44 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_seed_range(const st
   }
 }
 
+// `text` as one shell word: as is when it is plainly safe, else in single quotes.
+std::string shell_word(const std::string& text) {
+  const bool plain = !text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789_-+./:=@%,") == std::string::npos;
+  if (plain) return text;
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The command that replays one run: the scenario, the seed and every --set
+// (the old engine's flags included, as the --set they stand for).
+std::string replay_command(const Options& options, std::uint64_t seed) {
+  std::string command = fmt::format("bftsim run {} --seed {}", shell_word(options.scenario_path), seed);
+  for (const auto& set : options.overrides) command += " --set " + shell_word(set);
+  return command;
+}
+
 // Runs every seed of the range; one summary.csv row per seed in DIR/sweep.csv.
+// The summary counts runs as expected and not, and lists the seeds not as
+// expected first, each with the command that replays it.
 int sweep_command(const Options& options, const bftsim::Scenario& scenario) {
   const auto range = parse_seed_range(options.seeds);
   if (!range) {
     fmt::print(stderr, "bftsim: --seeds wants A-B or N, got '{}'\n", options.seeds);
     return exit_usage;
   }
+  constexpr std::size_t listed_seeds_max = 10;
   std::string rows = bftsim::summary_csv_header() + "\n";
-  std::uint64_t runs = 0, safety_violations = 0, liveness_violations = 0, unexpected = 0, events = 0;
-  std::vector<std::uint64_t> violating_seeds;
+  std::uint64_t runs = 0, events = 0;
+  // Runs as expected, and the expected violations among them.
+  std::uint64_t expected = 0, expected_safety_violations = 0, expected_liveness_violations = 0,
+                expected_violation_runs = 0;
+  // Runs not as expected, by what missed (a run may miss in two ways).
+  std::uint64_t unexpected = 0, unexpected_safety_violations = 0, unexpected_liveness_violations = 0,
+                missing_violations = 0;
+  std::vector<std::pair<std::uint64_t, std::string>> unexpected_seeds;  // the first few, with what missed
+  std::vector<std::uint64_t> expected_violation_seeds;                  // the first few
   const auto wall_start = std::chrono::steady_clock::now();
   for (std::uint64_t seed = range->first; seed <= range->second; ++seed) {
     bftsim::Simulation simulation(scenario, bftsim::SimulationOptions{seed, nullptr});
@@ -83,22 +116,46 @@ int sweep_command(const Options& options, const bftsim::Scenario& scenario) {
     rows += bftsim::summary_csv_row(report) + "\n";
     ++runs;
     events += report.event_count;
-    if (report.safety_violation) ++safety_violations;
-    if (report.liveness_violation) ++liveness_violations;
-    if (report.safety_violation || report.liveness_violation) violating_seeds.push_back(seed);
-    if (!report.as_expected) ++unexpected;
+    if (report.as_expected) {
+      ++expected;
+      if (report.safety_violation) ++expected_safety_violations;
+      if (report.liveness_violation) ++expected_liveness_violations;
+      if (!report.safety_violation && !report.liveness_violation) continue;
+      ++expected_violation_runs;
+      if (expected_violation_seeds.size() < listed_seeds_max) expected_violation_seeds.push_back(seed);
+      continue;
+    }
+    ++unexpected;
+    for (const auto& miss : bftsim::expectation_misses(report)) {
+      if (miss.verdict == bftsim::Verdict::violated) {
+        ++(miss.aspect == "safety" ? unexpected_safety_violations : unexpected_liveness_violations);
+      } else if (miss.expected == "violated") {
+        ++missing_violations;
+      }
+    }
+    if (unexpected_seeds.size() < listed_seeds_max)
+      unexpected_seeds.emplace_back(seed, bftsim::format_misses_line(report));
   }
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  fmt::print("sweep {} seeds {}-{}: {} runs, {} safety violations ({:.1f}%), {} liveness violations, {} not as expected\n",
-             scenario.name, range->first, range->second, runs, safety_violations,
-             100.0 * static_cast<double>(safety_violations) / static_cast<double>(runs), liveness_violations,
-             unexpected);
-  if (!violating_seeds.empty()) {
+  fmt::print("sweep {} seeds {}-{}: {} runs: {} as expected ({} expected safety violations, {} expected liveness "
+             "violations), {} not as expected ({} unexpected safety violations, {} unexpected liveness violations, "
+             "{} expected violations that did not happen)\n",
+             scenario.name, range->first, range->second, runs, expected, expected_safety_violations,
+             expected_liveness_violations, unexpected, unexpected_safety_violations, unexpected_liveness_violations,
+             missing_violations);
+  for (const auto& [seed, misses] : unexpected_seeds) {
+    fmt::print("  seed {} {}\n", seed, misses);
+    fmt::print("    replay: {}\n", replay_command(options, seed));
+  }
+  if (unexpected > unexpected_seeds.size())
+    fmt::print("  ... and {} more seeds not as expected\n", unexpected - unexpected_seeds.size());
+  if (!expected_violation_seeds.empty()) {
     std::string list;
-    for (std::size_t i = 0; i < violating_seeds.size() && i < 10; ++i) list += fmt::format(" {}", violating_seeds[i]);
-    fmt::print("  violating seeds:{}{}\n", list, violating_seeds.size() > 10 ? " ..." : "");
-    fmt::print("  replay one: bftsim run {} --seed {}\n", options.scenario_path, violating_seeds.front());
+    for (std::uint64_t seed : expected_violation_seeds) list += fmt::format(" {}", seed);
+    fmt::print("  expected violations at seeds:{}{}\n", list,
+               expected_violation_runs > expected_violation_seeds.size() ? " ..." : "");
+    fmt::print("  replay one: {}\n", replay_command(options, expected_violation_seeds.front()));
   }
   fmt::print(stderr, "wall clock: {:.3f} s for {} runs, {:.0f} events/s\n", wall_seconds, runs,
              wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
@@ -111,7 +168,7 @@ int sweep_command(const Options& options, const bftsim::Scenario& scenario) {
       return exit_usage;
     }
   }
-  return violating_seeds.empty() ? exit_ok : exit_violation;
+  return unexpected == 0 ? exit_ok : exit_not_as_expected;
 }
 
 int run_command(const Options& options) {
@@ -165,16 +222,11 @@ int run_command(const Options& options) {
     if (!options.quiet) fmt::print("wrote {}/{{summary,commits,requests,view_changes,messages,storage,wallclock}}.csv\n",
                                    options.out_dir);
   }
-  if (report.safety_violation || report.liveness_violation) {
-    fmt::print(stderr, "reproduce: bftsim run {} --seed {}{}\n", options.scenario_path, seed,
-               [&] {
-                 std::string sets;
-                 for (const auto& o : options.overrides) sets += fmt::format(" --set '{}'", o);
-                 return sets;
-               }());
-    return exit_violation;
-  }
-  return exit_ok;
+  // The summary holds the verdict line; -q still names what missed, on stderr.
+  if (options.quiet && !report.as_expected) fmt::print(stderr, "{}\n", bftsim::format_misses_line(report));
+  if (report.safety_violation || report.liveness_violation || !report.as_expected)
+    fmt::print(stderr, "reproduce: {}\n", replay_command(options, seed));
+  return report.as_expected ? exit_ok : exit_not_as_expected;
 }
 
 }  // namespace
@@ -192,7 +244,8 @@ int main(int argc, char** argv) {
        "override one scenario value, e.g. --set network.loss=0.2 (repeatable)")
       ("trace", po::value<std::string>(&options.trace_path), "write one JSON object per event to this file")
       ("seeds", po::value<std::string>(&options.seeds), "sweep: the seeds to run, A-B or N (= 1-N)")
-      ("quiet,q", po::bool_switch(&options.quiet), "print nothing but errors and the wall-clock line");
+      ("quiet,q", po::bool_switch(&options.quiet),
+       "print only errors, the wall-clock line and, for a run not as expected, what missed and how to reproduce it");
   po::options_description legacy("Flags of the old bft-node, as shortcuts for --set");
   legacy.add_options()
       ("cluster-size", po::value<std::uint32_t>(), "same as --set replicas=N")

@@ -241,7 +241,9 @@ class Simulation::Impl::Host final : public NodeHost {
 
 namespace {
 // The end of the last fault of the run's schedule, random partitions included.
-Instant global_stabilization_time(const std::vector<Fault>& faults) {
+// None when the run has no faults: liveness is then checked from the start.
+std::optional<Instant> global_stabilization_time(const std::vector<Fault>& faults) {
+  if (faults.empty()) return std::nullopt;
   Instant gst = 0;
   for (const auto& fault : faults)
     gst = std::max(gst, fault_until(fault).value_or(fault_at(fault)));

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# CLI tests of bftsim: exit codes, bad scenarios rejected with file and line,
+# CLI tests of bftsim: exit codes (0 as the scenario expects, expected
+# violations included; 1 not as expected; 2 bad input), the verdict lines and
+# the reproduce/replay commands, bad scenarios rejected with file and line,
 # byte-identical CSV for the same seed, --set and the old engine's flags.
 # Usage: tests/cli_test.sh BFTSIM_BINARY SOURCE_DIR
 set -uo pipefail
@@ -75,9 +77,80 @@ run run "$src/scenarios/demo.yaml" --cluster-size 7 --max-faults 2 --timeout-ms 
 issued=$(awk -F, 'NR == 2 { print $14 }' "$work/old/summary.csv")
 [ "$issued" = 50 ] && pass || fail "--demo-ops 50 issued $issued requests"
 
-# A violation exits 1 and prints how to reproduce it.
-run run "$src/scenarios/demo.yaml" --set crypto=fast --set duration=2s --set expect.min_commits=100000
-[ "$(rc)" = 1 ] && grep -q "reproduce: bftsim run" "$work/err" && pass || fail "violation exits 1: $(rc)"
+# Exit codes follow the scenario's `expect`: 0 as expected, 1 not, 2 bad input.
+# Expected holds, and it held: 0, quiet, no verdict complaint and no reproduce line.
+run run "$src/scenarios/demo.yaml" --set crypto=fast --set duration=1s --set expect.min_commits=0 -q
+[ "$(rc)" = 0 ] && [ ! -s "$work/out" ] && ! grep -q "NOT as expected\|reproduce:" "$work/err" && pass \
+  || fail "expected holds and held: exit $(rc), $(cat "$work/out" "$work/err")"
+run run "$src/scenarios/demo.yaml" --set crypto=fast --set duration=1s --set expect.min_commits=0
+[ "$(rc)" = 0 ] && grep -q "^  verdict: as expected (safety holds, liveness holds)$" "$work/out" && pass \
+  || fail "expected holds and held: verdict line: $(cat "$work/out")"
+
+# An expected violation that happened: 0, and the verdict names it.
+run run "$src/scenarios/twins-f-plus-one.yaml" --set crypto=fast
+[ "$(rc)" = 0 ] && grep -q "^  verdict: as expected (safety violated, as expected: agreement)$" "$work/out" && pass \
+  || fail "twins-f-plus-one (expected safety violation): exit $(rc), $(grep verdict "$work/out")"
+run run "$src/scenarios/mutant-skip-lock.yaml" --set crypto=fast -q
+[ "$(rc)" = 0 ] && ! grep -q "NOT as expected" "$work/err" && pass || fail "mutant-skip-lock (expected): exit $(rc)"
+run run "$src/scenarios/leader-crash-linear.yaml" --set crypto=fast
+[ "$(rc)" = 0 ] && grep -q "^  verdict: as expected (liveness violated, as expected: liveness)$" "$work/out" && pass \
+  || fail "leader-crash-linear (expected liveness violation): exit $(rc), $(grep verdict "$work/out")"
+
+# Expected holds, but liveness was violated: 1. The verdict names liveness (not
+# linearizability), -q still names the failing check, and the reproduce line
+# carries every --set, quoted where the shell needs it.
+latency='network.latency={distribution: constant, value: 2ms}'
+run run "$src/scenarios/demo.yaml" --set crypto=fast --set duration=1s --set "$latency" --set expect.min_commits=100000
+[ "$(rc)" = 1 ] && grep -q "^  verdict: NOT as expected: liveness violated (expected holds)$" "$work/out" \
+  && grep -q "^  safety holds (expected holds), liveness violated (expected holds), linearizability ok$" "$work/out" && pass \
+  || fail "unexpected liveness violation: exit $(rc), $(grep -A1 linearizability "$work/out")"
+run run "$src/scenarios/demo.yaml" --set crypto=fast --set duration=1s --set "$latency" --set expect.min_commits=100000 -q
+[ "$(rc)" = 1 ] && [ ! -s "$work/out" ] \
+  && grep -q "^NOT as expected: liveness violated (expected holds): commit_height_min: replica 0 committed height [0-9]* < min_commits 100000$" "$work/err" \
+  && grep -qF "reproduce: bftsim run $src/scenarios/demo.yaml --seed 1 --set crypto=fast --set duration=1s --set '$latency' --set expect.min_commits=100000" "$work/err" && pass \
+  || fail "unexpected liveness violation, -q: exit $(rc), $(cat "$work/err")"
+# The same through the network: 90% loss stalls commits. The run has no
+# faults, so the liveness message names no last fault.
+run run "$src/scenarios/demo.yaml" --set crypto=fast --set duration=2s --set network.loss=0.9 -q
+[ "$(rc)" = 1 ] && grep -q "^NOT as expected: liveness violated (expected holds): liveness: .*counted from the start (the run has no faults)" "$work/err" \
+  && ! grep -q "last fault" "$work/err" && pass || fail "90% loss: exit $(rc), $(cat "$work/err")"
+
+# An expected violation that did not happen: 1. Without the mutant the lock holds.
+run run "$src/scenarios/mutant-skip-lock.yaml" --set crypto=fast --set protocol.unsafe_skip_lock=false -q
+[ "$(rc)" = 1 ] && grep -q "^NOT as expected: safety holds (expected violated): no check fired$" "$work/err" \
+  && grep -q "^reproduce: bftsim run .*mutant-skip-lock.yaml --seed 1 --set crypto=fast --set protocol.unsafe_skip_lock=false$" "$work/err" && pass \
+  || fail "expected violation that did not happen: exit $(rc), $(cat "$work/err")"
+run run "$src/scenarios/mutant-skip-lock.yaml" --set crypto=fast --set protocol.unsafe_skip_lock=false
+[ "$(rc)" = 1 ] && grep -q "^  verdict: NOT as expected: safety holds (expected violated)$" "$work/out" && pass \
+  || fail "expected violation that did not happen: verdict $(grep verdict "$work/out")"
+
+# sweep: 0 when every run went as expected, expected violations included.
+run sweep "$src/scenarios/twins-f-plus-one.yaml" --seeds 1-5 --set crypto=fast --out "$work/sweep-ok"
+[ "$(rc)" = 0 ] && grep -q "^sweep twins-f-plus-one seeds 1-5: 5 runs: 5 as expected (5 expected safety violations, 0 expected liveness violations), 0 not as expected " "$work/out" \
+  && ! grep -q "NOT as expected" "$work/out" && pass || fail "sweep all as expected: exit $(rc), $(cat "$work/out")"
+[ "$(head -1 "$work/sweep-ok/sweep.csv")" = "$(head -1 "$work/a/summary.csv")" ] && [ "$(wc -l <"$work/sweep-ok/sweep.csv")" = 6 ] && pass \
+  || fail "sweep.csv lost its summary.csv columns or rows"
+# sweep: 1 with a mix. Random partitions keep the twins apart on some seeds;
+# those seeds are listed first, each with a replay line carrying every --set.
+run sweep "$src/scenarios/sweep-partitions-twins.yaml" --seeds 1-30 --set crypto=fast --set duration=3s
+summary=$(head -1 "$work/out")
+if [ "$(rc)" = 1 ] && [[ $summary =~ :\ 30\ runs:\ ([0-9]+)\ as\ expected\ \(([0-9]+)\ expected\ safety.*\),\ ([0-9]+)\ not\ as\ expected\ .*\ ([0-9]+)\ expected\ violations\ that\ did\ not\ happen\) ]] \
+  && [ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${BASH_REMATCH[3]}" -gt 0 ] && [ "${BASH_REMATCH[2]}" = "${BASH_REMATCH[1]}" ] \
+  && [ "${BASH_REMATCH[4]}" = "${BASH_REMATCH[3]}" ]; then pass; else fail "sweep with a mix: exit $(rc), $summary"; fi
+sed -n 2p "$work/out" | grep -q "^  seed [0-9]* NOT as expected: safety holds (expected violated): no check fired$" && pass \
+  || fail "sweep lists the seeds not as expected first: $(sed -n 2p "$work/out")"
+replays=$(grep -c "^    replay: bftsim run $src/scenarios/sweep-partitions-twins.yaml --seed [0-9]* --set crypto=fast --set duration=3s$" "$work/out")
+[ "$replays" -gt 0 ] && [ "$replays" = "$(grep -c "^  seed [0-9]* NOT as expected" "$work/out")" ] && pass \
+  || fail "sweep: one replay line with every --set per seed not as expected: $(cat "$work/out")"
+# The replay line reproduces the run: not as expected again.
+replay=$(grep -m1 "^    replay: " "$work/out" | sed "s|^    replay: bftsim |\"\$bftsim\" |")
+eval "$replay -q" >/dev/null 2>"$work/replay-err"; replay_rc=$?
+[ "$replay_rc" = 1 ] && grep -q "^NOT as expected: safety holds (expected violated)" "$work/replay-err" && pass \
+  || fail "the sweep's replay line does not reproduce the run: $replay_rc $(cat "$work/replay-err")"
+
+# Bad input is 2 for sweep too.
+run sweep "$src/scenarios/demo.yaml" --seeds 5-1
+[ "$(rc)" = 2 ] && pass || fail "sweep with a bad seed range exits 2: $(rc)"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

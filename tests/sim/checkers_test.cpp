@@ -162,7 +162,21 @@ TEST_CASE("checkers: liveness after GST") {
   SUBCASE("no progress at all after GST") {
     LivenessChecker checker(1 * s, 2 * s);
     checker.on_progress(500 * ns_per_ms);
-    REQUIRE(checker.finish(4 * s, 99));
+    const auto violation = checker.finish(4 * s, 99);
+    REQUIRE(violation);
+    CHECK(violation->detail.find("after the last fault ended at 1s;") != std::string::npos);
+  }
+  SUBCASE("a run without faults counts stalls from the start and names no last fault") {
+    LivenessChecker checker(std::nullopt, 2 * s);
+    checker.on_progress(1 * s);
+    checker.on_progress(4 * s);  // 3s
+    const auto violation = checker.finish(5 * s, 99);
+    REQUIRE(violation);
+    CAPTURE(violation->detail);
+    CHECK(violation->at == 4 * s);
+    CHECK(violation->detail.find("for 3s (from 1s to 4s)") != std::string::npos);
+    CHECK(violation->detail.find("the run has no faults") != std::string::npos);
+    CHECK(violation->detail.find("last fault") == std::string::npos);
   }
 }
 

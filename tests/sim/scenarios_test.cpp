@@ -85,3 +85,49 @@ TEST_CASE("the same scenario and seed give the same trace hash and CSV bytes") {
   CHECK(read_file(dir / "a" / "commits.csv") != read_file(dir / "c" / "commits.csv"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("the verdict names each aspect that missed the scenario's expect") {
+  // Goal: as_expected counts expected violations as expected and missing ones
+  // as not, and the verdict line says which aspect missed. Method: the mutant
+  // with and without its mutation, and a run that cannot reach min_commits;
+  // each time compare the misses with as_expected and the verdict text.
+  const fs::path dir = fs::path(BFTSIM_SOURCE_DIR) / "scenarios";
+  const auto run = [](const bftsim::Scenario& scenario) {
+    bftsim::Simulation simulation(scenario, {.seed = scenario.seed});
+    return simulation.run();
+  };
+  SUBCASE("an expected violation that happened is as expected") {
+    const bftsim::RunReport report = run(load(dir / "mutant-skip-lock.yaml", {"crypto=fast"}));
+    CHECK(report.as_expected);
+    CHECK(bftsim::expectation_misses(report).empty());
+    CHECK(bftsim::format_misses_line(report).empty());
+    REQUIRE(report.safety_violation);
+    CHECK(bftsim::format_verdict(report) ==
+          "verdict: as expected (safety violated, as expected: " + report.safety_violation->check + ")");
+  }
+  SUBCASE("an expected violation that did not happen is not") {
+    const bftsim::RunReport report =
+        run(load(dir / "mutant-skip-lock.yaml", {"crypto=fast", "protocol.unsafe_skip_lock=false"}));
+    CHECK_FALSE(report.as_expected);
+    const auto misses = bftsim::expectation_misses(report);
+    REQUIRE(misses.size() == 1);
+    CHECK(misses[0].aspect == "safety");
+    CHECK(misses[0].verdict == bftsim::Verdict::holds);
+    CHECK(bftsim::format_verdict(report) == "verdict: NOT as expected: safety holds (expected violated)");
+    CHECK(bftsim::format_misses_line(report) == "NOT as expected: safety holds (expected violated): no check fired");
+  }
+  SUBCASE("an unexpected liveness violation names liveness and its check") {
+    const bftsim::RunReport report =
+        run(load(dir / "demo.yaml", {"crypto=fast", "duration=1s", "expect.min_commits=100000"}));
+    CHECK_FALSE(report.as_expected);
+    CHECK(report.linearizability == "ok");
+    CHECK(bftsim::format_verdict(report) == "verdict: NOT as expected: liveness violated (expected holds)");
+    const std::string line = bftsim::format_misses_line(report);
+    CAPTURE(line);
+    const std::string prefix =
+        "NOT as expected: liveness violated (expected holds): commit_height_min: replica 0 committed height ";
+    CHECK(line.rfind(prefix, 0) == 0);
+    const std::string summary = bftsim::format_summary_text(report);
+    CHECK(summary.find("  verdict: NOT as expected: liveness violated (expected holds)\n") != std::string::npos);
+  }
+}
