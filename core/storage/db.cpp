@@ -79,8 +79,14 @@ Result<std::optional<std::string>> Db::get(std::string_view key) const {
   return std::optional<std::string>{};
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> Db::scan(std::string_view begin, std::string_view end,
-                                                                  std::size_t count_max) const {
+Result<Db::KeyValues> Db::scan(std::string_view begin, std::string_view end, std::size_t count_max) const {
+  KeyValues out;
+  if (auto status = scan(begin, end, count_max, out); !status) return tl::unexpected(status.error());
+  return out;
+}
+
+Status Db::scan(std::string_view begin, std::string_view end, std::size_t count_max, KeyValues& out) const {
+  out.clear();
   auto outside = [&](const TableMeta& table) {
     return table.largest_key < begin || (!end.empty() && table.smallest_key >= end);
   };
@@ -98,18 +104,19 @@ Result<std::vector<std::pair<std::string, std::string>>> Db::scan(std::string_vi
     if (!tables.empty()) children.push_back(std::make_unique<LevelIterator>(std::move(tables)));
   }
   MergingIterator merged(std::move(children));
-  std::vector<std::pair<std::string, std::string>> out;
+  // The merge yields each key's newest version first; `last_key` skips the
+  // older ones. Pairs are copied once, straight from the iterator's views.
   std::string last_key;
   bool have_last_key = false;
   for (merged.seek(begin); merged.valid() && out.size() < count_max; merged.next()) {
-    if (!end.empty() && merged.key() >= end) break;
-    if (have_last_key && merged.key() == last_key) continue;  // an older version
-    last_key = merged.key();
+    std::string_view key = merged.key();
+    if (!end.empty() && key >= end) break;
+    if (have_last_key && key == last_key) continue;  // an older version
+    last_key.assign(key);
     have_last_key = true;
-    if (merged.kind() == EntryKind::value) out.emplace_back(last_key, merged.value());
+    if (merged.kind() == EntryKind::value) out.emplace_back(key, merged.value());
   }
-  if (auto status = merged.status(); !status) return tl::unexpected(status.error());
-  return out;
+  return merged.status();
 }
 
 Status Db::flush() {

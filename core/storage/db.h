@@ -63,8 +63,11 @@ class Db {
   Result<std::optional<std::string>> get(std::string_view key) const;
   // Live keys in [begin, end) in order with their values; an empty `end`
   // means no upper bound. At most `count_max` pairs.
-  Result<std::vector<std::pair<std::string, std::string>>> scan(std::string_view begin, std::string_view end,
-                                                                std::size_t count_max = SIZE_MAX) const;
+  using KeyValues = std::vector<std::pair<std::string, std::string>>;
+  Result<KeyValues> scan(std::string_view begin, std::string_view end, std::size_t count_max = SIZE_MAX) const;
+  // The same into `out` (cleared first), so a caller that scans in a loop
+  // reuses its vector's capacity. On error `out` holds what was read.
+  Status scan(std::string_view begin, std::string_view end, std::size_t count_max, KeyValues& out) const;
 
   // Writes the memtable to a level-0 table (durable on return) and starts a
   // new WAL; then compacts if a threshold is passed.

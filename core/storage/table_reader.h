@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,44 @@
 #include "core/storage/table_format.h"
 
 namespace bftsim {
+
+// One data block, read, checked and decoded. Keys are prefix-compressed on
+// disk, so each is assembled once into one buffer; values are views into
+// the block's own bytes. An iterator decodes block after block into the
+// same DataBlock, which keeps its buffers' capacity: walking a table
+// allocates per block, not per entry.
+class DataBlock {
+ public:
+  std::size_t size() const { return slots_.size(); }
+  std::string_view key(std::size_t i) const { return {keys_.data() + slots_[i].key_offset, slots_[i].key_size}; }
+  std::string_view value(std::size_t i) const {
+    return {reinterpret_cast<const char*>(contents_.data()) + slots_[i].value_offset, slots_[i].value_size};
+  }
+  std::uint64_t sequence(std::size_t i) const { return slots_[i].sequence; }
+  EntryKind kind(std::size_t i) const { return slots_[i].kind; }
+  // The position of the first key >= `key` (size() when none is).
+  std::size_t lower_bound(std::string_view key) const;
+
+ private:
+  friend class TableReader;
+  struct Slot {
+    std::size_t key_offset = 0;  // into keys_
+    std::size_t key_size = 0;
+    std::size_t value_offset = 0;  // into contents_
+    std::size_t value_size = 0;
+    std::uint64_t sequence = 0;
+    EntryKind kind = EntryKind::value;
+  };
+  void clear() {
+    contents_.clear();
+    keys_.clear();
+    slots_.clear();
+  }
+
+  std::vector<std::uint8_t> contents_;
+  std::string keys_;
+  std::vector<Slot> slots_;
+};
 
 class TableReader : public std::enable_shared_from_this<TableReader> {
  public:
@@ -37,13 +76,15 @@ class TableReader : public std::enable_shared_from_this<TableReader> {
 
   // Reads, checks and decodes the data block at index position `block_index`.
   Result<std::vector<BlockEntry>> read_data_block(std::size_t block_index) const;
+  // The same into `block`, reusing its buffers; on error `block` is empty.
+  Status read_data_block(std::size_t block_index, DataBlock& block) const;
   const std::vector<IndexEntry>& index() const { return index_; }
 
  private:
   TableReader(std::string path, std::unique_ptr<ReadableFile> file) : path_(std::move(path)), file_(std::move(file)) {}
   Result<std::vector<std::uint8_t>> read_block(const BlockHandle& handle, const char* what) const;
   template <typename Visit>
-  Status walk_data_block(std::size_t block_index, Visit&& visit) const;
+  Status walk_data_block(std::size_t block_index, std::span<const std::uint8_t> contents, Visit&& visit) const;
   tl::unexpected<Error> corruption(std::uint64_t offset, const std::string& reason) const;
 
   std::string path_;
