@@ -11,24 +11,41 @@
 #include "core/types/assert.h"
 
 namespace bftsim {
+namespace {
+
+constexpr std::size_t payload_buffer_size_bytes_max = 1u << 20;
+
+}  // namespace
 
 Status Db::stick(Status status) {
   if (!status && !error_) error_ = status.error();
   return status;
 }
 
+Status Db::log_payload(bool sync) {
+  if (payload_.size() > wal_payload_size_bytes_max)
+    return make_error(ErrorCode::invalid_argument,
+                      fmt::format("write batch of {} bytes exceeds the WAL record maximum {}", payload_.size(),
+                                  wal_payload_size_bytes_max));
+  Status status = wal_->append(payload_);
+  if (status && sync) status = wal_->sync();
+  // Keep a small buffer for the next write, not the largest batch ever seen.
+  if (payload_.capacity() > payload_buffer_size_bytes_max) payload_ = Bytes{};
+  return stick(status);
+}
+
+Status Db::flush_if_full() {
+  if (memtable_.size_bytes() >= options_.memtable_size_bytes_max || wal_->size_bytes() >= options_.wal_size_bytes_max)
+    return flush();
+  return {};
+}
+
 Status Db::write(const WriteBatch& batch, bool sync) {
   if (error_) return tl::unexpected(*error_);
   if (batch.empty()) return sync ? this->sync() : Status{};
   std::uint64_t first_sequence = last_sequence_ + 1;
-  Bytes payload = encode_write_batch(batch, first_sequence);
-  if (payload.size() > wal_payload_size_bytes_max)
-    return make_error(ErrorCode::invalid_argument,
-                      fmt::format("write batch of {} bytes exceeds the WAL record maximum {}", payload.size(),
-                                  wal_payload_size_bytes_max));
-  if (auto status = wal_->append(payload); !status) return stick(status);
-  if (sync)
-    if (auto status = wal_->sync(); !status) return stick(status);
+  encode_write_batch(batch, first_sequence, payload_);
+  if (auto status = log_payload(sync); !status) return status;
   std::uint64_t sequence = first_sequence;
   for (const auto& operation : batch.operations()) {
     if (operation.kind == EntryKind::value) {
@@ -38,22 +55,30 @@ Status Db::write(const WriteBatch& batch, bool sync) {
     }
   }
   last_sequence_ = sequence - 1;
-  if (memtable_.size_bytes() >= options_.memtable_size_bytes_max || wal_->size_bytes() >= options_.wal_size_bytes_max)
-    return flush();
-  return {};
+  return flush_if_full();
+}
+
+// A put or remove is a batch of one, logged as exactly the bytes such a
+// WriteBatch encodes to, but without building one (and copying key and value).
+Status Db::write_one(EntryKind kind, std::string_view key, std::string_view value, bool sync) {
+  if (error_) return tl::unexpected(*error_);
+  std::uint64_t sequence = last_sequence_ + 1;
+  encode_single_write(kind, key, value, sequence, payload_);
+  if (auto status = log_payload(sync); !status) return status;
+  if (kind == EntryKind::value) {
+    memtable_.put(key, value, sequence);
+  } else {
+    memtable_.remove(key, sequence);
+  }
+  last_sequence_ = sequence;
+  return flush_if_full();
 }
 
 Status Db::put(std::string_view key, std::string_view value, bool sync) {
-  WriteBatch batch;
-  batch.put(key, value);
-  return write(batch, sync);
+  return write_one(EntryKind::value, key, value, sync);
 }
 
-Status Db::remove(std::string_view key, bool sync) {
-  WriteBatch batch;
-  batch.remove(key);
-  return write(batch, sync);
-}
+Status Db::remove(std::string_view key, bool sync) { return write_one(EntryKind::tombstone, key, {}, sync); }
 
 Status Db::sync() {
   if (error_) return tl::unexpected(*error_);

@@ -82,6 +82,11 @@ class Db {
  private:
   Db(FileSystem& fs, std::string dir, DbOptions options) : fs_(fs), dir_(std::move(dir)), options_(options) {}
 
+  // Appends payload_ to the WAL (and syncs when asked).
+  Status log_payload(bool sync);
+  // Flushes when the memtable or the WAL is past its limit.
+  Status flush_if_full();
+  Status write_one(EntryKind kind, std::string_view key, std::string_view value, bool sync);
   Status recover();
   Status replay_logs(const std::vector<std::uint64_t>& log_numbers);
   Status start_new_log(std::uint64_t number);
@@ -110,6 +115,7 @@ class Db {
   std::uint64_t last_sequence_ = 0;
   std::vector<std::string> compact_pointers_;
   std::optional<Error> error_;
+  Bytes payload_;  // the WAL payload being written, reused between writes
   DbStats counters_;
 };
 
