@@ -86,7 +86,7 @@ Status Db::sync() {
 }
 
 Result<std::optional<std::string>> Db::get(std::string_view key) const {
-  if (const Entry* entry = memtable_.find(key))
+  if (const MemtableEntry* entry = memtable_.find(key))
     return entry->kind == EntryKind::value ? std::optional<std::string>(entry->value) : std::nullopt;
   for (const auto& level : levels_) {
     for (const TableMeta* table : level) {
@@ -170,7 +170,7 @@ Status Db::flush_memtable() {
   next.log_number = log_number;
   next.last_sequence = last_sequence_;
   if (auto status = install(std::move(next)); !status) return status;
-  memtable_ = Memtable{};
+  memtable_.clear();
   if (auto status = start_new_log(log_number); !status) return status;
   return remove_obsolete_files();
 }
