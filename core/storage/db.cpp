@@ -88,18 +88,28 @@ Status Db::sync() {
 Result<std::optional<std::string>> Db::get(std::string_view key) const {
   if (const MemtableEntry* entry = memtable_.find(key))
     return entry->kind == EntryKind::value ? std::optional<std::string>(entry->value) : std::nullopt;
-  for (const auto& level : levels_) {
-    for (const TableMeta* table : level) {
-      if (key < table->smallest_key || key > table->largest_key) continue;
-      auto entry = tables_.at(table->file_number)->get(key);
-      if (!entry) return tl::unexpected(entry.error());
-      if (entry->has_value()) {
-        if ((*entry)->kind == EntryKind::tombstone) return std::optional<std::string>{};
-        return std::optional<std::string>(std::move((*entry)->value));
-      }
-      // Levels 1.. hold disjoint ranges: no other table of the level can match.
-      if (table->level > 0) break;
-    }
+  auto lookup = [&](const TableMeta& table) { return tables_.at(table.file_number)->get(key); };
+  auto found = [](Entry& entry) {
+    if (entry.kind == EntryKind::tombstone) return std::optional<std::string>{};
+    return std::optional<std::string>(std::move(entry.value));
+  };
+  // Level-0 tables overlap: ask each that covers the key, newest first.
+  for (const TableMeta* table : levels_[0]) {
+    if (key < table->smallest_key || key > table->largest_key) continue;
+    auto entry = lookup(*table);
+    if (!entry) return tl::unexpected(entry.error());
+    if (entry->has_value()) return found(**entry);
+  }
+  // Levels 1.. hold disjoint ranges sorted by smallest key: the one table
+  // that can hold the key is the first whose largest key is >= it.
+  for (std::size_t level = 1; level < levels_.size(); ++level) {
+    const auto& tables = levels_[level];
+    auto it = std::partition_point(tables.begin(), tables.end(),
+                                   [&](const TableMeta* table) { return table->largest_key < key; });
+    if (it == tables.end() || key < (*it)->smallest_key) continue;
+    auto entry = lookup(**it);
+    if (!entry) return tl::unexpected(entry.error());
+    if (entry->has_value()) return found(**entry);
   }
   return std::optional<std::string>{};
 }
