@@ -94,10 +94,11 @@ Result<std::shared_ptr<TableReader>> TableReader::open(FileSystem& fs, const std
   if (crc32c(std::span<const std::uint8_t>(*footer_bytes).subspan(0, 32)) != stored_crc)
     return table->corruption(footer_offset, "footer checksum mismatch");
 
-  auto filter = table->read_block(parsed.filter, "filter block");
+  std::vector<std::uint8_t> buffer;
+  auto filter = table->read_block(parsed.filter, "filter block", buffer);
   if (!filter) return tl::unexpected(filter.error());
-  table->filter_ = std::move(*filter);
-  auto index = table->read_block(parsed.index, "index block");
+  table->filter_.assign(filter->begin(), filter->end());
+  auto index = table->read_block(parsed.index, "index block", buffer);
   if (!index) return tl::unexpected(index.error());
   Decoder decoder(*index);
   while (!decoder.at_end()) {
@@ -114,17 +115,25 @@ Result<std::shared_ptr<TableReader>> TableReader::open(FileSystem& fs, const std
   return table;
 }
 
-Result<std::vector<std::uint8_t>> TableReader::read_block(const BlockHandle& handle, const char* what) const {
+Result<std::span<const std::uint8_t>> TableReader::read_block(const BlockHandle& handle, const char* what,
+                                                              std::vector<std::uint8_t>& buffer) const {
   std::uint64_t data_end = file_->size() - table_footer_size_bytes;
   if (handle.offset > data_end || handle.size_bytes + block_trailer_size_bytes > data_end - handle.offset)
     return corruption(handle.offset, fmt::format("{} of {} bytes runs past the end of the data", what, handle.size_bytes));
   std::size_t size_bytes = handle.size_bytes + block_trailer_size_bytes;
-  auto bytes = file_->read(handle.offset, size_bytes);
-  if (!bytes) return tl::unexpected(bytes.error());
-  if (bytes->size() != size_bytes) return corruption(handle.offset, fmt::format("short read of the {}", what));
-  std::uint32_t stored_crc = load_u32(bytes->data() + handle.size_bytes);
-  bytes->resize(handle.size_bytes);
-  if (crc32c(*bytes) != stored_crc) return corruption(handle.offset, fmt::format("{} checksum mismatch", what));
+  std::span<const std::uint8_t> bytes = file_->mapped_bytes();
+  if (bytes.size() == file_->size()) {
+    bytes = bytes.subspan(static_cast<std::size_t>(handle.offset), size_bytes);
+  } else {
+    auto read = file_->read(handle.offset, size_bytes);
+    if (!read) return tl::unexpected(read.error());
+    if (read->size() != size_bytes) return corruption(handle.offset, fmt::format("short read of the {}", what));
+    buffer = std::move(*read);
+    bytes = buffer;
+  }
+  std::uint32_t stored_crc = load_u32(bytes.data() + handle.size_bytes);
+  bytes = bytes.first(handle.size_bytes);
+  if (crc32c(bytes) != stored_crc) return corruption(handle.offset, fmt::format("{} checksum mismatch", what));
   return bytes;
 }
 
@@ -178,12 +187,12 @@ Result<std::vector<BlockEntry>> TableReader::read_data_block(std::size_t block_i
 Status TableReader::read_data_block(std::size_t block_index, DataBlock& block) const {
   BFTSIM_ASSERT(block_index < index_.size());
   block.clear();
-  auto contents = read_block(index_[block_index].handle, "block");
+  auto contents = read_block(index_[block_index].handle, "block", block.owned_);
   if (!contents) return tl::unexpected(contents.error());
-  block.contents_ = std::move(*contents);
-  const std::uint8_t* base = block.contents_.data();
+  block.bytes_ = *contents;
+  const std::uint8_t* base = block.bytes_.data();
   auto status = walk_data_block(
-      block_index, block.contents_,
+      block_index, block.bytes_,
       [&](std::string_view key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
         DataBlock::Slot slot;
         slot.key_offset = block.keys_.size();
@@ -210,7 +219,8 @@ Result<std::optional<Entry>> TableReader::get(std::string_view key) const {
   std::size_t block_index = find_block(index_, key);
   if (block_index == index_.size()) return std::optional<Entry>{};
   // The whole block is still walked and checked; only the match is copied.
-  auto contents = read_block(index_[block_index].handle, "block");
+  std::vector<std::uint8_t> buffer;
+  auto contents = read_block(index_[block_index].handle, "block", buffer);
   if (!contents) return tl::unexpected(contents.error());
   std::optional<Entry> found;
   auto status = walk_data_block(

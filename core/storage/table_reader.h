@@ -3,7 +3,9 @@
 // their CRCs; get() and the iterator read one data block at a time and check
 // its CRC. Every error names the file and the byte offset of the bad part:
 // "db/000012.sst: offset 8192: block checksum mismatch". Immutable after
-// open; shared by the Db and its iterators through shared_ptr.
+// open; shared by the Db and its iterators through shared_ptr. When the
+// file system maps the file, blocks are checked and decoded in place, with
+// no read call and no copy.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +32,7 @@ class DataBlock {
   std::size_t size() const { return slots_.size(); }
   std::string_view key(std::size_t i) const { return {keys_.data() + slots_[i].key_offset, slots_[i].key_size}; }
   std::string_view value(std::size_t i) const {
-    return {reinterpret_cast<const char*>(contents_.data()) + slots_[i].value_offset, slots_[i].value_size};
+    return {reinterpret_cast<const char*>(bytes_.data()) + slots_[i].value_offset, slots_[i].value_size};
   }
   std::uint64_t sequence(std::size_t i) const { return slots_[i].sequence; }
   EntryKind kind(std::size_t i) const { return slots_[i].kind; }
@@ -42,18 +44,22 @@ class DataBlock {
   struct Slot {
     std::size_t key_offset = 0;  // into keys_
     std::size_t key_size = 0;
-    std::size_t value_offset = 0;  // into contents_
+    std::size_t value_offset = 0;  // into bytes_
     std::size_t value_size = 0;
     std::uint64_t sequence = 0;
     EntryKind kind = EntryKind::value;
   };
   void clear() {
-    contents_.clear();
+    owned_.clear();
+    bytes_ = {};
     keys_.clear();
     slots_.clear();
   }
 
-  std::vector<std::uint8_t> contents_;
+  // The block's checked contents: a view into the table's mapped file, or
+  // into owned_ when the file was read.
+  std::span<const std::uint8_t> bytes_;
+  std::vector<std::uint8_t> owned_;
   std::string keys_;
   std::vector<Slot> slots_;
 };
@@ -82,7 +88,10 @@ class TableReader : public std::enable_shared_from_this<TableReader> {
 
  private:
   TableReader(std::string path, std::unique_ptr<ReadableFile> file) : path_(std::move(path)), file_(std::move(file)) {}
-  Result<std::vector<std::uint8_t>> read_block(const BlockHandle& handle, const char* what) const;
+  // Reads and checks the block at `handle`: its contents (without the CRC)
+  // as a view into the mapped file, or into `buffer`, which it fills.
+  Result<std::span<const std::uint8_t>> read_block(const BlockHandle& handle, const char* what,
+                                                   std::vector<std::uint8_t>& buffer) const;
   template <typename Visit>
   Status walk_data_block(std::size_t block_index, std::span<const std::uint8_t> contents, Visit&& visit) const;
   tl::unexpected<Error> corruption(std::uint64_t offset, const std::string& reason) const;
