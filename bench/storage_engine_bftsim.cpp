@@ -35,10 +35,7 @@ class BftsimEngine final : public StorageEngine {
   Result<std::optional<std::string>> get(std::string_view key) override { return db_->get(key); }
 
   Status scan(std::string_view begin, std::size_t count_max, std::vector<KeyValue>& out) override {
-    auto pairs = db_->scan(begin, {}, count_max);
-    if (!pairs) return tl::unexpected(pairs.error());
-    out = std::move(*pairs);
-    return {};
+    return db_->scan(begin, {}, count_max, out);
   }
 
   Result<std::size_t> read_all(std::size_t chunk_size, std::vector<KeyValue>& out) override {

@@ -17,17 +17,24 @@ using Bytes = std::vector<std::uint8_t>;
 
 inline void put_u8(Bytes& out, std::uint8_t value) { out.push_back(value); }
 inline void put_u32(Bytes& out, std::uint32_t value) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+  std::uint8_t bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<std::uint8_t>(value >> (8 * i));
+  out.insert(out.end(), bytes, bytes + 4);
 }
 inline void put_u64(Bytes& out, std::uint64_t value) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+  std::uint8_t bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<std::uint8_t>(value >> (8 * i));
+  out.insert(out.end(), bytes, bytes + 8);
 }
 inline void put_varint(Bytes& out, std::uint64_t value) {
+  std::uint8_t bytes[10];
+  int size = 0;
   while (value >= 0x80) {
-    out.push_back(static_cast<std::uint8_t>(value | 0x80));
+    bytes[size++] = static_cast<std::uint8_t>(value | 0x80);
     value >>= 7;
   }
-  out.push_back(static_cast<std::uint8_t>(value));
+  bytes[size++] = static_cast<std::uint8_t>(value);
+  out.insert(out.end(), bytes, bytes + size);
 }
 inline void put_raw(Bytes& out, std::string_view bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
 // A varint length, then the bytes.

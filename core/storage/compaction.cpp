@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/storage/file_names.h"
+#include "core/storage/level_iterator.h"
 #include "core/storage/merging_iterator.h"
 #include "core/storage/table_builder.h"
 #include "core/types/assert.h"
@@ -98,7 +99,7 @@ Result<std::vector<TableMeta>> write_tables(TableSink sink, EntryIterator& input
   bool have_last_key = false;
   for (; input.valid(); input.next()) {
     if (have_last_key && input.key() == last_key) continue;  // an older version
-    last_key = input.key();
+    last_key.assign(input.key());
     have_last_key = true;
     if (input.kind() == EntryKind::tombstone && drop_tombstone(input.key())) continue;
     if (!builder) {
@@ -108,8 +109,8 @@ Result<std::vector<TableMeta>> write_tables(TableSink sink, EntryIterator& input
       if (!file) return tl::unexpected(file.error());
       builder = std::make_unique<TableBuilder>(path, std::move(*file), sink.options.table);
     }
-    BlockEntry entry{last_key, input.sequence(), input.kind(), std::string(input.value())};
-    if (auto status = builder->add(entry); !status) return tl::unexpected(status.error());
+    if (auto status = builder->add(last_key, input.sequence(), input.kind(), input.value()); !status)
+      return tl::unexpected(status.error());
     if (builder->estimated_size_bytes() >= table_size_bytes)
       if (auto status = finish(); !status) return tl::unexpected(status.error());
   }
@@ -123,13 +124,21 @@ Result<std::vector<TableMeta>> run_compaction(TableSink sink, const CompactionPi
                                               const std::map<std::uint64_t, std::shared_ptr<TableReader>>& readers) {
   int output_level = pick.level + 1;
   BFTSIM_ASSERT(output_level < sink.options.level_count);
+  auto reader_of = [&](const TableMeta& table) {
+    auto reader = readers.find(table.file_number);
+    BFTSIM_ASSERT(reader != readers.end());
+    return reader->second;
+  };
+  // Each input of `level` is a child of the merge (level-0 tables overlap);
+  // the inputs from level + 1 are disjoint and sorted by smallest key, so
+  // they form one child that reads its tables in turn, which keeps the
+  // merge's per-entry work at a handful of children.
   std::vector<std::unique_ptr<EntryIterator>> children;
-  for (const auto* inputs : {&pick.level_inputs, &pick.next_inputs}) {
-    for (const TableMeta& table : *inputs) {
-      auto reader = readers.find(table.file_number);
-      BFTSIM_ASSERT(reader != readers.end());
-      children.push_back(reader->second->iterator());
-    }
+  for (const TableMeta& table : pick.level_inputs) children.push_back(reader_of(table)->iterator());
+  if (!pick.next_inputs.empty()) {
+    std::vector<std::shared_ptr<const TableReader>> next_tables;
+    for (const TableMeta& table : pick.next_inputs) next_tables.push_back(reader_of(table));
+    children.push_back(std::make_unique<LevelIterator>(std::move(next_tables)));
   }
   MergingIterator merged(std::move(children));
   merged.seek_to_first();

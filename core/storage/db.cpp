@@ -11,24 +11,41 @@
 #include "core/types/assert.h"
 
 namespace bftsim {
+namespace {
+
+constexpr std::size_t payload_buffer_size_bytes_max = 1u << 20;
+
+}  // namespace
 
 Status Db::stick(Status status) {
   if (!status && !error_) error_ = status.error();
   return status;
 }
 
+Status Db::log_payload(bool sync) {
+  if (payload_.size() > wal_payload_size_bytes_max)
+    return make_error(ErrorCode::invalid_argument,
+                      fmt::format("write batch of {} bytes exceeds the WAL record maximum {}", payload_.size(),
+                                  wal_payload_size_bytes_max));
+  Status status = wal_->append(payload_);
+  if (status && sync) status = wal_->sync();
+  // Keep a small buffer for the next write, not the largest batch ever seen.
+  if (payload_.capacity() > payload_buffer_size_bytes_max) payload_ = Bytes{};
+  return stick(status);
+}
+
+Status Db::flush_if_full() {
+  if (memtable_.size_bytes() >= options_.memtable_size_bytes_max || wal_->size_bytes() >= options_.wal_size_bytes_max)
+    return flush();
+  return {};
+}
+
 Status Db::write(const WriteBatch& batch, bool sync) {
   if (error_) return tl::unexpected(*error_);
   if (batch.empty()) return sync ? this->sync() : Status{};
   std::uint64_t first_sequence = last_sequence_ + 1;
-  Bytes payload = encode_write_batch(batch, first_sequence);
-  if (payload.size() > wal_payload_size_bytes_max)
-    return make_error(ErrorCode::invalid_argument,
-                      fmt::format("write batch of {} bytes exceeds the WAL record maximum {}", payload.size(),
-                                  wal_payload_size_bytes_max));
-  if (auto status = wal_->append(payload); !status) return stick(status);
-  if (sync)
-    if (auto status = wal_->sync(); !status) return stick(status);
+  encode_write_batch(batch, first_sequence, payload_);
+  if (auto status = log_payload(sync); !status) return status;
   std::uint64_t sequence = first_sequence;
   for (const auto& operation : batch.operations()) {
     if (operation.kind == EntryKind::value) {
@@ -38,22 +55,30 @@ Status Db::write(const WriteBatch& batch, bool sync) {
     }
   }
   last_sequence_ = sequence - 1;
-  if (memtable_.size_bytes() >= options_.memtable_size_bytes_max || wal_->size_bytes() >= options_.wal_size_bytes_max)
-    return flush();
-  return {};
+  return flush_if_full();
+}
+
+// A put or remove is a batch of one, logged as exactly the bytes such a
+// WriteBatch encodes to, but without building one (and copying key and value).
+Status Db::write_one(EntryKind kind, std::string_view key, std::string_view value, bool sync) {
+  if (error_) return tl::unexpected(*error_);
+  std::uint64_t sequence = last_sequence_ + 1;
+  encode_single_write(kind, key, value, sequence, payload_);
+  if (auto status = log_payload(sync); !status) return status;
+  if (kind == EntryKind::value) {
+    memtable_.put(key, value, sequence);
+  } else {
+    memtable_.remove(key, sequence);
+  }
+  last_sequence_ = sequence;
+  return flush_if_full();
 }
 
 Status Db::put(std::string_view key, std::string_view value, bool sync) {
-  WriteBatch batch;
-  batch.put(key, value);
-  return write(batch, sync);
+  return write_one(EntryKind::value, key, value, sync);
 }
 
-Status Db::remove(std::string_view key, bool sync) {
-  WriteBatch batch;
-  batch.remove(key);
-  return write(batch, sync);
-}
+Status Db::remove(std::string_view key, bool sync) { return write_one(EntryKind::tombstone, key, {}, sync); }
 
 Status Db::sync() {
   if (error_) return tl::unexpected(*error_);
@@ -61,26 +86,42 @@ Status Db::sync() {
 }
 
 Result<std::optional<std::string>> Db::get(std::string_view key) const {
-  if (const Entry* entry = memtable_.find(key))
+  if (const MemtableEntry* entry = memtable_.find(key))
     return entry->kind == EntryKind::value ? std::optional<std::string>(entry->value) : std::nullopt;
-  for (const auto& level : levels_) {
-    for (const TableMeta* table : level) {
-      if (key < table->smallest_key || key > table->largest_key) continue;
-      auto entry = tables_.at(table->file_number)->get(key);
-      if (!entry) return tl::unexpected(entry.error());
-      if (entry->has_value()) {
-        if ((*entry)->kind == EntryKind::tombstone) return std::optional<std::string>{};
-        return std::optional<std::string>(std::move((*entry)->value));
-      }
-      // Levels 1.. hold disjoint ranges: no other table of the level can match.
-      if (table->level > 0) break;
-    }
+  auto lookup = [&](const TableMeta& table) { return tables_.at(table.file_number)->get(key); };
+  auto found = [](Entry& entry) {
+    if (entry.kind == EntryKind::tombstone) return std::optional<std::string>{};
+    return std::optional<std::string>(std::move(entry.value));
+  };
+  // Level-0 tables overlap: ask each that covers the key, newest first.
+  for (const TableMeta* table : levels_[0]) {
+    if (key < table->smallest_key || key > table->largest_key) continue;
+    auto entry = lookup(*table);
+    if (!entry) return tl::unexpected(entry.error());
+    if (entry->has_value()) return found(**entry);
+  }
+  // Levels 1.. hold disjoint ranges sorted by smallest key: the one table
+  // that can hold the key is the first whose largest key is >= it.
+  for (std::size_t level = 1; level < levels_.size(); ++level) {
+    const auto& tables = levels_[level];
+    auto it = std::partition_point(tables.begin(), tables.end(),
+                                   [&](const TableMeta* table) { return table->largest_key < key; });
+    if (it == tables.end() || key < (*it)->smallest_key) continue;
+    auto entry = lookup(**it);
+    if (!entry) return tl::unexpected(entry.error());
+    if (entry->has_value()) return found(**entry);
   }
   return std::optional<std::string>{};
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> Db::scan(std::string_view begin, std::string_view end,
-                                                                  std::size_t count_max) const {
+Result<Db::KeyValues> Db::scan(std::string_view begin, std::string_view end, std::size_t count_max) const {
+  KeyValues out;
+  if (auto status = scan(begin, end, count_max, out); !status) return tl::unexpected(status.error());
+  return out;
+}
+
+Status Db::scan(std::string_view begin, std::string_view end, std::size_t count_max, KeyValues& out) const {
+  out.clear();
   auto outside = [&](const TableMeta& table) {
     return table.largest_key < begin || (!end.empty() && table.smallest_key >= end);
   };
@@ -98,18 +139,19 @@ Result<std::vector<std::pair<std::string, std::string>>> Db::scan(std::string_vi
     if (!tables.empty()) children.push_back(std::make_unique<LevelIterator>(std::move(tables)));
   }
   MergingIterator merged(std::move(children));
-  std::vector<std::pair<std::string, std::string>> out;
+  // The merge yields each key's newest version first; `last_key` skips the
+  // older ones. Pairs are copied once, straight from the iterator's views.
   std::string last_key;
   bool have_last_key = false;
   for (merged.seek(begin); merged.valid() && out.size() < count_max; merged.next()) {
-    if (!end.empty() && merged.key() >= end) break;
-    if (have_last_key && merged.key() == last_key) continue;  // an older version
-    last_key = merged.key();
+    std::string_view key = merged.key();
+    if (!end.empty() && key >= end) break;
+    if (have_last_key && key == last_key) continue;  // an older version
+    last_key.assign(key);
     have_last_key = true;
-    if (merged.kind() == EntryKind::value) out.emplace_back(last_key, merged.value());
+    if (merged.kind() == EntryKind::value) out.emplace_back(key, merged.value());
   }
-  if (auto status = merged.status(); !status) return tl::unexpected(status.error());
-  return out;
+  return merged.status();
 }
 
 Status Db::flush() {
@@ -138,7 +180,7 @@ Status Db::flush_memtable() {
   next.log_number = log_number;
   next.last_sequence = last_sequence_;
   if (auto status = install(std::move(next)); !status) return status;
-  memtable_ = Memtable{};
+  memtable_.clear();
   if (auto status = start_new_log(log_number); !status) return status;
   return remove_obsolete_files();
 }

@@ -63,8 +63,11 @@ class Db {
   Result<std::optional<std::string>> get(std::string_view key) const;
   // Live keys in [begin, end) in order with their values; an empty `end`
   // means no upper bound. At most `count_max` pairs.
-  Result<std::vector<std::pair<std::string, std::string>>> scan(std::string_view begin, std::string_view end,
-                                                                std::size_t count_max = SIZE_MAX) const;
+  using KeyValues = std::vector<std::pair<std::string, std::string>>;
+  Result<KeyValues> scan(std::string_view begin, std::string_view end, std::size_t count_max = SIZE_MAX) const;
+  // The same into `out` (cleared first), so a caller that scans in a loop
+  // reuses its vector's capacity. On error `out` holds what was read.
+  Status scan(std::string_view begin, std::string_view end, std::size_t count_max, KeyValues& out) const;
 
   // Writes the memtable to a level-0 table (durable on return) and starts a
   // new WAL; then compacts if a threshold is passed.
@@ -79,6 +82,11 @@ class Db {
  private:
   Db(FileSystem& fs, std::string dir, DbOptions options) : fs_(fs), dir_(std::move(dir)), options_(options) {}
 
+  // Appends payload_ to the WAL (and syncs when asked).
+  Status log_payload(bool sync);
+  // Flushes when the memtable or the WAL is past its limit.
+  Status flush_if_full();
+  Status write_one(EntryKind kind, std::string_view key, std::string_view value, bool sync);
   Status recover();
   Status replay_logs(const std::vector<std::uint64_t>& log_numbers);
   Status start_new_log(std::uint64_t number);
@@ -107,6 +115,7 @@ class Db {
   std::uint64_t last_sequence_ = 0;
   std::vector<std::string> compact_pointers_;
   std::optional<Error> error_;
+  Bytes payload_;  // the WAL payload being written, reused between writes
   DbStats counters_;
 };
 

@@ -45,6 +45,11 @@ class ReadableFile {
   // result at or past the end). An I/O error is an error, not a short read.
   virtual Result<std::vector<std::uint8_t>> read(std::uint64_t offset, std::size_t size) const = 0;
   virtual std::uint64_t size() const = 0;
+  // The whole file as read-only memory, valid while this object lives, for
+  // an implementation that maps files; empty when it does not (then read()
+  // is the only way in). Only for files nobody writes or truncates while
+  // they are open, such as tables: bytes cut from a mapped file fault.
+  virtual std::span<const std::uint8_t> mapped_bytes() const { return {}; }
 };
 
 enum class OpenMode : std::uint8_t {

@@ -1,12 +1,14 @@
-// Memtable over std::map; see memtable.h.
+// Memtable over an arena-backed std::pmr::map; see memtable.h.
 #include "core/storage/memtable.h"
+
+#include <cstring>
 
 #include "core/types/assert.h"
 
 namespace bftsim {
 namespace {
 
-// Roughly a map node plus an Entry, so small entries are not undercounted.
+// Roughly a map node plus an entry, so small entries are not undercounted.
 constexpr std::size_t entry_overhead_bytes = 64;
 
 class MemtableIterator final : public EntryIterator {
@@ -33,28 +35,53 @@ class MemtableIterator final : public EntryIterator {
 }  // namespace
 
 void Memtable::put(std::string_view key, std::string_view value, std::uint64_t sequence) {
-  add(key, Entry{sequence, EntryKind::value, std::string(value)});
+  add(key, EntryKind::value, value, sequence);
 }
 
-void Memtable::remove(std::string_view key, std::uint64_t sequence) {
-  add(key, Entry{sequence, EntryKind::tombstone, {}});
+void Memtable::remove(std::string_view key, std::uint64_t sequence) { add(key, EntryKind::tombstone, {}, sequence); }
+
+void Memtable::clear() {
+  entries_.clear();
+  arena_.release();
+  size_bytes_ = 0;
 }
 
-void Memtable::add(std::string_view key, Entry entry) {
-  BFTSIM_ASSERT(entry.sequence > last_sequence_);
-  last_sequence_ = entry.sequence;
-  auto it = entries_.find(key);
-  if (it == entries_.end()) {
-    size_bytes_ += key.size() + entry.value.size() + entry_overhead_bytes;
-    entries_.emplace(std::string(key), std::move(entry));
+std::string_view Memtable::store(std::string_view bytes) {
+  if (bytes.empty()) return {};
+  auto* copy = static_cast<char*>(arena_.allocate(bytes.size(), 1));
+  std::memcpy(copy, bytes.data(), bytes.size());
+  return {copy, bytes.size()};
+}
+
+void Memtable::add(std::string_view key, EntryKind kind, std::string_view value, std::uint64_t sequence) {
+  BFTSIM_ASSERT(sequence > last_sequence_);
+  BFTSIM_ASSERT(kind == EntryKind::value || value.empty());
+  last_sequence_ = sequence;
+  auto it = entries_.lower_bound(key);
+  if (it == entries_.end() || it->first != key) {
+    size_bytes_ += key.size() + value.size() + entry_overhead_bytes;
+    std::string_view stored = store(value);
+    entries_.emplace_hint(it, store(key), MemtableEntry{sequence, kind, stored, stored.size()});
     return;
   }
-  BFTSIM_ASSERT(size_bytes_ >= it->second.value.size());
-  size_bytes_ = size_bytes_ - it->second.value.size() + entry.value.size();
-  it->second = std::move(entry);
+  MemtableEntry& entry = it->second;
+  BFTSIM_ASSERT(size_bytes_ >= entry.value.size());
+  size_bytes_ = size_bytes_ - entry.value.size() + value.size();
+  // A value that fits where the old one was is written over it (the
+  // memtable promises no view past a change); a longer one gets new bytes.
+  if (value.size() <= entry.value_capacity_bytes) {
+    char* bytes = const_cast<char*>(entry.value.data());
+    if (!value.empty()) std::memmove(bytes, value.data(), value.size());
+    entry.value = {bytes, value.size()};
+  } else {
+    entry.value = store(value);
+    entry.value_capacity_bytes = value.size();
+  }
+  entry.sequence = sequence;
+  entry.kind = kind;
 }
 
-const Entry* Memtable::find(std::string_view key) const {
+const MemtableEntry* Memtable::find(std::string_view key) const {
   auto it = entries_.find(key);
   return it == entries_.end() ? nullptr : &it->second;
 }

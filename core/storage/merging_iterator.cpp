@@ -29,19 +29,24 @@ Status MergingIterator::status() const {
 
 void MergingIterator::pick_current() {
   current_ = nullptr;
-  // A child that failed stops the whole merge: an entry it would have hidden
-  // (a newer tombstone) must not show through.
-  for (auto& child : children_)
-    if (!child->status()) return;
+  EntryIterator* best = nullptr;
+  std::string_view best_key;
   for (auto& child : children_) {
-    if (!child->valid()) continue;
-    if (current_ == nullptr) {
-      current_ = child.get();
+    if (!child->valid()) {
+      // A child that failed stops the whole merge: an entry it would have
+      // hidden (a newer tombstone) must not show through. A failed child is
+      // never valid, so only the exhausted ones need asking.
+      if (!child->status()) return;
       continue;
     }
-    int order = child->key().compare(current_->key());
-    if (order < 0 || (order == 0 && child->sequence() > current_->sequence())) current_ = child.get();
+    std::string_view key = child->key();
+    int order = best == nullptr ? -1 : key.compare(best_key);
+    if (order < 0 || (order == 0 && child->sequence() > best->sequence())) {
+      best = child.get();
+      best_key = key;
+    }
   }
+  current_ = best;
 }
 
 }  // namespace bftsim

@@ -4,11 +4,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -77,8 +79,19 @@ class PosixWritableFile final : public WritableFile {
 class PosixReadableFile final : public ReadableFile {
  public:
   PosixReadableFile(std::string path, int fd, std::uint64_t size_bytes)
-      : path_(std::move(path)), fd_(fd), size_bytes_(size_bytes) {}
-  ~PosixReadableFile() override { close_quietly(fd_); }
+      : path_(std::move(path)), fd_(fd), size_bytes_(size_bytes) {
+    // A failed mapping is no error: reads then all go through pread(2).
+    if (size_bytes_ == 0 || size_bytes_ > SIZE_MAX) return;
+    void* address = ::mmap(nullptr, static_cast<std::size_t>(size_bytes_), PROT_READ, MAP_SHARED, fd_, 0);
+    if (address != MAP_FAILED) mapped_ = {static_cast<const std::uint8_t*>(address), static_cast<std::size_t>(size_bytes_)};
+  }
+  ~PosixReadableFile() override {
+    if (!mapped_.empty()) ::munmap(const_cast<std::uint8_t*>(mapped_.data()), mapped_.size());
+    close_quietly(fd_);
+  }
+  PosixReadableFile(const PosixReadableFile&) = delete;
+  PosixReadableFile& operator=(const PosixReadableFile&) = delete;
+  std::span<const std::uint8_t> mapped_bytes() const override { return mapped_; }
 
   Result<std::vector<std::uint8_t>> read(std::uint64_t offset, std::size_t size) const override {
     std::vector<std::uint8_t> bytes(size);
@@ -101,6 +114,7 @@ class PosixReadableFile final : public ReadableFile {
   std::string path_;
   int fd_;
   std::uint64_t size_bytes_;
+  std::span<const std::uint8_t> mapped_;  // empty when not mapped
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 // PosixFileSystem: the FileSystem seam over real files (bft-node, bench/).
 // Appends with write(2) (looping on short writes and EINTR), reads with
 // pread(2), syncs a file with fdatasync(2) and a directory with fsync(2) of
-// its descriptor. errno becomes Error{io_error, "path: strerror"}, and a
+// its descriptor. A file opened for reading is also mapped read-only
+// (mmap(2)) when that works, for ReadableFile::mapped_bytes(). errno becomes Error{io_error, "path: strerror"}, and a
 // missing file opened for reading is not_found. Not thread-safe; no caching.
 #pragma once
 

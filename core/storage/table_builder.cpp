@@ -1,6 +1,8 @@
 // TableBuilder and the shared encoders of table_format.h.
 #include "core/storage/table_builder.h"
 
+#include <algorithm>
+
 #include "core/storage/bloom.h"
 #include "core/storage/crc32c.h"
 #include "core/types/assert.h"
@@ -19,17 +21,22 @@ void encode_footer(Bytes& out, const TableFooter& footer) {
   BFTSIM_ASSERT(out.size() - start == table_footer_size_bytes);
 }
 
-void encode_block_entry(Bytes& out, const std::string& previous_key, const BlockEntry& entry) {
+void encode_block_entry(Bytes& out, std::string_view previous_key, std::string_view key, std::uint64_t sequence,
+                        EntryKind kind, std::string_view value) {
   std::size_t shared = 0;
-  while (shared < previous_key.size() && shared < entry.key.size() && previous_key[shared] == entry.key[shared])
-    ++shared;
+  std::size_t shared_max = std::min(previous_key.size(), key.size());
+  while (shared < shared_max && previous_key[shared] == key[shared]) ++shared;
   put_varint(out, shared);
-  put_varint(out, entry.key.size() - shared);
-  put_varint(out, entry.value.size());
-  put_u8(out, static_cast<std::uint8_t>(entry.kind));
-  put_varint(out, entry.sequence);
-  put_raw(out, std::string_view(entry.key).substr(shared));
-  put_raw(out, entry.value);
+  put_varint(out, key.size() - shared);
+  put_varint(out, value.size());
+  put_u8(out, static_cast<std::uint8_t>(kind));
+  put_varint(out, sequence);
+  put_raw(out, key.substr(shared));
+  put_raw(out, value);
+}
+
+void encode_block_entry(Bytes& out, const std::string& previous_key, const BlockEntry& entry) {
+  encode_block_entry(out, previous_key, entry.key, entry.sequence, entry.kind, entry.value);
 }
 
 void encode_index_entry(Bytes& out, const IndexEntry& entry) {
@@ -43,14 +50,15 @@ TableBuilder::TableBuilder(std::string path, std::unique_ptr<WritableFile> file,
   BFTSIM_ASSERT(file_->size() == 0);
 }
 
-Status TableBuilder::add(const BlockEntry& entry) {
+Status TableBuilder::add(std::string_view key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
   BFTSIM_ASSERT(!finished_);
-  BFTSIM_ASSERT(entry_count_ == 0 || entry.key > keys_.back());
-  BFTSIM_ASSERT(entry.kind == EntryKind::value || entry.value.empty());
-  if (entry_count_ == 0) smallest_key_ = entry.key;
-  encode_block_entry(block_, block_previous_key_, entry);
-  block_previous_key_ = entry.key;
-  keys_.push_back(entry.key);
+  BFTSIM_ASSERT(entry_count_ == 0 || key > largest_key_);
+  BFTSIM_ASSERT(kind == EntryKind::value || value.empty());
+  if (entry_count_ == 0) smallest_key_ = key;
+  encode_block_entry(block_, block_previous_key_, key, sequence, kind, value);
+  block_previous_key_.assign(key);
+  largest_key_.assign(key);
+  key_hashes_.push_back(bloom_key_hash(key));
   ++entry_count_;
   if (block_.size() >= options_.block_size_bytes) return flush_block();
   return {};
@@ -66,13 +74,11 @@ Status TableBuilder::flush_block() {
   return {};
 }
 
-Status TableBuilder::write_block(const Bytes& contents, BlockHandle& handle) {
+Status TableBuilder::write_block(Bytes& contents, BlockHandle& handle) {
   BFTSIM_ASSERT(contents.size() <= UINT32_MAX);
   handle = BlockHandle{file_->size(), static_cast<std::uint32_t>(contents.size())};
-  Bytes trailer;
-  put_u32(trailer, crc32c(contents));
-  if (auto status = file_->append(contents); !status) return status;
-  return file_->append(trailer);
+  put_u32(contents, crc32c(contents));
+  return file_->append(contents);
 }
 
 Result<TableInfo> TableBuilder::finish() {
@@ -82,7 +88,7 @@ Result<TableInfo> TableBuilder::finish() {
   if (auto status = flush_block(); !status) return tl::unexpected(status.error());
   TableFooter footer;
   footer.entry_count = entry_count_;
-  Bytes filter = build_bloom_filter(keys_, options_.bloom_bits_per_key);
+  Bytes filter = build_bloom_filter_from_hashes(key_hashes_, options_.bloom_bits_per_key);
   if (auto status = write_block(filter, footer.filter); !status) return tl::unexpected(status.error());
   Bytes index;
   for (const IndexEntry& entry : index_) encode_index_entry(index, entry);
@@ -92,7 +98,7 @@ Result<TableInfo> TableBuilder::finish() {
   if (auto status = file_->append(footer_bytes); !status) return tl::unexpected(status.error());
   if (auto status = file_->sync(); !status) return tl::unexpected(status.error());
   if (auto status = file_->close(); !status) return tl::unexpected(status.error());
-  return TableInfo{file_->size(), entry_count_, smallest_key_, keys_.back()};
+  return TableInfo{file_->size(), entry_count_, smallest_key_, largest_key_};
 }
 
 }  // namespace bftsim

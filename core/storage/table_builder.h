@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/storage/file_system.h"
@@ -32,8 +33,10 @@ class TableBuilder {
  public:
   TableBuilder(std::string path, std::unique_ptr<WritableFile> file, TableOptions options);
 
-  // Requires: key greater than every key added before; finish() not called.
-  Status add(const BlockEntry& entry);
+  // Requires: key greater than every key added before; finish() not called;
+  // an empty value for a tombstone. Copies what it keeps of key and value.
+  Status add(std::string_view key, std::uint64_t sequence, EntryKind kind, std::string_view value);
+  Status add(const BlockEntry& entry) { return add(entry.key, entry.sequence, entry.kind, entry.value); }
   // Writes the last block, filter, index and footer, syncs and closes.
   Result<TableInfo> finish();
 
@@ -43,17 +46,20 @@ class TableBuilder {
 
  private:
   Status flush_block();
-  Status write_block(const Bytes& contents, BlockHandle& handle);
+  // Appends `contents` and its CRC trailer with one append() (one write(2)
+  // on a real file); `contents` gets the trailer appended.
+  Status write_block(Bytes& contents, BlockHandle& handle);
 
   std::string path_;
   std::unique_ptr<WritableFile> file_;
   TableOptions options_;
   Bytes block_;
-  std::string block_previous_key_;
+  std::string block_previous_key_;  // "" at the start of a block
   std::vector<IndexEntry> index_;
-  std::vector<std::string> keys_;  // for the Bloom filter
+  std::vector<std::uint64_t> key_hashes_;  // bloom_key_hash of each key, for the filter
   std::uint64_t entry_count_ = 0;
   std::string smallest_key_;
+  std::string largest_key_;  // the last key added
   bool finished_ = false;
 };
 

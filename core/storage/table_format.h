@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/storage/coding.h"
@@ -41,6 +42,8 @@ struct BlockEntry {
 
 // Appends an entry; `previous_key` is the block's previous key ("" for the
 // first), whose shared prefix is not stored again.
+void encode_block_entry(Bytes& out, std::string_view previous_key, std::string_view key, std::uint64_t sequence,
+                        EntryKind kind, std::string_view value);
 void encode_block_entry(Bytes& out, const std::string& previous_key, const BlockEntry& entry);
 
 // One index entry: the last key of a data block and where the block is.

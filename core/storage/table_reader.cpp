@@ -23,50 +23,48 @@ class TableIterator final : public EntryIterator {
  public:
   explicit TableIterator(std::shared_ptr<const TableReader> table) : table_(std::move(table)) {}
 
-  bool valid() const override { return status_.has_value() && position_ < entries_.size(); }
+  bool valid() const override { return status_.has_value() && position_ < block_.size(); }
   void seek_to_first() override { load(0, {}); }
   void seek(std::string_view key) override { load(find_block(table_->index(), key), key); }
   void next() override {
     BFTSIM_ASSERT(valid());
-    if (++position_ == entries_.size()) load(block_index_ + 1, {});
+    if (++position_ == block_.size()) load(block_index_ + 1, {});
   }
-  std::string_view key() const override { return entries_[position_].key; }
-  std::uint64_t sequence() const override { return entries_[position_].sequence; }
-  EntryKind kind() const override { return entries_[position_].kind; }
-  std::string_view value() const override { return entries_[position_].value; }
+  std::string_view key() const override { return block_.key(position_); }
+  std::uint64_t sequence() const override { return block_.sequence(position_); }
+  EntryKind kind() const override { return block_.kind(position_); }
+  std::string_view value() const override { return block_.value(position_); }
   Status status() const override { return status_; }
 
  private:
   // Loads block `block_index` and positions at its first key >= `key`,
   // moving on to later blocks when none is.
   void load(std::size_t block_index, std::string_view key) {
-    entries_.clear();
-    position_ = 0;
     for (block_index_ = block_index; block_index_ < table_->index().size(); ++block_index_) {
-      auto block = table_->read_data_block(block_index_);
-      if (!block) {
-        status_ = tl::unexpected(block.error());
-        entries_.clear();
-        return;
-      }
-      entries_ = std::move(*block);
-      auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
-                                 [](const BlockEntry& entry, std::string_view k) { return entry.key < k; });
-      position_ = static_cast<std::size_t>(it - entries_.begin());
-      if (position_ < entries_.size()) return;
+      status_ = table_->read_data_block(block_index_, block_);
+      position_ = 0;
+      if (!status_) return;  // read_data_block left the block empty
+      position_ = block_.lower_bound(key);
+      if (position_ < block_.size()) return;
     }
-    entries_.clear();
-    position_ = 0;
+    position_ = block_.size();
   }
 
   std::shared_ptr<const TableReader> table_;
   std::size_t block_index_ = 0;
-  std::vector<BlockEntry> entries_;
+  DataBlock block_;
   std::size_t position_ = 0;
   Status status_;
 };
 
 }  // namespace
+
+std::size_t DataBlock::lower_bound(std::string_view key) const {
+  auto it = std::partition_point(slots_.begin(), slots_.end(), [&](const Slot& slot) {
+    return std::string_view(keys_.data() + slot.key_offset, slot.key_size) < key;
+  });
+  return static_cast<std::size_t>(it - slots_.begin());
+}
 
 tl::unexpected<Error> TableReader::corruption(std::uint64_t offset, const std::string& reason) const {
   return make_error(ErrorCode::corruption, fmt::format("{}: offset {}: {}", path_, offset, reason));
@@ -96,10 +94,11 @@ Result<std::shared_ptr<TableReader>> TableReader::open(FileSystem& fs, const std
   if (crc32c(std::span<const std::uint8_t>(*footer_bytes).subspan(0, 32)) != stored_crc)
     return table->corruption(footer_offset, "footer checksum mismatch");
 
-  auto filter = table->read_block(parsed.filter, "filter block");
+  std::vector<std::uint8_t> buffer;
+  auto filter = table->read_block(parsed.filter, "filter block", buffer);
   if (!filter) return tl::unexpected(filter.error());
-  table->filter_ = std::move(*filter);
-  auto index = table->read_block(parsed.index, "index block");
+  table->filter_.assign(filter->begin(), filter->end());
+  auto index = table->read_block(parsed.index, "index block", buffer);
   if (!index) return tl::unexpected(index.error());
   Decoder decoder(*index);
   while (!decoder.at_end()) {
@@ -116,31 +115,39 @@ Result<std::shared_ptr<TableReader>> TableReader::open(FileSystem& fs, const std
   return table;
 }
 
-Result<std::vector<std::uint8_t>> TableReader::read_block(const BlockHandle& handle, const char* what) const {
+Result<std::span<const std::uint8_t>> TableReader::read_block(const BlockHandle& handle, const char* what,
+                                                              std::vector<std::uint8_t>& buffer) const {
   std::uint64_t data_end = file_->size() - table_footer_size_bytes;
   if (handle.offset > data_end || handle.size_bytes + block_trailer_size_bytes > data_end - handle.offset)
     return corruption(handle.offset, fmt::format("{} of {} bytes runs past the end of the data", what, handle.size_bytes));
   std::size_t size_bytes = handle.size_bytes + block_trailer_size_bytes;
-  auto bytes = file_->read(handle.offset, size_bytes);
-  if (!bytes) return tl::unexpected(bytes.error());
-  if (bytes->size() != size_bytes) return corruption(handle.offset, fmt::format("short read of the {}", what));
-  std::uint32_t stored_crc = load_u32(bytes->data() + handle.size_bytes);
-  bytes->resize(handle.size_bytes);
-  if (crc32c(*bytes) != stored_crc) return corruption(handle.offset, fmt::format("{} checksum mismatch", what));
+  std::span<const std::uint8_t> bytes = file_->mapped_bytes();
+  if (bytes.size() == file_->size()) {
+    bytes = bytes.subspan(static_cast<std::size_t>(handle.offset), size_bytes);
+  } else {
+    auto read = file_->read(handle.offset, size_bytes);
+    if (!read) return tl::unexpected(read.error());
+    if (read->size() != size_bytes) return corruption(handle.offset, fmt::format("short read of the {}", what));
+    buffer = std::move(*read);
+    bytes = buffer;
+  }
+  std::uint32_t stored_crc = load_u32(bytes.data() + handle.size_bytes);
+  bytes = bytes.first(handle.size_bytes);
+  if (crc32c(bytes) != stored_crc) return corruption(handle.offset, fmt::format("{} checksum mismatch", what));
   return bytes;
 }
 
-// Decodes the entries of data block `block_index` in order and passes each to
-// `visit(key, sequence, kind, value)` as views valid only during the call, so
-// a caller that keeps one entry copies one entry. Checks what read_data_block
+// Decodes `contents`, the checked bytes of data block `block_index`, in order
+// and passes each entry to `visit(key, sequence, kind, value)`: the key a
+// view valid only during the call, the value a view into `contents`, so a
+// caller that keeps one entry copies one entry. Checks what read_data_block
 // promises: well-formed entries, ascending keys, the index key last.
 template <typename Visit>
-Status TableReader::walk_data_block(std::size_t block_index, Visit&& visit) const {
+Status TableReader::walk_data_block(std::size_t block_index, std::span<const std::uint8_t> contents,
+                                    Visit&& visit) const {
   BFTSIM_ASSERT(block_index < index_.size());
   const BlockHandle& handle = index_[block_index].handle;
-  auto contents = read_block(handle, "block");
-  if (!contents) return tl::unexpected(contents.error());
-  Decoder decoder(*contents);
+  Decoder decoder(contents);
   // Two buffers swapped per entry: they keep their capacity, so walking a
   // block allocates at most twice.
   std::string key, previous_key;
@@ -168,13 +175,40 @@ Status TableReader::walk_data_block(std::size_t block_index, Visit&& visit) cons
 }
 
 Result<std::vector<BlockEntry>> TableReader::read_data_block(std::size_t block_index) const {
+  DataBlock block;
+  if (auto status = read_data_block(block_index, block); !status) return tl::unexpected(status.error());
   std::vector<BlockEntry> entries;
-  auto status = walk_data_block(
-      block_index, [&](std::string_view key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
-        entries.push_back(BlockEntry{std::string(key), sequence, kind, std::string(value)});
-      });
-  if (!status) return tl::unexpected(status.error());
+  entries.reserve(block.size());
+  for (std::size_t i = 0; i < block.size(); ++i)
+    entries.push_back(BlockEntry{std::string(block.key(i)), block.sequence(i), block.kind(i), std::string(block.value(i))});
   return entries;
+}
+
+Status TableReader::read_data_block(std::size_t block_index, DataBlock& block) const {
+  BFTSIM_ASSERT(block_index < index_.size());
+  block.clear();
+  auto contents = read_block(index_[block_index].handle, "block", block.owned_);
+  if (!contents) return tl::unexpected(contents.error());
+  block.bytes_ = *contents;
+  const std::uint8_t* base = block.bytes_.data();
+  auto status = walk_data_block(
+      block_index, block.bytes_,
+      [&](std::string_view key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
+        DataBlock::Slot slot;
+        slot.key_offset = block.keys_.size();
+        slot.key_size = key.size();
+        slot.value_offset = static_cast<std::size_t>(reinterpret_cast<const std::uint8_t*>(value.data()) - base);
+        slot.value_size = value.size();
+        slot.sequence = sequence;
+        slot.kind = kind;
+        block.keys_.append(key);
+        block.slots_.push_back(slot);
+      });
+  if (!status) {
+    block.clear();
+    return status;
+  }
+  return {};
 }
 
 Result<std::optional<Entry>> TableReader::get(std::string_view key) const {
@@ -185,9 +219,12 @@ Result<std::optional<Entry>> TableReader::get(std::string_view key) const {
   std::size_t block_index = find_block(index_, key);
   if (block_index == index_.size()) return std::optional<Entry>{};
   // The whole block is still walked and checked; only the match is copied.
+  std::vector<std::uint8_t> buffer;
+  auto contents = read_block(index_[block_index].handle, "block", buffer);
+  if (!contents) return tl::unexpected(contents.error());
   std::optional<Entry> found;
   auto status = walk_data_block(
-      block_index, [&](std::string_view entry_key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
+      block_index, *contents, [&](std::string_view entry_key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
         if (entry_key == key) found = Entry{sequence, kind, std::string(value)};
       });
   if (!status) return tl::unexpected(status.error());

@@ -3,12 +3,15 @@
 // their CRCs; get() and the iterator read one data block at a time and check
 // its CRC. Every error names the file and the byte offset of the bad part:
 // "db/000012.sst: offset 8192: block checksum mismatch". Immutable after
-// open; shared by the Db and its iterators through shared_ptr.
+// open; shared by the Db and its iterators through shared_ptr. When the
+// file system maps the file, blocks are checked and decoded in place, with
+// no read call and no copy.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +21,48 @@
 #include "core/storage/table_format.h"
 
 namespace bftsim {
+
+// One data block, read, checked and decoded. Keys are prefix-compressed on
+// disk, so each is assembled once into one buffer; values are views into
+// the block's own bytes. An iterator decodes block after block into the
+// same DataBlock, which keeps its buffers' capacity: walking a table
+// allocates per block, not per entry.
+class DataBlock {
+ public:
+  std::size_t size() const { return slots_.size(); }
+  std::string_view key(std::size_t i) const { return {keys_.data() + slots_[i].key_offset, slots_[i].key_size}; }
+  std::string_view value(std::size_t i) const {
+    return {reinterpret_cast<const char*>(bytes_.data()) + slots_[i].value_offset, slots_[i].value_size};
+  }
+  std::uint64_t sequence(std::size_t i) const { return slots_[i].sequence; }
+  EntryKind kind(std::size_t i) const { return slots_[i].kind; }
+  // The position of the first key >= `key` (size() when none is).
+  std::size_t lower_bound(std::string_view key) const;
+
+ private:
+  friend class TableReader;
+  struct Slot {
+    std::size_t key_offset = 0;  // into keys_
+    std::size_t key_size = 0;
+    std::size_t value_offset = 0;  // into bytes_
+    std::size_t value_size = 0;
+    std::uint64_t sequence = 0;
+    EntryKind kind = EntryKind::value;
+  };
+  void clear() {
+    owned_.clear();
+    bytes_ = {};
+    keys_.clear();
+    slots_.clear();
+  }
+
+  // The block's checked contents: a view into the table's mapped file, or
+  // into owned_ when the file was read.
+  std::span<const std::uint8_t> bytes_;
+  std::vector<std::uint8_t> owned_;
+  std::string keys_;
+  std::vector<Slot> slots_;
+};
 
 class TableReader : public std::enable_shared_from_this<TableReader> {
  public:
@@ -37,13 +82,18 @@ class TableReader : public std::enable_shared_from_this<TableReader> {
 
   // Reads, checks and decodes the data block at index position `block_index`.
   Result<std::vector<BlockEntry>> read_data_block(std::size_t block_index) const;
+  // The same into `block`, reusing its buffers; on error `block` is empty.
+  Status read_data_block(std::size_t block_index, DataBlock& block) const;
   const std::vector<IndexEntry>& index() const { return index_; }
 
  private:
   TableReader(std::string path, std::unique_ptr<ReadableFile> file) : path_(std::move(path)), file_(std::move(file)) {}
-  Result<std::vector<std::uint8_t>> read_block(const BlockHandle& handle, const char* what) const;
+  // Reads and checks the block at `handle`: its contents (without the CRC)
+  // as a view into the mapped file, or into `buffer`, which it fills.
+  Result<std::span<const std::uint8_t>> read_block(const BlockHandle& handle, const char* what,
+                                                   std::vector<std::uint8_t>& buffer) const;
   template <typename Visit>
-  Status walk_data_block(std::size_t block_index, Visit&& visit) const;
+  Status walk_data_block(std::size_t block_index, std::span<const std::uint8_t> contents, Visit&& visit) const;
   tl::unexpected<Error> corruption(std::uint64_t offset, const std::string& reason) const;
 
   std::string path_;

@@ -11,6 +11,8 @@
 namespace bftsim {
 namespace {
 
+constexpr std::size_t record_buffer_size_bytes_max = 1u << 20;
+
 std::uint32_t record_crc(std::uint8_t type, std::span<const std::uint8_t> payload) {
   std::uint8_t type_byte[1] = {type};
   return crc32c_extend(crc32c(type_byte), payload);
@@ -63,14 +65,16 @@ Status WalWriter::append(std::span<const std::uint8_t> payload) {
     return make_error(ErrorCode::invalid_argument,
                       fmt::format("{}: record of {} bytes exceeds the maximum {}", path_, payload.size(),
                                   wal_payload_size_bytes_max));
-  Bytes record;
-  record.reserve(wal_header_size_bytes + payload.size());
-  put_u32(record, static_cast<std::uint32_t>(payload.size()));
-  put_u32(record, record_crc(wal_record_type_full, payload));
-  put_u8(record, wal_record_type_full);
-  put_u32(record, crc32c(std::span(record.data(), 9)));
-  record.insert(record.end(), payload.begin(), payload.end());
-  return file_->append(record);
+  record_.clear();
+  put_u32(record_, static_cast<std::uint32_t>(payload.size()));
+  put_u32(record_, record_crc(wal_record_type_full, payload));
+  put_u8(record_, wal_record_type_full);
+  put_u32(record_, crc32c(std::span(record_.data(), 9)));
+  record_.insert(record_.end(), payload.begin(), payload.end());
+  Status status = file_->append(record_);
+  // Keep a small buffer for the next record, not the largest one ever seen.
+  if (record_.capacity() > record_buffer_size_bytes_max) record_ = Bytes{};
+  return status;
 }
 
 Status WalWriter::sync() { return file_->sync(); }

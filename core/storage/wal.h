@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/storage/coding.h"
 #include "core/storage/file_system.h"
 
 namespace bftsim {
@@ -45,6 +46,7 @@ class WalWriter {
  private:
   std::string path_;
   std::unique_ptr<WritableFile> file_;
+  Bytes record_;  // header + payload of the record being appended, reused
 };
 
 struct WalRecord {

@@ -7,17 +7,37 @@
 
 namespace bftsim {
 
+namespace {
+
+void put_operation(Bytes& out, EntryKind kind, std::string_view key, std::string_view value) {
+  put_u8(out, static_cast<std::uint8_t>(kind));
+  put_string(out, key);
+  if (kind == EntryKind::value) put_string(out, value);
+}
+
+}  // namespace
+
 Bytes encode_write_batch(const WriteBatch& batch, std::uint64_t first_sequence) {
-  BFTSIM_ASSERT(!batch.empty());
   Bytes out;
+  encode_write_batch(batch, first_sequence, out);
+  return out;
+}
+
+void encode_write_batch(const WriteBatch& batch, std::uint64_t first_sequence, Bytes& out) {
+  BFTSIM_ASSERT(!batch.empty());
+  out.clear();
   put_u64(out, first_sequence);
   put_u32(out, static_cast<std::uint32_t>(batch.operation_count()));
-  for (const auto& operation : batch.operations()) {
-    put_u8(out, static_cast<std::uint8_t>(operation.kind));
-    put_string(out, operation.key);
-    if (operation.kind == EntryKind::value) put_string(out, operation.value);
-  }
-  return out;
+  for (const auto& operation : batch.operations()) put_operation(out, operation.kind, operation.key, operation.value);
+}
+
+void encode_single_write(EntryKind kind, std::string_view key, std::string_view value, std::uint64_t sequence,
+                         Bytes& out) {
+  BFTSIM_ASSERT(kind == EntryKind::value || value.empty());
+  out.clear();
+  put_u64(out, sequence);
+  put_u32(out, 1);
+  put_operation(out, kind, key, value);
 }
 
 Result<DecodedWriteBatch> decode_write_batch(std::span<const std::uint8_t> payload) {

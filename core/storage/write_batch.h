@@ -39,6 +39,12 @@ class WriteBatch {
 
 // Operation i gets sequence first_sequence + i. Requires: !batch.empty().
 Bytes encode_write_batch(const WriteBatch& batch, std::uint64_t first_sequence);
+// The same into `out` (cleared first), so a writer can reuse one buffer.
+void encode_write_batch(const WriteBatch& batch, std::uint64_t first_sequence, Bytes& out);
+// Into `out` (cleared first): the payload of a batch of one operation, the
+// same bytes as a WriteBatch holding it, without building the WriteBatch.
+void encode_single_write(EntryKind kind, std::string_view key, std::string_view value, std::uint64_t sequence,
+                         Bytes& out);
 
 struct DecodedWriteBatch {
   std::uint64_t first_sequence = 0;

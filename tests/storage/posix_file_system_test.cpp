@@ -47,6 +47,7 @@ TEST_CASE("storage: PosixFileSystem appends, reads, renames, lists and removes")
   auto past = (*readable)->read(50, 4);
   REQUIRE(past.has_value());
   CHECK(past->empty());
+  CHECK(as_text((*readable)->mapped_bytes()) == "hello world");
 
   std::string other = join_path(dir, "other");
   REQUIRE(fs.rename(path, other).has_value());
