@@ -176,7 +176,7 @@ struct Totals {
   std::uint64_t torn_appends = 0;      // the disk tore an append at a crash
   std::uint64_t torn_wal_tails = 0;    // the Db reported a torn WAL tail at open
   std::uint64_t kept_unsynced = 0;     // crashes whose recovery kept some unsynced batch
-  std::uint64_t lost_unsynced = 0;     // crashes whose recovery lost some unsynced batch
+  std::uint64_t lost_unsynced = 0;     // crashes whose recovery lost an acknowledged unsynced batch
   std::uint64_t full_episodes = 0;
   std::uint64_t full_errors = 0;       // episodes in which an error stuck
   std::uint64_t full_reopen_failures = 0;  // opens refused while the disk was full
@@ -502,7 +502,7 @@ class Harness {
                                << acknowledged_ << " acknowledged); crashed " << crashed << ", torn " << disk_.torn());
     }
     if (crashed && *kept > 0) ++totals_.kept_unsynced;
-    if (crashed && *kept < pending_.size()) ++totals_.lost_unsynced;
+    if (crashed && *kept < acknowledged_) ++totals_.lost_unsynced;
     if (unjudged_flips_) {
       ++totals_.harmless;
       unjudged_flips_ = false;
