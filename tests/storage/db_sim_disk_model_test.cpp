@@ -681,11 +681,11 @@ std::uint64_t run_seed(std::uint64_t seed, Config config, int operation_count, T
 
 TEST_CASE("storage: Db on the simulated disk agrees with a model across crashes, torn writes and a full disk") {
   Totals totals;
-  const SeedRange seeds = seed_range(2000);
+  const SeedRange seeds = seed_range(1500);
   for (std::uint64_t seed = seeds.first; seed < seeds.first + seeds.count; ++seed) {
     INFO("seed ", seed, "; reproduce: BFTSIM_MODEL_SEED=", seed,
          " build-dev/tests/bftsim_tests -tc='*simulated disk agrees*'");
-    run_seed(seed, Config{}, 200, totals);
+    run_seed(seed, Config{}, 120, totals);
   }
   MESSAGE(summary(totals));
   // The run must reach what it claims to test (checked on full runs only).
@@ -705,7 +705,7 @@ TEST_CASE("storage: Db on the simulated disk reports flipped bits as corruption 
   for (std::uint64_t seed = seeds.first; seed < seeds.first + seeds.count; ++seed) {
     INFO("seed ", seed, "; reproduce: BFTSIM_MODEL_SEED=", seed,
          " build-dev/tests/bftsim_tests -tc='*flipped bits*'");
-    run_seed(seed, Config{.crash_corrupt_ppm = 300'000}, 150, totals);
+    run_seed(seed, Config{.crash_corrupt_ppm = 300'000}, 100, totals);
   }
   MESSAGE(summary(totals));
   if (seeds.count >= 500) {
