@@ -936,7 +936,7 @@ Status apply_override(YamlNode& root, const std::string& assignment) {
     pattern = key_path_join(pattern, step.key);
     walked = key_path_join(walked, step.key);
   }
-  auto value = parse_yaml_value(std::string_view(assignment).substr(equals + 1), where);
+  auto value = parse_yaml_value(std::string_view(assignment).substr(equals + 1), where, path_text);
   if (!value) return tl::unexpected(std::move(value.error()));
   *node = std::move(*value);
   return {};

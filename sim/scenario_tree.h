@@ -5,6 +5,7 @@
 // their children by value; map entries keep document order.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,15 +38,22 @@ struct YamlEntry {
   YamlNode value;
 };
 
+// Bounds on any parsed document, so that no input can exhaust the stack or
+// memory: scenarios nest about 5 levels deep and hold a few hundred nodes.
+inline constexpr std::size_t yaml_depth_max = 64;          // nested maps and lists
+inline constexpr std::size_t yaml_node_count_max = 100'000;  // keys and values
+
 // Parses one YAML document; empty text gives a null root at "<source>:1:1".
 // Errors: malformed for YAML syntax ("<source>:L:C: syntax error: ..."),
 // invalid_argument for a second document, a duplicate key, a key that is not a
-// plain scalar, or a tag other than !!str.
+// plain scalar, a tag other than !!str, an anchor or alias (&a, *a), nesting
+// deeper than yaml_depth_max or more than yaml_node_count_max nodes.
 Result<YamlNode> parse_yaml_tree(std::string_view text, std::string_view source_name);
 
-// Parses a --set value: every node of the result is placed at `where`.
+// Parses a --set value: every node of the result is placed at `where`, and
+// messages name key paths below `key_path` (the path being set).
 // Errors as parse_yaml_tree, with `where` as the location.
-Result<YamlNode> parse_yaml_value(std::string_view text, const std::string& where);
+Result<YamlNode> parse_yaml_value(std::string_view text, const std::string& where, std::string_view key_path);
 
 // Key paths for messages: "network" + "loss" -> "network.loss"; "" + "seed"
 // -> "seed"; "faults" + 2 -> "faults[2]".

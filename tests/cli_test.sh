@@ -43,6 +43,17 @@ for file in "$src"/scenarios/bad/*.yaml; do
 done
 [ "$count" -ge 8 ] && pass || fail "scenarios/bad/ has only $count files"
 
+# Inputs that once hung (a lone ','), overflowed the stack (a list holding
+# itself) or would nest too deep, as --set values: each ends within the
+# timeout with exit 2 and an error at the --set (the file forms are in
+# scenarios/bad/ above).
+deep=$(printf '%*s' 100 '' | tr ' ' '[')$(printf '%*s' 100 '' | tr ' ' ']')
+for value in ',' '&a [*a]' "{a: &a [x, x], b: [*a, *a]}" "$deep" $'1\n---\n2'; do
+  timeout 10 "$bftsim" check "$src/scenarios/demo.yaml" --set "seed=$value" >"$work/out" 2>"$work/err"
+  code=$?
+  [ "$code" = 2 ] && grep -q -- "--set seed: " "$work/err" && pass || fail "--set seed='$value': exit $code: $(cat "$work/err")"
+done
+
 # Every good scenario validates.
 for file in "$src"/scenarios/*.yaml; do
   run check "$file"

@@ -50,6 +50,9 @@ class ByteReader {
   // Exactly out.size() raw bytes (a hash or a signature).
   void raw(std::span<std::uint8_t> out, const char* field) {
     if (!need(out.size(), field)) return;
+    // memcpy's pointers must not be null even for 0 bytes, and an empty
+    // vector's data() may be (UBSan: nonnull-attribute; found by fuzz_wire).
+    if (out.empty()) return;
     std::memcpy(out.data(), cursor_, out.size());
     cursor_ += out.size();
   }

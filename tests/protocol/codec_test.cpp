@@ -3,9 +3,11 @@
 // deterministic mutation loop.
 #include <doctest/doctest.h>
 
+#include <span>
 #include <string>
 #include <vector>
 
+#include "core/codec/byte_reader.h"
 #include "core/crypto/blake2b.h"
 #include "core/protocol/codec.h"
 #include "core/crypto/keys.h"
@@ -339,4 +341,28 @@ TEST_CASE("codec: a stored block and QC decode back, and damage is an error") {
 }
 
 }  // namespace
+}  // namespace bftsim
+
+namespace bftsim {
+
+TEST_CASE("codec: an empty raw field copies nothing, even from and into null pointers") {
+  // Goal: regression for fuzz_wire's first finding: decoding a state_response
+  // whose reply record is empty called memcpy(nullptr, p, 0), undefined
+  // behaviour that UBSan (nonnull-attribute) reports. Method: read an empty
+  // field from an empty input into an empty vector (both data() null), then
+  // round-trip a state_response with an empty record.
+  std::vector<std::uint8_t> empty_out;
+  ByteReader reader(std::span<const std::uint8_t>(), "test");
+  reader.raw(empty_out, "nothing");
+  CHECK(reader.ok());
+  CHECK(reader.remaining_bytes() == 0);
+
+  StateResponse response;
+  response.replies = {SnapshotReply{.client = 4, .number = 1, .record = {}}};
+  const auto bytes = encode_message(Message(response));
+  auto decoded = decode_message(bytes);
+  REQUIRE(decoded.has_value());
+  CHECK(std::get<StateResponse>(*decoded) == response);
+}
+
 }  // namespace bftsim
