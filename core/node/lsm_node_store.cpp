@@ -38,7 +38,6 @@ std::uint64_t read_number(std::string_view key, std::size_t at) {
   return number;
 }
 
-std::string_view as_chars(const std::vector<std::uint8_t>& bytes) { return as_text(bytes); }
 
 // u64 view, u64 last_voted_view, u32 size + locked QC, u32 size + high QC.
 std::vector<std::uint8_t> encode_safety(const SafetyState& state) {
@@ -89,13 +88,13 @@ Result<SafetyState> decode_safety(std::string_view stored) {
 // The block in the committed log and the anchor that points at it.
 void add_commit_records(WriteBatch& batch, const Block& block, const Hash32& hash) {
   std::string block_value(reinterpret_cast<const char*>(hash.bytes.data()), hash.bytes.size());
-  block_value.append(as_chars(encode_block(block)));
+  block_value.append(as_text(encode_block(block)));
   batch.put(numbered_key(block_prefix, block.height), block_value);
   std::vector<std::uint8_t> anchor(8 + hash.bytes.size());
   ByteWriter writer(anchor.data(), anchor.data() + anchor.size());
   writer.u64(block.height);
   writer.raw(hash.bytes);
-  batch.put(anchor_key, as_chars(anchor));
+  batch.put(anchor_key, as_text(anchor));
 }
 
 }  // namespace
@@ -168,7 +167,7 @@ Result<RecoveredState> LsmNodeStore::read_state() {
 
 Status LsmNodeStore::persist_safety(const SafetyState& state) {
   BFTSIM_ASSERT(db_ != nullptr);
-  return db_->put(safety_key, as_chars(encode_safety(state)), !options_.unsafe_skip_sync);
+  return db_->put(safety_key, as_text(encode_safety(state)), !options_.unsafe_skip_sync);
 }
 
 Status LsmNodeStore::record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) {
@@ -178,7 +177,7 @@ Status LsmNodeStore::record_commit(const Block& block, const Hash32& hash, KvSta
   kv_->take_writes(batch);
   for (const auto& changed : machine.take_changed_replies()) {
     if (machine.has_cached_reply(changed)) {
-      batch.put(reply_key(changed), as_chars(machine.encode_cached_reply(changed)));
+      batch.put(reply_key(changed), as_text(machine.encode_cached_reply(changed)));
     } else {
       batch.remove(reply_key(changed));
     }
@@ -201,7 +200,7 @@ Result<KvStateMachine> LsmNodeStore::install_state(const Block& block, const Has
   }
   for (const KeyValue& pair : pairs) batch.put(std::string(LsmKvStore::key_prefix) + pair.key, pair.value);
   for (const SnapshotReply& reply : replies)
-    batch.put(reply_key({reply.client, reply.number}), as_chars(reply.record));
+    batch.put(reply_key({reply.client, reply.number}), as_text(reply.record));
   add_commit_records(batch, block, hash);
   if (auto status = db_->write(batch, true); !status) return tl::unexpected(status.error());
   kv_ = nullptr;

@@ -13,7 +13,7 @@ Node::Node(const ReplicaConfig& config, std::unique_ptr<Signer> signer,
     : replica_(config, std::move(signer), std::move(verifier)),
       store_(store),
       host_(host),
-      transfer_(config.replica_count, config.faulty_max, config.view_timeout) {}
+      transfer_(config.faulty_max, config.view_timeout) {}
 
 Status Node::start(Instant now) {
   BFTSIM_ASSERT(!started_);
@@ -109,8 +109,9 @@ void Node::on_state_response(ReplicaIndex from, StateResponse response, Instant 
   transfer_.on_response(from, std::move(response));
   auto offer = transfer_.take_installable(replica_.committed_height());
   if (!offer) return;
-  // Peer data until proven otherwise: damaged reply records reject the offer.
-  if (!make_state_machine(offer->pairs, offer->replies, offer->block.height)) return;
+  // Peer data until proven otherwise: damaged reply records reject the offer
+  // (checked on their own; the pairs already hashed to the vouched digest).
+  if (!make_state_machine({}, offer->replies, offer->block.height)) return;
   auto block = std::make_shared<const Block>(std::move(offer->block));
   const Hash32 hash = block_hash(*block);
   auto machine = store_.install_state(*block, hash, offer->pairs, offer->replies);

@@ -6,8 +6,7 @@
 
 namespace bftsim {
 
-StateTransfer::StateTransfer(std::uint32_t /*replica_count*/, std::uint32_t faulty_max,
-                             Duration answer_interval)
+StateTransfer::StateTransfer(std::uint32_t faulty_max, Duration answer_interval)
     : faulty_max_(faulty_max), answer_interval_(answer_interval) {}
 
 void StateTransfer::on_committed(Height height, const Hash32& block_hash, const Hash32& state_digest) {

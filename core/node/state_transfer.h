@@ -23,7 +23,7 @@ inline constexpr std::size_t committed_history_max = 256;
 
 class StateTransfer {
  public:
-  StateTransfer(std::uint32_t replica_count, std::uint32_t faulty_max, Duration answer_interval);
+  StateTransfer(std::uint32_t faulty_max, Duration answer_interval);
 
   // Every commit (and a recovered or installed anchor) goes into the history
   // that answers carry.

@@ -31,7 +31,7 @@ StateResponse honest_offer(Height height, std::vector<Height> history_heights = 
 }
 
 TEST_CASE("state_transfer: f+1 matching offers are installable, f are not") {
-  StateTransfer transfer(4, 1, 1000);
+  StateTransfer transfer(1, 1000);
   transfer.on_response(1, honest_offer(50));
   CHECK(!transfer.take_installable(10));  // one voucher: could be the liar
   transfer.on_response(2, honest_offer(50));
@@ -43,7 +43,7 @@ TEST_CASE("state_transfer: f+1 matching offers are installable, f are not") {
 
 TEST_CASE("state_transfer: a peer's history vouches for an older offer") {
   // Peer 2 is already at 52; its history holds height 50's digest.
-  StateTransfer transfer(4, 1, 1000);
+  StateTransfer transfer(1, 1000);
   transfer.on_response(1, honest_offer(50));
   transfer.on_response(2, honest_offer(52, {49, 50, 51}));
   auto installable = transfer.take_installable(10);
@@ -56,7 +56,7 @@ TEST_CASE("state_transfer: one liar cannot get a state installed") {
   // liar sends (a) a made-up state with its own digest, (b) the honest claim
   // with pairs that are not that state, (c) unsorted pairs. Control: the same
   // claim from two honest peers installs the honest pairs.
-  StateTransfer transfer(4, 1, 1000);
+  StateTransfer transfer(1, 1000);
   StateResponse made_up = honest_offer(60);
   made_up.pairs = {KeyValue{"k", "stolen"}};
   made_up.state_digest = *digest_of_pairs(made_up.pairs);
@@ -79,7 +79,7 @@ TEST_CASE("state_transfer: one liar cannot get a state installed") {
 }
 
 TEST_CASE("state_transfer: answers are rate limited per requester") {
-  StateTransfer transfer(4, 1, 1000);
+  StateTransfer transfer(1, 1000);
   CHECK(transfer.should_answer(2, 0));
   CHECK(!transfer.should_answer(2, 999));
   CHECK(transfer.should_answer(3, 999));
