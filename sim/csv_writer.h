@@ -1,6 +1,6 @@
 // Writes a RunReport as tidy CSV files into one directory (ARCHITECTURE.md,
-// "Outputs"): summary.csv, commits.csv, requests.csv, view_changes.csv and
-// messages.csv. Times are virtual microseconds with three decimals (exact:
+// "Outputs"): summary.csv, commits.csv, requests.csv, view_changes.csv,
+// messages.csv and storage.csv. Times are virtual microseconds with three decimals (exact:
 // the simulator counts nanoseconds), so files are byte-identical for the
 // same scenario and seed. Also the short human summary `bftsim run` prints,
 // with its verdict line: what did and did not go as the scenario expected.
