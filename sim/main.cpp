@@ -18,8 +18,8 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include "sim/csv_writer.h"
-#include "sim/scenario.h"
+#include "sim/report/csv_writer.h"
+#include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
 namespace po = boost::program_options;

@@ -20,12 +20,12 @@
 #include "sim/disk/sim_disk.h"
 #include "core/crypto/keys.h"
 #include "core/types/assert.h"
-#include "sim/byzantine.h"
-#include "sim/checkers.h"
-#include "sim/client.h"
+#include "sim/actors/byzantine.h"
+#include "sim/check/checkers.h"
+#include "sim/actors/client.h"
 #include "sim/event_queue.h"
-#include "sim/linearizability.h"
-#include "sim/network.h"
+#include "sim/check/linearizability.h"
+#include "sim/net/network.h"
 
 namespace bftsim {
 

@@ -1,4 +1,4 @@
-#include "sim/checkers.h"
+#include "sim/check/checkers.h"
 
 #include <fmt/format.h>
 

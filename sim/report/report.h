@@ -13,8 +13,8 @@
 
 #include "core/protocol/messages.h"
 #include "core/consensus/replica.h"
-#include "sim/checkers.h"
-#include "sim/client.h"
+#include "sim/check/checkers.h"
+#include "sim/actors/client.h"
 
 namespace bftsim {
 

@@ -2,7 +2,7 @@
 // correct history passes and a violating one is reported with its replicas.
 #include <doctest/doctest.h>
 
-#include "sim/checkers.h"
+#include "sim/check/checkers.h"
 
 namespace bftsim {
 namespace {

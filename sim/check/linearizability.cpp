@@ -4,7 +4,7 @@
 // search; otherwise the search is Lowe's memoizing form of Wing & Gong's
 // algorithm over call and return events, as in Porcupine, with pruning. A
 // violation is then shrunk to a short window that still fails on its own.
-#include "sim/linearizability.h"
+#include "sim/check/linearizability.h"
 
 #include <algorithm>
 #include <cstddef>

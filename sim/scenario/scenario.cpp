@@ -1,7 +1,7 @@
 // The strict scenario loader: YAML tree -> --set overrides -> validated
 // Scenario. Each section has one reader; each reader first rejects unknown
 // keys, then reads its keys in schema order, so the first error is reported.
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #include <algorithm>
 #include <charconv>
@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include "core/types/assert.h"
-#include "sim/scenario_tree.h"
+#include "sim/scenario/scenario_tree.h"
 
 namespace bftsim {
 namespace {

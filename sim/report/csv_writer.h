@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/types/result.h"
-#include "sim/report.h"
+#include "sim/report/report.h"
 
 namespace bftsim {
 

@@ -15,7 +15,7 @@
 #include "core/protocol/messages.h"
 #include "sim/distributions.h"
 #include "sim/rng.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace bftsim {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/network.h"
-#include "sim/scenario.h"
+#include "sim/net/network.h"
+#include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 #include "sim/units.h"
 

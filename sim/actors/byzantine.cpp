@@ -1,4 +1,4 @@
-#include "sim/byzantine.h"
+#include "sim/actors/byzantine.h"
 
 #include <algorithm>
 #include <array>
@@ -17,12 +17,6 @@ namespace bftsim {
 
 namespace {
 
-constexpr std::array<std::string_view, byzantine_behavior_count> behavior_names = {
-    "silent",      "equivocate",   "double_vote", "withhold_votes",     "withhold_proposals",
-    "delay_proposals", "bad_signature", "forged_qc", "stale_replay",    "bad_parent",
-    "flood",       "twins",        "impersonate", "uncertified_commit", "unproven_new_view",
-    "junk",        "fork"};
-
 constexpr std::size_t replay_history_max = 64;
 constexpr std::size_t flood_copies = 4;
 constexpr std::size_t flood_fetches = 2;
@@ -38,16 +32,6 @@ Signature* signature_of(Message& message) {
 }
 
 }  // namespace
-
-std::string_view byzantine_behavior_name(ByzantineBehavior behavior) {
-  return behavior_names[static_cast<std::size_t>(behavior)];
-}
-
-Result<ByzantineBehavior> parse_byzantine_behavior(std::string_view name) {
-  for (std::size_t i = 0; i < behavior_names.size(); ++i)
-    if (behavior_names[i] == name) return static_cast<ByzantineBehavior>(i);
-  return make_error(ErrorCode::invalid_argument, fmt::format("unknown behavior \"{}\"", name));
-}
 
 ByzantineActor::ByzantineActor(const ReplicaConfig& config, const KeyRing& keys,
                                std::vector<ByzantineBehavior> behaviors, std::uint64_t run_seed,

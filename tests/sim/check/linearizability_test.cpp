@@ -1,7 +1,7 @@
-// Tests for sim/linearizability.h: hand-made histories that must pass or
+// Tests for sim/check/linearizability.h: hand-made histories that must pass or
 // fail (single-key ops, txns, pending ops), a randomized history from a real
 // linearizable map with one corruption, and the step budget.
-#include "sim/linearizability.h"
+#include "sim/check/linearizability.h"
 
 #include <doctest/doctest.h>
 

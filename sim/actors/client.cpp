@@ -1,4 +1,4 @@
-#include "sim/client.h"
+#include "sim/actors/client.h"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
 // The names of the Byzantine behaviours a scenario can give a replica
-// (`byzantine: [{node, behavior}]`); sim/byzantine.h implements them.
+// (`byzantine: [{node, behavior}]`); sim/actors/byzantine.h implements them.
 #pragma once
 
 #include <cstdint>

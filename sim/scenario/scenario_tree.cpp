@@ -1,5 +1,5 @@
 // yaml-cpp to YamlNode: the one place the loader touches yaml-cpp.
-#include "sim/scenario_tree.h"
+#include "sim/scenario/scenario_tree.h"
 
 #include <optional>
 #include <sstream>

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "sim/network.h"
+#include "sim/net/network.h"
 
 namespace bftsim {
 namespace {

@@ -1,8 +1,8 @@
-// Tests for sim/network.h: link faults override loss, latency and duplication
+// Tests for sim/net/network.h: link faults override loss, latency and duplication
 // only on their links and only while active, without shifting any link's
 // draws; clogs hold messages and release them in order; cuts and partitions
 // block and lift; random partition schedules are well formed.
-#include "sim/network.h"
+#include "sim/net/network.h"
 
 #include <doctest/doctest.h>
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "sim/rng.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace bftsim {
 

@@ -1,7 +1,7 @@
-// Tests for sim/scenario.h: a full scenario parses to the expected struct,
+// Tests for sim/scenario/scenario.h: a full scenario parses to the expected struct,
 // defaults apply, every file in scenarios/bad/ fails with its stated message
 // and line, --set overrides edit the tree, and errors name the exact place.
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/scenario_tree.h"
+#include "sim/scenario/scenario_tree.h"
 
 namespace bftsim {
 namespace {

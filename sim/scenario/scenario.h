@@ -17,7 +17,7 @@
 #include "core/crypto/keys.h"  // CryptoKind, crypto_kind_name
 #include "core/types/ids.h"
 #include "core/types/result.h"
-#include "sim/byzantine_behavior.h"
+#include "sim/scenario/byzantine_behavior.h"
 #include "sim/units.h"
 
 namespace bftsim {
@@ -201,7 +201,7 @@ using Fault = std::variant<CrashFault, RestartFault, PartitionFault, CutFault, L
 
 // YAML `random_faults.partitions:`: partitions drawn from the run seed's
 // stream "faults/random_partitions" (see random_partition_schedule in
-// sim/network.h). Each isolates 1..isolated_count_max random replicas from
+// sim/net/network.h). Each isolates 1..isolated_count_max random replicas from
 // the rest; they never overlap and all start and heal within [start, stop].
 // YAML names: mean_interval, mean_duration, start, stop, max_isolated.
 struct RandomPartitionsConfig {

@@ -17,7 +17,7 @@
 #include "core/crypto/keys.h"
 #include "core/kv/state_machine.h"
 #include "core/types/result.h"
-#include "sim/byzantine_behavior.h"
+#include "sim/scenario/byzantine_behavior.h"
 #include "sim/rng.h"
 
 namespace bftsim {

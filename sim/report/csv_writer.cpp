@@ -1,4 +1,4 @@
-#include "sim/csv_writer.h"
+#include "sim/report/csv_writer.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -1,4 +1,4 @@
-#include "sim/network.h"
+#include "sim/net/network.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
-// Tests of sim/byzantine.h: each Byzantine behaviour, run on one actor in a
+// Tests of sim/actors/byzantine.h: each Byzantine behaviour, run on one actor in a
 // cluster of n=4, f=1, sends what its comment in sim/byzantine_behavior.h
 // claims. Every ByzantineSend is decoded and checked the way an honest
 // replica would check it: with the cluster's Verifier, verify_qc and
 // verify_tc. Peers are played by hand with the consensus harness's Forger.
-#include "sim/byzantine.h"
+#include "sim/actors/byzantine.h"
 
 #include <doctest/doctest.h>
 
