@@ -144,7 +144,7 @@ def main():
             label=f"committed ops ({total_ops})")
     if requests is not None:
         done = requests.dropna(subset=["completed_at_us"])
-        _, request_rates = rate_per_s(pd, done["completed_at_us"], pd.Series([1] * len(done)),
+        _, request_rates = rate_per_s(pd, done["completed_at_us"], pd.Series([1.0] * len(done), dtype=float),
                                       bucket_us, run_us)
         ax.step(times_s + [run_us / 1e6], request_rates + request_rates[-1:], where="post",
                 color="0.5", linewidth=1, linestyle="--", label=f"completed requests ({len(done)})")

@@ -45,9 +45,11 @@ def plot_by_cause(ax, view_changes, has_cause, cause_colours):
         bottom = [b + h for b, h in zip(bottom, heights)]
     rows = []
     for position, (cause, group), top in zip(positions, groups, bottom):
-        total_ms = group["total_us"].median() / 1e3
+        totals = group["total_us"].dropna()  # empty when no view change of this cause ended
+        total_ms = totals.median() / 1e3 if not totals.empty else None
         rows.append((str(cause), len(group), total_ms))
-        ax.text(position, top, f"n={len(group)}\ntotal {total_ms:.1f} ms", ha="center", va="bottom",
+        total_text = "n/a" if total_ms is None else f"{total_ms:.1f} ms"
+        ax.text(position, top, f"n={len(group)}\ntotal {total_text}", ha="center", va="bottom",
                 fontsize="small")
     ax.set_xticks(positions)
     ax.set_xticklabels([str(cause) for cause, _ in groups], rotation=20 if len(groups) > 3 else 0,
@@ -92,7 +94,7 @@ def main():
     figure.tight_layout()
     print(f"view changes: {len(view_changes)}")
     for cause, count, total_ms in rows:
-        print(f"  {cause}: {count}, median total {total_ms:.3f} ms")
+        print(f"  {cause}: {count}, median total " + ("n/a" if total_ms is None else f"{total_ms:.3f} ms"))
     bftcsv.save_figure(figure, bftcsv.output_base(directory, "view_changes", args.out))
     return 0
 
