@@ -209,4 +209,11 @@ std::vector<Fault> fault_schedule(const Scenario& scenario, std::uint64_t run_se
   return out;
 }
 
+bool VirtualNetwork::lossy() const {
+  if (config_.loss_ppm > 0) return true;
+  for (const auto& [id, fault] : link_faults_)
+    if (fault.loss_ppm.value_or(0) > 0) return true;
+  return false;
+}
+
 }  // namespace bftsim

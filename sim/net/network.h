@@ -56,6 +56,10 @@ class VirtualNetwork {
   void clear_clog(std::size_t fault_id);
 
   bool blocked(EndpointIndex from, EndpointIndex to) const;
+  // A partition, cut or clog is active (for naming a view change's cause).
+  bool partition_active() const { return !partitions_.empty() || !cuts_.empty() || !clogs_.empty(); }
+  // Messages may be lost: the network's loss, or an active link fault's.
+  bool lossy() const;
   // The latest end of the clogs active on from -> to, if any.
   std::optional<Instant> clogged_until(EndpointIndex from, EndpointIndex to) const;
 

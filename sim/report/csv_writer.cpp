@@ -60,6 +60,19 @@ std::size_t view_change_count(const RunReport& report) {
                                                 [](const ViewChangeRow& row) { return row.tc_formed.has_value(); }));
 }
 
+// Nearest-rank percentile of the view changes' total latency (from the stall's
+// start to the first commit after it), over those that ended in a commit;
+// empty when none did.
+std::string view_change_percentile_us(const RunReport& report, int percent) {
+  std::vector<Duration> totals;
+  for (const auto& row : report.view_changes)
+    if (row.first_commit) totals.push_back(*row.first_commit - row.stall_start);
+  if (totals.empty()) return "";
+  std::sort(totals.begin(), totals.end());
+  const std::size_t rank = (totals.size() * static_cast<std::size_t>(percent) + 99) / 100;
+  return us(totals[std::max<std::size_t>(rank, 1) - 1]);
+}
+
 std::uint64_t total(const RunReport& report, std::uint64_t MessageCounters::*member) {
   std::uint64_t sum = 0;
   for (const auto& counters : report.messages) sum += counters.*member;
@@ -83,7 +96,7 @@ std::string summary_csv_header() {
          "messages_delivered,messages_dropped,committed_blocks,committed_ops,requests_issued,"
          "requests_completed,throughput_ops_per_s,latency_us_p50,latency_us_p99,view_changes,"
          "safety,liveness,linearizability,expected_safety,expected_liveness,as_expected,violation_check,"
-         "violation_event,violation_time_us,states_installed,node_stops,trace_hash";
+         "violation_event,violation_time_us,states_installed,node_stops,view_change_p50_us,view_change_p99_us,trace_hash";
 }
 
 std::string summary_csv_row(const RunReport& report) {
@@ -97,7 +110,7 @@ std::string summary_csv_row(const RunReport& report) {
                                 static_cast<std::uint64_t>(report.end_time))
                           : 0;
   return fmt::format(
-      "{},{},chained-hotstuff,{},{},{},{},{},{},{},{},{},{},{},{},{}.{:03},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+      "{},{},chained-hotstuff,{},{},{},{},{},{},{},{},{},{},{},{},{}.{:03},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
       field(report.scenario_name), report.seed, report.crypto, report.replica_count, report.faulty_count,
       seconds(report.end_time), report.event_count, total(report, &MessageCounters::sent),
       total(report, &MessageCounters::delivered), total(report, &MessageCounters::dropped),
@@ -107,7 +120,8 @@ std::string summary_csv_row(const RunReport& report) {
       verdict_name(report.liveness), report.linearizability, report.expected_safety, report.expected_liveness,
       report.as_expected ? "yes" : "no", violation ? violation->check : "",
       violation ? fmt::format("{}", violation->event_index) : "", violation ? us(violation->at) : "",
-      report.states_installed, report.node_stops.size(), report.trace_hash);
+      report.states_installed, report.node_stops.size(), view_change_percentile_us(report, 50),
+      view_change_percentile_us(report, 99), report.trace_hash);
 }
 
 Status write_report_csv(const RunReport& report, const std::string& directory) {
@@ -139,16 +153,22 @@ Status write_report_csv(const RunReport& report, const std::string& directory) {
 
   std::string changes =
       "failed_view,stall_start_us,first_timeout_us,tc_formed_us,first_proposal_us,first_commit_us,"
-      "detect_us,certify_us,propose_us,commit_us,total_us\n";
+      "detect_us,certify_us,propose_us,commit_us,total_us,cause\n";
   for (const auto& row : report.view_changes) {
-    fmt::format_to(std::back_inserter(changes), "{},{},{},{},{},{},{},{},{},{},{}\n", row.failed_view,
+    fmt::format_to(std::back_inserter(changes), "{},{},{},{},{},{},{},{},{},{},{},{}\n", row.failed_view,
                    us(row.stall_start), us(row.first_timeout), us(row.tc_formed), us(row.first_proposal),
                    us(row.first_commit), us(row.first_timeout - row.stall_start),
                    difference_us(row.tc_formed, row.first_timeout), difference_us(row.first_proposal, row.tc_formed),
                    difference_us(row.first_commit, row.first_proposal),
-                   difference_us(row.first_commit, row.stall_start));
+                   difference_us(row.first_commit, row.stall_start), view_change_cause_name(row.cause));
   }
   if (auto status = write_file(dir / "view_changes.csv", changes); !status) return status;
+
+  std::string faults = "kind,target,start_us,end_us,detail\n";
+  for (const auto& row : report.faults)
+    fmt::format_to(std::back_inserter(faults), "{},{},{},{},{}\n", row.kind, field(row.target), us(row.start),
+                   us(row.end), field(row.detail));
+  if (auto status = write_file(dir / "faults.csv", faults); !status) return status;
 
   std::string messages = "type,sent,delivered,dropped,duplicated,malformed,bytes_sent\n";
   for (std::size_t i = 0; i < report.messages.size(); ++i) {

@@ -15,6 +15,8 @@
 #include "core/consensus/replica.h"
 #include "sim/check/checkers.h"
 #include "sim/actors/client.h"
+#include "sim/report/fault_rows.h"
+#include "sim/report/view_change_cause.h"
 
 namespace bftsim {
 
@@ -47,6 +49,7 @@ struct ViewChangeRow {
   std::optional<Instant> tc_formed;       // first TC assembled for failed_view
   std::optional<Instant> first_proposal;  // first proposal after the TC
   std::optional<Instant> first_commit;    // first new commit after that proposal
+  ViewChangeCause cause = ViewChangeCause::unknown;  // what was wrong at the first timeout
 };
 
 // A Node that stopped itself because its storage failed or could not be
@@ -92,6 +95,7 @@ struct RunReport {
   std::vector<CompletedRequest> requests;
   std::uint64_t requests_issued = 0;
   std::vector<ViewChangeRow> view_changes;
+  std::vector<FaultRow> faults;  // faults.csv
   std::vector<NodeStopRow> node_stops;
   std::uint64_t states_installed = 0;  // state transfers completed
   std::vector<StorageRow> storage;
