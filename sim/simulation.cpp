@@ -29,6 +29,7 @@
 #include "sim/event_queue.h"
 #include "sim/check/linearizability.h"
 #include "sim/net/network.h"
+#include "sim/net/fault_schedule.h"
 
 namespace bftsim {
 
