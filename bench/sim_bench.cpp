@@ -9,7 +9,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
 namespace bftsim {

@@ -1,4 +1,4 @@
-// libFuzzer target for the scenario loader (sim/scenario.h, scenario_tree.h):
+// libFuzzer target for the scenario loader (sim/scenario/scenario.h, scenario_tree.h):
 // any bytes, read as a scenario file and as a --set value, must give a
 // Scenario or one error naming its place. Hangs, stack overflows, memory
 // blowups and exceptions are the bugs this looks for; sanitizers and
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/types/assert.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace {
 

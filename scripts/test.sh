@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds bftsim with AddressSanitizer and
 # UndefinedBehaviorSanitizer (warnings are errors), and runs the whole test
-# suite: doctest unit, scenario and determinism tests, and the CLI tests.
+# suite: doctest unit, scenario and determinism tests, the CLI tests and the
+# analysis/ scripts' tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +18,10 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1
 meson test -C "$build" --print-errorlogs --num-processes 2
 
-# One closing line over both test programs (doctest cases and CLI checks).
+# One closing line over the test programs: the doctest cases, and every shell
+# test's own "NAME: N passed, N failed" line (cli, sweep, analysis, ...).
 log="$build/meson-logs/testlog.txt"
 read -r unit_passed unit_failed < <(sed -n 's/.*test cases: *[0-9]* | *\([0-9]*\) passed | *\([0-9]*\) failed.*/\1 \2/p' "$log" | tail -1)
-read -r cli_passed cli_failed < <(sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p' "$log" | tail -1)
-echo "$((unit_passed + cli_passed)) passed, $((unit_failed + cli_failed)) failed"
+read -r shell_passed shell_failed < <(sed -n 's/^[a-z_-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" \
+  | awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+echo "$((unit_passed + shell_passed)) passed, $((unit_failed + shell_failed)) failed"

@@ -20,12 +20,12 @@
 #include "sim/disk/sim_disk.h"
 #include "core/crypto/keys.h"
 #include "core/types/assert.h"
-#include "sim/byzantine.h"
-#include "sim/checkers.h"
-#include "sim/client.h"
+#include "sim/actors/byzantine.h"
+#include "sim/check/checkers.h"
+#include "sim/actors/client.h"
 #include "sim/event_queue.h"
-#include "sim/linearizability.h"
-#include "sim/network.h"
+#include "sim/check/linearizability.h"
+#include "sim/net/network.h"
 
 namespace bftsim {
 
@@ -117,6 +117,7 @@ class Simulation::Impl {
   void dispatch(const Event& event);
   void on_deliver(const Event& event);
   void on_fault(std::size_t fault_index, bool begin);
+  ViewChangeCause view_change_cause(ReplicaIndex replica, View view) const;
   class Host;
   void transmit(EndpointIndex from, EndpointIndex to, MessageType type,
                 const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance = 0,
@@ -291,6 +292,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
 
   report_.scenario_name = scenario.name;
   report_.seed = options.seed;
+  report_.faults = fault_rows(scenario, faults_);
   report_.crypto = crypto_kind_name(scenario.crypto);
   report_.replica_count = scenario.replica_count;
   report_.faulty_count = scenario.faulty_count;
@@ -711,6 +713,19 @@ void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& com
   }
 }
 
+// What was wrong when `view` first timed out at honest `replica` (view_change_cause.h).
+ViewChangeCause Simulation::Impl::view_change_cause(ReplicaIndex replica, View view) const {
+  const ReplicaIndex leader = nodes_[replica]->replica().leader_of(view);
+  ViewChangeFacts facts;
+  facts.leader_crashed = crashed_[leader] || (nodes_[leader] && nodes_[leader]->stopped());
+  for (const ByzantineSpec& spec : scenario_.byzantine)
+    if (spec.replica == leader) facts.leader_behaviors = spec.behaviors;
+  facts.partition_active = network_.partition_active();
+  facts.leader_disk_slow = disks_[leader]->slow_latency().has_value();
+  facts.lossy = network_.lossy();
+  return classify_view_change(facts);
+}
+
 void Simulation::Impl::on_note(ReplicaIndex replica, const NoteEffect& note) {
   if (options_.trace != nullptr) {
     trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"note","replica":{},"note":"{}","view":{}}})",
@@ -726,7 +741,8 @@ void Simulation::Impl::on_note(ReplicaIndex replica, const NoteEffect& note) {
     case NoteKind::timeout_sent:
       if (!view_change_row_.contains(note.view)) {
         view_change_row_.emplace(note.view, report_.view_changes.size());
-        report_.view_changes.push_back(ViewChangeRow{note.view, last_progress_, now_, {}, {}, {}});
+        report_.view_changes.push_back(
+            ViewChangeRow{note.view, last_progress_, now_, {}, {}, {}, view_change_cause(replica, note.view)});
       }
       return;
     case NoteKind::tc_formed:

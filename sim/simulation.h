@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "sim/report.h"
-#include "sim/scenario.h"
+#include "sim/report/report.h"
+#include "sim/scenario/scenario.h"
 
 namespace bftsim {
 

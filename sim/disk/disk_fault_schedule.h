@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "sim/disk/sim_disk.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace bftsim {
 

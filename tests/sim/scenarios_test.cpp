@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/csv_writer.h"
-#include "sim/scenario.h"
+#include "sim/report/csv_writer.h"
+#include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
 namespace {

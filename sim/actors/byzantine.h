@@ -1,0 +1,93 @@
+// Byzantine actors: a replica the scenario marks `byzantine` runs one of these
+// instead of an honest Replica. An actor drives one honest Replica (two for
+// `twins`) with its own key and rewrites what it sends according to its
+// behaviours: it drops, delays, duplicates, forges or corrupts messages. It
+// draws randomness only from its own stream ("byz/<index>"). The simulation
+// routes its sends; for twins it also decides which instance hears whom.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/consensus/replica.h"
+#include "core/crypto/keys.h"
+#include "core/kv/state_machine.h"
+#include "core/types/result.h"
+#include "sim/scenario/byzantine_behavior.h"
+#include "sim/rng.h"
+
+namespace bftsim {
+
+// What an actor asks the simulation to send or schedule.
+struct ByzantineSend {
+  std::uint32_t to = 0;            // an endpoint: a replica index, or a client's endpoint
+  std::uint8_t from_instance = 0;  // which twin sent it (0 without twins)
+  std::vector<std::uint8_t> bytes; // the encoded message (or junk)
+  MessageType type = MessageType::proposal;
+  Duration delay = 0;              // extra time before it enters the network
+};
+struct ByzantineTimer {
+  std::uint8_t instance = 0;
+  Instant at = 0;
+};
+struct ByzantineOutbox {
+  std::vector<ByzantineSend> sends;
+  std::vector<ByzantineTimer> timers;
+};
+
+class ByzantineActor {
+ public:
+  // `client_endpoint_base` is the endpoint index of client 1.
+  ByzantineActor(const ReplicaConfig& config, const KeyRing& keys,
+                 std::vector<ByzantineBehavior> behaviors, std::uint64_t run_seed,
+                 std::uint32_t client_endpoint_base);
+
+  std::size_t instance_count() const { return instances_.size(); }
+  bool has(ByzantineBehavior behavior) const;
+
+  void start(Instant now, ByzantineOutbox& out);
+  void on_message(std::uint8_t instance, ReplicaIndex from, const Message& message, Instant now,
+                  ByzantineOutbox& out);
+  void on_client_request(std::uint8_t instance, const ClientRequest& request, Instant now,
+                         ByzantineOutbox& out);
+  void on_timer(std::uint8_t instance, Instant now, ByzantineOutbox& out);
+
+  // Counters of what it did, for tests and reports.
+  std::uint64_t forged_count() const { return forged_count_; }
+
+ private:
+  void translate(std::uint8_t instance, ByzantineOutbox& out);
+  void send_message(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
+                    const Message& message, Duration delay, ByzantineOutbox& out);
+  void emit(std::uint8_t instance, ReplicaIndex to, const Message& message, Duration delay,
+            ByzantineOutbox& out);
+  void rewrite_proposal(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
+                        const Proposal& proposal, ByzantineOutbox& out);
+  void rewrite_vote(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
+                    const Vote& vote, ByzantineOutbox& out);
+  void rewrite_timeout(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
+                       const Timeout& timeout, ByzantineOutbox& out);
+  Proposal sign_proposal(Block block, std::optional<TimeoutCert> tc) const;
+  void corrupt(Signature& signature);
+  std::vector<ReplicaIndex> others() const;
+
+  ReplicaConfig config_;
+  std::vector<std::unique_ptr<Replica>> instances_;
+  std::vector<KvStateMachine> state_machines_;  // one per instance
+  std::unique_ptr<Signer> signer_;
+  std::vector<bool> behaviors_;
+  Rng rng_;
+  std::uint32_t client_endpoint_base_;
+  Effects effects_;
+  std::deque<ByzantineSend> sent_history_;  // what it really sent, for stale_replay
+  void remember_qc(const Block& block);
+  // QCs seen in proposals, by view, with the height of the block each certifies (for fork).
+  std::map<View, std::pair<QuorumCert, Height>> seen_qcs_;
+  std::uint64_t forged_count_ = 0;
+};
+
+}  // namespace bftsim

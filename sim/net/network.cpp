@@ -1,0 +1,219 @@
+#include "sim/net/network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <span>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "core/types/assert.h"
+#include "sim/disk/disk_fault_schedule.h"
+#include "sim/distributions.h"
+
+namespace bftsim {
+
+namespace {
+// Heavy-tailed draws (Pareto) are capped so time arithmetic cannot overflow.
+constexpr Duration latency_max = 3600 * ns_per_s;
+// The generated schedule is bounded; the loader keeps the expected count at
+// 10'000, so reaching this needs a draw far out in the tail.
+constexpr std::size_t random_partition_count_max = 1'000'000;
+
+Duration to_duration(double ns, Duration cap) {
+  if (!(ns > 0.0)) return 0;
+  if (ns >= static_cast<double>(cap)) return cap;
+  return static_cast<Duration>(std::llround(ns));
+}
+
+bool covers(ReplicaIndex fault_from, ReplicaIndex fault_to, bool both, EndpointIndex from, EndpointIndex to) {
+  return (fault_from == from && fault_to == to) || (both && fault_from == to && fault_to == from);
+}
+}  // namespace
+
+VirtualNetwork::VirtualNetwork(const NetworkConfig& config, std::uint64_t run_seed, std::uint32_t replica_count)
+    : config_(config), run_seed_(run_seed), replica_count_(replica_count) {}
+
+Rng& VirtualNetwork::stream(std::map<Link, Rng>& streams, EndpointIndex from, EndpointIndex to,
+                            const char* suffix) {
+  const Link key{from, to};
+  auto it = streams.find(key);
+  if (it == streams.end())
+    it = streams.emplace(key, Rng::stream(run_seed_, fmt::format("net/link/{}->{}{}", from, to, suffix))).first;
+  return it->second;
+}
+
+Duration VirtualNetwork::sample_latency(Rng& rng, const LatencyDistribution& d) {
+  switch (d.kind) {
+    case DistributionKind::constant: return d.value;
+    case DistributionKind::uniform: return uniform_range(rng, d.min, d.max);
+    case DistributionKind::exponential:
+      return d.min + to_duration(exponential(rng, static_cast<double>(d.mean)), latency_max);
+    case DistributionKind::normal:
+      return to_duration(normal(rng, static_cast<double>(d.mean), static_cast<double>(d.stddev)), latency_max);
+    case DistributionKind::lognormal:
+      return to_duration(lognormal(rng, static_cast<double>(d.median), d.sigma), latency_max);
+    case DistributionKind::pareto:
+      return to_duration(pareto(rng, static_cast<double>(d.scale), d.shape), latency_max);
+  }
+  BFTSIM_ASSERT(false);
+  return 0;
+}
+
+VirtualNetwork::LinkSettings VirtualNetwork::link_settings(EndpointIndex from, EndpointIndex to) const {
+  LinkSettings settings{.loss_ppm = config_.loss_ppm, .duplicate_ppm = config_.duplicate_ppm};
+  for (const auto& [id, fault] : link_faults_) {  // by fault id, so the last listed wins
+    if (!covers(fault.from, fault.to, fault.both, from, to)) continue;
+    if (fault.loss_ppm) settings.loss_ppm = *fault.loss_ppm;
+    if (fault.duplicate_ppm) settings.duplicate_ppm = *fault.duplicate_ppm;
+    if (fault.latency) settings.latency_override = &*fault.latency;
+  }
+  return settings;
+}
+
+LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now) {
+  BFTSIM_ASSERT(from != to);
+  const LinkSettings settings = link_settings(from, to);
+  BFTSIM_ASSERT(settings.loss_ppm <= ppm_max);
+  BFTSIM_ASSERT(settings.duplicate_ppm <= ppm_max);
+  // The link's own stream gives five draws per message whatever happens to
+  // it: a partition, a loss or an override does not shift its later draws.
+  // The loss and duplication draws equal chance_ppm's for the network's
+  // values, so a run without link faults is unchanged.
+  Rng& rng = stream(links_, from, to, "");
+  const bool lost = uniform_u64(rng, ppm_max) < settings.loss_ppm;
+  const bool duplicated = uniform_u64(rng, ppm_max) < settings.duplicate_ppm;
+  const bool reordered = chance_ppm(rng, config_.reorder_ppm);
+  Duration delay = sample_latency(rng);
+  Duration duplicate_delay = sample_latency(rng);
+  const LatencyDistribution& latency =
+      settings.latency_override != nullptr ? *settings.latency_override : config_.latency;
+  if (settings.latency_override != nullptr) {
+    Rng& override_rng = stream(override_streams_, from, to, "/override");
+    delay = sample_latency(override_rng, latency);
+    duplicate_delay = sample_latency(override_rng, latency);
+  }
+  const std::optional<Instant> clog_end = clogged_until(from, to);
+  const bool held = clog_end && *clog_end > now;
+  if (held) {
+    // Sent again when the clog ends, each copy with a fresh latency.
+    Rng& release_rng = stream(release_streams_, from, to, "/release");
+    delay = (*clog_end - now) + sample_latency(release_rng, latency);
+    duplicate_delay = (*clog_end - now) + sample_latency(release_rng, latency);
+  }
+  LinkOutcome outcome;
+  if (lost || blocked(from, to)) {
+    outcome.lost = true;
+    return outcome;
+  }
+  outcome.held = held;
+  outcome.delays.push_back(delay + (reordered ? config_.reorder_delay : 0));
+  if (duplicated) outcome.delays.push_back(duplicate_delay);
+  return outcome;
+}
+
+void VirtualNetwork::set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups) {
+  std::vector<std::uint32_t> group_of(replica_count_, 0);
+  for (std::uint32_t g = 0; g < groups.size(); ++g)
+    for (ReplicaIndex r : groups[g]) {
+      BFTSIM_ASSERT(r < replica_count_);
+      group_of[r] = g;
+    }
+  partitions_[fault_id] = std::move(group_of);
+}
+
+void VirtualNetwork::clear_partition(std::size_t fault_id) { partitions_.erase(fault_id); }
+
+void VirtualNetwork::set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to) {
+  cuts_[fault_id] = {from, to};
+}
+
+void VirtualNetwork::clear_cut(std::size_t fault_id) { cuts_.erase(fault_id); }
+
+void VirtualNetwork::set_link_fault(std::size_t fault_id, const LinkFault& fault) {
+  BFTSIM_ASSERT(fault.from < replica_count_ && fault.to < replica_count_);
+  BFTSIM_ASSERT(fault.from != fault.to);
+  link_faults_[fault_id] = fault;
+}
+
+void VirtualNetwork::clear_link_fault(std::size_t fault_id) { link_faults_.erase(fault_id); }
+
+void VirtualNetwork::set_clog(std::size_t fault_id, const ClogFault& fault) {
+  BFTSIM_ASSERT(fault.from < replica_count_ && fault.to < replica_count_);
+  BFTSIM_ASSERT(fault.from != fault.to);
+  BFTSIM_ASSERT(fault.until > fault.at);
+  clogs_[fault_id] = fault;
+}
+
+void VirtualNetwork::clear_clog(std::size_t fault_id) { clogs_.erase(fault_id); }
+
+bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to) const {
+  if (from >= replica_count_ || to >= replica_count_) return false;
+  for (const auto& [id, group_of] : partitions_)
+    if (group_of[from] != group_of[to]) return true;
+  for (const auto& [id, cut] : cuts_)
+    if (cut.first == from && cut.second == to) return true;
+  return false;
+}
+
+std::optional<Instant> VirtualNetwork::clogged_until(EndpointIndex from, EndpointIndex to) const {
+  std::optional<Instant> until;
+  for (const auto& [id, clog] : clogs_)
+    if (covers(clog.from, clog.to, clog.both, from, to)) until = std::max(until.value_or(clog.until), clog.until);
+  return until;
+}
+
+std::vector<PartitionFault> random_partition_schedule(const RandomPartitionsConfig& config, std::uint64_t run_seed,
+                                                      std::uint32_t replica_count) {
+  BFTSIM_ASSERT(config.isolated_count_max >= 1);
+  BFTSIM_ASSERT(config.isolated_count_max < replica_count);
+  BFTSIM_ASSERT(config.start < config.stop);
+  BFTSIM_ASSERT(config.mean_interval > 0 && config.mean_duration > 0);
+  Rng rng = Rng::stream(run_seed, "faults/random_partitions");
+  std::vector<ReplicaIndex> replicas(replica_count);
+  std::vector<PartitionFault> out;
+  Instant healed = config.start;  // when the network was last whole
+  while (true) {
+    // All draws of one partition come first, so their count is fixed.
+    const double gap_ns = exponential(rng, static_cast<double>(config.mean_interval));
+    const double length_ns = exponential(rng, static_cast<double>(config.mean_duration));
+    const auto isolated_count = static_cast<std::size_t>(1 + uniform_u64(rng, config.isolated_count_max));
+    std::iota(replicas.begin(), replicas.end(), ReplicaIndex{0});
+    shuffle(rng, std::span<ReplicaIndex>(replicas));
+
+    const Duration room = config.stop - healed;  // > 0
+    const Duration gap = std::max<Duration>(1, to_duration(gap_ns, room));
+    if (gap >= room) break;
+    const Instant at = healed + gap;
+    const Duration length = std::max<Duration>(1, to_duration(length_ns, config.stop - at));
+    std::vector<ReplicaIndex> isolated(replicas.begin(), replicas.begin() + static_cast<std::ptrdiff_t>(isolated_count));
+    std::sort(isolated.begin(), isolated.end());
+    BFTSIM_ASSERT(out.size() < random_partition_count_max);
+    out.push_back(PartitionFault{.groups = {std::move(isolated)}, .at = at, .until = at + length});
+    healed = at + length;
+    if (healed >= config.stop) break;
+  }
+  return out;
+}
+
+std::vector<Fault> fault_schedule(const Scenario& scenario, std::uint64_t run_seed) {
+  std::vector<Fault> out = scenario.faults;
+  if (const auto& partitions = scenario.random_faults.partitions) {
+    for (PartitionFault& partition : random_partition_schedule(*partitions, run_seed, scenario.replica_count))
+      out.emplace_back(std::move(partition));
+  }
+  if (const auto& disk = scenario.random_faults.disk) {
+    for (DiskFault& fault : random_disk_fault_schedule(*disk, run_seed)) out.emplace_back(std::move(fault));
+  }
+  return out;
+}
+
+bool VirtualNetwork::lossy() const {
+  if (config_.loss_ppm > 0) return true;
+  for (const auto& [id, fault] : link_faults_)
+    if (fault.loss_ppm.value_or(0) > 0) return true;
+  return false;
+}
+
+}  // namespace bftsim

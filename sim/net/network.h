@@ -1,0 +1,112 @@
+// The virtual network: every message between endpoints (replicas, then
+// clients) passes here as encoded bytes. Each directed link draws its loss,
+// duplication, reordering and delay from its own named stream
+// ("net/link/<from>-><to>"), the same five draws per message whatever happens
+// to it, so a fault on one link, or in one window, never shifts another
+// link's or a later message's draws. The simulation's fault schedule switches
+// partitions, one-way cuts, per-link overrides and clogs on and off by fault
+// id; they apply between replicas only. Also builds that schedule, with the
+// random partitions of a sweep. Single-threaded, like the whole simulator.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "sim/rng.h"
+#include "sim/scenario/scenario.h"
+
+namespace bftsim {
+
+using EndpointIndex = std::uint32_t;
+
+// What happens to one message on one link.
+struct LinkOutcome {
+  bool lost = false;             // loss, a partition, a cut
+  bool held = false;             // clogged: each delay includes the wait until the clog ends
+  std::vector<Duration> delays;  // one per delivered copy (2 when duplicated)
+};
+
+class VirtualNetwork {
+ public:
+  VirtualNetwork(const NetworkConfig& config, std::uint64_t run_seed, std::uint32_t replica_count);
+
+  // The fate of a message sent from -> to at `now`. Loss and duplication
+  // compare one draw each against the link's probability (a link fault's
+  // when one is active, else the network's), so an override changes which
+  // messages are lost but not the link's stream. A latency override draws
+  // its two delays from "net/link/<from>-><to>/override". On a clogged link
+  // a message that is not lost is held until the clog ends and then leaves
+  // with a fresh latency draw from "net/link/<from>-><to>/release"; draws
+  // are in sending order, so held messages leave in the order sent.
+  // Requires: from != to.
+  LinkOutcome route(EndpointIndex from, EndpointIndex to, Instant now);
+
+  void set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups);
+  void clear_partition(std::size_t fault_id);
+  void set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to);
+  void clear_cut(std::size_t fault_id);
+  // Overlapping link faults: for each value the highest fault id wins.
+  void set_link_fault(std::size_t fault_id, const LinkFault& fault);
+  void clear_link_fault(std::size_t fault_id);
+  // Requires: fault.until > fault.at.
+  void set_clog(std::size_t fault_id, const ClogFault& fault);
+  void clear_clog(std::size_t fault_id);
+
+  bool blocked(EndpointIndex from, EndpointIndex to) const;
+  // A partition, cut or clog is active (for naming a view change's cause).
+  bool partition_active() const { return !partitions_.empty() || !cuts_.empty() || !clogs_.empty(); }
+  // Messages may be lost: the network's loss, or an active link fault's.
+  bool lossy() const;
+  // The latest end of the clogs active on from -> to, if any.
+  std::optional<Instant> clogged_until(EndpointIndex from, EndpointIndex to) const;
+
+  // A draw from the network's latency distribution, or from `latency`.
+  Duration sample_latency(Rng& rng) const { return sample_latency(rng, config_.latency); }
+  static Duration sample_latency(Rng& rng, const LatencyDistribution& latency);
+
+ private:
+  using Link = std::pair<EndpointIndex, EndpointIndex>;
+
+  // The link's values now: the network's, with active link faults on top.
+  struct LinkSettings {
+    std::uint32_t loss_ppm = 0;
+    std::uint32_t duplicate_ppm = 0;
+    const LatencyDistribution* latency_override = nullptr;  // points into link_faults_
+  };
+  LinkSettings link_settings(EndpointIndex from, EndpointIndex to) const;
+  Rng& stream(std::map<Link, Rng>& streams, EndpointIndex from, EndpointIndex to, const char* suffix);
+
+  NetworkConfig config_;
+  std::uint64_t run_seed_;
+  std::uint32_t replica_count_;
+  std::map<Link, Rng> links_;             // "net/link/<from>-><to>"
+  std::map<Link, Rng> override_streams_;  // ".../override"
+  std::map<Link, Rng> release_streams_;   // ".../release"
+  // Active partitions: fault id -> the group of each replica.
+  std::map<std::size_t, std::vector<std::uint32_t>> partitions_;
+  std::map<std::size_t, std::pair<ReplicaIndex, ReplicaIndex>> cuts_;
+  std::map<std::size_t, LinkFault> link_faults_;
+  std::map<std::size_t, ClogFault> clogs_;
+};
+
+// The random partitions of `config` in the run seeded `run_seed`, drawn from
+// the stream "faults/random_partitions" and sorted by time. Each starts a gap
+// of Exp(mean_interval) after the previous one heals (the first, after
+// `start`), lasts Exp(mean_duration), both rounded to whole ns and at least
+// 1ns, and isolates a uniform 1..isolated_count_max of the replicas, chosen
+// uniformly: one group, so the rest form the other. None starts at or after
+// `stop`, and one still running at `stop` heals there, so every entry has an
+// `until`. Draws per partition: 3 + (replica_count - 1), fixed.
+// Requires: 1 <= isolated_count_max < replica_count, start < stop, means > 0.
+std::vector<PartitionFault> random_partition_schedule(const RandomPartitionsConfig& config, std::uint64_t run_seed,
+                                                      std::uint32_t replica_count);
+
+// The run's fault schedule, indexed by fault id: scenario.faults in file
+// order, then the random partitions (if any) for `run_seed`, then the random
+// disk faults (random_disk_fault_schedule in sim/disk/disk_fault_schedule.h).
+std::vector<Fault> fault_schedule(const Scenario& scenario, std::uint64_t run_seed);
+
+}  // namespace bftsim

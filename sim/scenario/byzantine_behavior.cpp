@@ -1,0 +1,30 @@
+// The names of the Byzantine behaviours, as scenarios write them.
+#include "sim/scenario/byzantine_behavior.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace bftsim {
+
+namespace {
+
+constexpr std::array<std::string_view, byzantine_behavior_count> behavior_names = {
+    "silent",      "equivocate",   "double_vote", "withhold_votes",     "withhold_proposals",
+    "delay_proposals", "bad_signature", "forged_qc", "stale_replay",    "bad_parent",
+    "flood",       "twins",        "impersonate", "uncertified_commit", "unproven_new_view",
+    "junk",        "fork"};
+
+}  // namespace
+
+std::string_view byzantine_behavior_name(ByzantineBehavior behavior) {
+  return behavior_names[static_cast<std::size_t>(behavior)];
+}
+
+Result<ByzantineBehavior> parse_byzantine_behavior(std::string_view name) {
+  for (std::size_t i = 0; i < behavior_names.size(); ++i)
+    if (behavior_names[i] == name) return static_cast<ByzantineBehavior>(i);
+  return make_error(ErrorCode::invalid_argument, fmt::format("unknown behavior \"{}\"", name));
+}
+
+}  // namespace bftsim

@@ -1,0 +1,309 @@
+// A scenario: what one simulation run sets up (cluster, protocol, network,
+// clients, scripted faults) and the outcome it expects. Plain data holding the
+// defaults of docs/scenario_schema.md. The loaders build it from YAML strictly:
+// an unknown key, a wrong type or a broken constraint is an error that starts
+// with "<file>:<line>:<column>: <key path>: ". Times are integer nanoseconds
+// and probabilities integer parts per million; the only doubles are shape
+// parameters (timeout_multiplier, sigma, shape, zipf_theta).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/crypto/keys.h"  // CryptoKind, crypto_kind_name
+#include "core/types/ids.h"
+#include "core/types/result.h"
+#include "sim/scenario/byzantine_behavior.h"
+#include "sim/units.h"
+
+namespace bftsim {
+
+// YAML `protocol:`.
+struct ProtocolConfig {
+  std::string chain_id = "bftsim";         // 1..64 bytes
+  std::uint32_t batch_size = 100;          // operations per block, 1..4096
+  Duration view_timeout = 500 * ns_per_ms; // base of the exponential backoff, > 0
+  double timeout_multiplier = 2.0;         // >= 1.0
+  Duration view_timeout_max = 10 * ns_per_s;  // >= view_timeout
+  // YAML `vote_to: all | next_leader`. See ReplicaConfig::vote_to_all.
+  bool vote_to_all = true;
+  // YAML `unsafe_skip_lock`: a teaching mutant that votes without the
+  // safe-node rule. Simulator only; the checkers must catch what it breaks.
+  bool unsafe_skip_lock = false;
+  // YAML `block_retention`: blocks a replica keeps below its committed height
+  // for lagging peers to fetch; a peer further behind gets a state transfer.
+  std::uint64_t block_retention = 1024;  // 16..1'000'000
+
+  bool operator==(const ProtocolConfig&) const = default;
+};
+
+// YAML `storage:`. Every replica keeps its state in an LSM on its own
+// simulated disk (sim/disk); these settings change how.
+struct StorageConfig {
+  // A teaching mutant: the safety state is written without a sync, so a
+  // crash can lose the record of a vote and a restarted replica may vote
+  // twice in one view; the double_vote checker must catch it.
+  bool unsafe_skip_sync = false;
+
+  bool operator==(const StorageConfig&) const = default;
+};
+
+enum class DistributionKind : std::uint8_t { constant, uniform, exponential, normal, lognormal, pareto };
+
+// YAML `network.latency:`. Only the fields of `kind` are meaningful; the
+// loader leaves the others 0. The default is uniform over [1ms, 5ms].
+//   constant:    value
+//   uniform:     min .. max (inclusive)
+//   exponential: min + Exp(mean)
+//   normal:      Normal(mean, stddev), clamped at 0
+//   lognormal:   median * exp(sigma * N(0, 1))
+//   pareto:      Pareto(scale, shape)
+struct LatencyDistribution {
+  DistributionKind kind = DistributionKind::uniform;
+  Duration value = 0;
+  Duration min = 1 * ns_per_ms;
+  Duration max = 5 * ns_per_ms;
+  Duration mean = 0;
+  Duration stddev = 0;
+  Duration median = 0;
+  double sigma = 0.0;
+  Duration scale = 0;
+  double shape = 0.0;
+
+  bool operator==(const LatencyDistribution&) const = default;
+};
+
+// YAML `network:`.
+struct NetworkConfig {
+  LatencyDistribution latency;
+  std::uint32_t loss_ppm = 0;
+  std::uint32_t duplicate_ppm = 0;
+  std::uint32_t reorder_ppm = 0;              // chance a message gets reorder_delay added
+  Duration reorder_delay = 10 * ns_per_ms;
+
+  bool operator==(const NetworkConfig&) const = default;
+};
+
+enum class ClientMode : std::uint8_t { closed, open };
+enum class KeyDistribution : std::uint8_t { uniform, zipfian };
+
+// YAML `clients.mix:`: relative weights, at least one > 0. Once the map is
+// given, keys it leaves out weigh 0.
+struct OperationMix {
+  std::uint32_t put = 50;
+  std::uint32_t get = 50;
+  std::uint32_t del = 0;
+  std::uint32_t txn = 0;
+
+  bool operator==(const OperationMix&) const = default;
+};
+
+// YAML `clients:`. YAML names: count, outstanding, max_ops, keys, value_size.
+struct ClientsConfig {
+  std::uint32_t client_count = 1;                 // 0..1000
+  ClientMode mode = ClientMode::closed;
+  std::uint32_t outstanding_max = 1;              // closed loop: requests in flight per client
+  Rate rate{100, ns_per_s};                       // open loop: per client, events > 0
+  Duration request_timeout = 1 * ns_per_s;        // retry after this, > 0
+  std::uint64_t op_count_max = 0;                 // across all clients; 0 = unlimited
+  Duration start = 0;
+  OperationMix mix;
+  std::uint64_t key_count = 100;                  // >= 1
+  KeyDistribution key_distribution = KeyDistribution::uniform;
+  double zipf_theta = 0.99;                       // 0 < theta < 1
+  std::uint32_t value_size_bytes = 16;            // 0..65536
+
+  bool operator==(const ClientsConfig&) const = default;
+};
+
+// YAML `faults:` entries. Every replica index is < replica_count.
+struct CrashFault {  // {type: crash, node, at}
+  ReplicaIndex replica = 0;
+  Duration at = 0;
+  bool operator==(const CrashFault&) const = default;
+};
+struct RestartFault {  // {type: restart, node, at}
+  ReplicaIndex replica = 0;
+  Duration at = 0;
+  bool operator==(const RestartFault&) const = default;
+};
+// {type: partition, groups, at, until}. Groups are non-empty and disjoint;
+// replicas not listed form one more group (see partition_groups_with_rest).
+// No `until` means the partition never heals.
+struct PartitionFault {
+  std::vector<std::vector<ReplicaIndex>> groups;
+  Duration at = 0;
+  std::optional<Duration> until;  // > at
+  bool operator==(const PartitionFault&) const = default;
+};
+// {type: cut, from, to, at, until}: messages from -> to are dropped; the
+// other direction still works. from != to.
+struct CutFault {
+  ReplicaIndex from = 0;
+  ReplicaIndex to = 0;
+  Duration at = 0;
+  std::optional<Duration> until;  // > at
+  bool operator==(const CutFault&) const = default;
+};
+// {type: link, from, to, both, at, until, loss, latency, duplicate}: while
+// active, messages from -> to (and to -> from with both: true) use the given
+// loss, latency and duplication instead of network's; a value not given keeps
+// the network's. At least one is given. from != to. Where link faults overlap
+// on one link, for each value the one listed last wins.
+struct LinkFault {
+  ReplicaIndex from = 0;
+  ReplicaIndex to = 0;
+  bool both = false;
+  Duration at = 0;
+  std::optional<Duration> until = std::nullopt;  // > at; none: until the end of the run
+  std::optional<std::uint32_t> loss_ppm = std::nullopt;
+  std::optional<LatencyDistribution> latency = std::nullopt;
+  std::optional<std::uint32_t> duplicate_ppm = std::nullopt;
+  bool operator==(const LinkFault&) const = default;
+};
+// {type: clog, from, to, both, at, until}: messages from -> to (and back with
+// both: true) sent during [at, until) are held, not lost, and leave at
+// `until` in the order sent, each with a fresh latency draw (FoundationDB's
+// clogging). from != to.
+struct ClogFault {
+  ReplicaIndex from = 0;
+  ReplicaIndex to = 0;
+  bool both = false;
+  Duration at = 0;
+  Duration until = 0;  // > at, required
+  bool operator==(const ClogFault&) const = default;
+};
+enum class DiskFaultKind : std::uint8_t { corrupt, torn, slow, full };
+// {type: disk, node, at, until, fault, count | latency | capacity_bytes}: a
+// fault of the node's simulated disk (sim/disk/sim_disk.h).
+//   corrupt: at `at`, flips `count` random bits of synced data (an instant:
+//            no until);
+//   torn:    while active, a crash tears the last unsynced append of each file;
+//   slow:    while active, every sync and sync_dir costs `latency`;
+//   full:    while active, appends fail once the files hold capacity_bytes,
+//            or every append without it.
+// No `until` (torn, slow, full) means to the end of the run.
+struct DiskFault {
+  ReplicaIndex replica = 0;  // YAML `node`
+  DiskFaultKind kind = DiskFaultKind::corrupt;  // YAML `fault`
+  Duration at = 0;
+  std::optional<Duration> until = std::nullopt;  // > at; never for corrupt
+  std::uint32_t bit_flip_count = 1;              // YAML `count`, corrupt: 1..1024
+  Duration sync_latency = 0;                     // YAML `latency`, slow: > 0 (required)
+  std::optional<std::uint64_t> capacity_bytes = std::nullopt;  // full
+  bool operator==(const DiskFault&) const = default;
+};
+using Fault = std::variant<CrashFault, RestartFault, PartitionFault, CutFault, LinkFault, ClogFault, DiskFault>;
+
+// YAML `random_faults.partitions:`: partitions drawn from the run seed's
+// stream "faults/random_partitions" (see random_partition_schedule in
+// sim/net/network.h). Each isolates 1..isolated_count_max random replicas from
+// the rest; they never overlap and all start and heal within [start, stop].
+// YAML names: mean_interval, mean_duration, start, stop, max_isolated.
+struct RandomPartitionsConfig {
+  Duration mean_interval = 0;            // > 0: mean healthy gap before each partition
+  Duration mean_duration = 0;            // > 0: mean length of a partition
+  Duration start = 0;
+  Duration stop = 0;                     // > start; the loader's default: the run's duration
+  std::uint32_t isolated_count_max = 0;  // 1..replicas-1; the loader's default: faulty
+  bool operator==(const RandomPartitionsConfig&) const = default;
+};
+// YAML `random_faults.disk:`: disk faults drawn per node from the run
+// seed's stream "faults/random_disk/<node>" (see random_disk_fault_schedule
+// in sim/disk/disk_fault_schedule.h). At least one of corrupt_rate and torn.
+// YAML names: nodes, corrupt_rate, corrupt_count, torn, start, stop.
+struct RandomDiskConfig {
+  std::vector<ReplicaIndex> replicas = {};  // distinct; the loader's default: every replica
+  std::optional<Rate> corrupt_rate = std::nullopt;  // per node: corruptions (Poisson), > 0
+  std::uint32_t bit_flip_count = 1;    // bits flipped per corruption, 1..1024
+  bool torn = false;                   // every crash of these nodes in [start, ...) tears
+  Duration start = 0;
+  Duration stop = 0;                   // > start; the loader's default: the run's duration
+  bool operator==(const RandomDiskConfig&) const = default;
+};
+// YAML `random_faults:`.
+struct RandomFaultsConfig {
+  std::optional<RandomPartitionsConfig> partitions = std::nullopt;
+  std::optional<RandomDiskConfig> disk = std::nullopt;
+  bool operator==(const RandomFaultsConfig&) const = default;
+};
+
+enum class SafetyExpectation : std::uint8_t { holds, violated };
+enum class LivenessExpectation : std::uint8_t { holds, violated, unchecked };
+
+// YAML `expect:`. YAML names: min_commits, within.
+struct Expectations {
+  SafetyExpectation safety = SafetyExpectation::holds;
+  LivenessExpectation liveness = LivenessExpectation::holds;
+  Height commit_height_min = 0;   // every honest replica's committed height at the end
+  Duration within = 2 * ns_per_s; // liveness bound after the last fault heals, > 0
+
+  bool operator==(const Expectations&) const = default;
+};
+
+// YAML `byzantine:` entries: the replica runs a ByzantineActor with these behaviours.
+struct ByzantineSpec {
+  ReplicaIndex replica = 0;  // YAML `node`
+  std::vector<ByzantineBehavior> behaviors;  // YAML `behavior`: a name or a list
+  bool operator==(const ByzantineSpec&) const = default;
+};
+
+// The whole file. YAML names: replicas, faulty.
+struct Scenario {
+  std::string name;             // non-empty, one line
+  std::string description;      // one line
+  std::uint64_t seed = 1;       // the CLI's --seed overrides it
+  Duration duration = 0;        // virtual time the run lasts, > 0
+  std::uint32_t replica_count = 0;  // 1..256, >= 3 * faulty_count + 1
+  std::uint32_t faulty_count = 0;
+  CryptoKind crypto = CryptoKind::ed25519;
+  ProtocolConfig protocol;
+  NetworkConfig network;
+  ClientsConfig clients;
+  StorageConfig storage;
+  std::vector<Fault> faults;    // in file order
+  RandomFaultsConfig random_faults;  // materialised per run seed, after `faults`
+  std::vector<ByzantineSpec> byzantine;  // at most faulty_count unless allow_more_faulty
+  bool allow_more_faulty = false;
+  Expectations expect;
+
+  bool operator==(const Scenario&) const = default;
+};
+
+// Reads and validates a scenario file. `overrides` are "key.path=value"
+// strings (the CLI's --set), applied in order to the YAML tree before
+// validation; see apply rules in docs/scenario_schema.md. Errors:
+// io_error when the file cannot be read, malformed for YAML syntax,
+// invalid_argument for everything else; the message names the place.
+Result<Scenario> load_scenario_file(const std::string& path, const std::vector<std::string>& overrides);
+
+// As load_scenario_file, for text already in memory; `source_name` stands in
+// for the path in messages.
+Result<Scenario> load_scenario_string(std::string_view yaml_text, std::string_view source_name,
+                                      const std::vector<std::string>& overrides);
+
+// The YAML spellings, for messages and CSV.
+std::string_view distribution_name(DistributionKind kind);
+std::string_view client_mode_name(ClientMode mode);
+std::string_view key_distribution_name(KeyDistribution distribution);
+std::string_view expect_name(SafetyExpectation expectation);
+std::string_view expect_name(LivenessExpectation expectation);
+std::string_view fault_type_name(const Fault& fault);  // "crash", ..., "link", "clog", "disk"
+std::string_view disk_fault_kind_name(DiskFaultKind kind);  // "corrupt", "torn", "slow", "full"
+
+// When a fault starts, and when it ends (crash, restart and disk corrupt are
+// instants, and a partition, cut, link or disk fault without `until` never
+// ends: none).
+Duration fault_at(const Fault& fault);
+std::optional<Duration> fault_until(const Fault& fault);
+
+// The fault's groups plus, when some replica is in none of them, one more
+// group of those replicas in increasing order.
+std::vector<std::vector<ReplicaIndex>> partition_groups_with_rest(const PartitionFault& fault,
+                                                                  std::uint32_t replica_count);
+
+}  // namespace bftsim

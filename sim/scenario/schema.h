@@ -1,0 +1,117 @@
+// The scenario schema as data: every section's key list, the name tables of
+// its enums, and which key patterns are maps (for --set). Internal to the
+// loader (sim/scenario/*.cpp); users read Scenario from scenario.h.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "core/types/assert.h"
+#include "sim/scenario/scenario.h"
+
+namespace bftsim::loader {
+
+using Keys = std::span<const std::string_view>;
+
+template <typename E>
+using NameTable = std::span<const std::pair<std::string_view, E>>;
+
+inline constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
+
+// ---- the schema's key lists --------------------------------------------
+
+inline constexpr std::string_view top_keys[] = {"name",     "description", "seed",    "duration",
+                                         "replicas", "faulty",      "crypto",  "protocol",
+                                         "network",  "clients",     "faults",  "expect",
+                                         "byzantine", "allow_more_faulty", "random_faults", "storage"};
+inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
+                                              "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention"};
+inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
+inline constexpr std::string_view byzantine_keys[] = {"node", "behavior"};
+inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay"};
+inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
+                                                 "stddev",       "median", "sigma", "scale", "shape"};
+inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstanding", "rate",
+                                             "request_timeout", "max_ops", "start", "mix",
+                                             "keys",    "key_distribution", "zipf_theta", "value_size"};
+inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
+inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
+                                               "to",   "both",    "loss", "latency", "duplicate", "fault",
+                                               "count", "capacity_bytes"};
+inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
+
+inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
+inline constexpr std::string_view uniform_keys[] = {"distribution", "min", "max"};
+inline constexpr std::string_view exponential_keys[] = {"distribution", "mean", "min"};
+inline constexpr std::string_view normal_keys[] = {"distribution", "mean", "stddev"};
+inline constexpr std::string_view lognormal_keys[] = {"distribution", "median", "sigma"};
+inline constexpr std::string_view pareto_keys[] = {"distribution", "scale", "shape"};
+
+inline constexpr std::string_view crash_keys[] = {"type", "node", "at"};
+inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until"};
+inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until"};
+inline constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate"};
+inline constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until"};
+inline constexpr std::string_view disk_corrupt_keys[] = {"type", "node", "at", "fault", "count"};
+inline constexpr std::string_view disk_torn_keys[] = {"type", "node", "at", "until", "fault"};
+inline constexpr std::string_view disk_slow_keys[] = {"type", "node", "at", "until", "fault", "latency"};
+inline constexpr std::string_view disk_full_keys[] = {"type", "node", "at", "until", "fault", "capacity_bytes"};
+inline constexpr std::string_view random_faults_keys[] = {"partitions", "disk"};
+inline constexpr std::string_view random_disk_keys[] = {"nodes", "corrupt_rate", "corrupt_count", "torn", "start", "stop"};
+inline constexpr std::int64_t bit_flip_count_max = 1024;
+inline constexpr std::string_view random_partitions_keys[] = {"mean_interval", "mean_duration", "start", "stop",
+                                                       "max_isolated"};
+// Bounds the generated schedule: (stop - start) / (mean_interval + mean_duration).
+inline constexpr double random_partition_expected_count_max = 10'000;
+// Bounds random_faults.disk: (stop - start) * corrupt_rate * nodes.
+inline constexpr double random_disk_expected_count_max = 10'000;
+
+// The maps of the schema by key pattern ("faults[]" is any fault entry); a
+// --set may create entries only inside these. Other patterns are not maps.
+std::optional<Keys> schema_map_keys(std::string_view pattern);
+
+inline constexpr std::pair<std::string_view, bool> vote_to_names[] = {{"all", true}, {"next_leader", false}};
+inline constexpr std::pair<std::string_view, bool> bool_names[] = {{"true", true}, {"false", false}};
+inline constexpr std::pair<std::string_view, CryptoKind> crypto_names[] = {{"ed25519", CryptoKind::ed25519},
+                                                                    {"fast", CryptoKind::fast}};
+inline constexpr std::pair<std::string_view, DistributionKind> distribution_names[] = {
+    {"constant", DistributionKind::constant},       {"uniform", DistributionKind::uniform},
+    {"exponential", DistributionKind::exponential}, {"normal", DistributionKind::normal},
+    {"lognormal", DistributionKind::lognormal},     {"pareto", DistributionKind::pareto}};
+inline constexpr std::pair<std::string_view, ClientMode> client_mode_names[] = {{"closed", ClientMode::closed},
+                                                                         {"open", ClientMode::open}};
+inline constexpr std::pair<std::string_view, KeyDistribution> key_distribution_names[] = {
+    {"uniform", KeyDistribution::uniform}, {"zipfian", KeyDistribution::zipfian}};
+inline constexpr std::pair<std::string_view, SafetyExpectation> safety_names[] = {
+    {"holds", SafetyExpectation::holds}, {"violated", SafetyExpectation::violated}};
+inline constexpr std::pair<std::string_view, LivenessExpectation> liveness_names[] = {
+    {"holds", LivenessExpectation::holds},
+    {"violated", LivenessExpectation::violated},
+    {"unchecked", LivenessExpectation::unchecked}};
+
+enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog, disk };
+inline constexpr std::pair<std::string_view, FaultType> fault_type_names[] = {{"crash", FaultType::crash},
+                                                                       {"restart", FaultType::restart},
+                                                                       {"partition", FaultType::partition},
+                                                                       {"cut", FaultType::cut},
+                                                                       {"link", FaultType::link},
+                                                                       {"clog", FaultType::clog},
+                                                                       {"disk", FaultType::disk}};
+inline constexpr std::pair<std::string_view, DiskFaultKind> disk_fault_kind_names[] = {{"corrupt", DiskFaultKind::corrupt},
+                                                                                {"torn", DiskFaultKind::torn},
+                                                                                {"slow", DiskFaultKind::slow},
+                                                                                {"full", DiskFaultKind::full}};
+
+template <typename E>
+std::string_view name_of(NameTable<E> table, E value) {
+  for (const auto& [name, entry] : table)
+    if (entry == value) return name;
+  BFTSIM_ASSERT(false && "enum value missing from its name table");
+  return {};
+}
+
+}  // namespace bftsim::loader

@@ -1,0 +1,38 @@
+// One reader per section of a scenario file: each checks the section's
+// kind, rejects unknown keys, then reads its keys in schema order into the
+// Scenario. read_scenario (scenario.cpp) calls them in file order.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/scenario_tree.h"
+
+namespace bftsim::loader {
+
+Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig& out);
+
+Status read_storage(const YamlNode& map, std::string_view path, StorageConfig& out);
+
+Status read_latency(const YamlNode& map, std::string_view path, LatencyDistribution& out);
+
+Status read_network(const YamlNode& map, std::string_view path, NetworkConfig& out);
+
+Status read_clients(const YamlNode& map, std::string_view path, ClientsConfig& out);
+
+Status read_expect(const YamlNode& map, std::string_view path, Expectations& out);
+
+// `byzantine: [{node: i, behavior: name | [names]}]`, one entry per replica.
+Status read_byzantine(const YamlNode& list, std::string_view path, std::uint32_t replica_count,
+                      std::vector<ByzantineSpec>& out);
+
+Status read_faults(const YamlNode& list, std::string_view path, std::uint32_t replica_count,
+                   std::vector<Fault>& out);
+
+// `random_faults: {partitions: {...}, disk: {...}}`.
+Status read_random_faults(const YamlNode& map, std::string_view path, const Scenario& scenario,
+                          RandomFaultsConfig& out);
+
+}  // namespace bftsim::loader
