@@ -236,14 +236,9 @@ void Replica::try_propose(Instant now, Effects& out) {
   // A leader that already voted or timed out in this view (before a restart,
   // say) must not propose a second block in it.
   if (last_voted_view_ >= view()) return;
+  if (current_leader() != config_.index) return;
   const bool by_qc = high_qc_.view + 1 == view();
   const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
-  const bool by_tc = entry_tc.has_value() && entry_tc->view + 1 == view();
-  if (!by_qc && !by_tc) return;
-  // Holding the QC for the view before, this replica leads as that QC's
-  // block names; else as the high_qc block of the TC it entered with does.
-  const QuorumCert& anchor = by_qc ? high_qc_ : entry_tc->high_qc;
-  if (leaders_.leader(tree_, view(), anchor.view, anchor.block_hash) != config_.index) return;
   const StoredBlock* parent = tree_.find(high_qc_.block_hash);
   if (parent == nullptr) {
     const ReplicaIndex hint = high_qc_.signatures.empty() ? 0 : high_qc_.signatures.front().signer;
@@ -271,6 +266,24 @@ void Replica::try_propose(Instant now, Effects& out) {
   }
   out.push_back(NoteEffect{NoteKind::proposal_sent, view});
   out.push_back(BroadcastEffect{std::move(proposal)});
+}
+
+// Holding the QC for the view before, this replica expects the leader that
+// QC's block names; else the one the high_qc block of the TC it entered with
+// names. nullopt when it holds neither (it entered by catching up) or cannot
+// tell (leader_election.h).
+std::optional<ReplicaIndex> Replica::current_leader() const {
+  const bool by_qc = high_qc_.view + 1 == view();
+  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
+  if (!by_qc && !(entry_tc && entry_tc->view + 1 == view())) return std::nullopt;
+  const QuorumCert& anchor = by_qc ? high_qc_ : entry_tc->high_qc;
+  return leaders_.leader(tree_, view(), anchor.view, anchor.block_hash);
+}
+
+ReplicaIndex Replica::leader_of(View view) const {
+  if (view == this->view())
+    if (const std::optional<ReplicaIndex> leader = current_leader()) return *leader;
+  return leaders_.round_robin(view);
 }
 
 // ---- proposals and votes ----------------------------------------------------

@@ -51,6 +51,10 @@ class Replica {
 
   ReplicaIndex index() const { return config_.index; }
   View view() const { return pacemaker_.view(); }
+  // The leader this replica expects for `view`: for its current view the one
+  // the QC or TC it entered by names (leader_election.h), else round robin.
+  // For reports (whose view failed); the rules use current_leader().
+  ReplicaIndex leader_of(View view) const;
   // After start(): install a state transferred from peers (the driver checked
   // it): `block` was committed at block->height, above this replica's
   // committed height, and the driver holds the KV state after it. Commits
@@ -92,6 +96,7 @@ class Replica {
 
   void enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out);
   void try_propose(Instant now, Effects& out);
+  std::optional<ReplicaIndex> current_leader() const;
   void take_late_block(ReplicaIndex from, const Block& block, Instant now, Effects& out);
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                     Effects& out);

@@ -72,6 +72,8 @@ TEST_CASE("pacemaker: with backoff_reset qc a view entered by a QC resets the ba
   CHECK(pacemaker.current_view_timeout() == 100);
   pacemaker.enter_view(5, tc_for(4));
   CHECK(pacemaker.current_view_timeout() == 200);
+  Effects out;
+  pacemaker.arm_view_timer(1'000, out);  // as the replica does on every entry
   pacemaker.check_invariants();
   pacemaker.reset_backoff();
   CHECK(pacemaker.current_view_timeout() == 100);
