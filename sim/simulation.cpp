@@ -321,6 +321,9 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.vote_to_all = scenario_.protocol.vote_to_all;
   config.unsafe_skip_lock = scenario_.protocol.unsafe_skip_lock;
   config.block_retention = scenario_.protocol.block_retention;
+  config.backoff_reset = scenario_.protocol.backoff_reset;
+  config.leader_election = scenario_.protocol.leader_election;
+  config.reputation_window = scenario_.protocol.reputation_window;
   return config;
 }
 

@@ -40,6 +40,7 @@ class BlockSync {
   // Requests and responses can be lost: asks again for every outstanding hash
   // that has not arrived as an orphan. Called when the view timer fires.
   void retry_fetches(const BlockTree& tree, Instant now, Effects& out);
+  bool is_fetching(const Hash32& hash) const { return fetching_.contains(hash); }
   // `hash` entered the tree: it is no longer outstanding.
   void on_block_stored(const Hash32& hash) { fetching_.erase(hash); }
 

@@ -11,6 +11,7 @@ Pacemaker::Pacemaker(const ReplicaConfig& config, std::uint32_t quorum)
     : view_timeout_(config.view_timeout),
       timeout_multiplier_(config.timeout_multiplier),
       view_timeout_max_(config.view_timeout_max),
+      backoff_reset_(config.backoff_reset),
       join_size_(config.faulty_max + 1),
       quorum_(quorum),
       replica_count_(config.replica_count),
@@ -33,7 +34,11 @@ Duration Pacemaker::current_view_timeout() const {
 void Pacemaker::enter_view(View view, std::optional<TimeoutCert> tc) {
   BFTSIM_ASSERT(view > view_);
   BFTSIM_ASSERT(!tc || tc->view + 1 == view);
-  if (tc) ++failed_view_count_;
+  if (tc) {
+    ++failed_view_count_;
+  } else if (backoff_reset_ == BackoffReset::qc) {
+    failed_view_count_ = 0;  // the view before this one certified a block
+  }
   view_ = view;
   timed_out_in_view_ = false;
   entry_tc_ = std::move(tc);
@@ -80,7 +85,7 @@ Pacemaker::Collected Pacemaker::collect_timeout(const Timeout& timeout) {
 }
 
 void Pacemaker::check_invariants() const {
-  // Each TC entry raised the view, and commits only reset the count.
+  // Each TC entry raised the view; QC entries and commits only reset the count.
   BFTSIM_ASSERT(failed_view_count_ <= view_);
   BFTSIM_ASSERT(view_ == 0 || view_deadline_ > 0);
   BFTSIM_ASSERT(!entry_tc_ || entry_tc_->view + 1 == view_);

@@ -1,7 +1,8 @@
 // The pacemaker: the view a replica is in, the timer that gives up on it, and
 // the timeouts that move replicas past a view whose leader failed. The timeout
 // backs off exponentially, base * multiplier^k capped at view_timeout_max, with
-// k the views entered by a TC since the last commit. f+1 timeouts for the
+// k the views entered by a TC since the last commit (backoff_reset: commit) or
+// since the last view entered by a QC (backoff_reset: qc). f+1 timeouts for the
 // current view make a replica join them; a quorum form a TC. Deterministic;
 // time is always an argument.
 #pragma once
@@ -28,8 +29,9 @@ class Pacemaker {
   Duration current_view_timeout() const;
 
   // Requires: view > view(). A TC entry counts as a failed view (the backoff
-  // grows); timeouts for earlier views are forgotten. The caller then arms
-  // the view timer (check_invariants expects a deadline in every view).
+  // grows); a QC entry resets the count under backoff_reset: qc. Timeouts
+  // for earlier views are forgotten. The caller then arms the view timer
+  // (check_invariants expects a deadline in every view).
   void enter_view(View view, std::optional<TimeoutCert> tc);
   // Sets the deadline one timeout from now and asks for the view timer.
   void arm_view_timer(Instant now, Effects& out);
@@ -37,7 +39,8 @@ class Pacemaker {
   bool expired(Instant now) const { return now >= view_deadline_; }
   // Records that this replica gives up on view(); true the first time.
   bool give_up_view();
-  // A commit is progress: the backoff restarts from the base timeout.
+  // A commit is progress under either backoff_reset: the backoff restarts
+  // from the base timeout.
   void reset_backoff() { failed_view_count_ = 0; }
 
   bool has_timeout(View view, ReplicaIndex sender) const;
@@ -58,6 +61,7 @@ class Pacemaker {
   Duration view_timeout_;
   double timeout_multiplier_;
   Duration view_timeout_max_;
+  BackoffReset backoff_reset_;
   std::uint32_t join_size_;  // f+1: at least one honest replica gave up
   std::uint32_t quorum_;
   std::uint32_t replica_count_;
@@ -65,7 +69,7 @@ class Pacemaker {
 
   View view_ = 0;
   bool timed_out_in_view_ = false;
-  std::uint32_t failed_view_count_ = 0;  // views entered by TC since the last commit
+  std::uint32_t failed_view_count_ = 0;  // views entered by TC since the last reset
   Instant view_deadline_ = 0;
   std::optional<TimeoutCert> entry_tc_;  // the TC that let this replica enter view_
   // Timeouts by view, then sender: the current view and those just ahead.

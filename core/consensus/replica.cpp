@@ -20,6 +20,7 @@ Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
       verifier_(std::move(verifier)),
       quorum_(quorum_size(config_.replica_count, config_.faulty_max)),
       pacemaker_(config_, quorum_),
+      leaders_(config_),
       votes_(quorum_),
       mempool_(config_.mempool_size_max, config_.batch_size),
       block_sync_(config_) {
@@ -231,14 +232,13 @@ void Replica::send_timeout(Instant now, Effects& out) {
 }
 
 void Replica::try_propose(Instant now, Effects& out) {
-  if (leader_of(view()) != config_.index || proposed_view_ >= view()) return;
+  if (proposed_view_ >= view()) return;
   // A leader that already voted or timed out in this view (before a restart,
   // say) must not propose a second block in it.
   if (last_voted_view_ >= view()) return;
+  if (current_leader() != config_.index) return;
   const bool by_qc = high_qc_.view + 1 == view();
   const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
-  const bool by_tc = entry_tc.has_value() && entry_tc->view + 1 == view();
-  if (!by_qc && !by_tc) return;
   const StoredBlock* parent = tree_.find(high_qc_.block_hash);
   if (parent == nullptr) {
     const ReplicaIndex hint = high_qc_.signatures.empty() ? 0 : high_qc_.signatures.front().signer;
@@ -268,14 +268,40 @@ void Replica::try_propose(Instant now, Effects& out) {
   out.push_back(BroadcastEffect{std::move(proposal)});
 }
 
+// Holding the QC for the view before, this replica expects the leader that
+// QC's block names; else the one the high_qc block of the TC it entered with
+// names. nullopt when it holds neither (it entered by catching up) or cannot
+// tell (leader_election.h).
+std::optional<ReplicaIndex> Replica::current_leader() const {
+  const bool by_qc = high_qc_.view + 1 == view();
+  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
+  if (!by_qc && !(entry_tc && entry_tc->view + 1 == view())) return std::nullopt;
+  const QuorumCert& anchor = by_qc ? high_qc_ : entry_tc->high_qc;
+  return leaders_.leader(tree_, view(), anchor.view, anchor.block_hash);
+}
+
+ReplicaIndex Replica::leader_of(View view) const {
+  if (view == this->view())
+    if (const std::optional<ReplicaIndex> leader = current_leader()) return *leader;
+  return leaders_.round_robin(view);
+}
+
 // ---- proposals and votes ----------------------------------------------------
 
 void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now,
                           Effects& out) {
   const Block& block = proposal.block;
   if (block.proposer != from) return drop(DropReason::wrong_sender);
-  if (block.proposer != leader_of(block.view)) return drop(DropReason::not_leader);
-  if (block.view < view()) return drop(DropReason::stale_view);
+  // The anchor is what the proposer led from: the QC for the view before,
+  // or the TC's high_qc. A leader this replica cannot tell yet (the block is
+  // missing) is checked again when the parent arrives; one it cannot tell at
+  // all is not judged.
+  const QuorumCert& anchor = proposal.timeout_cert ? proposal.timeout_cert->high_qc : block.justify;
+  if (const std::optional<ReplicaIndex> leader =
+          leaders_.leader(tree_, block.view, anchor.view, anchor.block_hash);
+      leader && *leader != block.proposer)
+    return drop(DropReason::not_leader);
+  if (block.view < view()) return take_late_block(from, block, now, out);
   if (block.view > view() + config_.view_window_max) {
     catch_up(block.justify, block.view, from, now, out);
     if (block.view > view() + config_.view_window_max) return drop(DropReason::future_view);
@@ -298,7 +324,7 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   block_sync_.request_state_if_behind(committed_height_, block.height, now, out);
   if (proposal.timeout_cert) process_tc(*proposal.timeout_cert, from, now, out);
   process_qc(block.justify, from, now, out);
-  if (block.view != view()) return drop(DropReason::stale_view);
+  if (block.view != view()) return take_late_block(from, block, now, out);
 
   if (const StoredBlock* known = tree_.find(hash)) return try_vote(*known, now, out);
   // One proposed block per view is stored: a leader that equivocates cannot
@@ -312,6 +338,18 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   }
   if (block.height != parent->block->height + 1) return drop(DropReason::bad_block);
   accept_block(std::make_shared<const Block>(block), hash, now, out);
+}
+
+// A proposal can arrive after the QC that certifies its block (votes go to
+// every replica and can outrun it), or wait for its parent past its view. Its
+// block is then one this replica is fetching: take it as the answer (the hash
+// asked for authenticates it) rather than wait a view timeout to ask a peer
+// again, which may have crashed. No vote: its view is over.
+void Replica::take_late_block(ReplicaIndex from, const Block& block, Instant now, Effects& out) {
+  if (!block_sync_.is_fetching(block_hash(block))) return drop(DropReason::stale_view);
+  BlockResponse response;
+  response.blocks.push_back(block);
+  if (block_sync_.on_block_response(tree_, from, response, now, out)) adopt_orphans(now, out);
 }
 
 void Replica::accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
@@ -332,21 +370,24 @@ void Replica::try_vote(const StoredBlock& stored, Instant now, Effects& out) {
   persist(out);
   Vote vote{block.view, stored.hash, config_.index, {}};
   vote.signature = signer_->sign(signing::vote_bytes(config_.chain_id, vote.view, vote.block_hash));
-  const ReplicaIndex next_leader = leader_of(block.view + 1);
-  if (config_.vote_to_all) {
+  const std::optional<ReplicaIndex> next_leader =
+      config_.vote_to_all ? std::nullopt : leader_after(block.view, stored.hash);
+  if (config_.vote_to_all || !next_leader) {
     out.push_back(BroadcastEffect{vote});
     collect_vote(vote, now, out);
-  } else if (next_leader == config_.index) {
+  } else if (*next_leader == config_.index) {
     collect_vote(vote, now, out);
   } else {
-    out.push_back(SendEffect{next_leader, std::move(vote)});
+    out.push_back(SendEffect{*next_leader, std::move(vote)});
   }
 }
 
 void Replica::on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects& out) {
   if (vote.voter != from) return drop(DropReason::wrong_sender);
-  if (!config_.vote_to_all && leader_of(vote.view + 1) != config_.index)
-    return drop(DropReason::not_leader);
+  if (!config_.vote_to_all) {
+    const std::optional<ReplicaIndex> next_leader = leader_after(vote.view, vote.block_hash);
+    if (next_leader && *next_leader != config_.index) return drop(DropReason::not_leader);
+  }
   if (vote.view + 1 < view() || vote.view <= high_qc_.view) return drop(DropReason::stale_view);
   if (vote.view > view() + config_.view_window_max) return drop(DropReason::future_view);
   if (votes_.has_voted(vote.view, vote.voter)) return drop(DropReason::duplicate);

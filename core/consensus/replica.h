@@ -19,6 +19,7 @@
 #include "core/consensus/block_sync.h"
 #include "core/consensus/block_tree.h"
 #include "core/consensus/effects.h"
+#include "core/consensus/leader_election.h"
 #include "core/consensus/mempool.h"
 #include "core/consensus/pacemaker.h"
 #include "core/consensus/replica_config.h"
@@ -49,10 +50,11 @@ class Replica {
   void on_client_request(const ClientRequest& request, Instant now, Effects& out);
 
   ReplicaIndex index() const { return config_.index; }
-  ReplicaIndex leader_of(View view) const {
-    return static_cast<ReplicaIndex>(view % config_.replica_count);
-  }
   View view() const { return pacemaker_.view(); }
+  // The leader this replica expects for `view`: for its current view the one
+  // the QC or TC it entered by names (leader_election.h), else round robin.
+  // For reports (whose view failed); the rules use current_leader().
+  ReplicaIndex leader_of(View view) const;
   // After start(): install a state transferred from peers (the driver checked
   // it): `block` was committed at block->height, above this replica's
   // committed height, and the driver holds the KV state after it. Commits
@@ -94,9 +96,16 @@ class Replica {
 
   void enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out);
   void try_propose(Instant now, Effects& out);
+  std::optional<ReplicaIndex> current_leader() const;
+  void take_late_block(ReplicaIndex from, const Block& block, Instant now, Effects& out);
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                     Effects& out);
   void try_vote(const StoredBlock& stored, Instant now, Effects& out);
+  // The leader of the view after `view` once a QC certifies `hash` (the one
+  // next-leader votes go to); nullopt when this replica cannot tell.
+  std::optional<ReplicaIndex> leader_after(View view, const Hash32& hash) const {
+    return leaders_.leader(tree_, view + 1, view, hash);
+  }
   void send_timeout(Instant now, Effects& out);
   void collect_vote(const Vote& vote, Instant now, Effects& out);
   void catch_up(const QuorumCert& qc, View message_view, ReplicaIndex from, Instant now, Effects& out);
@@ -128,6 +137,7 @@ class Replica {
   Hash32 committed_hash_;
 
   Pacemaker pacemaker_;
+  LeaderElector leaders_;
   VoteCollector votes_;
   // The block proposed in each current or future view, as first seen.
   std::map<View, Hash32> proposal_seen_;

@@ -12,6 +12,26 @@
 
 namespace bftsim {
 
+// What resets the view timer's backoff (docs/case-study-liveness.md).
+enum class BackoffReset : std::uint8_t {
+  // The paper's pacemaker: the exponent counts views entered by a TC since
+  // the last commit. A commit needs three consecutive certified views, so
+  // under random loss the timeout can double many times before one lands.
+  commit,
+  // The exponent counts consecutive views entered by a TC: entering a view by
+  // a QC (the view before it certified a block) resets it, and so does a
+  // commit. Needs a base view_timeout that covers one normal view; with a
+  // slower network, certified views alternate with failed ones and no
+  // three-chain forms, where `commit` keeps growing until one does.
+  qc,
+};
+
+// Who leads a view (core/consensus/leader_election.h).
+enum class LeaderElection : std::uint8_t {
+  round_robin,  // view mod n, the paper's rotation
+  reputation,   // DiemBFT-style: from the certified chain, skipping failed and idle replicas
+};
+
 struct ReplicaConfig {
   ReplicaIndex index = 0;
   std::uint32_t replica_count = 4;
@@ -31,6 +51,10 @@ struct ReplicaConfig {
   // A teaching mutant for the simulator: vote without the safe-node rule
   // (ignore the lock). Unsafe by design; the checkers must catch it.
   bool unsafe_skip_lock = false;
+  BackoffReset backoff_reset = BackoffReset::qc;
+  LeaderElection leader_election = LeaderElection::round_robin;
+  // Blocks of the certified chain that reputation reads to pick a leader.
+  std::uint32_t reputation_window = 10;
   std::uint32_t fetch_blocks_max = 32;     // blocks asked for per BlockRequest
   Height block_retention = 1024;          // blocks kept below the committed height
   View view_window_max = 1024;            // how far ahead of its view a replica buffers timeouts

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/consensus/replica_config.h"  // BackoffReset, LeaderElection
 #include "core/crypto/keys.h"  // CryptoKind, crypto_kind_name
 #include "core/types/ids.h"
 #include "core/types/result.h"
@@ -37,6 +38,11 @@ struct ProtocolConfig {
   // YAML `block_retention`: blocks a replica keeps below its committed height
   // for lagging peers to fetch; a peer further behind gets a state transfer.
   std::uint64_t block_retention = 1024;  // 16..1'000'000
+  // YAML `backoff_reset: qc | commit` and `leader_election: round_robin |
+  // reputation` (ReplicaConfig); `reputation_window`: blocks, 1..1024.
+  BackoffReset backoff_reset = BackoffReset::qc;
+  LeaderElection leader_election = LeaderElection::round_robin;
+  std::uint32_t reputation_window = 10;
 
   bool operator==(const ProtocolConfig&) const = default;
 };

@@ -29,7 +29,8 @@ inline constexpr std::string_view top_keys[] = {"name",     "description", "seed
                                          "network",  "clients",     "faults",  "expect",
                                          "byzantine", "allow_more_faulty", "random_faults", "storage"};
 inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
-                                              "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention"};
+                                              "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention",
+                                              "backoff_reset", "leader_election", "reputation_window"};
 inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior"};
 inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay"};
@@ -75,6 +76,10 @@ inline constexpr double random_disk_expected_count_max = 10'000;
 std::optional<Keys> schema_map_keys(std::string_view pattern);
 
 inline constexpr std::pair<std::string_view, bool> vote_to_names[] = {{"all", true}, {"next_leader", false}};
+inline constexpr std::pair<std::string_view, BackoffReset> backoff_reset_names[] = {
+    {"commit", BackoffReset::commit}, {"qc", BackoffReset::qc}};
+inline constexpr std::pair<std::string_view, LeaderElection> leader_election_names[] = {
+    {"round_robin", LeaderElection::round_robin}, {"reputation", LeaderElection::reputation}};
 inline constexpr std::pair<std::string_view, bool> bool_names[] = {{"true", true}, {"false", false}};
 inline constexpr std::pair<std::string_view, CryptoKind> crypto_names[] = {{"ed25519", CryptoKind::ed25519},
                                                                     {"fast", CryptoKind::fast}};

@@ -46,6 +46,11 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "vote_to", out.vote_to_all, enum_of(NameTable<bool>(vote_to_names), "vote target")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "unsafe_skip_lock", out.unsafe_skip_lock, enum_of(NameTable<bool>(bool_names), "boolean")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "block_retention", out.block_retention, integer_in(16, 1'000'000)));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "backoff_reset", out.backoff_reset,
+                                    enum_of(NameTable<BackoffReset>(backoff_reset_names), "backoff reset")));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "leader_election", out.leader_election,
+                                    enum_of(NameTable<LeaderElection>(leader_election_names), "leader election")));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "reputation_window", out.reputation_window, integer_in(1, 1024)));
   if (out.view_timeout_max < out.view_timeout) {
     const std::string detail = fmt::format("view_timeout_max {} is below view_timeout {}",
                                            format_duration(out.view_timeout_max), format_duration(out.view_timeout));

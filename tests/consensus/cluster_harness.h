@@ -106,6 +106,8 @@ struct ClusterOptions {
   bool vote_to_all = true;
   Duration view_timeout = 500 * ns_per_ms;
   Duration view_timeout_max = 10 * ns_per_s;
+  BackoffReset backoff_reset = BackoffReset::qc;
+  LeaderElection leader_election = LeaderElection::round_robin;
 };
 
 inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaIndex index) {
@@ -117,6 +119,8 @@ inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaI
   config.vote_to_all = options.vote_to_all;
   config.view_timeout = options.view_timeout;
   config.view_timeout_max = options.view_timeout_max;
+  config.backoff_reset = options.backoff_reset;
+  config.leader_election = options.leader_election;
   return config;
 }
 

@@ -1,5 +1,6 @@
 // Tests of the Pacemaker (core/consensus/pacemaker.h): the exponential,
-// capped backoff that grows with views entered by TC and resets on commit;
+// capped backoff that grows with views entered by TC and resets on commit
+// (backoff_reset: commit) or also on a view entered by QC (backoff_reset: qc);
 // superseded timers; f+1 timeouts to join and a quorum to form a TC carrying
 // the highest high_qc. Method: a pacemaker for n = 4, f = 1 driven by hand.
 #include "core/consensus/pacemaker.h"
@@ -13,8 +14,9 @@
 namespace bftsim {
 namespace {
 
-ReplicaConfig config() {
+ReplicaConfig config(BackoffReset reset = BackoffReset::commit) {
   ReplicaConfig result;
+  result.backoff_reset = reset;
   result.view_timeout = 100;
   result.timeout_multiplier = 2.0;
   result.view_timeout_max = 500;
@@ -52,6 +54,26 @@ TEST_CASE("pacemaker: the view timeout doubles per view entered by TC, capped, r
   CHECK(std::get<SetTimerEffect>(out[0]).at == 1'500);
   CHECK(!pacemaker.expired(1'499));
   CHECK(pacemaker.expired(1'500));
+  pacemaker.check_invariants();
+  pacemaker.reset_backoff();
+  CHECK(pacemaker.current_view_timeout() == 100);
+}
+
+TEST_CASE("pacemaker: with backoff_reset qc a view entered by a QC resets the backoff") {
+  // Goal: the timeout grows only over consecutive views entered by TC.
+  // Method: the sequence of the commit test; the QC entry into view 4 now
+  // returns to the base, and the next TC entry doubles from there.
+  Pacemaker pacemaker(config(BackoffReset::qc), 3);
+  pacemaker.enter_view(1, std::nullopt);
+  pacemaker.enter_view(2, tc_for(1));
+  pacemaker.enter_view(3, tc_for(2));
+  CHECK(pacemaker.current_view_timeout() == 400);
+  pacemaker.enter_view(4, std::nullopt);
+  CHECK(pacemaker.current_view_timeout() == 100);
+  pacemaker.enter_view(5, tc_for(4));
+  CHECK(pacemaker.current_view_timeout() == 200);
+  Effects out;
+  pacemaker.arm_view_timer(1'000, out);  // as the replica does on every entry
   pacemaker.check_invariants();
   pacemaker.reset_backoff();
   CHECK(pacemaker.current_view_timeout() == 100);

@@ -471,47 +471,53 @@ TEST_CASE("replica: a timeout carries its sender's entry TC, which moves a laggi
 TEST_CASE("replica: the view timeout backs off on failed views and resets on commit") {
   // Goal: current_view_timeout doubles per consecutive view entered by TC, is
   // capped by view_timeout_max, and returns to the base after a commit.
-  // Method: drop every proposal so each view fails by timeout; then let proposals through.
+  // Method: drop every proposal so each view fails by timeout; then let
+  // proposals through. Both backoff resets behave alike here: no view is
+  // entered by a QC until the views that commit.
   ClusterOptions options;
   options.view_timeout = 100 * ns_per_ms;
   options.view_timeout_max = 700 * ns_per_ms;
-  Cluster cluster(options);
-  bool drop_proposals = true;
-  cluster.drop_filter = [&](const testing::Envelope& envelope) {
-    return drop_proposals && std::holds_alternative<Proposal>(envelope.message);
-  };
-  cluster.start_all();
-  cluster.run();
-  for (ReplicaIndex i = 0; i < cluster.size(); ++i) {
-    CHECK(cluster.replica(i).current_view_timeout() == 100 * ns_per_ms);
-    CHECK(cluster.timer_at(i) == 100 * ns_per_ms);
-  }
-
-  const std::vector<Duration> expected_ms{200, 400, 700, 700};
-  View view = 1;
-  for (Duration timeout_ms : expected_ms) {
-    for (ReplicaIndex i = 0; i < cluster.size(); ++i) cluster.fire_timer(i);
+  for (BackoffReset reset : {BackoffReset::commit, BackoffReset::qc}) {
+    CAPTURE(static_cast<int>(reset));
+    options.backoff_reset = reset;
+    Cluster cluster(options);
+    bool drop_proposals = true;
+    cluster.drop_filter = [&](const testing::Envelope& envelope) {
+      return drop_proposals && std::holds_alternative<Proposal>(envelope.message);
+    };
+    cluster.start_all();
     cluster.run();
-    ++view;
+    for (ReplicaIndex i = 0; i < cluster.size(); ++i) {
+      CHECK(cluster.replica(i).current_view_timeout() == 100 * ns_per_ms);
+      CHECK(cluster.timer_at(i) == 100 * ns_per_ms);
+    }
+
+    const std::vector<Duration> expected_ms{200, 400, 700, 700};
+    View view = 1;
+    for (Duration timeout_ms : expected_ms) {
+      for (ReplicaIndex i = 0; i < cluster.size(); ++i) cluster.fire_timer(i);
+      cluster.run();
+      ++view;
+      for (ReplicaIndex i = 0; i < cluster.size(); ++i) {
+        CAPTURE(i);
+        CAPTURE(view);
+        REQUIRE(cluster.replica(i).view() == view);
+        CHECK(cluster.count_notes(i, NoteKind::view_entered_by_tc, view) == 1);
+        CHECK(cluster.replica(i).current_view_timeout() == timeout_ms * ns_per_ms);
+        CHECK(cluster.timer_at(i) == cluster.now() + timeout_ms * ns_per_ms);
+      }
+    }
+
+    // Let proposals through: the next view by TC, then three consecutive views commit.
+    drop_proposals = false;
+    for (ReplicaIndex i = 0; i < cluster.size(); ++i) cluster.fire_timer(i);
+    REQUIRE(cluster.run_until([&] { return cluster.all_committed(1); }, 5'000));
     for (ReplicaIndex i = 0; i < cluster.size(); ++i) {
       CAPTURE(i);
-      CAPTURE(view);
-      REQUIRE(cluster.replica(i).view() == view);
-      CHECK(cluster.count_notes(i, NoteKind::view_entered_by_tc, view) == 1);
-      CHECK(cluster.replica(i).current_view_timeout() == timeout_ms * ns_per_ms);
-      CHECK(cluster.timer_at(i) == cluster.now() + timeout_ms * ns_per_ms);
+      CHECK(cluster.replica(i).current_view_timeout() == 100 * ns_per_ms);
     }
+    check_commits_agree(cluster, {0, 1, 2, 3});
   }
-
-  // Let proposals through: the next view by TC, then three consecutive views commit.
-  drop_proposals = false;
-  for (ReplicaIndex i = 0; i < cluster.size(); ++i) cluster.fire_timer(i);
-  REQUIRE(cluster.run_until([&] { return cluster.all_committed(1); }, 5'000));
-  for (ReplicaIndex i = 0; i < cluster.size(); ++i) {
-    CAPTURE(i);
-    CHECK(cluster.replica(i).current_view_timeout() == 100 * ns_per_ms);
-  }
-  check_commits_agree(cluster, {0, 1, 2, 3});
 }
 
 TEST_CASE("replica: a lagging replica fetches missing blocks and then votes and commits") {

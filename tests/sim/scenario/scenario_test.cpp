@@ -31,6 +31,9 @@ protocol:
   view_timeout: 250ms
   timeout_multiplier: 1.5
   view_timeout_max: 4s
+  backoff_reset: commit
+  leader_election: reputation
+  reputation_window: 20
 network:
   latency: {distribution: exponential, mean: 2ms, min: 500us}
   loss: 0.01
@@ -110,7 +113,10 @@ TEST_CASE("a full scenario parses to the expected values") {
                                      .batch_size = 64,
                                      .view_timeout = 250 * ns_per_ms,
                                      .timeout_multiplier = 1.5,
-                                     .view_timeout_max = 4 * ns_per_s};
+                                     .view_timeout_max = 4 * ns_per_s,
+                                     .backoff_reset = BackoffReset::commit,
+                                     .leader_election = LeaderElection::reputation,
+                                     .reputation_window = 20};
   expected.network.latency = LatencyDistribution{
       .kind = DistributionKind::exponential, .value = 0, .min = 500 * ns_per_us, .max = 0, .mean = 2 * ns_per_ms};
   expected.network.loss_ppm = 10'000;
@@ -482,6 +488,12 @@ TEST_CASE("wrong types and broken constraints") {
       {"protocol: {chain_id: \"\"}\n", "test.yaml:9:22: protocol.chain_id: must be 1 to 64 bytes long, got 0"},
       {"protocol: {timeout_multiplier: 0.5}\n", "test.yaml:9:32: protocol.timeout_multiplier: must be >= 1.0, got 0.5"},
       {"protocol: {view_timeout: 0s}\n", "test.yaml:9:26: protocol.view_timeout: must be > 0"},
+      {"protocol: {backoff_reset: view}\n",
+       "test.yaml:9:27: protocol.backoff_reset: unknown backoff reset \"view\" (known: commit, qc)"},
+      {"protocol: {leader_election: random}\n",
+       "test.yaml:9:29: protocol.leader_election: unknown leader election \"random\" (known: round_robin, reputation)"},
+      {"protocol: {reputation_window: 0}\n",
+       "test.yaml:9:31: protocol.reputation_window: must be between 1 and 1024, got 0"},
       {"protocol: {view_timeout: 2s, view_timeout_max: 1s}\n",
        "test.yaml:9:48: protocol.view_timeout_max: view_timeout_max 1s is below view_timeout 2s"},
       {"protocol: {view_timeout: 20s}\n",

@@ -1,0 +1,99 @@
+#include "core/consensus/leader_election.h"
+
+#include <algorithm>
+
+#include "core/types/assert.h"
+
+namespace bftsim {
+
+namespace {
+
+// How many levels of failed views the rule attributes (see standing()).
+constexpr int attribution_depth = 2;
+
+// SplitMix64's finalizer: spreads consecutive views over the candidates
+// (DiemBFT seeds its pick with the round). Integer-only, the same everywhere.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+LeaderElector::LeaderElector(const ReplicaConfig& config)
+    : kind_(config.leader_election),
+      replica_count_(config.replica_count),
+      exclude_count_(config.faulty_max),
+      window_(config.reputation_window),
+      gap_views_max_(2 * static_cast<View>(config.replica_count)) {
+  BFTSIM_ASSERT(replica_count_ >= 1 && replica_count_ <= replica_count_max);
+  BFTSIM_ASSERT(window_ >= 1);
+}
+
+std::optional<ReplicaIndex> LeaderElector::leader(const BlockTree& tree, View view,
+                                                  View anchor_view,
+                                                  const Hash32& anchor_hash) const {
+  if (kind_ == LeaderElection::round_robin) return round_robin(view);
+  if (anchor_view >= view) return std::nullopt;  // a malformed proposal; its checks drop it
+  const StoredBlock* anchor = tree.find(anchor_hash);
+  if (anchor == nullptr || anchor->block->view != anchor_view) return std::nullopt;
+  std::optional<Standing> result = standing(tree, *anchor, attribution_depth);
+  if (!result) return std::nullopt;
+  fail_gap(*result, anchor_view, view);
+  return pick(*result, view);
+}
+
+std::optional<LeaderElector::Standing> LeaderElector::standing(const BlockTree& tree,
+                                                               const StoredBlock& anchor,
+                                                               int attribution_depth) const {
+  Standing result;
+  const StoredBlock* current = &anchor;
+  for (std::uint32_t depth = 0; depth < window_ && current->block->height > 0; ++depth) {
+    const Block& block = *current->block;
+    // Indices are checked where blocks and QCs enter; a fetched ancestor's
+    // are checked here too, since a set() out of range would throw.
+    if (block.proposer < replica_count_) {
+      result.active.set(block.proposer);
+      if (depth < exclude_count_) result.recent.set(block.proposer);
+    }
+    for (const SignerSignature& entry : block.justify.signatures)
+      if (entry.signer < replica_count_) result.active.set(entry.signer);
+    const StoredBlock* parent = tree.find(block.parent_hash);
+    if (parent == nullptr) return std::nullopt;  // below a root: others read further
+    if (attribution_depth > 0 && block.justify.view + 1 < block.view) {
+      // The views between the parent and this block certified nothing on
+      // this chain: blame the leaders the rule named for them from the parent.
+      std::optional<Standing> before = standing(tree, *parent, attribution_depth - 1);
+      if (!before) return std::nullopt;
+      const ReplicaSet already_failed = before->failed;
+      fail_gap(*before, block.justify.view, block.view);
+      result.failed |= before->failed & ~already_failed;
+    }
+    current = parent;
+  }
+  return result;
+}
+
+void LeaderElector::fail_gap(Standing& standing, View anchor_view, View view) const {
+  const View end = std::min(view, anchor_view + 1 + gap_views_max_);
+  for (View skipped = anchor_view + 1; skipped < end; ++skipped)
+    standing.failed.set(pick(standing, skipped));
+}
+
+ReplicaIndex LeaderElector::pick(const Standing& standing, View view) const {
+  ReplicaSet candidates = standing.active & ~standing.recent & ~standing.failed;
+  if (candidates.none()) candidates = standing.active & ~standing.failed;
+  if (candidates.none()) return round_robin(view);  // no history, or everyone failed
+  std::size_t k = mix(view) % candidates.count();
+  for (std::size_t index = 0; index < replica_count_; ++index) {
+    if (!candidates.test(index)) continue;
+    if (k == 0) return static_cast<ReplicaIndex>(index);
+    --k;
+  }
+  BFTSIM_ASSERT(false);  // k < candidates.count()
+  return 0;
+}
+
+}  // namespace bftsim

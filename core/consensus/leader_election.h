@@ -1,0 +1,76 @@
+// Who leads a view. round_robin: view mod n, the paper's rotation.
+// reputation: after DiemBFT v4's LeaderElection (a window of the certified
+// chain, its voters, minus the last authors) and Aptos's LeaderReputation
+// (failed proposers sit out), written for our chain. The leader of view v is
+// read from an anchor, the newest certified block the proposal builds on: the
+// block of the QC for v-1 when v is entered by that QC, else the high_qc
+// block of the TC for v-1. From the anchor's last `reputation_window` blocks:
+// candidates are the replicas that proposed one of them or signed the QC one
+// of them carries, minus the proposers of the last f blocks, minus the
+// leaders of views that failed (a view missing between a block and its
+// parent, and each view between the anchor and v). The pick among candidates
+// is seeded by v. No history, or no candidate left, falls back to round robin.
+//
+// Every honest replica names the same leader from the same anchor: at most
+// one block per view is certified (quorum intersection), and the rule reads
+// only what the anchor and its ancestors carry (proposers, views, the QCs
+// fixed inside them), never this replica's own QCs or committed height.
+// Replicas that hold different anchors for view v (one saw the QC for v-1,
+// another only a TC) can name different leaders; that costs a view, never
+// safety (a replica votes once per view, under the lock). Pure functions of
+// the block tree; no state.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+
+#include "core/consensus/block_tree.h"
+#include "core/consensus/replica_config.h"
+#include "core/protocol/messages.h"
+
+namespace bftsim {
+
+class LeaderElector {
+ public:
+  explicit LeaderElector(const ReplicaConfig& config);
+
+  ReplicaIndex round_robin(View view) const {
+    return static_cast<ReplicaIndex>(view % replica_count_);
+  }
+  // The leader of `view` for a proposal whose anchor is the block
+  // `anchor_hash` certified in `anchor_view`. nullopt when this
+  // replica cannot tell: the anchor, or a block the window reads, is missing
+  // (not fetched yet, or below a root installed by a restart or a state
+  // transfer), or anchor_view >= view. Round robin never needs the tree.
+  std::optional<ReplicaIndex> leader(const BlockTree& tree, View view, View anchor_view,
+                                     const Hash32& anchor_hash) const;
+
+ private:
+  using ReplicaSet = std::bitset<replica_count_max>;
+  struct Standing {
+    ReplicaSet active;  // proposed a block or signed a QC in the window
+    ReplicaSet recent;  // proposed one of the last f blocks
+    ReplicaSet failed;  // led a view that certified nothing
+  };
+
+  // The standing the window below `anchor` gives. A failed view in the window
+  // is blamed on the leader this rule named for it, computed one level down
+  // with attribution_depth - 1; at depth 0 failed views are not read. The
+  // protocol uses depth 2: exact unless failed views chain three deep within
+  // windows of each other; it reads at most 3 * reputation_window blocks.
+  std::optional<Standing> standing(const BlockTree& tree, const StoredBlock& anchor,
+                                   int attribution_depth) const;
+  // Names the leaders of the views after `anchor_view` up to `view` (not
+  // included; at most gap_views_max of them), each failed in turn.
+  void fail_gap(Standing& standing, View anchor_view, View view) const;
+  ReplicaIndex pick(const Standing& standing, View view) const;
+
+  LeaderElection kind_;
+  std::uint32_t replica_count_;
+  std::uint32_t exclude_count_;  // the last f proposers sit out a turn
+  std::uint32_t window_;
+  View gap_views_max_;           // 2n: enough to cycle through every candidate
+};
+
+}  // namespace bftsim

@@ -1,0 +1,94 @@
+// The scenario library under every protocol option (issue 9): safety never
+// depends on `backoff_reset` or `leader_election`, and the defaults meet every
+// scenario's expectation on more seeds than its own. The 200-seed sweep is
+// bench/liveness_sweep.sh; docs/case-study-liveness.md quotes it.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/report/csv_writer.h"
+#include "sim/scenario/scenario.h"
+#include "sim/simulation.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> library() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(fs::path(BFTSIM_SOURCE_DIR) / "scenarios"))
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+bftsim::RunReport run(const fs::path& path, std::uint64_t seed, std::vector<std::string> overrides) {
+  overrides.push_back("crypto=fast");
+  auto scenario = bftsim::load_scenario_file(path.string(), overrides);
+  if (!scenario) FAIL(scenario.error().message);
+  bftsim::Simulation simulation(*scenario, {.seed = seed});
+  return simulation.run();
+}
+
+}  // namespace
+
+TEST_CASE("every library scenario stays safe under every backoff reset and leader election") {
+  // Goal: the options change who leads and how long a view lasts, never what
+  // is safe. Method: each scenario under the four combinations at seed 1;
+  // a scenario that expects safety to hold must hold, one that expects a
+  // violation runs to its end (whether the attack lands depends on who leads).
+  const auto files = library();
+  REQUIRE(files.size() >= 20);
+  for (const char* backoff : {"commit", "qc"}) {
+    for (const char* election : {"round_robin", "reputation"}) {
+      for (const auto& path : files) {
+        CAPTURE(path.filename().string());
+        CAPTURE(backoff);
+        CAPTURE(election);
+        const bftsim::RunReport report =
+            run(path, 1,
+                {std::string("protocol.backoff_reset=") + backoff,
+                 std::string("protocol.leader_election=") + election});
+        INFO(bftsim::format_summary_text(report));
+        if (report.expected_safety == "holds") {
+          CHECK(report.safety == bftsim::Verdict::holds);
+          CHECK(report.decided_height > 0);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("the defaults meet every library scenario's expectation on seeds 1-2") {
+  // Goal: expectations hold across seeds, not only on the seed a file names
+  // (the sweep of issue 9 found lossy and seven missing on many). Method: the
+  // whole library with its defaults at seeds 1 and 2.
+  for (const auto& path : library()) {
+    for (std::uint64_t seed : {1, 2}) {
+      CAPTURE(path.filename().string());
+      CAPTURE(seed);
+      const bftsim::RunReport report = run(path, seed, {});
+      INFO(bftsim::format_summary_text(report));
+      CHECK(report.as_expected);
+    }
+  }
+}
+
+TEST_CASE("seven at seed 6 keeps committing under the paper's pacemaker and rotation") {
+  // Goal: the regression of issue 9's seven.yaml seed 6 (nothing committed
+  // from 2s to 8s). A replica formed the QC for a block before its proposal
+  // arrived, asked a peer that then crashed for it, and dropped the late
+  // proposal as stale; with quorum 5 of the 5 live replicas, each view it
+  // could not vote in failed, and the backoff grew past the bound. Method:
+  // the paper's options (commit, round_robin), so only the late-block rule
+  // stands between this run and the stall.
+  const bftsim::RunReport report =
+      run(fs::path(BFTSIM_SOURCE_DIR) / "scenarios" / "seven.yaml", 6,
+          {"protocol.backoff_reset=commit", "protocol.leader_election=round_robin"});
+  INFO(bftsim::format_summary_text(report));
+  CHECK(report.liveness == bftsim::Verdict::holds);
+  CHECK(report.as_expected);
+}
