@@ -32,10 +32,12 @@ const char* usage_text =
     "       bftsim bisect SCENARIO.yaml [--seed S] [--out DIR]\n"
     "                                             shrink a violating run to DIR/minimal.yaml, explain it in\n"
     "                                             DIR/violation.txt, trace it in DIR/minimal.trace.jsonl\n"
+    "                                             (default DIR: bisect-NAME-seed-S)\n"
     "       bftsim bisect SCENARIO.yaml --param KEY --range A..B --property liveness|safety [--seeds 1-20]\n"
     "                     [--tolerance X] [--jobs N] [--out DIR]\n"
     "                                             binary search for the smallest KEY value at which some\n"
     "                                             seed violates the property; one DIR/bisect.csv row per probe\n"
+    "                                             (default DIR: bisect-NAME-KEY)\n"
     "\n"
     "Exit codes: 0 every run went as the scenario's `expect` says (an expected violation that\n"
     "happened counts as expected), 1 a run did not (an unexpected violation, or an expected\n"
@@ -55,7 +57,7 @@ int main(int argc, char** argv) {
   visible.add_options()
       ("help,h", "print this help")
       ("seed", po::value<std::uint64_t>(), "run seed (default: the scenario's seed)")
-      ("out", po::value<std::string>(&options.out_dir), "directory for the CSV files")
+      ("out", po::value<std::string>(&options.out_dir), "directory for the CSV files (bisect: for its files)")
       ("set", po::value<std::vector<std::string>>(&options.overrides)->composing(),
        "override one scenario value, e.g. --set network.loss=0.2 (repeatable)")
       ("trace", po::value<std::string>(&options.trace_path), "write one JSON object per event to this file")

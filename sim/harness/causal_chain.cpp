@@ -4,6 +4,7 @@
 #include "sim/harness/causal_chain.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <optional>
 #include <set>
@@ -212,7 +213,9 @@ std::string explain_violation(const Violation& violation, const std::vector<Trac
   if (violation.check == "double_vote") {
     // "... in view N": the proposals of that view, which the replica voted on.
     const std::size_t at = violation.detail.rfind("view ");
-    const std::uint64_t view = at == std::string::npos ? 0 : std::stoull(violation.detail.substr(at + 5));
+    std::uint64_t view = 0;
+    if (at != std::string::npos)
+      std::from_chars(violation.detail.data() + at + 5, violation.detail.data() + violation.detail.size(), view);
     std::set<std::string> blocks;
     for (const TraceRecord& record : trace)
       if (record.text("ev") == "deliver" && record.number("arg") == static_cast<std::uint64_t>(MessageType::proposal) &&
