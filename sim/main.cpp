@@ -1,8 +1,11 @@
 // The bftsim command line: parses the options and hands them to a
-// subcommand in sim/harness/ (run, check, sweep). Exit codes: 0 every run
-// went as the scenario's `expect` says (an expected violation that happened
-// counts), 1 a run did not (an unexpected violation, or an expected violation
-// that did not happen), 2 bad input or usage, 130 a sweep stopped by Ctrl-C.
+// subcommand in sim/harness/ (run, check, sweep, bisect). Exit codes: 0 every
+// run went as the scenario's `expect` says (an expected violation that
+// happened counts), 1 a run did not (an unexpected violation, or an expected
+// violation that did not happen), 2 bad input or usage, 130 a sweep stopped by
+// Ctrl-C. bisect: 0 it did what was asked (shrank the violation, found the
+// threshold), 1 there was nothing to find (no violation at that seed, no flip
+// inside the range), 2 bad input.
 #include <iostream>
 #include <optional>
 #include <string>
@@ -11,6 +14,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "sim/harness/bisect.h"
 #include "sim/harness/command_line.h"
 #include "sim/harness/run.h"
 #include "sim/harness/sweep.h"
@@ -25,11 +29,23 @@ const char* usage_text =
     "       bftsim check SCENARIO.yaml [--set k=v]  validate a scenario and exit\n"
     "       bftsim sweep SCENARIO.yaml --seeds A-B [--jobs N] [--grid k=v1,v2,...] [--shard K/M] [--out DIR]\n"
     "                                             run many seeds (and grid points), one summary row each\n"
+    "       bftsim bisect SCENARIO.yaml [--seed S] [--out DIR]\n"
+    "                                             shrink a violating run to DIR/minimal.yaml, explain it in\n"
+    "                                             DIR/violation.txt, trace it in DIR/minimal.trace.jsonl\n"
+    "                                             (default DIR: bisect-NAME-seed-S)\n"
+    "       bftsim bisect SCENARIO.yaml --param KEY --range A..B --property liveness|safety [--seeds 1-20]\n"
+    "                     [--tolerance X] [--jobs N] [--out DIR]\n"
+    "                                             binary search for the smallest KEY value at which some\n"
+    "                                             seed violates the property; one DIR/bisect.csv row per probe\n"
+    "                                             (default DIR: bisect-NAME-KEY)\n"
     "\n"
     "Exit codes: 0 every run went as the scenario's `expect` says (an expected violation that\n"
     "happened counts as expected), 1 a run did not (an unexpected violation, or an expected\n"
     "violation that did not happen), 2 bad input or usage, 130 a sweep interrupted by Ctrl-C\n"
-    "(the rows it finished are written).\n";
+    "(the rows it finished are written). bisect exits 0 when it did what was asked (shrank the\n"
+    "violation; found a threshold inside the range), 1 when there was nothing to find (the run\n"
+    "at that seed violates no check; the property holds at the top of the range or is already\n"
+    "violated at the bottom), 2 for bad input.\n";
 
 }  // namespace
 
@@ -41,18 +57,24 @@ int main(int argc, char** argv) {
   visible.add_options()
       ("help,h", "print this help")
       ("seed", po::value<std::uint64_t>(), "run seed (default: the scenario's seed)")
-      ("out", po::value<std::string>(&options.out_dir), "directory for the CSV files")
+      ("out", po::value<std::string>(&options.out_dir), "directory for the CSV files (bisect: for its files)")
       ("set", po::value<std::vector<std::string>>(&options.overrides)->composing(),
        "override one scenario value, e.g. --set network.loss=0.2 (repeatable)")
       ("trace", po::value<std::string>(&options.trace_path), "write one JSON object per event to this file")
-      ("seeds", po::value<std::string>(&options.seeds), "sweep: the seeds to run, A-B or N (= 1-N)")
-      ("jobs,j", po::value<unsigned>(), "sweep: worker processes (default: one per online CPU)")
+      ("seeds", po::value<std::string>(&options.seeds),
+       "sweep, bisect --param: the seeds to run, A-B or N (= 1-N); bisect's default is 1-20")
+      ("jobs,j", po::value<unsigned>(), "sweep, bisect --param: worker processes (default: one per online CPU)")
       ("grid", po::value<std::vector<std::string>>(&options.grid)->composing(),
        "sweep: one axis of a grid, key.path=v1,v2,... (repeatable; every combination runs for every seed; "
        "sweep.csv gets one column per axis)")
       ("shard", po::value<std::string>(&options.shard),
        "sweep: run only every M-th run from the K-th (K/M, 1 <= K <= M), to spread one sweep over machines")
       ("no-progress", "sweep: no progress line on stderr")
+      ("param", po::value<std::string>(&options.param), "bisect: the scenario value to search, e.g. network.loss")
+      ("range", po::value<std::string>(&options.range), "bisect --param: the values to search, A..B (0..0.5, 100ms..2000ms)")
+      ("property", po::value<std::string>(&options.property), "bisect --param: liveness or safety")
+      ("tolerance", po::value<std::string>(&options.tolerance),
+       "bisect --param: stop when the gap is at most this (default: 1/100 of the range, 1 for integers)")
       ("quiet,q", po::bool_switch(&options.quiet),
        "print only errors, the wall-clock line and, for a run not as expected, what missed and how to reproduce it");
   po::options_description legacy("Flags of the old bft-node, as shortcuts for --set");
@@ -88,7 +110,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "bftsim: sweep needs --seeds A-B\n{}", usage_text);
     return exit_usage;
   }
-  if (options.command != "run" && options.command != "check" && options.command != "sweep") {
+  if (options.command != "run" && options.command != "check" && options.command != "sweep" &&
+      options.command != "bisect") {
     fmt::print(stderr, "bftsim: unknown command '{}'\n{}", options.command, usage_text);
     return exit_usage;
   }
@@ -105,8 +128,17 @@ int main(int argc, char** argv) {
     }
   }
   if (vm.count("no-progress")) options.progress = false;
-  if (options.command != "sweep" && (!options.grid.empty() || !options.shard.empty() || options.jobs)) {
-    fmt::print(stderr, "bftsim: --jobs, --grid and --shard are for sweep\n");
+  if (options.command != "sweep" && (!options.grid.empty() || !options.shard.empty())) {
+    fmt::print(stderr, "bftsim: --grid and --shard are for sweep\n");
+    return exit_usage;
+  }
+  if (options.command != "sweep" && options.command != "bisect" && options.jobs) {
+    fmt::print(stderr, "bftsim: --jobs is for sweep and bisect --param\n");
+    return exit_usage;
+  }
+  if (options.command != "bisect" &&
+      (!options.param.empty() || !options.range.empty() || !options.property.empty() || !options.tolerance.empty())) {
+    fmt::print(stderr, "bftsim: --param, --range, --property and --tolerance are for bisect\n");
     return exit_usage;
   }
   // The old engine's flags become overrides, applied before explicit --set ones.
@@ -123,6 +155,7 @@ int main(int argc, char** argv) {
   if (vm.count("chain-id")) legacy_sets.push_back(fmt::format("protocol.chain_id={}", chain_id));
   options.overrides.insert(options.overrides.begin(), legacy_sets.begin(), legacy_sets.end());
   if (options.command == "sweep") return sweep_command(options);
+  if (options.command == "bisect") return bisect_command(options);
   if (options.command == "check") return check_command(options);
   return run_command(options);
 }

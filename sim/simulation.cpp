@@ -30,6 +30,7 @@
 #include "sim/check/linearizability.h"
 #include "sim/net/network.h"
 #include "sim/net/fault_schedule.h"
+#include "sim/report/trace_message.h"
 
 namespace bftsim {
 
@@ -393,11 +394,15 @@ RunReport Simulation::Impl::run() {
     trace_hash_.add_value(event.arg);
     if (event.bytes) trace_hash_.add(event.bytes->data(), event.bytes->size());
     if (options_.trace != nullptr) {
-      trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"{}","from":{},"to":{},"arg":{}{}}})",
-                             event_index_, now_, event_kind_name(event.kind), event.from,
-                             event.to, event.arg,
-                             event.bytes ? fmt::format(R"(,"size":{})", event.bytes->size())
-                                         : std::string()));
+      // A delivery also says what it carries (trace_message.h) and which twin sent it.
+      std::string fields;
+      if (event.bytes) fields = fmt::format(R"(,"size":{})", event.bytes->size());
+      if (event.kind == EventKind::deliver) {
+        if (event.instance != 0) fields += fmt::format(R"(,"inst":{})", event.instance);
+        if (auto message = decode_message(*event.bytes)) fields += trace_message_fields(*message);
+      }
+      trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"{}","from":{},"to":{},"arg":{}{}}})", event_index_, now_,
+                             event_kind_name(event.kind), event.from, event.to, event.arg, fields));
     }
     dispatch(event);
   }
@@ -712,6 +717,11 @@ void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& com
                                       commit.block->parent_hash, commit.state_digest, commit.block->batch,
                                       event_index_,     now_};
   for (auto& checker : checkers_) violate(checker->on_commit(observation));
+  if (options_.trace != nullptr)
+    trace_line(fmt::format(
+        R"({{"i":{},"t_ns":{},"ev":"commit","replica":{},"height":{},"view":{},"block":"{}","parent":"{}"}})",
+        event_index_, now_, replica, commit.height, commit.block->view, commit.block_hash.short_hex(),
+        commit.block->parent_hash.short_hex()));
   CommitRow row{replica, commit.height, commit.block->view, commit.block_hash,
                 commit.block->proposer, commit.block->batch.size(), std::nullopt, now_};
   if (auto it = proposed_at_.find(commit.block->view); it != proposed_at_.end())

@@ -39,9 +39,13 @@ ByzantineActor::ByzantineActor(const ReplicaConfig& config, const KeyRing& keys,
     : config_(config),
       signer_(keys.signer(config.index)),
       behaviors_(byzantine_behavior_count, false),
-      rng_(Rng::stream(run_seed, fmt::format("byz/{}", config.index))),
       client_endpoint_base_(client_endpoint_base) {
-  for (ByzantineBehavior behavior : behaviors) behaviors_[static_cast<std::size_t>(behavior)] = true;
+  for (ByzantineBehavior behavior : behaviors) {
+    const auto b = static_cast<std::size_t>(behavior);
+    behaviors_[b] = true;
+    if (!rngs_[b])
+      rngs_[b] = Rng::stream(run_seed, fmt::format("byz/{}/{}", config.index, byzantine_behavior_name(behavior)));
+  }
   const std::size_t count = has(ByzantineBehavior::twins) ? 2 : 1;
   state_machines_.resize(count);
   for (std::size_t i = 0; i < count; ++i)
@@ -50,6 +54,12 @@ ByzantineActor::ByzantineActor(const ReplicaConfig& config, const KeyRing& keys,
 
 bool ByzantineActor::has(ByzantineBehavior behavior) const {
   return behaviors_[static_cast<std::size_t>(behavior)];
+}
+
+Rng& ByzantineActor::rng(ByzantineBehavior behavior) {
+  auto& stream = rngs_[static_cast<std::size_t>(behavior)];
+  BFTSIM_ASSERT(stream.has_value());  // only a behaviour the actor has draws
+  return *stream;
 }
 
 std::vector<ReplicaIndex> ByzantineActor::others() const {
@@ -142,7 +152,7 @@ void ByzantineActor::send_message(std::uint8_t instance, const std::vector<Repli
   if (has(ByzantineBehavior::stale_replay)) {
     if (sent_history_.size() >= replay_history_max / 2) {
       // One of its own sends from the older half of its history, again, to the same peers.
-      ByzantineSend old = sent_history_[uniform_u64(rng_, sent_history_.size() / 2)];
+      ByzantineSend old = sent_history_[uniform_u64(rng(ByzantineBehavior::stale_replay), sent_history_.size() / 2)];
       for (ReplicaIndex to : recipients) {
         old.to = to;
         old.from_instance = instance;
@@ -158,29 +168,31 @@ void ByzantineActor::send_message(std::uint8_t instance, const std::vector<Repli
     }
   }
   if (has(ByzantineBehavior::flood)) {
+    Rng& flood_rng = rng(ByzantineBehavior::flood);
     for (std::size_t i = first_sent; i < last_sent; ++i)
       for (std::size_t copy = 0; copy < flood_copies; ++copy) out.sends.push_back(out.sends[i]);
     for (ReplicaIndex to : recipients) {
       for (std::size_t i = 0; i < flood_fetches; ++i) {
         BlockRequest request{{}, 64};
-        for (auto& byte : request.block_hash.bytes) byte = static_cast<std::uint8_t>(rng_.next_u64());
+        for (auto& byte : request.block_hash.bytes) byte = static_cast<std::uint8_t>(flood_rng.next_u64());
         emit(instance, to, request, 0, out);
       }
     }
     forged_count_ += (last_sent - first_sent) * flood_copies + recipients.size() * flood_fetches;
   }
   if (has(ByzantineBehavior::junk)) {
+    Rng& junk_rng = rng(ByzantineBehavior::junk);
     for (ReplicaIndex to : recipients) {
       // A frame with a plausible header and garbage after it.
       ByzantineSend junk{to, instance, {}, MessageType::vote, 0};
-      junk.type = static_cast<MessageType>(1 + uniform_u64(rng_, message_type_count));
+      junk.type = static_cast<MessageType>(1 + uniform_u64(junk_rng, message_type_count));
       junk.bytes = {wire_version, static_cast<std::uint8_t>(junk.type)};
-      const auto length = uniform_u64(rng_, 48);
-      for (std::uint64_t i = 0; i < length; ++i) junk.bytes.push_back(static_cast<std::uint8_t>(rng_.next_u64()));
+      const auto length = uniform_u64(junk_rng, 48);
+      for (std::uint64_t i = 0; i < length; ++i) junk.bytes.push_back(static_cast<std::uint8_t>(junk_rng.next_u64()));
       out.sends.push_back(std::move(junk));
       // A well-formed timeout for its current view under a random signature.
       Timeout forged{instances_[instance]->view(), config_.index, instances_[instance]->safety_state().high_qc, {}, {}};
-      for (auto& byte : forged.signature.bytes) byte = static_cast<std::uint8_t>(rng_.next_u64());
+      for (auto& byte : forged.signature.bytes) byte = static_cast<std::uint8_t>(junk_rng.next_u64());
       out.sends.push_back({to, instance, encode_message(Message{forged}), MessageType::timeout, 0});
       forged_count_ += 2;
     }
@@ -239,7 +251,8 @@ void ByzantineActor::rewrite_proposal(std::uint8_t instance, const std::vector<R
     Block invented = base.block;
     invented.height += 100;
     invented.justify = QuorumCert{base.block.view - 1, {}, {}};
-    for (auto& byte : invented.justify.block_hash.bytes) byte = static_cast<std::uint8_t>(rng_.next_u64());
+    Rng& invent_rng = rng(ByzantineBehavior::uncertified_commit);
+    for (auto& byte : invented.justify.block_hash.bytes) byte = static_cast<std::uint8_t>(invent_rng.next_u64());
     invented.parent_hash = invented.justify.block_hash;
     const Proposal fake = sign_proposal(invented, std::nullopt);
     for (ReplicaIndex to : recipients) emit(instance, to, fake, delay, out);
@@ -306,7 +319,7 @@ void ByzantineActor::rewrite_timeout(std::uint8_t instance, const std::vector<Re
 }
 
 void ByzantineActor::corrupt(Signature& signature) {
-  const auto bit = uniform_u64(rng_, 32 * 8);  // the first half: both kinds check it
+  const auto bit = uniform_u64(rng(ByzantineBehavior::bad_signature), 32 * 8);  // the first half: both kinds check it
   signature.bytes[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
 }
 

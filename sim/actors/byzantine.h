@@ -1,15 +1,19 @@
 // Byzantine actors: a replica the scenario marks `byzantine` runs one of these
 // instead of an honest Replica. An actor drives one honest Replica (two for
 // `twins`) with its own key and rewrites what it sends according to its
-// behaviours: it drops, delays, duplicates, forges or corrupts messages. It
-// draws randomness only from its own stream ("byz/<index>"). The simulation
-// routes its sends; for twins it also decides which instance hears whom.
+// behaviours: it drops, delays, duplicates, forges or corrupts messages. Each
+// behaviour draws from its own stream ("byz/<index>/<behavior>"), so dropping
+// one behaviour (as bisect does) leaves the others' draws unchanged. The
+// simulation routes its sends; for twins it also decides which instance hears
+// whom.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -73,6 +77,8 @@ class ByzantineActor {
                        const Timeout& timeout, ByzantineOutbox& out);
   Proposal sign_proposal(Block block, std::optional<TimeoutCert> tc) const;
   void corrupt(Signature& signature);
+  // The stream of `behavior`. Requires: has(behavior).
+  Rng& rng(ByzantineBehavior behavior);
   std::vector<ReplicaIndex> others() const;
 
   ReplicaConfig config_;
@@ -80,7 +86,7 @@ class ByzantineActor {
   std::vector<KvStateMachine> state_machines_;  // one per instance
   std::unique_ptr<Signer> signer_;
   std::vector<bool> behaviors_;
-  Rng rng_;
+  std::array<std::optional<Rng>, byzantine_behavior_count> rngs_;  // set for the behaviours it has
   std::uint32_t client_endpoint_base_;
   Effects effects_;
   std::deque<ByzantineSend> sent_history_;  // what it really sent, for stale_replay

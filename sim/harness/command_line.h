@@ -34,6 +34,11 @@ struct CommandOptions {
   std::vector<std::string> grid;  // "key.path=v1,v2,..."
   std::string shard;              // "K/M"
   bool progress = true;           // --no-progress turns the progress line off
+  // bisect with a parameter
+  std::string param;              // --param key.path
+  std::string range;              // --range A..B
+  std::string property;           // --property liveness|safety
+  std::string tolerance;          // --tolerance X (in the range's unit)
 };
 
 // "A-B" (inclusive) or "N" (= 1-N).

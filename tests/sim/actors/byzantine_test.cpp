@@ -591,6 +591,30 @@ TEST_CASE("byzantine: junk sends undecodable frames and badly signed timeouts") 
   CHECK(good_votes == 3);
 }
 
+TEST_CASE("byzantine: each behaviour draws from its own stream, so adding flood leaves junk's bytes unchanged") {
+  // Goal: removing or adding one behaviour does not shift another's random
+  // draws (bisect drops behaviours one by one). Method: replica 2 with [junk]
+  // and with [flood, junk] (flood also draws: random block hashes) votes on
+  // leader 1's proposal; the junk frames and forged timeouts are byte-identical.
+  const auto junk_made = [](Fixture& fixture) {
+    ByzantineOutbox out;
+    fixture.actor.start(0, out);
+    fixture.actor.on_message(0, 1, fixture.view1_proposal(), 0, out);
+    std::vector<std::vector<std::uint8_t>> junk;
+    for (const auto& send : out.sends) {
+      const auto message = decode_message(send.bytes);
+      const auto* timeout = message ? std::get_if<Timeout>(&*message) : nullptr;
+      if (!message || (timeout != nullptr && !fixture.timeout_signed(*timeout))) junk.push_back(send.bytes);
+    }
+    return junk;
+  };
+  Fixture alone(2, {B::junk});
+  Fixture with_flood(2, {B::flood, B::junk});
+  const auto expected = junk_made(alone);
+  REQUIRE(expected.size() >= 6);  // a frame and a forged timeout per recipient
+  CHECK(junk_made(with_flood) == expected);
+}
+
 TEST_CASE("byzantine: fork proposes normally when the leader has no TC") {
   // Goal: fork only acts after a view change. Method: replica 2 forms QC(1) by votes and proposes in view 2, with and without fork; the proposals are byte-identical and valid.
   Fixture honest(2, {});

@@ -1,0 +1,284 @@
+// scenario_to_yaml (scenario_writer.h): one emitter per section, mirroring
+// the readers in sections.cpp and faults.cpp. Numbers are written exactly:
+// durations and rates in their exact text forms (units.h), probabilities as
+// decimal ppm, doubles in fmt's shortest form that reads back to the same bits.
+#include "sim/scenario/scenario_writer.h"
+
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/schema.h"
+#include "sim/units.h"
+
+namespace bftsim {
+
+using namespace loader;
+
+namespace {
+
+// A double-quoted YAML string: always a string, whatever it looks like.
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// ppm as the exact decimal it stands for: 100000 -> "0.1".
+std::string probability(std::uint32_t ppm) {
+  if (ppm == 0) return "0";
+  if (ppm >= 1'000'000) return "1";
+  std::string fraction = fmt::format("{:06}", ppm);
+  while (fraction.back() == '0') fraction.pop_back();
+  return "0." + fraction;
+}
+
+std::string number(double value) { return fmt::format("{}", value); }
+std::string duration(Duration value) { return format_duration(value); }
+std::string boolean(bool value) { return value ? "true" : "false"; }
+
+std::string index_list(const std::vector<ReplicaIndex>& indices) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < indices.size(); ++i) out += (i ? ", " : "") + fmt::format("{}", indices[i]);
+  return out + "]";
+}
+
+// "{k: v, k: v}" from key-value pairs in order.
+using Fields = std::vector<std::pair<std::string_view, std::string>>;
+std::string flow_map(const Fields& fields) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    out += fmt::format("{}{}: {}", i ? ", " : "", fields[i].first, fields[i].second);
+  return out + "}";
+}
+
+// A block map section: "key:\n  k: v\n..." or nothing when `fields` is empty.
+void section(std::string& out, std::string_view key, const Fields& fields) {
+  if (fields.empty()) return;
+  out += fmt::format("{}:\n", key);
+  for (const auto& [name, value] : fields) out += fmt::format("  {}: {}\n", name, value);
+}
+
+std::string latency(const LatencyDistribution& d) {
+  Fields fields{{"distribution", std::string(distribution_name(d.kind))}};
+  switch (d.kind) {
+    case DistributionKind::constant: fields.emplace_back("value", duration(d.value)); break;
+    case DistributionKind::uniform:
+      fields.emplace_back("min", duration(d.min));
+      fields.emplace_back("max", duration(d.max));
+      break;
+    case DistributionKind::exponential:
+      fields.emplace_back("mean", duration(d.mean));
+      if (d.min != 0) fields.emplace_back("min", duration(d.min));
+      break;
+    case DistributionKind::normal:
+      fields.emplace_back("mean", duration(d.mean));
+      fields.emplace_back("stddev", duration(d.stddev));
+      break;
+    case DistributionKind::lognormal:
+      fields.emplace_back("median", duration(d.median));
+      fields.emplace_back("sigma", number(d.sigma));
+      break;
+    case DistributionKind::pareto:
+      fields.emplace_back("scale", duration(d.scale));
+      fields.emplace_back("shape", number(d.shape));
+      break;
+  }
+  return flow_map(fields);
+}
+
+Fields protocol_fields(const ProtocolConfig& p) {
+  const ProtocolConfig d;
+  Fields f;
+  if (p.chain_id != d.chain_id) f.emplace_back("chain_id", quoted(p.chain_id));
+  if (p.batch_size != d.batch_size) f.emplace_back("batch_size", fmt::format("{}", p.batch_size));
+  if (p.view_timeout != d.view_timeout) f.emplace_back("view_timeout", duration(p.view_timeout));
+  if (p.timeout_multiplier != d.timeout_multiplier) f.emplace_back("timeout_multiplier", number(p.timeout_multiplier));
+  if (p.view_timeout_max != d.view_timeout_max) f.emplace_back("view_timeout_max", duration(p.view_timeout_max));
+  if (p.vote_to_all != d.vote_to_all)
+    f.emplace_back("vote_to", std::string(name_of(NameTable<bool>(vote_to_names), p.vote_to_all)));
+  if (p.unsafe_skip_lock != d.unsafe_skip_lock) f.emplace_back("unsafe_skip_lock", boolean(p.unsafe_skip_lock));
+  if (p.block_retention != d.block_retention) f.emplace_back("block_retention", fmt::format("{}", p.block_retention));
+  return f;
+}
+
+Fields network_fields(const NetworkConfig& n) {
+  const NetworkConfig d;
+  Fields f;
+  if (n.latency != d.latency) f.emplace_back("latency", latency(n.latency));
+  if (n.loss_ppm != d.loss_ppm) f.emplace_back("loss", probability(n.loss_ppm));
+  if (n.duplicate_ppm != d.duplicate_ppm) f.emplace_back("duplicate", probability(n.duplicate_ppm));
+  if (n.reorder_ppm != d.reorder_ppm) f.emplace_back("reorder", probability(n.reorder_ppm));
+  if (n.reorder_delay != d.reorder_delay) f.emplace_back("reorder_delay", duration(n.reorder_delay));
+  return f;
+}
+
+Fields clients_fields(const ClientsConfig& c) {
+  const ClientsConfig d;
+  Fields f;
+  if (c.client_count != d.client_count) f.emplace_back("count", fmt::format("{}", c.client_count));
+  if (c.mode != d.mode) f.emplace_back("mode", std::string(client_mode_name(c.mode)));
+  if (c.outstanding_max != d.outstanding_max) f.emplace_back("outstanding", fmt::format("{}", c.outstanding_max));
+  if (c.rate != d.rate) f.emplace_back("rate", format_rate(c.rate));
+  if (c.request_timeout != d.request_timeout) f.emplace_back("request_timeout", duration(c.request_timeout));
+  if (c.op_count_max != d.op_count_max) f.emplace_back("max_ops", fmt::format("{}", c.op_count_max));
+  if (c.start != d.start) f.emplace_back("start", duration(c.start));
+  if (c.mix != d.mix) {
+    // Once `mix` is given, a weight it leaves out is 0.
+    Fields weights;
+    if (c.mix.put != 0) weights.emplace_back("put", fmt::format("{}", c.mix.put));
+    if (c.mix.get != 0) weights.emplace_back("get", fmt::format("{}", c.mix.get));
+    if (c.mix.del != 0) weights.emplace_back("del", fmt::format("{}", c.mix.del));
+    if (c.mix.txn != 0) weights.emplace_back("txn", fmt::format("{}", c.mix.txn));
+    f.emplace_back("mix", flow_map(weights));
+  }
+  if (c.key_count != d.key_count) f.emplace_back("keys", fmt::format("{}", c.key_count));
+  if (c.key_distribution != d.key_distribution)
+    f.emplace_back("key_distribution", std::string(key_distribution_name(c.key_distribution)));
+  if (c.zipf_theta != d.zipf_theta) f.emplace_back("zipf_theta", number(c.zipf_theta));
+  if (c.value_size_bytes != d.value_size_bytes) f.emplace_back("value_size", fmt::format("{}", c.value_size_bytes));
+  return f;
+}
+
+void add_until(Fields& f, const std::optional<Duration>& until) {
+  if (until) f.emplace_back("until", duration(*until));
+}
+
+void add_link_ends(Fields& f, ReplicaIndex from, ReplicaIndex to, bool both) {
+  f.emplace_back("from", fmt::format("{}", from));
+  f.emplace_back("to", fmt::format("{}", to));
+  if (both) f.emplace_back("both", "true");
+}
+
+Fields fault_fields(const Fault& fault) {
+  Fields f{{"type", std::string(fault_type_name(fault))}};
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, CrashFault> || std::is_same_v<T, RestartFault>) {
+          f.emplace_back("node", fmt::format("{}", x.replica));
+          f.emplace_back("at", duration(x.at));
+        } else if constexpr (std::is_same_v<T, PartitionFault>) {
+          std::string groups = "[";
+          for (std::size_t g = 0; g < x.groups.size(); ++g) groups += (g ? ", " : "") + index_list(x.groups[g]);
+          f.emplace_back("groups", groups + "]");
+          f.emplace_back("at", duration(x.at));
+          add_until(f, x.until);
+        } else if constexpr (std::is_same_v<T, CutFault>) {
+          add_link_ends(f, x.from, x.to, false);
+          f.emplace_back("at", duration(x.at));
+          add_until(f, x.until);
+        } else if constexpr (std::is_same_v<T, LinkFault>) {
+          add_link_ends(f, x.from, x.to, x.both);
+          f.emplace_back("at", duration(x.at));
+          add_until(f, x.until);
+          if (x.loss_ppm) f.emplace_back("loss", probability(*x.loss_ppm));
+          if (x.latency) f.emplace_back("latency", latency(*x.latency));
+          if (x.duplicate_ppm) f.emplace_back("duplicate", probability(*x.duplicate_ppm));
+        } else if constexpr (std::is_same_v<T, ClogFault>) {
+          add_link_ends(f, x.from, x.to, x.both);
+          f.emplace_back("at", duration(x.at));
+          f.emplace_back("until", duration(x.until));
+        } else if constexpr (std::is_same_v<T, DiskFault>) {
+          f.emplace_back("node", fmt::format("{}", x.replica));
+          f.emplace_back("fault", std::string(disk_fault_kind_name(x.kind)));
+          f.emplace_back("at", duration(x.at));
+          if (x.kind != DiskFaultKind::corrupt) add_until(f, x.until);
+          if (x.kind == DiskFaultKind::corrupt && x.bit_flip_count != 1)
+            f.emplace_back("count", fmt::format("{}", x.bit_flip_count));
+          if (x.kind == DiskFaultKind::slow) f.emplace_back("latency", duration(x.sync_latency));
+          if (x.kind == DiskFaultKind::full && x.capacity_bytes)
+            f.emplace_back("capacity_bytes", fmt::format("{}", *x.capacity_bytes));
+        }
+      },
+      fault);
+  return f;
+}
+
+// random_faults: the loader's defaults for stop, max_isolated and nodes
+// depend on other keys, so those are always written.
+void random_faults(std::string& out, const RandomFaultsConfig& r) {
+  if (!r.partitions && !r.disk) return;
+  out += "random_faults:\n";
+  if (const auto& p = r.partitions)
+    out += fmt::format("  partitions: {}\n", flow_map({{"mean_interval", duration(p->mean_interval)},
+                                                       {"mean_duration", duration(p->mean_duration)},
+                                                       {"start", duration(p->start)},
+                                                       {"stop", duration(p->stop)},
+                                                       {"max_isolated", fmt::format("{}", p->isolated_count_max)}}));
+  if (const auto& d = r.disk) {
+    Fields f{{"nodes", index_list(d->replicas)}};
+    if (d->corrupt_rate) f.emplace_back("corrupt_rate", format_rate(*d->corrupt_rate));
+    if (d->bit_flip_count != 1) f.emplace_back("corrupt_count", fmt::format("{}", d->bit_flip_count));
+    if (d->torn) f.emplace_back("torn", "true");
+    f.emplace_back("start", duration(d->start));
+    f.emplace_back("stop", duration(d->stop));
+    out += fmt::format("  disk: {}\n", flow_map(f));
+  }
+}
+
+std::string behaviors(const std::vector<ByzantineBehavior>& list) {
+  if (list.size() == 1) return std::string(byzantine_behavior_name(list.front()));
+  std::string out = "[";
+  for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + std::string(byzantine_behavior_name(list[i]));
+  return out + "]";
+}
+
+}  // namespace
+
+std::string fault_to_yaml(const Fault& fault) { return flow_map(fault_fields(fault)); }
+
+std::string scenario_to_yaml(const Scenario& s, const std::string& comment) {
+  std::string out;
+  std::size_t line_start = 0;
+  while (line_start < comment.size()) {
+    const std::size_t end = comment.find('\n', line_start);
+    const std::string line = comment.substr(line_start, end == std::string::npos ? std::string::npos : end - line_start);
+    out += line.empty() ? "#\n" : "# " + line + "\n";
+    if (end == std::string::npos) break;
+    line_start = end + 1;
+  }
+  out += fmt::format("name: {}\n", quoted(s.name));
+  out += fmt::format("description: {}\n", quoted(s.description));
+  out += fmt::format("seed: {}\n", s.seed);
+  out += fmt::format("duration: {}\n", duration(s.duration));
+  out += fmt::format("replicas: {}\n", s.replica_count);
+  out += fmt::format("faulty: {}\n", s.faulty_count);
+  out += fmt::format("crypto: {}\n", crypto_kind_name(s.crypto));
+  section(out, "protocol", protocol_fields(s.protocol));
+  if (s.storage.unsafe_skip_sync) section(out, "storage", {{"unsafe_skip_sync", "true"}});
+  section(out, "network", network_fields(s.network));
+  section(out, "clients", clients_fields(s.clients));
+  if (!s.faults.empty()) {
+    out += "faults:\n";
+    for (const Fault& fault : s.faults) out += fmt::format("  - {}\n", fault_to_yaml(fault));
+  }
+  random_faults(out, s.random_faults);
+  if (s.allow_more_faulty) out += "allow_more_faulty: true\n";
+  if (!s.byzantine.empty()) {
+    out += "byzantine:\n";
+    for (const ByzantineSpec& spec : s.byzantine)
+      out += fmt::format("  - {{node: {}, behavior: {}}}\n", spec.replica, behaviors(spec.behaviors));
+  }
+  Fields expect{{"safety", std::string(expect_name(s.expect.safety))},
+                {"liveness", std::string(expect_name(s.expect.liveness))}};
+  const Expectations defaults;
+  if (s.expect.commit_height_min != defaults.commit_height_min)
+    expect.emplace_back("min_commits", fmt::format("{}", s.expect.commit_height_min));
+  if (s.expect.within != defaults.within) expect.emplace_back("within", duration(s.expect.within));
+  section(out, "expect", expect);
+  return out;
+}
+
+}  // namespace bftsim
