@@ -9,16 +9,8 @@
 # the threshold and just below confirms. Exit codes 0/1/2.
 # Usage: tests/bisect_test.sh BFTSIM_BINARY SOURCE_DIR
 set -uo pipefail
-bftsim=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-run() { "$bftsim" "$@" >"$work/out" 2>"$work/err"; echo $? >"$work/rc"; }
-rc() { cat "$work/rc"; }
+# shellcheck source=tests/shell_test_lib.sh
+source "$(dirname "$0")/shell_test_lib.sh"
 
 # The value of column $2 of the last row of CSV file $1.
 column() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i } END { print $c }' "$1"; }

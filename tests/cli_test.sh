@@ -5,18 +5,8 @@
 # byte-identical CSV for the same seed, --set and the old engine's flags.
 # Usage: tests/cli_test.sh BFTSIM_BINARY SOURCE_DIR
 set -uo pipefail
-bftsim=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-
-# Runs the binary, keeping stdout, stderr and the exit code.
-run() { "$bftsim" "$@" >"$work/out" 2>"$work/err"; echo $? >"$work/rc"; }
-rc() { cat "$work/rc"; }
+# shellcheck source=tests/shell_test_lib.sh
+source "$(dirname "$0")/shell_test_lib.sh"
 
 # --help and usage errors.
 run --help

@@ -5,16 +5,8 @@
 # finished rows (exit 130), bad --jobs/--grid/--shard exit 2.
 # Usage: tests/sweep_test.sh BFTSIM_BINARY SOURCE_DIR
 set -uo pipefail
-bftsim=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-run() { "$bftsim" "$@" >"$work/out" 2>"$work/err"; echo $? >"$work/rc"; }
-rc() { cat "$work/rc"; }
+# shellcheck source=tests/shell_test_lib.sh
+source "$(dirname "$0")/shell_test_lib.sh"
 
 scenario="$src/scenarios/lossy.yaml"
 fast=(--set crypto=fast --set duration=2s)
