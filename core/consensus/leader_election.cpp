@@ -39,7 +39,8 @@ std::optional<ReplicaIndex> LeaderElector::leader(const BlockTree& tree, View vi
   if (anchor_view >= view) return std::nullopt;  // a malformed proposal; its checks drop it
   const StoredBlock* anchor = tree.find(anchor_hash);
   if (anchor == nullptr || anchor->block->view != anchor_view) return std::nullopt;
-  std::optional<Standing> result = standing(tree, *anchor, attribution_depth);
+  const Height floor = anchor->block->height > window_ ? anchor->block->height - window_ : 0;
+  std::optional<Standing> result = standing(tree, *anchor, floor, attribution_depth);
   if (!result) return std::nullopt;
   fail_gap(*result, anchor_view, view);
   return pick(*result, view);
@@ -47,10 +48,11 @@ std::optional<ReplicaIndex> LeaderElector::leader(const BlockTree& tree, View vi
 
 std::optional<LeaderElector::Standing> LeaderElector::standing(const BlockTree& tree,
                                                                const StoredBlock& anchor,
+                                                               Height floor,
                                                                int attribution_depth) const {
   Standing result;
   const StoredBlock* current = &anchor;
-  for (std::uint32_t depth = 0; depth < window_ && current->block->height > 0; ++depth) {
+  for (std::uint32_t depth = 0; current->block->height > floor; ++depth) {
     const Block& block = *current->block;
     // Indices are checked where blocks and QCs enter; a fetched ancestor's
     // are checked here too, since a set() out of range would throw.
@@ -60,17 +62,28 @@ std::optional<LeaderElector::Standing> LeaderElector::standing(const BlockTree& 
     }
     for (const SignerSignature& entry : block.justify.signatures)
       if (entry.signer < replica_count_) result.active.set(entry.signer);
-    const StoredBlock* parent = tree.find(block.parent_hash);
-    if (parent == nullptr) return std::nullopt;  // below a root: others read further
+    // The parent is read only above the floor. A missing one there lies
+    // below a root installed by a restart or a state transfer, where others
+    // read further. (Peers keep block_retention >= 16 blocks below their
+    // commit, and the loader keeps reputation_window below that, so pruning
+    // never reaches above the floor.)
+    const bool last = block.height <= floor + 1;
+    const StoredBlock* parent = last ? nullptr : tree.find(block.parent_hash);
+    if (!last && parent == nullptr) return std::nullopt;
     if (attribution_depth > 0 && block.justify.view + 1 < block.view) {
       // The views between the parent and this block certified nothing on
-      // this chain: blame the leaders the rule named for them from the parent.
-      std::optional<Standing> before = standing(tree, *parent, attribution_depth - 1);
-      if (!before) return std::nullopt;
-      const ReplicaSet already_failed = before->failed;
-      fail_gap(*before, block.justify.view, block.view);
-      result.failed |= before->failed & ~already_failed;
+      // this chain: blame the leaders the rule names for them from the parent.
+      Standing before;
+      if (parent != nullptr) {
+        std::optional<Standing> read = standing(tree, *parent, floor, attribution_depth - 1);
+        if (!read) return std::nullopt;
+        before = *read;
+      }
+      const ReplicaSet already_failed = before.failed;
+      fail_gap(before, block.justify.view, block.view);
+      result.failed |= before.failed & ~already_failed;
     }
+    if (last) break;
     current = parent;
   }
   return result;

@@ -54,12 +54,16 @@ class LeaderElector {
     ReplicaSet failed;  // led a view that certified nothing
   };
 
-  // The standing the window below `anchor` gives. A failed view in the window
-  // is blamed on the leader this rule named for it, computed one level down
-  // with attribution_depth - 1; at depth 0 failed views are not read. The
-  // protocol uses depth 2: exact unless failed views chain three deep within
-  // windows of each other; it reads at most 3 * reputation_window blocks.
-  std::optional<Standing> standing(const BlockTree& tree, const StoredBlock& anchor,
+  // The standing the blocks from `anchor` down to (not including) height
+  // `floor` give; the top anchor's floor is reputation_window blocks below
+  // it, and every level below reads above the same floor, so the rule reads
+  // at most reputation_window blocks. A failed view in the window is blamed
+  // on the leader this rule names for it from the block before it, with
+  // attribution_depth - 1 (at depth 0 failed views are not read). The
+  // protocol uses depth 2. The blame is exact when that leader's own window
+  // fits above the floor and no third failed view chains behind it; else it
+  // may fall on another replica for a window, a cost in views, not safety.
+  std::optional<Standing> standing(const BlockTree& tree, const StoredBlock& anchor, Height floor,
                                    int attribution_depth) const;
   // Names the leaders of the views after `anchor_view` up to `view` (not
   // included; at most gap_views_max of them), each failed in turn.

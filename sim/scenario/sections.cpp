@@ -60,6 +60,17 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
     BFTSIM_ASSERT(node != nullptr);  // the defaults satisfy the constraint
     return fail(node->where, key_path_join(path, "view_timeout"), detail + " (the default)");
   }
+  // Reputation reads reputation_window blocks below its anchor; peers must
+  // still hold them (core/consensus/leader_election.h).
+  if (out.reputation_window >= out.block_retention) {
+    const std::string detail = fmt::format("reputation_window {} must be below block_retention {}",
+                                           out.reputation_window, out.block_retention);
+    if (const YamlNode* node = map.find("reputation_window"))
+      return fail(node->where, key_path_join(path, "reputation_window"), detail);
+    const YamlNode* node = map.find("block_retention");
+    BFTSIM_ASSERT(node != nullptr);  // the defaults satisfy the constraint
+    return fail(node->where, key_path_join(path, "block_retention"), detail + " (the default window)");
+  }
   return {};
 }
 

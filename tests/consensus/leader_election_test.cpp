@@ -178,6 +178,34 @@ TEST_CASE("leader election: replicas with the same anchor agree whatever else th
   }
 }
 
+TEST_CASE("leader election: the rule reads only reputation_window blocks below its anchor") {
+  // Goal: a replica that pruned everything more than a window below the
+  // anchor names the same leader as one that kept it all (the regression of
+  // crash-restart-state-transfer.yaml, block_retention 16, where reading
+  // three windows deep left no replica able to tell). Method: a chain with a
+  // failed view every third view; for each anchor, a copy pruned to the
+  // window, checked for every view up to three after the anchor.
+  const LeaderElector elector(config(4, 1));
+  Chain full;
+  View view = 0;
+  for (int k = 0; k < 60; ++k) {
+    view += (k % 3 == 2) ? 2 : 1;
+    full.extend(view, static_cast<ReplicaIndex>(view % 4), {0, static_cast<ReplicaIndex>(1 + k % 3), 3});
+  }
+  for (std::size_t i = 20; i < full.blocks.size(); i += 7) {
+    const Block& anchor = full.blocks[i];
+    Chain pruned;
+    for (std::size_t k = 1; k <= i; ++k)
+      pruned.tree.insert(std::make_shared<const Block>(full.blocks[k]), block_hash(full.blocks[k]));
+    pruned.tree.prune_below(anchor.height - 10 + 1);
+    for (View later = anchor.view + 1; later < anchor.view + 4; ++later) {
+      const std::optional<ReplicaIndex> kept = leader_after(elector, full, anchor, later);
+      REQUIRE(kept.has_value());
+      CHECK(leader_after(elector, pruned, anchor, later) == kept);
+    }
+  }
+}
+
 TEST_CASE("leader election: no history is round robin; a window below a root cannot tell") {
   // Goal: genesis names the round-robin leader; a replica whose tree starts at
   // an installed root (a restart, a state transfer) does not guess. Method:

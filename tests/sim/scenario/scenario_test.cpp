@@ -494,6 +494,8 @@ TEST_CASE("wrong types and broken constraints") {
        "test.yaml:9:29: protocol.leader_election: unknown leader election \"random\" (known: round_robin, reputation)"},
       {"protocol: {reputation_window: 0}\n",
        "test.yaml:9:31: protocol.reputation_window: must be between 1 and 1024, got 0"},
+      {"protocol: {reputation_window: 16, block_retention: 16}\n",
+       "test.yaml:9:31: protocol.reputation_window: reputation_window 16 must be below block_retention 16"},
       {"protocol: {view_timeout: 2s, view_timeout_max: 1s}\n",
        "test.yaml:9:48: protocol.view_timeout_max: view_timeout_max 1s is below view_timeout 2s"},
       {"protocol: {view_timeout: 20s}\n",
