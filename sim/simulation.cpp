@@ -75,14 +75,16 @@ using Bytes = std::vector<std::uint8_t>;
 
 struct Event {
   Event(EventKind kind_, EndpointIndex to_, EndpointIndex from_, std::uint64_t arg_,
-        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0)
-      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_) {}
+        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0, std::uint64_t sequence_ = 0)
+      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_),
+        sequence(sequence_) {}
   EventKind kind;
   EndpointIndex to;
   EndpointIndex from;
   std::uint64_t arg;  // timer generation, request number, fault index, message type
   std::shared_ptr<const Bytes> bytes;
   std::uint8_t instance;  // a twin's instance: the timer's, or the sender's for a delivery
+  std::uint64_t sequence;  // a delivery's send number (VirtualNetwork::dropped_in_flight)
 };
 
 // A running BLAKE2b over every event and commit: the run's fingerprint.
@@ -541,14 +543,13 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           }
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
           if (begin) {
-            network_.set_partition(fault_index,
-                                   partition_groups_with_rest(f, scenario_.replica_count));
+            network_.set_partition(fault_index, partition_groups_with_rest(f, scenario_.replica_count), f.in_flight);
           } else {
             network_.clear_partition(fault_index);
           }
         } else if constexpr (std::is_same_v<T, CutFault>) {
           if (begin) {
-            network_.set_cut(fault_index, f.from, f.to);
+            network_.set_cut(fault_index, f.from, f.to, f.in_flight);
           } else {
             network_.clear_cut(fault_index);
           }
@@ -592,8 +593,8 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   }
   counters.duplicated += outcome.delays.size() - 1;
   for (Duration delay : outcome.delays)
-    queue_.push(now_ + extra_delay + delay,
-                Event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes, from_instance});
+    queue_.push(now_ + extra_delay + delay, Event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type),
+                                                  bytes, from_instance, outcome.sequence});
 }
 
 void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
@@ -625,7 +626,8 @@ void Simulation::Impl::deliver_to_actor(const Event& event, const Message& messa
 
 void Simulation::Impl::on_deliver(const Event& event) {
   MessageCounters& counters = report_.messages[event.arg - 1];
-  if (is_replica(event.to) && crashed_[event.to]) {
+  if ((is_replica(event.to) && crashed_[event.to]) ||
+      network_.dropped_in_flight(event.from, event.to, event.sequence)) {
     ++counters.dropped;
     return;
   }

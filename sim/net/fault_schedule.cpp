@@ -45,7 +45,8 @@ std::vector<PartitionFault> random_partition_schedule(const RandomPartitionsConf
     std::vector<ReplicaIndex> isolated(replicas.begin(), replicas.begin() + static_cast<std::ptrdiff_t>(isolated_count));
     std::sort(isolated.begin(), isolated.end());
     BFTSIM_ASSERT(out.size() < random_partition_count_max);
-    out.push_back(PartitionFault{.groups = {std::move(isolated)}, .at = at, .until = at + length});
+    out.push_back(PartitionFault{
+        .groups = {std::move(isolated)}, .at = at, .until = at + length, .in_flight = config.in_flight});
     healed = at + length;
     if (healed >= config.stop) break;
   }

@@ -92,6 +92,7 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
     duplicate_delay = (*clog_end - now) + sample_latency(release_rng, latency);
   }
   LinkOutcome outcome;
+  outcome.sequence = send_count_++;
   if (lost || blocked(from, to)) {
     outcome.lost = true;
     return outcome;
@@ -102,19 +103,24 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
   return outcome;
 }
 
-void VirtualNetwork::set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups) {
+void VirtualNetwork::set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups,
+                                   InFlight in_flight) {
   std::vector<std::uint32_t> group_of(replica_count_, 0);
   for (std::uint32_t g = 0; g < groups.size(); ++g)
     for (ReplicaIndex r : groups[g]) {
       BFTSIM_ASSERT(r < replica_count_);
       group_of[r] = g;
     }
+  if (in_flight == InFlight::drop) in_flight_cuts_.push_back(InFlightCut{.sequence = send_count_, .group_of = group_of});
   partitions_[fault_id] = std::move(group_of);
 }
 
 void VirtualNetwork::clear_partition(std::size_t fault_id) { partitions_.erase(fault_id); }
 
-void VirtualNetwork::set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to) {
+void VirtualNetwork::set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to, InFlight in_flight) {
+  BFTSIM_ASSERT(from < replica_count_ && to < replica_count_);
+  if (in_flight == InFlight::drop)
+    in_flight_cuts_.push_back(InFlightCut{.sequence = send_count_, .group_of = {}, .from = from, .to = to});
   cuts_[fault_id] = {from, to};
 }
 
@@ -143,6 +149,18 @@ bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to) const {
     if (group_of[from] != group_of[to]) return true;
   for (const auto& [id, cut] : cuts_)
     if (cut.first == from && cut.second == to) return true;
+  return false;
+}
+
+bool VirtualNetwork::dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence) const {
+  if (from >= replica_count_ || to >= replica_count_) return false;
+  // The cuts started after the send: their `sequence` is above the message's.
+  const auto first = std::upper_bound(in_flight_cuts_.begin(), in_flight_cuts_.end(), sequence,
+                                      [](std::uint64_t s, const InFlightCut& cut) { return s < cut.sequence; });
+  for (auto it = first; it != in_flight_cuts_.end(); ++it) {
+    if (it->group_of.empty() ? (it->from == from && it->to == to) : it->group_of[from] != it->group_of[to])
+      return true;
+  }
   return false;
 }
 

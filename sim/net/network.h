@@ -5,8 +5,11 @@
 // to it, so a fault on one link, or in one window, never shifts another
 // link's or a later message's draws. The simulation's fault schedule switches
 // partitions, one-way cuts, per-link overrides and clogs on and off by fault
-// id; they apply between replicas only. Also builds that schedule, with the
-// random partitions of a sweep. Single-threaded, like the whole simulator.
+// id; they apply between replicas only. A partition or cut that starts also
+// drops what is already on the wire across it (unless in_flight: deliver):
+// each send gets a sequence number, and the simulation asks at delivery
+// whether such a fault started after the message left. Single-threaded, like
+// the whole simulator.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,7 @@ struct LinkOutcome {
   bool lost = false;             // loss, a partition, a cut
   bool held = false;             // clogged: each delay includes the wait until the clog ends
   std::vector<Duration> delays;  // one per delivered copy (2 when duplicated)
+  std::uint64_t sequence = 0;    // this send's number, for dropped_in_flight
 };
 
 class VirtualNetwork {
@@ -44,9 +48,12 @@ class VirtualNetwork {
   // Requires: from != to.
   LinkOutcome route(EndpointIndex from, EndpointIndex to, Instant now);
 
-  void set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups);
+  // With in_flight == drop, the messages on the wire across the new
+  // partition or cut are lost too (dropped_in_flight).
+  void set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups,
+                     InFlight in_flight = InFlight::drop);
   void clear_partition(std::size_t fault_id);
-  void set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to);
+  void set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to, InFlight in_flight = InFlight::drop);
   void clear_cut(std::size_t fault_id);
   // Overlapping link faults: for each value the highest fault id wins.
   void set_link_fault(std::size_t fault_id, const LinkFault& fault);
@@ -56,6 +63,11 @@ class VirtualNetwork {
   void clear_clog(std::size_t fault_id);
 
   bool blocked(EndpointIndex from, EndpointIndex to) const;
+  // Whether the message sent from -> to as `sequence` (LinkOutcome), arriving
+  // now, was on the wire when a partition or cut across it started with
+  // in_flight: drop. Such a message is lost even if the fault has healed
+  // since. Cost: a binary search plus the faults started since it was sent.
+  bool dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence) const;
   // A partition, cut or clog is active (for naming a view change's cause).
   bool partition_active() const { return !partitions_.empty() || !cuts_.empty() || !clogs_.empty(); }
   // Messages may be lost: the network's loss, or an active link fault's.
@@ -90,6 +102,16 @@ class VirtualNetwork {
   std::map<std::size_t, std::pair<ReplicaIndex, ReplicaIndex>> cuts_;
   std::map<std::size_t, LinkFault> link_faults_;
   std::map<std::size_t, ClogFault> clogs_;
+  // The start of each partition or cut that drops what is in flight, in
+  // start order: sends numbered below `sequence` were already on the wire.
+  struct InFlightCut {
+    std::uint64_t sequence = 0;
+    std::vector<std::uint32_t> group_of;  // a partition's group of each replica; empty for a cut
+    ReplicaIndex from = 0;                // a cut's ends
+    ReplicaIndex to = 0;
+  };
+  std::vector<InFlightCut> in_flight_cuts_;
+  std::uint64_t send_count_ = 0;  // the next send's sequence number
 };
 
 }  // namespace bftsim

@@ -77,6 +77,10 @@ Status read_link_ends(const YamlNode& map, std::string_view path, std::uint32_t 
   return read_optional(map, path, "both", both, enum_of(NameTable<bool>(bool_names), "boolean"));
 }
 
+Status read_in_flight(const YamlNode& map, std::string_view path, InFlight& out) {
+  return read_optional(map, path, "in_flight", out, enum_of(NameTable<InFlight>(in_flight_names), "in_flight"));
+}
+
 // `{type: disk, node, fault, at, ...}`: the keys allowed depend on `fault`.
 Result<Fault> read_disk_fault(const YamlNode& map, std::string_view path, std::uint32_t replica_count) {
   DiskFault fault;
@@ -133,6 +137,7 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
       if (!groups) return tl::unexpected(std::move(groups.error()));
       fault.groups = std::move(*groups);
       BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+      BFTSIM_SCENARIO_TRY(read_in_flight(map, path, fault.in_flight));
       return Fault{std::move(fault)};
     }
     case FaultType::cut: {
@@ -144,6 +149,7 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
         return fail(map.find("to")->where, key_path_join(path, "to"),
                     fmt::format("from and to are the same node ({})", fault.to));
       BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+      BFTSIM_SCENARIO_TRY(read_in_flight(map, path, fault.in_flight));
       return Fault{fault};
     }
     case FaultType::link: {
@@ -248,6 +254,7 @@ Status read_random_partitions(const YamlNode* node, const std::string& partition
   BFTSIM_SCENARIO_TRY(read_optional(*node, partitions_path, "start", config.start, read_duration));
   BFTSIM_SCENARIO_TRY(read_optional(*node, partitions_path, "stop", config.stop, read_duration));
   BFTSIM_SCENARIO_TRY(check_start_stop(*node, partitions_path, config.start, config.stop));
+  BFTSIM_SCENARIO_TRY(read_in_flight(*node, partitions_path, config.in_flight));
   const std::string isolated_path = key_path_join(partitions_path, "max_isolated");
   if (scenario.replica_count < 2)
     return fail(node->where, partitions_path, "random partitions need at least 2 replicas");

@@ -127,6 +127,13 @@ struct ClientsConfig {
 };
 
 // YAML `faults:` entries. Every replica index is < replica_count.
+
+// YAML `in_flight: drop | deliver` of a partition or cut: what happens to
+// the messages already on the wire across it when it starts. `drop` (the
+// default): they are lost too, even if the fault heals before they would
+// have arrived; `deliver`: they arrive as sent.
+enum class InFlight : std::uint8_t { drop, deliver };
+
 struct CrashFault {  // {type: crash, node, at}
   ReplicaIndex replica = 0;
   Duration at = 0;
@@ -137,22 +144,24 @@ struct RestartFault {  // {type: restart, node, at}
   Duration at = 0;
   bool operator==(const RestartFault&) const = default;
 };
-// {type: partition, groups, at, until}. Groups are non-empty and disjoint;
-// replicas not listed form one more group (see partition_groups_with_rest).
-// No `until` means the partition never heals.
+// {type: partition, groups, at, until, in_flight}. Groups are non-empty and
+// disjoint; replicas not listed form one more group (see
+// partition_groups_with_rest). No `until` means the partition never heals.
 struct PartitionFault {
   std::vector<std::vector<ReplicaIndex>> groups;
   Duration at = 0;
   std::optional<Duration> until;  // > at
+  InFlight in_flight = InFlight::drop;
   bool operator==(const PartitionFault&) const = default;
 };
-// {type: cut, from, to, at, until}: messages from -> to are dropped; the
-// other direction still works. from != to.
+// {type: cut, from, to, at, until, in_flight}: messages from -> to are
+// dropped; the other direction still works. from != to.
 struct CutFault {
   ReplicaIndex from = 0;
   ReplicaIndex to = 0;
   Duration at = 0;
   std::optional<Duration> until;  // > at
+  InFlight in_flight = InFlight::drop;
   bool operator==(const CutFault&) const = default;
 };
 // {type: link, from, to, both, at, until, loss, latency, duplicate}: while
@@ -209,13 +218,14 @@ using Fault = std::variant<CrashFault, RestartFault, PartitionFault, CutFault, L
 // stream "faults/random_partitions" (see random_partition_schedule in
 // sim/net/network.h). Each isolates 1..isolated_count_max random replicas from
 // the rest; they never overlap and all start and heal within [start, stop].
-// YAML names: mean_interval, mean_duration, start, stop, max_isolated.
+// YAML names: mean_interval, mean_duration, start, stop, max_isolated, in_flight.
 struct RandomPartitionsConfig {
   Duration mean_interval = 0;            // > 0: mean healthy gap before each partition
   Duration mean_duration = 0;            // > 0: mean length of a partition
   Duration start = 0;
   Duration stop = 0;                     // > start; the loader's default: the run's duration
   std::uint32_t isolated_count_max = 0;  // 1..replicas-1; the loader's default: faulty
+  InFlight in_flight = InFlight::drop;   // of every partition drawn
   bool operator==(const RandomPartitionsConfig&) const = default;
 };
 // YAML `random_faults.disk:`: disk faults drawn per node from the run

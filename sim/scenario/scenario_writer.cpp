@@ -155,6 +155,11 @@ void add_until(Fields& f, const std::optional<Duration>& until) {
   if (until) f.emplace_back("until", duration(*until));
 }
 
+void add_in_flight(Fields& f, InFlight in_flight) {
+  if (in_flight != InFlight::drop)
+    f.emplace_back("in_flight", std::string(name_of(NameTable<InFlight>(in_flight_names), in_flight)));
+}
+
 void add_link_ends(Fields& f, ReplicaIndex from, ReplicaIndex to, bool both) {
   f.emplace_back("from", fmt::format("{}", from));
   f.emplace_back("to", fmt::format("{}", to));
@@ -175,10 +180,12 @@ Fields fault_fields(const Fault& fault) {
           f.emplace_back("groups", groups + "]");
           f.emplace_back("at", duration(x.at));
           add_until(f, x.until);
+          add_in_flight(f, x.in_flight);
         } else if constexpr (std::is_same_v<T, CutFault>) {
           add_link_ends(f, x.from, x.to, false);
           f.emplace_back("at", duration(x.at));
           add_until(f, x.until);
+          add_in_flight(f, x.in_flight);
         } else if constexpr (std::is_same_v<T, LinkFault>) {
           add_link_ends(f, x.from, x.to, x.both);
           f.emplace_back("at", duration(x.at));
@@ -211,12 +218,15 @@ Fields fault_fields(const Fault& fault) {
 void random_faults(std::string& out, const RandomFaultsConfig& r) {
   if (!r.partitions && !r.disk) return;
   out += "random_faults:\n";
-  if (const auto& p = r.partitions)
-    out += fmt::format("  partitions: {}\n", flow_map({{"mean_interval", duration(p->mean_interval)},
-                                                       {"mean_duration", duration(p->mean_duration)},
-                                                       {"start", duration(p->start)},
-                                                       {"stop", duration(p->stop)},
-                                                       {"max_isolated", fmt::format("{}", p->isolated_count_max)}}));
+  if (const auto& p = r.partitions) {
+    Fields f{{"mean_interval", duration(p->mean_interval)},
+             {"mean_duration", duration(p->mean_duration)},
+             {"start", duration(p->start)},
+             {"stop", duration(p->stop)},
+             {"max_isolated", fmt::format("{}", p->isolated_count_max)}};
+    add_in_flight(f, p->in_flight);
+    out += fmt::format("  partitions: {}\n", flow_map(f));
+  }
   if (const auto& d = r.disk) {
     Fields f{{"nodes", index_list(d->replicas)}};
     if (d->corrupt_rate) f.emplace_back("corrupt_rate", format_rate(*d->corrupt_rate));

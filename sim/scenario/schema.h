@@ -42,7 +42,7 @@ inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstan
 inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
-                                               "count", "capacity_bytes"};
+                                               "count", "capacity_bytes", "in_flight"};
 inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
@@ -53,8 +53,8 @@ inline constexpr std::string_view lognormal_keys[] = {"distribution", "median", 
 inline constexpr std::string_view pareto_keys[] = {"distribution", "scale", "shape"};
 
 inline constexpr std::string_view crash_keys[] = {"type", "node", "at"};
-inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until"};
-inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until"};
+inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until", "in_flight"};
+inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "in_flight"};
 inline constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate"};
 inline constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until"};
 inline constexpr std::string_view disk_corrupt_keys[] = {"type", "node", "at", "fault", "count"};
@@ -65,7 +65,7 @@ inline constexpr std::string_view random_faults_keys[] = {"partitions", "disk"};
 inline constexpr std::string_view random_disk_keys[] = {"nodes", "corrupt_rate", "corrupt_count", "torn", "start", "stop"};
 inline constexpr std::int64_t bit_flip_count_max = 1024;
 inline constexpr std::string_view random_partitions_keys[] = {"mean_interval", "mean_duration", "start", "stop",
-                                                       "max_isolated"};
+                                                       "max_isolated", "in_flight"};
 // Bounds the generated schedule: (stop - start) / (mean_interval + mean_duration).
 inline constexpr double random_partition_expected_count_max = 10'000;
 // Bounds random_faults.disk: (stop - start) * corrupt_rate * nodes.
@@ -80,6 +80,8 @@ inline constexpr std::pair<std::string_view, BackoffReset> backoff_reset_names[]
     {"commit", BackoffReset::commit}, {"qc", BackoffReset::qc}};
 inline constexpr std::pair<std::string_view, LeaderElection> leader_election_names[] = {
     {"round_robin", LeaderElection::round_robin}, {"reputation", LeaderElection::reputation}};
+inline constexpr std::pair<std::string_view, InFlight> in_flight_names[] = {{"drop", InFlight::drop},
+                                                                       {"deliver", InFlight::deliver}};
 inline constexpr std::pair<std::string_view, bool> bool_names[] = {{"true", true}, {"false", false}};
 inline constexpr std::pair<std::string_view, CryptoKind> crypto_names[] = {{"ed25519", CryptoKind::ed25519},
                                                                     {"fast", CryptoKind::fast}};

@@ -298,7 +298,7 @@ TEST_CASE("the loader rejects bad link, clog and random_faults entries at their 
         "test.yaml:11:17: random_faults.crashes: unknown key (known: partitions, disk)");
   CHECK(load_error("random_faults:\n  partitions: {mean_interval: 1s, mean_duration: 1s, jitter: 2}\n") ==
         "test.yaml:12:54: random_faults.partitions.jitter: unknown key (known: mean_interval, mean_duration, "
-        "start, stop, max_isolated)");
+        "start, stop, max_isolated, in_flight)");
   CHECK(load_error("random_faults:\n  partitions: {mean_duration: 1s}\n") ==
         "test.yaml:12:15: random_faults.partitions.mean_interval: missing required key (in the map "
         "random_faults.partitions)");
