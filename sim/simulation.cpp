@@ -30,6 +30,7 @@
 #include "sim/check/linearizability.h"
 #include "sim/net/network.h"
 #include "sim/net/fault_schedule.h"
+#include "sim/net/node_clock.h"
 #include "sim/report/trace_message.h"
 
 namespace bftsim {
@@ -150,6 +151,11 @@ class Simulation::Impl {
     return disk_busy_until_[replica] - now_;
   }
   void crash(ReplicaIndex replica);
+  // The replica's own clock now (NodeClocks): what it is handed as `now`.
+  Instant local_now(ReplicaIndex replica) const { return clocks_.local(replica, now_); }
+  // Schedules the replica's timer for when its clock reads `local_deadline`;
+  // replaces the instance's pending timer.
+  void arm_timer(ReplicaIndex replica, std::uint8_t instance, Instant local_deadline);
 
   const Scenario& scenario_;
   SimulationOptions options_;
@@ -166,6 +172,10 @@ class Simulation::Impl {
   ByzantineOutbox outbox_;
   std::vector<bool> crashed_;
   std::vector<std::array<std::uint64_t, 2>> timer_generation_;  // per replica and instance
+  // The local deadline of each replica's and instance's pending timer, to
+  // re-arm it when a clock fault moves the replica's clock.
+  std::vector<std::array<std::optional<Instant>, 2>> timer_deadline_;
+  NodeClocks clocks_;
   // The replicas' disks and the stores on them: they survive crashes.
   std::vector<std::unique_ptr<SimDisk>> disks_;
   std::vector<std::unique_ptr<LsmNodeStore>> stores_;
@@ -225,11 +235,7 @@ class Simulation::Impl::Host final : public NodeHost {
     sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, bytes, 0,
                   sim_.disk_delay(replica_));
   }
-  void set_timer(TimerKind /*timer*/, Instant at) override {
-    const std::uint64_t generation = ++sim_.timer_generation_[replica_][0];
-    sim_.queue_.push(std::max(at, sim_.now_),
-                     Event{EventKind::timer, replica_, replica_, generation, nullptr});
-  }
+  void set_timer(TimerKind /*timer*/, Instant at) override { sim_.arm_timer(replica_, 0, at); }
   void committed(const CommittedBlock& commit) override { sim_.on_commit(replica_, commit); }
   void state_installed(const CommittedBlock& state) override {
     // A transferred state must be one the cluster decided, like a recovered one.
@@ -268,6 +274,8 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
       crashed_(scenario.replica_count, false),
       timer_generation_(scenario.replica_count, {0, 0}),
+      timer_deadline_(scenario.replica_count),
+      clocks_(scenario.replica_count),
       liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
   checkers_.push_back(std::make_unique<IntegrityChecker>());
@@ -340,13 +348,13 @@ void Simulation::Impl::start_replica(ReplicaIndex replica, bool restart) {
                                                               options_.seed, client_endpoint(1));
     }
     outbox_ = {};
-    actors_[replica]->start(now_, outbox_);
+    actors_[replica]->start(local_now(replica), outbox_);
     return apply_outbox(replica);
   }
   // A restarted Node has lost its memory; its store recovers what it made durable.
   nodes_[replica] = std::make_unique<Node>(replica_config(replica), keys_->signer(replica), keys_->verifier(),
                                            *stores_[replica], *hosts_[replica]);
-  (void)nodes_[replica]->start(now_);
+  (void)nodes_[replica]->start(local_now(replica));
   check_stopped(replica);
 }
 
@@ -363,6 +371,7 @@ void Simulation::Impl::check_stopped(ReplicaIndex replica) {
 void Simulation::Impl::crash(ReplicaIndex replica) {
   crashed_[replica] = true;
   for (auto& generation : timer_generation_[replica]) ++generation;  // pending timers die with it
+  timer_deadline_[replica] = {};
   disks_[replica]->crash();  // what was not synced is lost (or torn)
 }
 
@@ -489,12 +498,13 @@ void Simulation::Impl::dispatch(const Event& event) {
     case EventKind::timer: {
       const ReplicaIndex r = event.to;
       if (crashed_[r] || event.arg != timer_generation_[r][event.instance]) return;
+      timer_deadline_[r][event.instance].reset();
       if (!is_honest(r)) {
         outbox_ = {};
-        actors_[r]->on_timer(event.instance, now_, outbox_);
+        actors_[r]->on_timer(event.instance, local_now(r), outbox_);
         return apply_outbox(r);
       }
-      nodes_[r]->on_timer(TimerKind::view, now_);
+      nodes_[r]->on_timer(TimerKind::view, local_now(r));
       return check_stopped(r);
     }
     case EventKind::client_issue: {
@@ -565,6 +575,16 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
             for (const DiskCorruption& corruption : flipped)
               trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"disk_corrupt","replica":{},"file":"{}","offset":{}}})",
                                      event_index_, now_, f.replica, corruption.path, corruption.offset));
+        } else if constexpr (std::is_same_v<T, ClockFault>) {
+          // The clock jumps or changes pace: each pending deadline moves.
+          if (begin) {
+            clocks_.set(fault_index, f);
+          } else {
+            clocks_.clear(fault_index, f.replica);
+          }
+          if (crashed_[f.replica]) return;
+          for (std::uint8_t k = 0; k < timer_deadline_[f.replica].size(); ++k)
+            if (const std::optional<Instant> deadline = timer_deadline_[f.replica][k]) arm_timer(f.replica, k, *deadline);
         } else if constexpr (std::is_same_v<T, ClogFault>) {
           // Held messages already know when they leave (VirtualNetwork::route).
           if (begin) {
@@ -602,10 +622,16 @@ void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
     transmit(replica, send.to, send.type, std::make_shared<const Bytes>(std::move(send.bytes)), send.from_instance,
              send.delay);
   for (const auto& timer : outbox_.timers) {
-    const std::uint64_t generation = ++timer_generation_[replica][timer.instance];
-    queue_.push(std::max(timer.at, now_), Event{EventKind::timer, replica, replica, generation, nullptr, timer.instance});
+    arm_timer(replica, timer.instance, timer.at);
   }
   outbox_ = {};
+}
+
+void Simulation::Impl::arm_timer(ReplicaIndex replica, std::uint8_t instance, Instant local_deadline) {
+  const std::uint64_t generation = ++timer_generation_[replica][instance];
+  timer_deadline_[replica][instance] = local_deadline;
+  queue_.push(clocks_.real_time_of(replica, local_deadline, now_),
+              Event{EventKind::timer, replica, replica, generation, nullptr, instance});
 }
 
 void Simulation::Impl::deliver_to_actor(const Event& event, const Message& message) {
@@ -613,13 +639,14 @@ void Simulation::Impl::deliver_to_actor(const Event& event, const Message& messa
   outbox_ = {};
   if (!is_replica(event.from)) {
     if (const auto* request = std::get_if<ClientRequest>(&message))
-      for (std::uint8_t k = 0; k < actor.instance_count(); ++k) actor.on_client_request(k, *request, now_, outbox_);
+      for (std::uint8_t k = 0; k < actor.instance_count(); ++k)
+        actor.on_client_request(k, *request, local_now(event.to), outbox_);
   } else {
     // Twins: an honest sender reaches the instance on its side; another twin the same instance.
     std::uint8_t instance = 0;
     if (actor.instance_count() > 1) instance = is_honest(event.from) ? side_[event.from] : event.instance;
     if (instance >= actor.instance_count()) instance = 0;
-    actor.on_message(instance, event.from, message, now_, outbox_);
+    actor.on_message(instance, event.from, message, local_now(event.to), outbox_);
   }
   apply_outbox(event.to);
 }
@@ -641,9 +668,9 @@ void Simulation::Impl::on_deliver(const Event& event) {
   if (is_replica(event.to)) {
     const ReplicaIndex r = event.to;
     if (is_replica(event.from)) {
-      nodes_[r]->on_message(event.from, *decoded, now_);
+      nodes_[r]->on_message(event.from, *decoded, local_now(r));
     } else if (const auto* request = std::get_if<ClientRequest>(&*decoded)) {
-      nodes_[r]->on_client_request(*request, now_);
+      nodes_[r]->on_client_request(*request, local_now(r));
     }
     return check_stopped(r);  // clients send nothing else to replicas
   }

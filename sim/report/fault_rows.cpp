@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/units.h"
+
 namespace bftsim {
 namespace {
 
@@ -53,6 +55,10 @@ std::vector<FaultRow> fault_rows(const Scenario& scenario, const std::vector<Fau
       row.target = fmt::format("{}", disk->replica);
       row.detail = std::string(disk_fault_kind_name(disk->kind));
       if (disk->kind == DiskFaultKind::corrupt) row.end = disk->at;
+    } else if (const auto* clock = std::get_if<ClockFault>(&fault)) {
+      row.target = fmt::format("{}", clock->replica);
+      row.detail = fmt::format("skew={} drift={:g}", format_duration(clock->skew),
+                               static_cast<double>(clock->drift_ppm) / 1e6);
     }
     rows.push_back(std::move(row));
   }

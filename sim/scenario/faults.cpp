@@ -1,5 +1,6 @@
 // Readers of what goes wrong in a scenario: byzantine, faults (crash,
-// restart, partition, cut, link, clog, disk) and random_faults (sections.h).
+// restart, partition, cut, link, clog, disk, clock) and random_faults
+// (sections.h).
 #include "sim/scenario/sections.h"
 
 #include <algorithm>
@@ -79,6 +80,39 @@ Status read_link_ends(const YamlNode& map, std::string_view path, std::uint32_t 
 
 Status read_in_flight(const YamlNode& map, std::string_view path, InFlight& out) {
   return read_optional(map, path, "in_flight", out, enum_of(NameTable<InFlight>(in_flight_names), "in_flight"));
+}
+
+// A duration with an optional leading '-': "-20ms".
+Result<Duration> read_signed_duration(const YamlNode& node, std::string_view path) {
+  if (node.kind != Kind::scalar || !node.scalar.starts_with('-')) return read_duration(node, path);
+  auto magnitude = parse_duration(std::string_view(node.scalar).substr(1));
+  if (!magnitude) return fail(node.where, path, magnitude.error().message);
+  return -*magnitude;
+}
+
+// A signed number of magnitude at most 0.5, kept as ppm: 0.01 -> 10000.
+Result<std::int32_t> read_drift(const YamlNode& node, std::string_view path) {
+  auto value = read_number(node, path);
+  if (!value) return tl::unexpected(std::move(value.error()));
+  const double bound = static_cast<double>(clock_drift_ppm_max) / 1e6;
+  if (!(std::fabs(*value) <= bound))
+    return fail(node.where, path, fmt::format("drift must be between -{} and {}, got {}", bound, bound, *value));
+  auto ppm = parse_probability_ppm(std::fabs(*value));
+  if (!ppm) return fail(node.where, path, ppm.error().message);
+  return *value < 0 ? -static_cast<std::int32_t>(*ppm) : static_cast<std::int32_t>(*ppm);
+}
+
+// `{type: clock, node, at, until, skew, drift}`.
+Result<Fault> read_clock_fault(const YamlNode& map, std::string_view path, std::uint32_t replica_count) {
+  BFTSIM_SCENARIO_TRY(check_keys(map, path, clock_keys, " for a clock fault"));
+  ClockFault fault;
+  BFTSIM_SCENARIO_TRY(read_required(map, path, "node", fault.replica, replica_index_reader(replica_count)));
+  BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "skew", fault.skew, read_signed_duration));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "drift", fault.drift_ppm, read_drift));
+  if (fault.skew == 0 && fault.drift_ppm == 0)
+    return fail(map.where, path, "a clock fault needs a nonzero skew or drift");
+  return Fault{fault};
 }
 
 // `{type: disk, node, fault, at, ...}`: the keys allowed depend on `fault`.
@@ -183,6 +217,8 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
     }
     case FaultType::disk:
       return read_disk_fault(map, path, replica_count);
+    case FaultType::clock:
+      return read_clock_fault(map, path, replica_count);
   }
   return fail(map.where, path, "unhandled fault type");
 }

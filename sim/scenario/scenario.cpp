@@ -100,7 +100,8 @@ std::string_view expect_name(LivenessExpectation expectation) {
 }
 
 std::string_view fault_type_name(const Fault& fault) {
-  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut", "link", "clog", "disk"};
+  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut",
+                                               "link",  "clog",    "disk",      "clock"};
   static_assert(std::size(names) == std::variant_size_v<Fault>);
   return names[fault.index()];
 }
@@ -115,6 +116,7 @@ std::optional<Duration> fault_until(const Fault& fault) {
   if (const auto* link = std::get_if<LinkFault>(&fault)) return link->until;
   if (const auto* clog = std::get_if<ClogFault>(&fault)) return clog->until;
   if (const auto* disk = std::get_if<DiskFault>(&fault)) return disk->until;
+  if (const auto* clock = std::get_if<ClockFault>(&fault)) return clock->until;
   return std::nullopt;
 }
 

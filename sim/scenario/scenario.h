@@ -192,6 +192,22 @@ struct ClogFault {
   Duration until = 0;  // > at, required
   bool operator==(const ClogFault&) const = default;
 };
+// {type: clock, node, at, until, skew, drift}: while active, the node's
+// clock reads real time + skew + drift * (time since at): at `at` it jumps
+// by `skew` (back when negative), then runs at rate 1 + drift; it never
+// reads below 0. When the fault ends the clock reads real time again. The
+// node's timers fire when its own clock reaches their deadlines
+// (sim/net/node_clock.h). At least one of skew and drift is nonzero. Where
+// clock faults overlap on a node, the one listed last wins.
+struct ClockFault {
+  ReplicaIndex replica = 0;  // YAML `node`
+  Duration at = 0;
+  std::optional<Duration> until = std::nullopt;  // > at; none: to the end of the run
+  Duration skew = 0;                             // signed
+  std::int32_t drift_ppm = 0;                    // YAML `drift`, a signed number, |drift| <= 0.5
+  bool operator==(const ClockFault&) const = default;
+};
+inline constexpr std::int32_t clock_drift_ppm_max = 500'000;
 enum class DiskFaultKind : std::uint8_t { corrupt, torn, slow, full };
 // {type: disk, node, at, until, fault, count | latency | capacity_bytes}: a
 // fault of the node's simulated disk (sim/disk/sim_disk.h).
@@ -212,7 +228,8 @@ struct DiskFault {
   std::optional<std::uint64_t> capacity_bytes = std::nullopt;  // full
   bool operator==(const DiskFault&) const = default;
 };
-using Fault = std::variant<CrashFault, RestartFault, PartitionFault, CutFault, LinkFault, ClogFault, DiskFault>;
+using Fault =
+    std::variant<CrashFault, RestartFault, PartitionFault, CutFault, LinkFault, ClogFault, DiskFault, ClockFault>;
 
 // YAML `random_faults.partitions:`: partitions drawn from the run seed's
 // stream "faults/random_partitions" (see random_partition_schedule in
@@ -308,7 +325,7 @@ std::string_view client_mode_name(ClientMode mode);
 std::string_view key_distribution_name(KeyDistribution distribution);
 std::string_view expect_name(SafetyExpectation expectation);
 std::string_view expect_name(LivenessExpectation expectation);
-std::string_view fault_type_name(const Fault& fault);  // "crash", ..., "link", "clog", "disk"
+std::string_view fault_type_name(const Fault& fault);  // "crash", ..., "link", "clog", "disk", "clock"
 std::string_view disk_fault_kind_name(DiskFaultKind kind);  // "corrupt", "torn", "slow", "full"
 
 // When a fault starts, and when it ends (crash, restart and disk corrupt are

@@ -44,6 +44,12 @@ std::string probability(std::uint32_t ppm) {
   return "0." + fraction;
 }
 
+// A signed ppm as its exact decimal: -10000 -> "-0.01".
+std::string signed_probability(std::int32_t ppm) {
+  const std::string magnitude = probability(static_cast<std::uint32_t>(ppm < 0 ? -static_cast<std::int64_t>(ppm) : ppm));
+  return ppm < 0 ? "-" + magnitude : magnitude;
+}
+
 std::string number(double value) { return fmt::format("{}", value); }
 std::string duration(Duration value) { return format_duration(value); }
 std::string boolean(bool value) { return value ? "true" : "false"; }
@@ -207,6 +213,12 @@ Fields fault_fields(const Fault& fault) {
           if (x.kind == DiskFaultKind::slow) f.emplace_back("latency", duration(x.sync_latency));
           if (x.kind == DiskFaultKind::full && x.capacity_bytes)
             f.emplace_back("capacity_bytes", fmt::format("{}", *x.capacity_bytes));
+        } else if constexpr (std::is_same_v<T, ClockFault>) {
+          f.emplace_back("node", fmt::format("{}", x.replica));
+          f.emplace_back("at", duration(x.at));
+          add_until(f, x.until);
+          if (x.skew != 0) f.emplace_back("skew", duration(x.skew));
+          if (x.drift_ppm != 0) f.emplace_back("drift", signed_probability(x.drift_ppm));
         }
       },
       fault);

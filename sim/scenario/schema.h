@@ -42,7 +42,8 @@ inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstan
 inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
-                                               "count", "capacity_bytes", "in_flight"};
+                                               "count", "capacity_bytes", "in_flight", "skew",
+                                               "drift"};
 inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
@@ -57,6 +58,7 @@ inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "u
 inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "in_flight"};
 inline constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate"};
 inline constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until"};
+inline constexpr std::string_view clock_keys[] = {"type", "node", "at", "until", "skew", "drift"};
 inline constexpr std::string_view disk_corrupt_keys[] = {"type", "node", "at", "fault", "count"};
 inline constexpr std::string_view disk_torn_keys[] = {"type", "node", "at", "until", "fault"};
 inline constexpr std::string_view disk_slow_keys[] = {"type", "node", "at", "until", "fault", "latency"};
@@ -100,14 +102,15 @@ inline constexpr std::pair<std::string_view, LivenessExpectation> liveness_names
     {"violated", LivenessExpectation::violated},
     {"unchecked", LivenessExpectation::unchecked}};
 
-enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog, disk };
+enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog, disk, clock };
 inline constexpr std::pair<std::string_view, FaultType> fault_type_names[] = {{"crash", FaultType::crash},
                                                                        {"restart", FaultType::restart},
                                                                        {"partition", FaultType::partition},
                                                                        {"cut", FaultType::cut},
                                                                        {"link", FaultType::link},
                                                                        {"clog", FaultType::clog},
-                                                                       {"disk", FaultType::disk}};
+                                                                       {"disk", FaultType::disk},
+                                                                       {"clock", FaultType::clock}};
 inline constexpr std::pair<std::string_view, DiskFaultKind> disk_fault_kind_names[] = {{"corrupt", DiskFaultKind::corrupt},
                                                                                 {"torn", DiskFaultKind::torn},
                                                                                 {"slow", DiskFaultKind::slow},
