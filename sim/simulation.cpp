@@ -603,7 +603,7 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   MessageCounters& counters = report_.messages[static_cast<std::size_t>(type) - 1];
   ++counters.sent;
   counters.bytes_sent += bytes->size();
-  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay);
+  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, bytes->size());
   // A twin instance reaches only the honest replicas on its side.
   const bool other_side = is_replica(from) && !is_honest(from) && actors_[from]->instance_count() > 1 &&
                           is_replica(to) && is_honest(to) && side_[to] != from_instance;

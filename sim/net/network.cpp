@@ -51,17 +51,26 @@ Duration VirtualNetwork::sample_latency(Rng& rng, const LatencyDistribution& d) 
 }
 
 VirtualNetwork::LinkSettings VirtualNetwork::link_settings(EndpointIndex from, EndpointIndex to) const {
-  LinkSettings settings{.loss_ppm = config_.loss_ppm, .duplicate_ppm = config_.duplicate_ppm};
+  LinkSettings settings{
+      .loss_ppm = config_.loss_ppm, .duplicate_ppm = config_.duplicate_ppm, .bandwidth = config_.bandwidth};
   for (const auto& [id, fault] : link_faults_) {  // by fault id, so the last listed wins
     if (!covers(fault.from, fault.to, fault.both, from, to)) continue;
     if (fault.loss_ppm) settings.loss_ppm = *fault.loss_ppm;
     if (fault.duplicate_ppm) settings.duplicate_ppm = *fault.duplicate_ppm;
     if (fault.latency) settings.latency_override = &*fault.latency;
+    if (fault.bandwidth) settings.bandwidth = fault.bandwidth;
   }
   return settings;
 }
 
-LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now) {
+Duration VirtualNetwork::transmit_time(std::size_t size_bytes, const Rate& bandwidth) {
+  BFTSIM_ASSERT(bandwidth.events > 0 && bandwidth.per > 0);
+  const __int128 numerator = static_cast<__int128>(size_bytes) * bandwidth.per;
+  const __int128 time = (numerator + bandwidth.events - 1) / bandwidth.events;
+  return static_cast<Duration>(std::min<__int128>(time, latency_max));
+}
+
+LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes) {
   BFTSIM_ASSERT(from != to);
   const LinkSettings settings = link_settings(from, to);
   BFTSIM_ASSERT(settings.loss_ppm <= ppm_max);
@@ -83,14 +92,24 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
     delay = sample_latency(override_rng, latency);
     duplicate_delay = sample_latency(override_rng, latency);
   }
+  // The transmitter sends one message at a time: this one leaves once its
+  // bytes and those queued before it are out.
+  Instant leaves = now;
+  if (settings.bandwidth) {
+    Instant& busy_until = transmitting_until_[Link{from, to}];
+    leaves = std::max(now, busy_until) + transmit_time(size_bytes, *settings.bandwidth);
+    busy_until = leaves;
+  }
   const std::optional<Instant> clog_end = clogged_until(from, to);
-  const bool held = clog_end && *clog_end > now;
+  const bool held = clog_end && *clog_end > leaves;
   if (held) {
     // Sent again when the clog ends, each copy with a fresh latency.
     Rng& release_rng = stream(release_streams_, from, to, "/release");
-    delay = (*clog_end - now) + sample_latency(release_rng, latency);
-    duplicate_delay = (*clog_end - now) + sample_latency(release_rng, latency);
+    delay = (*clog_end - leaves) + sample_latency(release_rng, latency);
+    duplicate_delay = (*clog_end - leaves) + sample_latency(release_rng, latency);
   }
+  delay += leaves - now;
+  duplicate_delay += leaves - now;
   LinkOutcome outcome;
   outcome.sequence = send_count_++;
   if (lost || blocked(from, to)) {

@@ -45,8 +45,17 @@ class VirtualNetwork {
   // a message that is not lost is held until the clog ends and then leaves
   // with a fresh latency draw from "net/link/<from>-><to>/release"; draws
   // are in sending order, so held messages leave in the order sent.
+  // With a bandwidth (the network's, or an active link fault's), the link
+  // first transmits the `size_bytes` of each message in sending order, one
+  // at a time, so every delay also includes the wait for the bytes before
+  // it and its own size / bandwidth; a clog then holds what leaves the
+  // transmitter before it ends. Every message sent occupies the link,
+  // whatever happens to it on the way.
   // Requires: from != to.
-  LinkOutcome route(EndpointIndex from, EndpointIndex to, Instant now);
+  LinkOutcome route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes = 0);
+
+  // How long `size_bytes` take at `bandwidth` (bytes per period), rounded up.
+  static Duration transmit_time(std::size_t size_bytes, const Rate& bandwidth);
 
   // With in_flight == drop, the messages on the wire across the new
   // partition or cut are lost too (dropped_in_flight).
@@ -87,6 +96,7 @@ class VirtualNetwork {
     std::uint32_t loss_ppm = 0;
     std::uint32_t duplicate_ppm = 0;
     const LatencyDistribution* latency_override = nullptr;  // points into link_faults_
+    std::optional<Rate> bandwidth;
   };
   LinkSettings link_settings(EndpointIndex from, EndpointIndex to) const;
   Rng& stream(std::map<Link, Rng>& streams, EndpointIndex from, EndpointIndex to, const char* suffix);
@@ -97,6 +107,7 @@ class VirtualNetwork {
   std::map<Link, Rng> links_;             // "net/link/<from>-><to>"
   std::map<Link, Rng> override_streams_;  // ".../override"
   std::map<Link, Rng> release_streams_;   // ".../release"
+  std::map<Link, Instant> transmitting_until_;  // with a bandwidth: when the link's last bytes leave
   // Active partitions: fault id -> the group of each replica.
   std::map<std::size_t, std::vector<std::uint32_t>> partitions_;
   std::map<std::size_t, std::pair<ReplicaIndex, ReplicaIndex>> cuts_;

@@ -49,6 +49,7 @@ std::vector<FaultRow> fault_rows(const Scenario& scenario, const std::vector<Fau
       if (link->loss_ppm) row.detail += "loss=" + ppm_text(*link->loss_ppm);
       if (link->duplicate_ppm) row.detail += (row.detail.empty() ? "" : " ") + ("duplicate=" + ppm_text(*link->duplicate_ppm));
       if (link->latency) row.detail += (row.detail.empty() ? "" : " ") + std::string("latency");
+      if (link->bandwidth) row.detail += (row.detail.empty() ? "" : " ") + ("bandwidth=" + format_rate(*link->bandwidth));
     } else if (const auto* clog = std::get_if<ClogFault>(&fault)) {
       row.target = link_target(clog->from, clog->to, clog->both);
     } else if (const auto* disk = std::get_if<DiskFault>(&fault)) {

@@ -198,8 +198,9 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
         fault.latency = latency;
       }
       BFTSIM_SCENARIO_TRY(read_optional(map, path, "duplicate", fault.duplicate_ppm, read_probability));
-      if (!fault.loss_ppm && !fault.latency && !fault.duplicate_ppm)
-        return fail(map.where, path, "a link fault needs at least one of loss, latency, duplicate");
+      BFTSIM_SCENARIO_TRY(read_optional(map, path, "bandwidth", fault.bandwidth, read_rate));
+      if (!fault.loss_ppm && !fault.latency && !fault.duplicate_ppm && !fault.bandwidth)
+        return fail(map.where, path, "a link fault needs at least one of loss, latency, duplicate, bandwidth");
       return Fault{std::move(fault)};
     }
     case FaultType::clog: {

@@ -90,6 +90,10 @@ struct NetworkConfig {
   std::uint32_t duplicate_ppm = 0;
   std::uint32_t reorder_ppm = 0;              // chance a message gets reorder_delay added
   Duration reorder_delay = 10 * ns_per_ms;
+  // YAML `bandwidth`: bytes per period of every directed link, or none for
+  // unlimited. Each link sends one message at a time: a message waits for
+  // the bytes sent before it, then takes size / bandwidth, then its latency.
+  std::optional<Rate> bandwidth = std::nullopt;
 
   bool operator==(const NetworkConfig&) const = default;
 };
@@ -164,11 +168,12 @@ struct CutFault {
   InFlight in_flight = InFlight::drop;
   bool operator==(const CutFault&) const = default;
 };
-// {type: link, from, to, both, at, until, loss, latency, duplicate}: while
-// active, messages from -> to (and to -> from with both: true) use the given
-// loss, latency and duplication instead of network's; a value not given keeps
-// the network's. At least one is given. from != to. Where link faults overlap
-// on one link, for each value the one listed last wins.
+// {type: link, from, to, both, at, until, loss, latency, duplicate,
+// bandwidth}: while active, messages from -> to (and to -> from with both:
+// true) use the given loss, latency, duplication and bandwidth instead of
+// network's; a value not given keeps the network's. At least one is given.
+// from != to. Where link faults overlap on one link, for each value the one
+// listed last wins.
 struct LinkFault {
   ReplicaIndex from = 0;
   ReplicaIndex to = 0;
@@ -178,6 +183,7 @@ struct LinkFault {
   std::optional<std::uint32_t> loss_ppm = std::nullopt;
   std::optional<LatencyDistribution> latency = std::nullopt;
   std::optional<std::uint32_t> duplicate_ppm = std::nullopt;
+  std::optional<Rate> bandwidth = std::nullopt;  // bytes per period, > 0
   bool operator==(const LinkFault&) const = default;
 };
 // {type: clog, from, to, both, at, until}: messages from -> to (and back with

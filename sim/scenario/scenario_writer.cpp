@@ -127,6 +127,7 @@ Fields network_fields(const NetworkConfig& n) {
   if (n.duplicate_ppm != d.duplicate_ppm) f.emplace_back("duplicate", probability(n.duplicate_ppm));
   if (n.reorder_ppm != d.reorder_ppm) f.emplace_back("reorder", probability(n.reorder_ppm));
   if (n.reorder_delay != d.reorder_delay) f.emplace_back("reorder_delay", duration(n.reorder_delay));
+  if (n.bandwidth) f.emplace_back("bandwidth", format_rate(*n.bandwidth));
   return f;
 }
 
@@ -199,6 +200,7 @@ Fields fault_fields(const Fault& fault) {
           if (x.loss_ppm) f.emplace_back("loss", probability(*x.loss_ppm));
           if (x.latency) f.emplace_back("latency", latency(*x.latency));
           if (x.duplicate_ppm) f.emplace_back("duplicate", probability(*x.duplicate_ppm));
+          if (x.bandwidth) f.emplace_back("bandwidth", format_rate(*x.bandwidth));
         } else if constexpr (std::is_same_v<T, ClogFault>) {
           add_link_ends(f, x.from, x.to, x.both);
           f.emplace_back("at", duration(x.at));

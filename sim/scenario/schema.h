@@ -33,7 +33,8 @@ inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "
                                               "backoff_reset", "leader_election", "reputation_window"};
 inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior"};
-inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay"};
+inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay",
+                                                   "bandwidth"};
 inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
                                                  "stddev",       "median", "sigma", "scale", "shape"};
 inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstanding", "rate",
@@ -43,7 +44,7 @@ inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
                                                "count", "capacity_bytes", "in_flight", "skew",
-                                               "drift"};
+                                               "drift", "bandwidth"};
 inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
@@ -56,7 +57,8 @@ inline constexpr std::string_view pareto_keys[] = {"distribution", "scale", "sha
 inline constexpr std::string_view crash_keys[] = {"type", "node", "at"};
 inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until", "in_flight"};
 inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "in_flight"};
-inline constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate"};
+inline constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate",
+                                               "bandwidth"};
 inline constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until"};
 inline constexpr std::string_view clock_keys[] = {"type", "node", "at", "until", "skew", "drift"};
 inline constexpr std::string_view disk_corrupt_keys[] = {"type", "node", "at", "fault", "count"};
