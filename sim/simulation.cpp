@@ -559,7 +559,7 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           }
         } else if constexpr (std::is_same_v<T, CutFault>) {
           if (begin) {
-            network_.set_cut(fault_index, f.from, f.to, f.in_flight);
+            network_.set_cut(fault_index, f);
           } else {
             network_.clear_cut(fault_index);
           }
@@ -603,7 +603,7 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   MessageCounters& counters = report_.messages[static_cast<std::size_t>(type) - 1];
   ++counters.sent;
   counters.bytes_sent += bytes->size();
-  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, bytes->size());
+  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, bytes->size(), type);
   // A twin instance reaches only the honest replicas on its side.
   const bool other_side = is_replica(from) && !is_honest(from) && actors_[from]->instance_count() > 1 &&
                           is_replica(to) && is_honest(to) && side_[to] != from_instance;
@@ -654,7 +654,7 @@ void Simulation::Impl::deliver_to_actor(const Event& event, const Message& messa
 void Simulation::Impl::on_deliver(const Event& event) {
   MessageCounters& counters = report_.messages[event.arg - 1];
   if ((is_replica(event.to) && crashed_[event.to]) ||
-      network_.dropped_in_flight(event.from, event.to, event.sequence)) {
+      network_.dropped_in_flight(event.from, event.to, event.sequence, static_cast<MessageType>(event.arg))) {
     ++counters.dropped;
     return;
   }

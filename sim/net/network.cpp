@@ -16,6 +16,11 @@ namespace bftsim {
 namespace {
 // Heavy-tailed draws (Pareto) are capped so time arithmetic cannot overflow.
 constexpr Duration latency_max = 3600 * ns_per_s;
+// Whether a fault limited to the types of `mask` (0: all) acts on `type`.
+bool matches(std::uint32_t mask, std::optional<MessageType> type) {
+  if (mask == 0) return true;
+  return type && (mask & (1u << (static_cast<std::uint32_t>(*type) - 1))) != 0;
+}
 bool covers(ReplicaIndex fault_from, ReplicaIndex fault_to, bool both, EndpointIndex from, EndpointIndex to) {
   return (fault_from == from && fault_to == to) || (both && fault_from == to && fault_to == from);
 }
@@ -70,7 +75,8 @@ Duration VirtualNetwork::transmit_time(std::size_t size_bytes, const Rate& bandw
   return static_cast<Duration>(std::min<__int128>(time, latency_max));
 }
 
-LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes) {
+LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes,
+                                  std::optional<MessageType> type) {
   BFTSIM_ASSERT(from != to);
   const LinkSettings settings = link_settings(from, to);
   BFTSIM_ASSERT(settings.loss_ppm <= ppm_max);
@@ -112,7 +118,7 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
   duplicate_delay += leaves - now;
   LinkOutcome outcome;
   outcome.sequence = send_count_++;
-  if (lost || blocked(from, to)) {
+  if (lost || blocked(from, to, type)) {
     outcome.lost = true;
     return outcome;
   }
@@ -136,11 +142,12 @@ void VirtualNetwork::set_partition(std::size_t fault_id, std::vector<std::vector
 
 void VirtualNetwork::clear_partition(std::size_t fault_id) { partitions_.erase(fault_id); }
 
-void VirtualNetwork::set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to, InFlight in_flight) {
-  BFTSIM_ASSERT(from < replica_count_ && to < replica_count_);
-  if (in_flight == InFlight::drop)
-    in_flight_cuts_.push_back(InFlightCut{.sequence = send_count_, .group_of = {}, .from = from, .to = to});
-  cuts_[fault_id] = {from, to};
+void VirtualNetwork::set_cut(std::size_t fault_id, const CutFault& fault) {
+  BFTSIM_ASSERT(fault.from < replica_count_ && fault.to < replica_count_);
+  if (fault.in_flight == InFlight::drop)
+    in_flight_cuts_.push_back(InFlightCut{
+        .sequence = send_count_, .group_of = {}, .from = fault.from, .to = fault.to, .type_mask = fault.type_mask});
+  cuts_[fault_id] = fault;
 }
 
 void VirtualNetwork::clear_cut(std::size_t fault_id) { cuts_.erase(fault_id); }
@@ -162,23 +169,26 @@ void VirtualNetwork::set_clog(std::size_t fault_id, const ClogFault& fault) {
 
 void VirtualNetwork::clear_clog(std::size_t fault_id) { clogs_.erase(fault_id); }
 
-bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to) const {
+bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to, std::optional<MessageType> type) const {
   if (from >= replica_count_ || to >= replica_count_) return false;
   for (const auto& [id, group_of] : partitions_)
     if (group_of[from] != group_of[to]) return true;
   for (const auto& [id, cut] : cuts_)
-    if (cut.first == from && cut.second == to) return true;
+    if (cut.from == from && cut.to == to && matches(cut.type_mask, type)) return true;
   return false;
 }
 
-bool VirtualNetwork::dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence) const {
+bool VirtualNetwork::dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence,
+                                       std::optional<MessageType> type) const {
   if (from >= replica_count_ || to >= replica_count_) return false;
   // The cuts started after the send: their `sequence` is above the message's.
   const auto first = std::upper_bound(in_flight_cuts_.begin(), in_flight_cuts_.end(), sequence,
                                       [](std::uint64_t s, const InFlightCut& cut) { return s < cut.sequence; });
   for (auto it = first; it != in_flight_cuts_.end(); ++it) {
-    if (it->group_of.empty() ? (it->from == from && it->to == to) : it->group_of[from] != it->group_of[to])
-      return true;
+    const bool across = it->group_of.empty()
+                            ? it->from == from && it->to == to && matches(it->type_mask, type)
+                            : it->group_of[from] != it->group_of[to];
+    if (across) return true;
   }
   return false;
 }

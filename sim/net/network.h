@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/protocol/messages.h"
 #include "sim/rng.h"
 #include "sim/scenario/scenario.h"
 
@@ -51,8 +52,10 @@ class VirtualNetwork {
   // it and its own size / bandwidth; a clog then holds what leaves the
   // transmitter before it ends. Every message sent occupies the link,
   // whatever happens to it on the way.
-  // Requires: from != to.
-  LinkOutcome route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes = 0);
+  // A cut with message types blocks only a message of one of them (`type`;
+  // none matches no such cut). Requires: from != to.
+  LinkOutcome route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes = 0,
+                    std::optional<MessageType> type = std::nullopt);
 
   // How long `size_bytes` take at `bandwidth` (bytes per period), rounded up.
   static Duration transmit_time(std::size_t size_bytes, const Rate& bandwidth);
@@ -62,7 +65,10 @@ class VirtualNetwork {
   void set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups,
                      InFlight in_flight = InFlight::drop);
   void clear_partition(std::size_t fault_id);
-  void set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to, InFlight in_flight = InFlight::drop);
+  void set_cut(std::size_t fault_id, const CutFault& fault);
+  void set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to, InFlight in_flight = InFlight::drop) {
+    set_cut(fault_id, CutFault{.from = from, .to = to, .in_flight = in_flight});
+  }
   void clear_cut(std::size_t fault_id);
   // Overlapping link faults: for each value the highest fault id wins.
   void set_link_fault(std::size_t fault_id, const LinkFault& fault);
@@ -71,12 +77,13 @@ class VirtualNetwork {
   void set_clog(std::size_t fault_id, const ClogFault& fault);
   void clear_clog(std::size_t fault_id);
 
-  bool blocked(EndpointIndex from, EndpointIndex to) const;
+  bool blocked(EndpointIndex from, EndpointIndex to, std::optional<MessageType> type = std::nullopt) const;
   // Whether the message sent from -> to as `sequence` (LinkOutcome), arriving
   // now, was on the wire when a partition or cut across it started with
   // in_flight: drop. Such a message is lost even if the fault has healed
   // since. Cost: a binary search plus the faults started since it was sent.
-  bool dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence) const;
+  bool dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence,
+                         std::optional<MessageType> type = std::nullopt) const;
   // A partition, cut or clog is active (for naming a view change's cause).
   bool partition_active() const { return !partitions_.empty() || !cuts_.empty() || !clogs_.empty(); }
   // Messages may be lost: the network's loss, or an active link fault's.
@@ -110,7 +117,7 @@ class VirtualNetwork {
   std::map<Link, Instant> transmitting_until_;  // with a bandwidth: when the link's last bytes leave
   // Active partitions: fault id -> the group of each replica.
   std::map<std::size_t, std::vector<std::uint32_t>> partitions_;
-  std::map<std::size_t, std::pair<ReplicaIndex, ReplicaIndex>> cuts_;
+  std::map<std::size_t, CutFault> cuts_;
   std::map<std::size_t, LinkFault> link_faults_;
   std::map<std::size_t, ClogFault> clogs_;
   // The start of each partition or cut that drops what is in flight, in
@@ -120,6 +127,7 @@ class VirtualNetwork {
     std::vector<std::uint32_t> group_of;  // a partition's group of each replica; empty for a cut
     ReplicaIndex from = 0;                // a cut's ends
     ReplicaIndex to = 0;
+    std::uint32_t type_mask = 0;          // a cut's message types (CutFault)
   };
   std::vector<InFlightCut> in_flight_cuts_;
   std::uint64_t send_count_ = 0;  // the next send's sequence number

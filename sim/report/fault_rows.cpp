@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "core/protocol/messages.h"
 #include "sim/units.h"
 
 namespace bftsim {
@@ -44,6 +45,9 @@ std::vector<FaultRow> fault_rows(const Scenario& scenario, const std::vector<Fau
       row.target = groups_text(partition_groups_with_rest(*partition, scenario.replica_count));
     } else if (const auto* cut = std::get_if<CutFault>(&fault)) {
       row.target = link_target(cut->from, cut->to, false);
+      for (std::size_t t = 1; t <= message_type_count; ++t)
+        if ((cut->type_mask & (1u << (t - 1))) != 0)
+          row.detail += fmt::format("{}{}", row.detail.empty() ? "types=" : "+", message_type_name(static_cast<MessageType>(t)));
     } else if (const auto* link = std::get_if<LinkFault>(&fault)) {
       row.target = link_target(link->from, link->to, link->both);
       if (link->loss_ppm) row.detail += "loss=" + ppm_text(*link->loss_ppm);

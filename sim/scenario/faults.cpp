@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/protocol/messages.h"
 #include "sim/scenario/read_value.h"
 
 namespace bftsim::loader {
@@ -76,6 +77,33 @@ Status read_link_ends(const YamlNode& map, std::string_view path, std::uint32_t 
   if (from == to)
     return fail(map.find("to")->where, key_path_join(path, "to"), fmt::format("from and to are the same node ({})", to));
   return read_optional(map, path, "both", both, enum_of(NameTable<bool>(bool_names), "boolean"));
+}
+
+// `types: [vote, timeout]`: wire message type names, as a mask with bit
+// (t - 1) for MessageType t.
+Status read_message_types(const YamlNode& map, std::string_view path, std::uint32_t& mask) {
+  const YamlNode* types = map.find("types");
+  if (types == nullptr) return {};
+  const std::string types_path = key_path_join(path, "types");
+  BFTSIM_SCENARIO_TRY(expect_kind(*types, types_path, Kind::sequence));
+  if (types->items.empty()) return fail(types->where, types_path, "needs at least one message type");
+  std::string known;
+  for (std::size_t t = 1; t <= message_type_count; ++t)
+    known += fmt::format("{}{}", t > 1 ? ", " : "", message_type_name(static_cast<MessageType>(t)));
+  for (std::size_t i = 0; i < types->items.size(); ++i) {
+    const std::string item_path = key_path_index(types_path, i);
+    auto name = read_string(types->items[i], item_path);
+    if (!name) return tl::unexpected(std::move(name.error()));
+    std::uint32_t bit = 0;
+    for (std::size_t t = 1; t <= message_type_count; ++t)
+      if (*name == message_type_name(static_cast<MessageType>(t))) bit = 1u << (t - 1);
+    if (bit == 0)
+      return fail(types->items[i].where, item_path, fmt::format("unknown message type \"{}\" (known: {})", *name, known));
+    if ((mask & bit) != 0)
+      return fail(types->items[i].where, item_path, fmt::format("message type {} is listed twice", *name));
+    mask |= bit;
+  }
+  return {};
 }
 
 Status read_in_flight(const YamlNode& map, std::string_view path, InFlight& out) {
@@ -184,6 +212,7 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
                     fmt::format("from and to are the same node ({})", fault.to));
       BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
       BFTSIM_SCENARIO_TRY(read_in_flight(map, path, fault.in_flight));
+      BFTSIM_SCENARIO_TRY(read_message_types(map, path, fault.type_mask));
       return Fault{fault};
     }
     case FaultType::link: {

@@ -158,14 +158,16 @@ struct PartitionFault {
   InFlight in_flight = InFlight::drop;
   bool operator==(const PartitionFault&) const = default;
 };
-// {type: cut, from, to, at, until, in_flight}: messages from -> to are
-// dropped; the other direction still works. from != to.
+// {type: cut, from, to, at, until, in_flight, types}: messages from -> to
+// are dropped (with `types: [vote, timeout]`, only messages of those wire
+// types); the other direction still works. from != to.
 struct CutFault {
   ReplicaIndex from = 0;
   ReplicaIndex to = 0;
   Duration at = 0;
-  std::optional<Duration> until;  // > at
+  std::optional<Duration> until = std::nullopt;  // > at
   InFlight in_flight = InFlight::drop;
+  std::uint32_t type_mask = 0;  // bit (t - 1) for MessageType t; 0: every type
   bool operator==(const CutFault&) const = default;
 };
 // {type: link, from, to, both, at, until, loss, latency, duplicate,

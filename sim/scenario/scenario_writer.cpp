@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/protocol/messages.h"
 #include "sim/scenario/schema.h"
 #include "sim/units.h"
 
@@ -162,6 +163,15 @@ void add_until(Fields& f, const std::optional<Duration>& until) {
   if (until) f.emplace_back("until", duration(*until));
 }
 
+// "[vote, timeout]" from a mask with bit (t - 1) for MessageType t.
+std::string message_types(std::uint32_t mask) {
+  std::string out = "[";
+  for (std::size_t t = 1; t <= message_type_count; ++t)
+    if ((mask & (1u << (t - 1))) != 0)
+      out += fmt::format("{}{}", out.size() > 1 ? ", " : "", message_type_name(static_cast<MessageType>(t)));
+  return out + "]";
+}
+
 void add_in_flight(Fields& f, InFlight in_flight) {
   if (in_flight != InFlight::drop)
     f.emplace_back("in_flight", std::string(name_of(NameTable<InFlight>(in_flight_names), in_flight)));
@@ -193,6 +203,7 @@ Fields fault_fields(const Fault& fault) {
           f.emplace_back("at", duration(x.at));
           add_until(f, x.until);
           add_in_flight(f, x.in_flight);
+          if (x.type_mask != 0) f.emplace_back("types", message_types(x.type_mask));
         } else if constexpr (std::is_same_v<T, LinkFault>) {
           add_link_ends(f, x.from, x.to, x.both);
           f.emplace_back("at", duration(x.at));

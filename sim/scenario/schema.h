@@ -44,7 +44,7 @@ inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
                                                "count", "capacity_bytes", "in_flight", "skew",
-                                               "drift", "bandwidth"};
+                                               "drift", "bandwidth", "types"};
 inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
@@ -56,7 +56,7 @@ inline constexpr std::string_view pareto_keys[] = {"distribution", "scale", "sha
 
 inline constexpr std::string_view crash_keys[] = {"type", "node", "at"};
 inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until", "in_flight"};
-inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "in_flight"};
+inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "in_flight", "types"};
 inline constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate",
                                                "bandwidth"};
 inline constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until"};
