@@ -157,7 +157,7 @@ class Simulation::Impl {
   // replaces the instance's pending timer.
   void arm_timer(ReplicaIndex replica, std::uint8_t instance, Instant local_deadline);
 
-  const Scenario& scenario_;
+  const Scenario scenario_;  // with the run seed's random Byzantine replicas in `byzantine`
   SimulationOptions options_;
   const std::vector<Fault> faults_;  // by fault id: the scenario's faults, then the random partitions
   EventQueue<Event> queue_;
@@ -254,6 +254,13 @@ class Simulation::Impl::Host final : public NodeHost {
 };
 
 namespace {
+// The scenario with the run's Byzantine replicas (byzantine_schedule).
+Scenario with_byzantine(const Scenario& scenario, std::vector<ByzantineSpec> byzantine) {
+  Scenario out = scenario;
+  out.byzantine = std::move(byzantine);
+  return out;
+}
+
 // The end of the last fault of the run's schedule, random partitions included.
 // None when the run has no faults: liveness is then checked from the start.
 std::optional<Instant> global_stabilization_time(const std::vector<Fault>& faults) {
@@ -266,7 +273,7 @@ std::optional<Instant> global_stabilization_time(const std::vector<Fault>& fault
 }  // namespace
 
 Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
-    : scenario_(scenario),
+    : scenario_(with_byzantine(scenario, byzantine_schedule(scenario, options.seed))),
       options_(options),
       faults_(fault_schedule(scenario, options.seed)),
       queue_(event_queue_size_max),
@@ -293,13 +300,13 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   }
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) hosts_.push_back(std::make_unique<Host>(*this, r));
   actors_.resize(scenario.replica_count);
-  for (const ByzantineSpec& spec : scenario.byzantine)
+  for (const ByzantineSpec& spec : scenario_.byzantine)
     actors_[spec.replica] = std::make_unique<ByzantineActor>(replica_config(spec.replica), *keys_, spec.behaviors,
                                                              options.seed, client_endpoint(1));
   // Twins split the honest replicas in two halves, one per instance.
   side_.assign(scenario.replica_count, 0);
   std::uint32_t honest_seen = 0;
-  const auto honest_count = static_cast<std::uint32_t>(scenario.replica_count - scenario.byzantine.size());
+  const auto honest_count = static_cast<std::uint32_t>(scenario.replica_count - scenario_.byzantine.size());
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r)
     if (is_honest(r)) side_[r] = honest_seen++ < (honest_count + 1) / 2 ? 0 : 1;
   if (scenario.clients.key_distribution == KeyDistribution::zipfian)
@@ -311,7 +318,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
 
   report_.scenario_name = scenario.name;
   report_.seed = options.seed;
-  report_.faults = fault_rows(scenario, faults_);
+  report_.faults = fault_rows(scenario_, faults_);
   report_.crypto = crypto_kind_name(scenario.crypto);
   report_.replica_count = scenario.replica_count;
   report_.faulty_count = scenario.faulty_count;

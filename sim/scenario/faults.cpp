@@ -6,22 +6,14 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/protocol/messages.h"
+#include "sim/scenario/fault_values.h"
 #include "sim/scenario/read_value.h"
 
 namespace bftsim::loader {
 namespace {
 
 auto replica_index_reader(std::uint32_t replica_count) {
-  return [=](const YamlNode& node, std::string_view path) -> Result<ReplicaIndex> {
-    auto value = read_integer(node, path, 0, int64_max);
-    if (!value) return tl::unexpected(std::move(value.error()));
-    if (*value >= static_cast<std::int64_t>(replica_count))
-      return fail(node.where, path,
-                  fmt::format("node {} is out of range (replicas: {}, so 0..{})", *value, replica_count,
-                              replica_count - 1));
-    return static_cast<ReplicaIndex>(*value);
-  };
+  return [=](const YamlNode& node, std::string_view path) { return read_replica_index(node, path, replica_count); };
 }
 
 // Reads `at` and the optional `until`, which must come after it.
@@ -79,55 +71,8 @@ Status read_link_ends(const YamlNode& map, std::string_view path, std::uint32_t 
   return read_optional(map, path, "both", both, enum_of(NameTable<bool>(bool_names), "boolean"));
 }
 
-// `types: [vote, timeout]`: wire message type names, as a mask with bit
-// (t - 1) for MessageType t.
-Status read_message_types(const YamlNode& map, std::string_view path, std::uint32_t& mask) {
-  const YamlNode* types = map.find("types");
-  if (types == nullptr) return {};
-  const std::string types_path = key_path_join(path, "types");
-  BFTSIM_SCENARIO_TRY(expect_kind(*types, types_path, Kind::sequence));
-  if (types->items.empty()) return fail(types->where, types_path, "needs at least one message type");
-  std::string known;
-  for (std::size_t t = 1; t <= message_type_count; ++t)
-    known += fmt::format("{}{}", t > 1 ? ", " : "", message_type_name(static_cast<MessageType>(t)));
-  for (std::size_t i = 0; i < types->items.size(); ++i) {
-    const std::string item_path = key_path_index(types_path, i);
-    auto name = read_string(types->items[i], item_path);
-    if (!name) return tl::unexpected(std::move(name.error()));
-    std::uint32_t bit = 0;
-    for (std::size_t t = 1; t <= message_type_count; ++t)
-      if (*name == message_type_name(static_cast<MessageType>(t))) bit = 1u << (t - 1);
-    if (bit == 0)
-      return fail(types->items[i].where, item_path, fmt::format("unknown message type \"{}\" (known: {})", *name, known));
-    if ((mask & bit) != 0)
-      return fail(types->items[i].where, item_path, fmt::format("message type {} is listed twice", *name));
-    mask |= bit;
-  }
-  return {};
-}
-
 Status read_in_flight(const YamlNode& map, std::string_view path, InFlight& out) {
   return read_optional(map, path, "in_flight", out, enum_of(NameTable<InFlight>(in_flight_names), "in_flight"));
-}
-
-// A duration with an optional leading '-': "-20ms".
-Result<Duration> read_signed_duration(const YamlNode& node, std::string_view path) {
-  if (node.kind != Kind::scalar || !node.scalar.starts_with('-')) return read_duration(node, path);
-  auto magnitude = parse_duration(std::string_view(node.scalar).substr(1));
-  if (!magnitude) return fail(node.where, path, magnitude.error().message);
-  return -*magnitude;
-}
-
-// A signed number of magnitude at most 0.5, kept as ppm: 0.01 -> 10000.
-Result<std::int32_t> read_drift(const YamlNode& node, std::string_view path) {
-  auto value = read_number(node, path);
-  if (!value) return tl::unexpected(std::move(value.error()));
-  const double bound = static_cast<double>(clock_drift_ppm_max) / 1e6;
-  if (!(std::fabs(*value) <= bound))
-    return fail(node.where, path, fmt::format("drift must be between -{} and {}, got {}", bound, bound, *value));
-  auto ppm = parse_probability_ppm(std::fabs(*value));
-  if (!ppm) return fail(node.where, path, ppm.error().message);
-  return *value < 0 ? -static_cast<std::int32_t>(*ppm) : static_cast<std::int32_t>(*ppm);
 }
 
 // `{type: clock, node, at, until, skew, drift}`.
@@ -253,38 +198,13 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
   return fail(map.where, path, "unhandled fault type");
 }
 
-// Reports stop <= start at `stop`, or at `start` when stop is the default.
-Status check_start_stop(const YamlNode& map, std::string_view path, Duration start, Duration stop) {
-  if (start < stop) return {};
-  const std::string detail = fmt::format("stop {} must be after start {}", format_duration(stop), format_duration(start));
-  if (const YamlNode* node = map.find("stop")) return fail(node->where, key_path_join(path, "stop"), detail);
-  const YamlNode* node = map.find("start");
-  BFTSIM_ASSERT(node != nullptr);  // the default start 0 is before any duration > 0
-  return fail(node->where, key_path_join(path, "start"), detail + " (the default stop is the run's duration)");
-}
-
 // `random_faults.disk: {nodes, corrupt_rate, corrupt_count, torn, start, stop}`.
 Status read_random_disk(const YamlNode& map, std::string_view path, const Scenario& scenario,
                         std::optional<RandomDiskConfig>& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
   BFTSIM_SCENARIO_TRY(check_keys(map, path, random_disk_keys));
   RandomDiskConfig config{.stop = scenario.duration};
-  if (const YamlNode* nodes = map.find("nodes")) {
-    const std::string nodes_path = key_path_join(path, "nodes");
-    BFTSIM_SCENARIO_TRY(expect_kind(*nodes, nodes_path, Kind::sequence));
-    if (nodes->items.empty()) return fail(nodes->where, nodes_path, "needs at least one node");
-    const auto read_index = replica_index_reader(scenario.replica_count);
-    for (std::size_t i = 0; i < nodes->items.size(); ++i) {
-      const std::string item_path = key_path_index(nodes_path, i);
-      auto index = read_index(nodes->items[i], item_path);
-      if (!index) return tl::unexpected(std::move(index.error()));
-      if (std::find(config.replicas.begin(), config.replicas.end(), *index) != config.replicas.end())
-        return fail(nodes->items[i].where, item_path, fmt::format("node {} is listed twice", *index));
-      config.replicas.push_back(*index);
-    }
-  } else {
-    for (ReplicaIndex replica = 0; replica < scenario.replica_count; ++replica) config.replicas.push_back(replica);
-  }
+  BFTSIM_SCENARIO_TRY(read_node_list(map, path, "nodes", scenario.replica_count, config.replicas));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "corrupt_rate", config.corrupt_rate, read_rate));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "corrupt_count", config.bit_flip_count, integer_in(1, bit_flip_count_max)));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "torn", config.torn, enum_of(NameTable<bool>(bool_names), "boolean")));
@@ -401,7 +321,7 @@ Status read_faults(const YamlNode& list, std::string_view path, std::uint32_t re
   return {};
 }
 
-// `random_faults: {partitions: {...}, disk: {...}}`.
+// `random_faults: {partitions: {...}, disk: {...}, ...}`.
 Status read_random_faults(const YamlNode& map, std::string_view path, const Scenario& scenario,
                           RandomFaultsConfig& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
@@ -410,7 +330,7 @@ Status read_random_faults(const YamlNode& map, std::string_view path, const Scen
     BFTSIM_SCENARIO_TRY(read_random_partitions(node, key_path_join(path, "partitions"), scenario, out.partitions));
   if (const YamlNode* node = map.find("disk"))
     BFTSIM_SCENARIO_TRY(read_random_disk(*node, key_path_join(path, "disk"), scenario, out.disk));
-  return {};
+  return read_swarm_families(map, path, scenario, out);
 }
 
 }  // namespace bftsim::loader

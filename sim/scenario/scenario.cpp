@@ -59,6 +59,7 @@ Result<Scenario> read_scenario(const YamlNode& root) {
                               "go past f on purpose, e.g. to show a checker catching a violation)",
                               out.byzantine.size(), out.faulty_count));
   }
+  BFTSIM_SCENARIO_TRY(finish_random_byzantine(root, out));
   auto expect = require(root, "", "expect");
   if (!expect) return tl::unexpected(std::move(expect.error()));
   BFTSIM_SCENARIO_TRY(read_expect(**expect, "expect", out.expect));

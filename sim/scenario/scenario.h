@@ -19,6 +19,7 @@
 #include "core/types/ids.h"
 #include "core/types/result.h"
 #include "sim/scenario/byzantine_behavior.h"
+#include "sim/scenario/random_faults_config.h"
 #include "sim/units.h"
 
 namespace bftsim {
@@ -266,11 +267,23 @@ struct RandomDiskConfig {
   Duration stop = 0;                   // > start; the loader's default: the run's duration
   bool operator==(const RandomDiskConfig&) const = default;
 };
-// YAML `random_faults:`.
+// YAML `random_faults:`. The swarm families are in random_faults_config.h.
 struct RandomFaultsConfig {
   std::optional<RandomPartitionsConfig> partitions = std::nullopt;
   std::optional<RandomDiskConfig> disk = std::nullopt;
+  std::optional<RandomCrashesConfig> crashes = std::nullopt;
+  std::optional<RandomLinkWindowsConfig> cuts = std::nullopt;
+  std::optional<RandomDropsConfig> drops = std::nullopt;
+  std::optional<RandomLinkWindowsConfig> clogs = std::nullopt;
+  std::optional<RandomDuplicatesConfig> duplicates = std::nullopt;
+  std::optional<RandomClocksConfig> clocks = std::nullopt;
+  std::optional<RandomByzantineConfig> byzantine = std::nullopt;
+  std::optional<SwarmConfig> swarm = std::nullopt;
   bool operator==(const RandomFaultsConfig&) const = default;
+  // Whether any family is configured.
+  bool any() const {
+    return partitions || disk || crashes || cuts || drops || clogs || duplicates || clocks || byzantine || swarm;
+  }
 };
 
 enum class SafetyExpectation : std::uint8_t { holds, violated };

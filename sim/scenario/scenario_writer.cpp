@@ -240,8 +240,63 @@ Fields fault_fields(const Fault& fault) {
 
 // random_faults: the loader's defaults for stop, max_isolated and nodes
 // depend on other keys, so those are always written.
+Fields window_fields(const RandomWindows& w) {
+  return {{"mean_interval", duration(w.mean_interval)},
+          {"mean_duration", duration(w.mean_duration)},
+          {"start", duration(w.start)},
+          {"stop", duration(w.stop)}};
+}
+
+std::string behavior_list(const std::vector<ByzantineBehavior>& list) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + std::string(byzantine_behavior_name(list[i]));
+  return out + "]";
+}
+
+// The swarm families of random_faults (random_faults_config.h).
+void swarm_families(std::string& out, const RandomFaultsConfig& r) {
+  if (const auto& c = r.crashes)
+    out += fmt::format("  crashes: {}\n", flow_map({{"mean_interval", duration(c->mean_interval)},
+                                                    {"mean_downtime", duration(c->mean_downtime)},
+                                                    {"start", duration(c->start)},
+                                                    {"stop", duration(c->stop)},
+                                                    {"nodes", index_list(c->replicas)},
+                                                    {"max_down", fmt::format("{}", c->down_count_max)}}));
+  if (const auto& c = r.cuts) out += fmt::format("  cuts: {}\n", flow_map(window_fields(c->windows)));
+  if (const auto& d = r.drops) {
+    Fields f = window_fields(d->windows);
+    f.emplace_back("types", message_types(d->type_mask));
+    out += fmt::format("  drops: {}\n", flow_map(f));
+  }
+  if (const auto& c = r.clogs) out += fmt::format("  clogs: {}\n", flow_map(window_fields(c->windows)));
+  if (const auto& d = r.duplicates) {
+    Fields f = window_fields(d->windows);
+    f.emplace_back("probability", probability(d->duplicate_ppm));
+    out += fmt::format("  duplicates: {}\n", flow_map(f));
+  }
+  if (const auto& c = r.clocks) {
+    Fields f = window_fields(c->windows);
+    f.emplace_back("nodes", index_list(c->replicas));
+    f.emplace_back("max_skew", duration(c->skew_max));
+    f.emplace_back("max_drift", signed_probability(c->drift_ppm_max));
+    out += fmt::format("  clocks: {}\n", flow_map(f));
+  }
+  if (const auto& b = r.byzantine)
+    out += fmt::format("  byzantine: {}\n", flow_map({{"behaviors", behavior_list(b->behaviors)},
+                                                      {"max_nodes", fmt::format("{}", b->node_count_max)}}));
+  if (const auto& s = r.swarm) {
+    std::string families = "[";
+    for (std::size_t f = 0; f < swarm_family_count; ++f)
+      if ((s->family_mask & (1u << f)) != 0) families += (families.size() > 1 ? ", " : "") + std::string(swarm_family_names[f]);
+    out += fmt::format("  swarm: {}\n", flow_map({{"start", duration(s->start)},
+                                                  {"stop", duration(s->stop)},
+                                                  {"families", families + "]"},
+                                                  {"behaviors", behavior_list(s->behaviors)}}));
+  }
+}
+
 void random_faults(std::string& out, const RandomFaultsConfig& r) {
-  if (!r.partitions && !r.disk) return;
+  if (!r.any()) return;
   out += "random_faults:\n";
   if (const auto& p = r.partitions) {
     Fields f{{"mean_interval", duration(p->mean_interval)},
@@ -261,6 +316,7 @@ void random_faults(std::string& out, const RandomFaultsConfig& r) {
     f.emplace_back("stop", duration(d->stop));
     out += fmt::format("  disk: {}\n", flow_map(f));
   }
+  swarm_families(out, r);
 }
 
 std::string behaviors(const std::vector<ByzantineBehavior>& list) {

@@ -65,7 +65,20 @@ inline constexpr std::string_view disk_corrupt_keys[] = {"type", "node", "at", "
 inline constexpr std::string_view disk_torn_keys[] = {"type", "node", "at", "until", "fault"};
 inline constexpr std::string_view disk_slow_keys[] = {"type", "node", "at", "until", "fault", "latency"};
 inline constexpr std::string_view disk_full_keys[] = {"type", "node", "at", "until", "fault", "capacity_bytes"};
-inline constexpr std::string_view random_faults_keys[] = {"partitions", "disk"};
+inline constexpr std::string_view random_faults_keys[] = {"partitions", "disk",  "crashes",    "cuts",      "drops",
+                                                          "clogs",      "duplicates", "clocks", "byzantine", "swarm"};
+inline constexpr std::string_view random_crashes_keys[] = {"mean_interval", "mean_downtime", "start", "stop",
+                                                           "nodes",         "max_down"};
+inline constexpr std::string_view random_windows_keys[] = {"mean_interval", "mean_duration", "start", "stop"};
+inline constexpr std::string_view random_drops_keys[] = {"mean_interval", "mean_duration", "start", "stop", "types"};
+inline constexpr std::string_view random_duplicates_keys[] = {"mean_interval", "mean_duration", "start", "stop",
+                                                              "probability"};
+inline constexpr std::string_view random_clocks_keys[] = {"mean_interval", "mean_duration", "start", "stop",
+                                                          "nodes",         "max_skew",      "max_drift"};
+inline constexpr std::string_view random_byzantine_keys[] = {"behaviors", "max_nodes"};
+inline constexpr std::string_view swarm_keys[] = {"start", "stop", "families", "behaviors"};
+// Bounds each swarm family's schedule: (stop - start) / mean_interval.
+inline constexpr double random_family_expected_count_max = 10'000;
 inline constexpr std::string_view random_disk_keys[] = {"nodes", "corrupt_rate", "corrupt_count", "torn", "start", "stop"};
 inline constexpr std::int64_t bit_flip_count_max = 1024;
 inline constexpr std::string_view random_partitions_keys[] = {"mean_interval", "mean_duration", "start", "stop",

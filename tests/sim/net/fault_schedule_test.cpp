@@ -294,8 +294,9 @@ TEST_CASE("the loader rejects bad link, clog and random_faults entries at their 
   CHECK(load_error("faults:\n  - {type: link, from: 1, to: 0, at: 1s, latency: {distribution: constant}}\n") ==
         "test.yaml:12:51: faults[0].latency.value: missing required key (in the map faults[0].latency)");
 
-  CHECK(load_error("random_faults: {crashes: {}}\n") ==
-        "test.yaml:11:17: random_faults.crashes: unknown key (known: partitions, disk)");
+  CHECK(load_error("random_faults: {storms: {}}\n") ==
+        "test.yaml:11:17: random_faults.storms: unknown key (known: partitions, disk, crashes, cuts, drops, clogs, "
+        "duplicates, clocks, byzantine, swarm)");
   CHECK(load_error("random_faults:\n  partitions: {mean_interval: 1s, mean_duration: 1s, jitter: 2}\n") ==
         "test.yaml:12:54: random_faults.partitions.jitter: unknown key (known: mean_interval, mean_duration, "
         "start, stop, max_isolated, in_flight)");
