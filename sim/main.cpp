@@ -1,5 +1,5 @@
 // The bftsim command line: parses the options and hands them to a
-// subcommand in sim/harness/ (run, check, sweep). Exit codes: 0 every run
+// subcommand in sim/harness/ (run, check, sweep, replay). Exit codes: 0 every run
 // went as the scenario's `expect` says (an expected violation that happened
 // counts), 1 a run did not (an unexpected violation, or an expected violation
 // that did not happen), 2 bad input or usage, 130 a sweep stopped by Ctrl-C.
@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "sim/harness/command_line.h"
+#include "sim/harness/replay.h"
 #include "sim/harness/run.h"
 #include "sim/harness/sweep.h"
 
@@ -25,11 +26,16 @@ const char* usage_text =
     "       bftsim check SCENARIO.yaml [--set k=v]  validate a scenario and exit\n"
     "       bftsim sweep SCENARIO.yaml --seeds A-B [--jobs N] [--grid k=v1,v2,...] [--shard K/M] [--out DIR]\n"
     "                                             run many seeds (and grid points), one summary row each\n"
+    "       bftsim replay SCENARIO.yaml [--seed S] [--around EVENT] [--window N]\n"
+    "                     [--format text|jsonl|perfetto|mermaid] [--out FILE]\n"
+    "                                             rerun one seed, write the events around one (default: the\n"
+    "                                             violation's, else the first) as text, JSON lines, a Perfetto\n"
+    "                                             trace (ui.perfetto.dev) or a Mermaid sequence diagram\n"
     "\n"
     "Exit codes: 0 every run went as the scenario's `expect` says (an expected violation that\n"
     "happened counts as expected), 1 a run did not (an unexpected violation, or an expected\n"
     "violation that did not happen), 2 bad input or usage, 130 a sweep interrupted by Ctrl-C\n"
-    "(the rows it finished are written).\n";
+    "(the rows it finished are written). replay exits 0 once its trace is written.\n";
 
 }  // namespace
 
@@ -41,7 +47,8 @@ int main(int argc, char** argv) {
   visible.add_options()
       ("help,h", "print this help")
       ("seed", po::value<std::uint64_t>(), "run seed (default: the scenario's seed)")
-      ("out", po::value<std::string>(&options.out_dir), "directory for the CSV files")
+      ("out", po::value<std::string>(&options.out_dir),
+       "run, sweep: directory for the CSV files; replay: the trace file (default: stdout)")
       ("set", po::value<std::vector<std::string>>(&options.overrides)->composing(),
        "override one scenario value, e.g. --set network.loss=0.2 (repeatable)")
       ("trace", po::value<std::string>(&options.trace_path), "write one JSON object per event to this file")
@@ -53,6 +60,12 @@ int main(int argc, char** argv) {
       ("shard", po::value<std::string>(&options.shard),
        "sweep: run only every M-th run from the K-th (K/M, 1 <= K <= M), to spread one sweep over machines")
       ("no-progress", "sweep: no progress line on stderr")
+      ("around", po::value<std::string>(),
+       "replay: the event index to centre on (default: the violation's event, else 1)")
+      ("window", po::value<std::string>(),
+       "replay: events each side of --around (default 200; the window holds 2N+1 events)")
+      ("format", po::value<std::string>(&options.trace_format),
+       "replay: text (default), jsonl, perfetto (Chrome trace-event JSON) or mermaid")
       ("quiet,q", po::bool_switch(&options.quiet),
        "print only errors, the wall-clock line and, for a run not as expected, what missed and how to reproduce it");
   po::options_description legacy("Flags of the old bft-node, as shortcuts for --set");
@@ -88,7 +101,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "bftsim: sweep needs --seeds A-B\n{}", usage_text);
     return exit_usage;
   }
-  if (options.command != "run" && options.command != "check" && options.command != "sweep") {
+  if (options.command != "run" && options.command != "check" && options.command != "sweep" &&
+      options.command != "replay") {
     fmt::print(stderr, "bftsim: unknown command '{}'\n{}", options.command, usage_text);
     return exit_usage;
   }
@@ -105,6 +119,28 @@ int main(int argc, char** argv) {
     }
   }
   if (vm.count("no-progress")) options.progress = false;
+  // Counts are read by hand: Boost reads "-3" as a huge unsigned number.
+  for (const char* name : {"around", "window"}) {
+    if (!vm.count(name)) continue;
+    const auto count = parse_count(vm[name].as<std::string>());
+    if (!count) {
+      fmt::print(stderr, "bftsim: --{} takes a whole number, not '{}'\n", name, vm[name].as<std::string>());
+      return exit_usage;
+    }
+    if (std::string(name) == "around") {
+      options.around = *count;
+    } else {
+      options.window = *count;
+    }
+  }
+  if (options.command != "replay" && (vm.count("around") || vm.count("window") || vm.count("format"))) {
+    fmt::print(stderr, "bftsim: --around, --window and --format are for replay\n");
+    return exit_usage;
+  }
+  if (options.command == "replay" && !options.trace_path.empty()) {
+    fmt::print(stderr, "bftsim: replay writes its trace to --out FILE (--trace is for run)\n");
+    return exit_usage;
+  }
   if (options.command != "sweep" && (!options.grid.empty() || !options.shard.empty() || options.jobs)) {
     fmt::print(stderr, "bftsim: --jobs, --grid and --shard are for sweep\n");
     return exit_usage;
@@ -124,5 +160,6 @@ int main(int argc, char** argv) {
   options.overrides.insert(options.overrides.begin(), legacy_sets.begin(), legacy_sets.end());
   if (options.command == "sweep") return sweep_command(options);
   if (options.command == "check") return check_command(options);
+  if (options.command == "replay") return replay_trace_command(options);
   return run_command(options);
 }
