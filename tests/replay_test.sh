@@ -49,7 +49,8 @@ for track in slices:
         problems.append("slice on a track without a name: %s" % (track,))
 # Replay the trace as Perfetto's importer does: events in time order (ties in file order); a slice
 # [ts, ts+dur) pops the open slices that end before it (or at its start, unless both are instants)
-# and must nest in the one left on top; a flow event binds to the slice on top of its track.
+# and must nest in the one left on top; a flow event binds to the slice on top of its track, which
+# must be the slice of the flow's own event.
 timed = [e for e in events if e["ph"] != "M"]
 if [ns(e["ts"]) for e in timed] != sorted(ns(e["ts"]) for e in timed):
     problems.append("events are not in time order")
@@ -65,11 +66,12 @@ for e in timed:
             stack.pop()
         if stack and ts < stack[-1][1] < ts + dur:
             problems.append("%s [%d, %d) overlaps %s on %s" % (e["name"], ts, ts + dur, stack[-1], track))
-        stack.append((e["name"], ts + dur, dur, e.get("cat"), ts))
+        stack.append((e["name"], ts + dur, dur, e.get("cat"), ts, e.get("args", {}).get("event")))
     elif e["ph"] in "sf":
+        # It must bind to the slice of its own event (the event that sent or delivered the message).
         top = stack[-1] if stack else None
-        if top is None or top[3] != "event" or not (top[4] <= ts <= top[1]):
-            problems.append("flow %s %s at %d binds to %s" % (e["ph"], e["id"], ts, top))
+        if top is None or top[3] != "event" or top[5] != e["args"]["event"] or not (top[4] <= ts <= top[1]):
+            problems.append("flow %s %s of event %s at %d binds to %s" % (e["ph"], e["id"], e["args"]["event"], ts, top))
 starts = {e["id"]: e for e in events if e["ph"] == "s"}
 finishes = Counter(e["id"] for e in events if e["ph"] == "f")
 if len(starts) != sum(1 for e in events if e["ph"] == "s"):

@@ -4,12 +4,15 @@
 // instants placed inside the slices they belong to. Perfetto binds a flow
 // event to the innermost slice open on its track at its time, and an instant
 // is a zero-width slice that stays open until the next slice begins; so flows
-// sit at a quarter of their slice and instants at half of it, after them.
+// sit at a quarter of their slice and instants at half of it, after them;
+// and at one instant, a slice's flows and instants come right after it,
+// before the next slice (two events of one track can share an instant).
 #include "sim/report/trace_perfetto.h"
 
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -26,9 +29,13 @@ struct Slice {
   Instant instant_point() const { return at + dur / 2; }
 };
 
+// One line of the trace, with where it sorts: by time, then views before
+// everything else, then by the slice it belongs to (its slice, then its flows,
+// then its instants), then global instants.
 struct Output {
   Instant at;
-  int rank;  // at one instant: views, then event slices, then flows, then instants
+  int group;            // 0 views, 1 event slices and what is in them, 2 global instants
+  std::uint64_t order;  // in group 1: 4 * slice index + (0 slice, 1 flow, 2 instant)
   std::string json;
 };
 
@@ -80,8 +87,9 @@ class PerfettoBuilder {
     size_slices();
     make_views();
     make_flows_and_instants();
-    std::stable_sort(out_.begin(), out_.end(),
-                     [](const Output& a, const Output& b) { return std::tie(a.at, a.rank) < std::tie(b.at, b.rank); });
+    std::stable_sort(out_.begin(), out_.end(), [](const Output& a, const Output& b) {
+      return std::tie(a.at, a.group, a.order) < std::tie(b.at, b.group, b.order);
+    });
     std::string json = "{\"traceEvents\":[\n";
     bool first = true;
     const auto append = [&](const std::string& line) {
@@ -164,11 +172,13 @@ class PerfettoBuilder {
     window_start_ = w_.events.empty() ? 0 : w_.events.front().at;
     window_end_ = w_.events.empty() ? 0 : w_.events.back().at;
     for (const Slice& slice : slices_) window_end_ = std::max(window_end_, slice.at + slice.dur);
-    for (const Slice& slice : slices_)
-      out_.push_back({slice.at, 1,
+    for (std::size_t i = 0; i < slices_.size(); ++i) {
+      const Slice& slice = slices_[i];
+      out_.push_back({slice.at, 1, 4 * i,
                       fmt::format(R"({{"ph":"X",{},"ts":{},"dur":{},"name":"{}","cat":"event","args":{{{}}}}})",
                                   where(slice.track), ts_us(slice.at), ts_us(slice.dur), json_escape(slice.name),
                                   slice.args)});
+    }
   }
 
   struct OpenView {
@@ -180,7 +190,7 @@ class PerfettoBuilder {
   void close_view(ReplicaIndex replica, Instant at) {
     auto& open = open_views_[replica];
     if (open && at > open->since)
-      out_.push_back({open->since, 0,
+      out_.push_back({open->since, 0, 0,
                       fmt::format(R"({{"ph":"X",{},"ts":{},"dur":{},"name":"view {}","cat":"view","args":{{"view":{},"entered_by":"{}"}}}})",
                                   where(replica), ts_us(open->since), ts_us(at - open->since), open->view, open->view,
                                   open->entered_by)});
@@ -213,23 +223,33 @@ class PerfettoBuilder {
     const auto it = slice_of_.find({index, track});
     if (it == slice_of_.end()) return;
     const Slice& slice = slices_[it->second];
-    out_.push_back({slice.instant_point(), 3,
+    out_.push_back({slice.instant_point(), 1, 4 * it->second + 2,
                     fmt::format(R"({{"ph":"i","s":"t",{},"ts":{},"name":"{}","cat":"consensus","args":{{{}}}}})",
                                 where(track), ts_us(slice.instant_point()), json_escape(name), args)});
   }
 
-  void flow(const Slice& from, const Slice& to, const char* name) {
+  // A flow from the slice of the send's event to the slice of the delivery's; each flow event names
+  // the event whose slice it belongs to (Perfetto ignores a flow event's args; tests read them).
+  void flow(std::size_t from_slice, std::uint64_t from_event, std::size_t to_slice, std::uint64_t to_event,
+            const char* name) {
     const std::uint64_t id = ++flow_count_;
-    out_.push_back({from.flow_point(), 2,
-                    fmt::format(R"({{"ph":"s","id":{},{},"ts":{},"name":"{}","cat":"message"}})", id,
-                                where(from.track), ts_us(from.flow_point()), name)});
-    out_.push_back({to.flow_point(), 2,
-                    fmt::format(R"({{"ph":"f","bp":"e","id":{},{},"ts":{},"name":"{}","cat":"message"}})", id,
-                                where(to.track), ts_us(to.flow_point()), name)});
+    const Slice& from = slices_[from_slice];
+    const Slice& to = slices_[to_slice];
+    out_.push_back({from.flow_point(), 1, 4 * from_slice + 1,
+                    fmt::format(R"({{"ph":"s","id":{},{},"ts":{},"name":"{}","cat":"message","args":{{"event":{}}}}})",
+                                id, where(from.track), ts_us(from.flow_point()), name, from_event)});
+    out_.push_back({to.flow_point(), 1, 4 * to_slice + 1,
+                    fmt::format(R"({{"ph":"f","bp":"e","id":{},{},"ts":{},"name":"{}","cat":"message","args":{{"event":{}}}}})",
+                                id, where(to.track), ts_us(to.flow_point()), name, to_event)});
   }
 
   void make_flows_and_instants() {
-    std::map<std::uint64_t, std::pair<std::size_t, MessageType>> sent;  // message id -> sender's slice, type
+    struct Sent {
+      std::size_t slice;
+      std::uint64_t event;
+      MessageType type;
+    };
+    std::map<std::uint64_t, Sent> sent;  // by message id
     for (const TraceEvent& event : w_.events) {
       const std::uint64_t i = event.index;
       std::visit(
@@ -239,7 +259,7 @@ class PerfettoBuilder {
               const auto it = slice_of_.find({i, r.from});
               if (it == slice_of_.end()) return;
               if (r.copies > 0) {
-                sent.emplace(r.message_id, std::make_pair(it->second, r.type));
+                sent.emplace(r.message_id, Sent{it->second, i, r.type});
               } else {
                 instant(i, r.from, fmt::format("dropped {} -> {}", r.label, endpoint_short_name(r.to, w_.replica_count)),
                         fmt::format(R"("msg":{})", r.message_id));
@@ -249,9 +269,9 @@ class PerfettoBuilder {
                 const auto send = sent.find(r.message_id);
                 const auto here = slice_of_.find({i, r.to});
                 if (send != sent.end() && here != slice_of_.end())
-                  flow(slices_[send->second.first], slices_[here->second], message_type_name(send->second.second));
+                  flow(send->second.slice, send->second.event, here->second, i, message_type_name(send->second.type));
               } else if (r.kind == EventKind::fault_begin || r.kind == EventKind::fault_end) {
-                out_.push_back({event.at, 3,
+                out_.push_back({event.at, 2, 0,
                                 fmt::format(R"({{"ph":"i","s":"g","pid":1,"tid":1,"ts":{},"name":"{}","cat":"fault"}})",
                                             ts_us(event.at), json_escape(step_name(r, w_.replica_count)))});
               }

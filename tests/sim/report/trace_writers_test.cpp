@@ -103,8 +103,9 @@ TEST_CASE("Perfetto: one track per endpoint, flows from send to delivery, nested
   CHECK(json.find(R"({"ph":"M","pid":2,"tid":3,"name":"thread_name","args":{"name":"client 1"}})") != std::string::npos);
   // Message 7: its flow starts a quarter into R0's slice of event 1 (at 1 us, as wide as the cap: R0's
   // only other event is the stale timer, which has no slice) and ends a quarter into R1's slice of event 2.
-  CHECK(json.find(R"({"ph":"s","id":1,"pid":1,"tid":1,"ts":3.500,"name":"vote","cat":"message"})") != std::string::npos);
-  CHECK(json.find(R"({"ph":"f","bp":"e","id":1,"pid":1,"tid":2,"ts":6.500,"name":"vote","cat":"message"})") !=
+  CHECK(json.find(R"({"ph":"s","id":1,"pid":1,"tid":1,"ts":3.500,"name":"vote","cat":"message","args":{"event":1}})") !=
+        std::string::npos);
+  CHECK(json.find(R"({"ph":"f","bp":"e","id":1,"pid":1,"tid":2,"ts":6.500,"name":"vote","cat":"message","args":{"event":2}})") !=
         std::string::npos);
   CHECK(count(json, R"("ph":"s")") == 1);  // the client's request was sent before the window: no flow
   CHECK(count(json, R"("ph":"f")") == 1);
@@ -157,4 +158,35 @@ TEST_CASE("the window collector keeps its events and knows the views before them
   REQUIRE(w.events.size() == 2);
   CHECK(w.events[0].index == 3);
   CHECK(w.events[1].index == 4);
+}
+
+TEST_CASE("Perfetto: at one instant, each slice's flows come before the next slice on its track") {
+  // Goal: Perfetto binds a flow event to the slice on top of its track, so when two events of one
+  // track happen at the same nanosecond, the first one's flows must come before the second slice.
+  // Method: two sends from R0 in two events at the same time; the file order must be slice, flow, slice, flow.
+  TraceWindow w;
+  w.last_index = 3;
+  w.replica_count = 2;
+  w.views_at_start = {std::nullopt, std::nullopt};
+  w.events.push_back({1, 500, EventRecord{.kind = EventKind::timer, .to = 0}});
+  w.events.push_back({1, 500, SendRecord{0, 1, MessageType::timeout, 1, 90, 1, 0, "timeout v1"}});
+  w.events.push_back({2, 500, EventRecord{.kind = EventKind::replica_start, .to = 0}});
+  w.events.push_back({2, 500, SendRecord{0, 1, MessageType::proposal, 2, 90, 1, 0, "proposal v1 h1"}});
+  EventRecord first{.kind = EventKind::deliver, .from = 0, .to = 1, .arg = 3};
+  first.message_id = 1;
+  EventRecord second{.kind = EventKind::deliver, .from = 0, .to = 1, .arg = 1};
+  second.message_id = 2;
+  w.events.push_back({3, 2'000, first});
+  w.events.push_back({4, 3'000, second});
+  const std::string json = perfetto_json(w);
+  const auto timer = json.find(R"("dur":0.000,"name":"timer")");
+  const auto timeout_flow = json.find(R"({"ph":"s","id":1,)");
+  const auto start = json.find(R"("dur":10.000,"name":"start")");
+  const auto proposal_flow = json.find(R"({"ph":"s","id":2,)");
+  REQUIRE(timer != std::string::npos);
+  REQUIRE(start != std::string::npos);
+  CHECK(timer < timeout_flow);
+  CHECK(timeout_flow < start);
+  CHECK(start < proposal_flow);
+  CHECK(proposal_flow != std::string::npos);
 }
