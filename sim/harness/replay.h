@@ -24,7 +24,7 @@ std::optional<TraceFormat> parse_trace_format(const std::string& name);
 const char* trace_format_name(TraceFormat format);
 
 struct TraceRequest {
-  TraceFormat format = TraceFormat::perfetto;
+  TraceFormat format = TraceFormat::text;
   std::optional<std::uint64_t> around;  // an event index, 1..event count; none: see above
   std::uint64_t window = 200;           // events each side of `around`
 };

@@ -55,7 +55,7 @@ std::optional<EndpointIndex> step_track(const EventRecord& step) {
   }
 }
 
-std::string step_name(const EventRecord& step, std::uint32_t replica_count) {
+std::string step_name(const EventRecord& step) {
   switch (step.kind) {
     case EventKind::deliver: return step.label;
     case EventKind::timer: return "timer";
@@ -65,7 +65,6 @@ std::string step_name(const EventRecord& step, std::uint32_t replica_count) {
     case EventKind::fault_begin: return fmt::format("{} {} begins", step.fault_kind, step.fault_target);
     case EventKind::fault_end: return fmt::format("{} {} ends", step.fault_kind, step.fault_target);
   }
-  (void)replica_count;
   return "event";
 }
 
@@ -129,7 +128,7 @@ class PerfettoBuilder {
     if (track >= endpoint_count_ || slice_of_.contains({event.index, track})) return;
     Slice slice{track, event.at, 0, "event", fmt::format(R"("event":{})", event.index)};
     if (step != nullptr && step_track(*step) == track) {
-      slice.name = step_name(*step, w_.replica_count);
+      slice.name = step_name(*step);
       slice.args = step_args(event.index, *step, w_.replica_count);
     } else if (step != nullptr) {
       slice.name = event_kind_name(step->kind);
@@ -273,7 +272,7 @@ class PerfettoBuilder {
               } else if (r.kind == EventKind::fault_begin || r.kind == EventKind::fault_end) {
                 out_.push_back({event.at, 2, 0,
                                 fmt::format(R"({{"ph":"i","s":"g","pid":1,"tid":1,"ts":{},"name":"{}","cat":"fault"}})",
-                                            ts_us(event.at), json_escape(step_name(r, w_.replica_count)))});
+                                            ts_us(event.at), json_escape(step_name(r)))});
               }
             } else if constexpr (std::is_same_v<T, NoteRecord>) {
               const char* what = nullptr;
