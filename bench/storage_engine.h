@@ -2,8 +2,10 @@
 // (core/storage/db.h) and, when the build found it, LevelDB. Both engines run
 // on real files in a directory the caller owns and removes; each engine owns
 // its database (and, for bftsim, the PosixFileSystem under it). Every read
-// hands back owned std::string pairs, the shape Db::scan returns, so both
-// engines pay for the same copies. Single-threaded use only.
+// hands back owned std::string pairs, the shape Db::scan returns, and both
+// engines overwrite the pairs already in the caller's vector (reusing their
+// buffers, as Db::scan does), so both pay for the same copies and neither
+// for allocations the other skips. Single-threaded use only.
 #pragma once
 
 #include <cstddef>
@@ -37,7 +39,8 @@ class StorageEngine {
   // All pairs as one atomic batch; with `sync`, one sync for the batch.
   virtual Status write_batch(std::span<const KeyValue> pairs, bool sync) = 0;
   virtual Result<std::optional<std::string>> get(std::string_view key) = 0;
-  // Replaces `out` with up to `count_max` pairs from the first key >= `begin`.
+  // Replaces `out` with up to `count_max` pairs from the first key >= `begin`,
+  // overwriting its pairs in place.
   virtual Status scan(std::string_view begin, std::size_t count_max, std::vector<KeyValue>& out) = 0;
   // Reads every pair in key order, `chunk` pairs at a time into `out`, and
   // returns how many there were.

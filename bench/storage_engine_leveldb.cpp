@@ -64,26 +64,38 @@ class LeveldbEngine final : public StorageEngine {
   }
 
   Status scan(std::string_view begin, std::size_t count_max, std::vector<KeyValue>& out) override {
-    out.clear();
+    std::size_t count = 0;
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
-    for (it->Seek(slice_of(begin)); it->Valid() && out.size() < count_max; it->Next())
-      out.emplace_back(it->key().ToString(), it->value().ToString());
+    for (it->Seek(slice_of(begin)); it->Valid() && count < count_max; it->Next()) store(out, count++, *it);
+    out.resize(count);
     return from_leveldb(it->status());
   }
 
   Result<std::size_t> read_all(std::size_t chunk_size, std::vector<KeyValue>& out) override {
     std::size_t count = 0;
-    out.clear();
+    std::size_t in_chunk = 0;
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (out.size() == chunk_size) {
-        count += out.size();
-        out.clear();  // the same per-pair copies as bftsim's chunks, one live chunk at a time
+      if (in_chunk == chunk_size) {
+        count += in_chunk;
+        in_chunk = 0;  // the next chunk overwrites this one, as bftsim's chunks do
       }
-      out.emplace_back(it->key().ToString(), it->value().ToString());
+      store(out, in_chunk++, *it);
     }
+    out.resize(in_chunk);
     if (auto status = from_leveldb(it->status()); !status) return tl::unexpected(status.error());
-    return count + out.size();
+    return count + in_chunk;
+  }
+
+  // Pair `index` of `out` becomes the iterator's: overwritten in place when
+  // it exists (reusing its strings' buffers, as Db::scan does), else added.
+  static void store(std::vector<KeyValue>& out, std::size_t index, const leveldb::Iterator& it) {
+    if (index < out.size()) {
+      out[index].first.assign(it.key().data(), it.key().size());
+      out[index].second.assign(it.value().data(), it.value().size());
+    } else {
+      out.emplace_back(it.key().ToString(), it.value().ToString());
+    }
   }
 
   Status compact() override {

@@ -111,4 +111,10 @@ std::uint64_t ZipfianGenerator::next(Rng& rng) const {
   return item < item_count_ ? item : item_count_ - 1;
 }
 
+Duration to_duration(double ns, Duration cap) {
+  if (!(ns > 0.0)) return 0;
+  if (ns >= static_cast<double>(cap)) return cap;
+  return static_cast<Duration>(std::llround(ns));
+}
+
 }  // namespace bftsim

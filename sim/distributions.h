@@ -12,6 +12,7 @@
 #include <span>
 #include <utility>
 
+#include "core/types/ids.h"
 #include "sim/rng.h"
 
 namespace bftsim {
@@ -95,5 +96,9 @@ class ZipfianGenerator {
   double alpha_;           // 1 / (1 - theta)
   double eta_;             // Gray et al.'s eta; unused when item_count <= 2
 };
+
+// A drawn length in ns as a Duration: 0 for NaN or <= 0, rounded to whole ns,
+// at most `cap` (heavy tails must not overflow time arithmetic).
+Duration to_duration(double ns, Duration cap);
 
 }  // namespace bftsim

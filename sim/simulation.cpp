@@ -21,11 +21,15 @@
 #include "core/crypto/keys.h"
 #include "core/types/assert.h"
 #include "sim/actors/byzantine.h"
-#include "sim/check/checkers.h"
+#include "sim/check/agreement_checker.h"
+#include "sim/check/integrity_checker.h"
+#include "sim/check/liveness_checker.h"
+#include "sim/check/vote_checker.h"
 #include "sim/actors/client.h"
 #include "sim/event_queue.h"
 #include "sim/check/linearizability.h"
 #include "sim/net/network.h"
+#include "sim/net/fault_schedule.h"
 
 namespace bftsim {
 
@@ -152,7 +156,10 @@ class Simulation::Impl {
   std::uint64_t requests_issued_ = 0;
   std::uint64_t message_count_ = 0;  // sends so far: the last message id
 
-  AgreementChecker agreement_;
+  // The online safety checkers, in the order each observation reaches them
+  // (the first violation of a run depends on it), and liveness, checked at the end.
+  std::vector<std::unique_ptr<Checker>> checkers_;
+  AgreementChecker* agreement_ = nullptr;  // in checkers_: the highest decided height
   LivenessChecker liveness_;
   TraceHash trace_hash_;
 
@@ -162,10 +169,6 @@ class Simulation::Impl {
   std::map<View, Instant> proposed_at_;
   std::map<View, std::size_t> view_change_row_;  // failed view -> row in report_.view_changes
   Instant last_progress_ = 0;
-  // Integrity: what clients sent, the height each honest replica applied a
-  // request at, and each honest replica's vote per view.
-  IntegrityChecker integrity_;
-  VoteChecker votes_;
   // The last events, to show what touched the replicas of a violation.
   struct RecentEvent {
     std::uint64_t index;
@@ -199,7 +202,7 @@ class Simulation::Impl::Host final : public NodeHost {
       if (to != replica_) sim_.transmit(replica_, to, message_type(message), bytes, 0, delay);
   }
   void reply(const ClientReply& reply) override {
-    sim_.violate(sim_.integrity_.on_reply(replica_, reply));
+    for (auto& checker : sim_.checkers_) sim_.violate(checker->on_reply(replica_, reply));
     auto bytes = std::make_shared<const Bytes>(encode_message(Message{reply}));
     sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, bytes, 0,
                   sim_.disk_delay(replica_));
@@ -212,7 +215,8 @@ class Simulation::Impl::Host final : public NodeHost {
   void committed(const CommittedBlock& commit) override { sim_.on_commit(replica_, commit); }
   void state_installed(const CommittedBlock& state) override {
     // A transferred state must be one the cluster decided, like a recovered one.
-    sim_.violate(sim_.agreement_.on_recover(replica_, state.height, state.block_hash, state.state_digest));
+    for (auto& checker : sim_.checkers_)
+      sim_.violate(checker->on_recover(replica_, state.height, state.block_hash, state.state_digest));
     ++sim_.report_.states_installed;
     if (sim_.tracing()) sim_.trace(StateInstalledRecord{replica_, state.height});
   }
@@ -244,9 +248,13 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
       crashed_(scenario.replica_count, false),
       timer_generation_(scenario.replica_count, {0, 0}),
-      agreement_(scenario.replica_count),
       liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
+  checkers_.push_back(std::make_unique<IntegrityChecker>());
+  auto agreement = std::make_unique<AgreementChecker>(scenario.replica_count);
+  agreement_ = agreement.get();
+  checkers_.push_back(std::move(agreement));
+  checkers_.push_back(std::make_unique<VoteChecker>());
   nodes_.resize(scenario.replica_count);
   disk_busy_until_.assign(scenario.replica_count, 0);
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) {
@@ -405,7 +413,7 @@ RunReport Simulation::Impl::run() {
     for (std::size_t d = 0; d < drop_reason_count; ++d)
       report_.replica_drops[d] += nodes_[r]->replica().drop_count(static_cast<DropReason>(d));
   }
-  report_.decided_height = agreement_.decided_height();
+  report_.decided_height = agreement_->decided_height();
   report_.requests_issued = requests_issued_;
   const bool safety_ok =
       (report_.safety == Verdict::holds) == (scenario_.expect.safety == SafetyExpectation::holds);
@@ -513,7 +521,8 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           start_replica(f.replica, true);
           if (is_honest(f.replica) && !crashed_[f.replica]) {
             const Node& node = *nodes_[f.replica];
-            violate(agreement_.on_recover(f.replica, node.replica().committed_height(),
+            for (auto& checker : checkers_)
+              violate(checker->on_recover(f.replica, node.replica().committed_height(),
                                           node.replica().committed_hash(), node.state_machine().digest()));
           }
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
@@ -651,7 +660,7 @@ void Simulation::Impl::issue_request(std::size_t client_index) {
   if (client.outstanding_count() >= open_loop_outstanding_max) return;
   ++requests_issued_;
   const ClientRequest request = client.issue(now_);
-  integrity_.on_issue(request);
+  for (auto& checker : checkers_) violate(checker->on_issue(request));
   history_index_.emplace(std::make_pair(request.client, request.number), history_.size());
   history_.push_back(HistoryOp{history_.size(), request.client, request.number, request.op, now_, std::nullopt,
                                std::nullopt});
@@ -693,22 +702,23 @@ void Simulation::Impl::violate(std::optional<Violation> violation) {
 
 // No honest replica votes for two blocks in one view.
 void Simulation::Impl::check_honest_send(ReplicaIndex replica, const Message& message) {
-  if (const auto* vote = std::get_if<Vote>(&message)) violate(votes_.on_vote(replica, *vote));
+  if (const auto* vote = std::get_if<Vote>(&message))
+    for (auto& checker : checkers_) violate(checker->on_vote(replica, *vote));
 }
 
 void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& commit) {
-  // Integrity: every committed request is one a client sent, unchanged.
-  violate(integrity_.on_commit(replica, commit.height, commit.block->batch));
-  const Height decided_before = agreement_.decided_height();
-  violate(agreement_.on_commit(replica, commit.height, commit.block_hash, commit.block->parent_hash,
-                               commit.state_digest, event_index_, now_));
+  const Height decided_before = agreement_->decided_height();
+  const CommitObservation observation{replica,          commit.height,        commit.block_hash,
+                                      commit.block->parent_hash, commit.state_digest, commit.block->batch,
+                                      event_index_,     now_};
+  for (auto& checker : checkers_) violate(checker->on_commit(observation));
   CommitRow row{replica, commit.height, commit.block->view, commit.block_hash,
                 commit.block->proposer, commit.block->batch.size(), std::nullopt, now_};
   if (auto it = proposed_at_.find(commit.block->view); it != proposed_at_.end())
     row.proposed_at = it->second;
   report_.commits.push_back(row);
   if (tracing()) trace(CommitRecord{replica, commit.height, commit.block->view, commit.block_hash.hex().substr(0, 8)});
-  if (agreement_.decided_height() > decided_before) {
+  if (agreement_->decided_height() > decided_before) {
     report_.committed_op_count += commit.block->batch.size();
     liveness_.on_progress(now_);
     last_progress_ = now_;

@@ -183,9 +183,21 @@ std::vector<KvStateMachine::ReplyKey> KvStateMachine::cached_reply_keys() const 
 }
 
 std::vector<std::uint8_t> KvStateMachine::encode_cached_reply(const ReplyKey& key) const {
-  const CachedReply& reply = clients_.at(key.first).replies.at(key.second);
+  std::vector<std::uint8_t> out;
+  const bool found = encode_cached_reply(key, out);
+  BFTSIM_ASSERT(found);
+  return out;
+}
+
+bool KvStateMachine::encode_cached_reply(const ReplyKey& key, std::vector<std::uint8_t>& out) const {
+  out.clear();
+  const auto client = clients_.find(key.first);
+  if (client == clients_.end()) return false;
+  const auto found = client->second.replies.find(key.second);
+  if (found == client->second.replies.end()) return false;
+  const CachedReply& reply = found->second;
   const std::size_t size_bytes = 8 + 1 + 1 + (reply.result.value ? 4 + reply.result.value->size() : 0);
-  std::vector<std::uint8_t> out(size_bytes);
+  out.resize(size_bytes);
   ByteWriter writer(out.data(), out.data() + out.size());
   writer.u64(reply.height);
   writer.u8(static_cast<std::uint8_t>(reply.result.status));
@@ -195,7 +207,7 @@ std::vector<std::uint8_t> KvStateMachine::encode_cached_reply(const ReplyKey& ke
     writer.raw(*reply.result.value);
   }
   BFTSIM_ASSERT(writer.at_end());
-  return out;
+  return true;
 }
 
 Status KvStateMachine::restore_cached_reply(const ReplyKey& key, std::span<const std::uint8_t> bytes) {

@@ -81,6 +81,9 @@ class KvStateMachine {
   // Requires: has_cached_reply(key). Little-endian: u64 height, u8 status,
   // u8 has_value [, u32 size, bytes].
   std::vector<std::uint8_t> encode_cached_reply(const ReplyKey& key) const;
+  // The same into `out` (cleared first, so a caller reuses one buffer), with
+  // one lookup; false (and `out` empty) when there is no such reply.
+  bool encode_cached_reply(const ReplyKey& key, std::vector<std::uint8_t>& out) const;
   // Recovery: add the decoded reply (ErrorCode::corruption for bytes that do
   // not decode, or a key already present). Call finish_restore() after the
   // last one; it checks every client's window.

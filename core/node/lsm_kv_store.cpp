@@ -90,13 +90,11 @@ void LsmKvStore::for_each(
 }
 
 void LsmKvStore::take_writes(WriteBatch& batch) {
-  for (auto& [key, value] : pending_) {
-    std::string stored_key(key_prefix);
-    stored_key.append(key);
+  for (const auto& [key, value] : pending_) {
     if (value) {
-      batch.put(stored_key, *value);
+      batch.put_prefixed(key_prefix, key, *value);
     } else {
-      batch.remove(stored_key);
+      batch.remove_prefixed(key_prefix, key);
     }
   }
   pending_.clear();

@@ -1,6 +1,9 @@
 // LsmNodeStore: see lsm_node_store.h; the key layout is docs/node_storage.md.
 #include "core/node/lsm_node_store.h"
 
+#include <algorithm>
+#include <array>
+
 #include <fmt/format.h>
 
 #include "core/codec/byte_reader.h"
@@ -26,12 +29,23 @@ std::string numbered_key(std::string_view prefix, std::uint64_t number) {
   append_number(key, number);
   return key;
 }
-std::string reply_key(const KvStateMachine::ReplyKey& key) {
-  std::string out(reply_prefix);
-  append_number(out, key.first);
-  append_number(out, key.second);
-  return out;
-}
+// "c" + u64 client + u64 request number, built on the stack.
+class ReplyKeyBytes {
+ public:
+  explicit ReplyKeyBytes(const KvStateMachine::ReplyKey& key) {
+    bytes_[0] = reply_prefix[0];
+    store_big_endian(bytes_ + 1, key.first);
+    store_big_endian(bytes_ + 9, key.second);
+  }
+  std::string_view view() const { return {bytes_, sizeof bytes_}; }
+
+ private:
+  static void store_big_endian(char* out, std::uint64_t number) {
+    for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((number >> (8 * (7 - i))) & 0xff);
+  }
+  char bytes_[17];
+};
+static_assert(reply_prefix.size() == 1);
 std::uint64_t read_number(std::string_view key, std::size_t at) {
   std::uint64_t number = 0;
   for (std::size_t i = at; i < at + 8; ++i) number = (number << 8) | static_cast<std::uint8_t>(key[i]);
@@ -85,12 +99,15 @@ Result<SafetyState> decode_safety(std::string_view stored) {
   return state;
 }
 
-// The block in the committed log and the anchor that points at it.
+// The block in the committed log and the anchor that points at it, encoded
+// straight into the batch.
 void add_commit_records(WriteBatch& batch, const Block& block, const Hash32& hash) {
-  std::string block_value(reinterpret_cast<const char*>(hash.bytes.data()), hash.bytes.size());
-  block_value.append(as_text(encode_block(block)));
-  batch.put(numbered_key(block_prefix, block.height), block_value);
-  std::vector<std::uint8_t> anchor(8 + hash.bytes.size());
+  const std::size_t block_size_bytes = encoded_block_size_bytes(block);
+  std::span<std::uint8_t> block_value =
+      batch.put_in_place(numbered_key(block_prefix, block.height), hash.bytes.size() + block_size_bytes);
+  std::copy(hash.bytes.begin(), hash.bytes.end(), block_value.begin());
+  encode_block(block, block_value.subspan(hash.bytes.size()));
+  std::array<std::uint8_t, 8 + sizeof(hash.bytes)> anchor{};
   ByteWriter writer(anchor.data(), anchor.data() + anchor.size());
   writer.u64(block.height);
   writer.raw(hash.bytes);
@@ -173,17 +190,20 @@ Status LsmNodeStore::persist_safety(const SafetyState& state) {
 Status LsmNodeStore::record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) {
   BFTSIM_ASSERT(db_ != nullptr && kv_ != nullptr);
   if (kv_->error()) return tl::unexpected(*kv_->error());
-  WriteBatch batch;
-  kv_->take_writes(batch);
+  // One reused batch and reply buffer: a commit encodes each record once,
+  // into the batch, and allocates only when it outgrows the last commit.
+  batch_.clear();
+  kv_->take_writes(batch_);
   for (const auto& changed : machine.take_changed_replies()) {
-    if (machine.has_cached_reply(changed)) {
-      batch.put(reply_key(changed), as_text(machine.encode_cached_reply(changed)));
+    const ReplyKeyBytes key(changed);
+    if (machine.encode_cached_reply(changed, reply_buffer_)) {
+      batch_.put(key.view(), as_text(reply_buffer_));
     } else {
-      batch.remove(reply_key(changed));
+      batch_.remove(key.view());
     }
   }
-  add_commit_records(batch, block, hash);
-  return db_->write(batch, false);
+  add_commit_records(batch_, block, hash);
+  return db_->write(batch_, false);
 }
 
 Result<KvStateMachine> LsmNodeStore::install_state(const Block& block, const Hash32& hash,
@@ -198,9 +218,9 @@ Result<KvStateMachine> LsmNodeStore::install_state(const Block& block, const Has
     if (!old) return tl::unexpected(old.error());
     for (const auto& [key, value] : *old) batch.remove(key);
   }
-  for (const KeyValue& pair : pairs) batch.put(std::string(LsmKvStore::key_prefix) + pair.key, pair.value);
+  for (const KeyValue& pair : pairs) batch.put_prefixed(LsmKvStore::key_prefix, pair.key, pair.value);
   for (const SnapshotReply& reply : replies)
-    batch.put(reply_key({reply.client, reply.number}), as_text(reply.record));
+    batch.put(ReplyKeyBytes({reply.client, reply.number}).view(), as_text(reply.record));
   add_commit_records(batch, block, hash);
   if (auto status = db_->write(batch, true); !status) return tl::unexpected(status.error());
   kv_ = nullptr;

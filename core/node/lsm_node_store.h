@@ -9,8 +9,10 @@
 // Single-threaded; the FileSystem must outlive the store.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/node/lsm_kv_store.h"
 #include "core/node/node_store.h"
@@ -51,6 +53,8 @@ class LsmNodeStore final : public NodeStore {
   LsmNodeStoreOptions options_;
   std::unique_ptr<Db> db_;
   LsmKvStore* kv_ = nullptr;  // owned by the state machine recover() returned
+  WriteBatch batch_;                        // record_commit's, reused
+  std::vector<std::uint8_t> reply_buffer_;  // one encoded reply, reused
 };
 
 }  // namespace bftsim

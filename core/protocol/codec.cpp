@@ -486,6 +486,18 @@ std::vector<std::uint8_t> encode_block(const Block& block) {
   return encode_exact([&block](auto& sink) { put_block(sink, block); });
 }
 
+std::size_t encoded_block_size_bytes(const Block& block) {
+  ByteCounter counter;
+  put_block(counter, block);
+  return counter.size_bytes();
+}
+
+void encode_block(const Block& block, std::span<std::uint8_t> out) {
+  ByteWriter writer(out.data(), out.data() + out.size());
+  put_block(writer, block);
+  BFTSIM_ASSERT(writer.at_end());
+}
+
 Hash32 block_hash(const Block& block) {
   return blake2b_256(encode_block(block));
 }

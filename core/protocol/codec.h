@@ -26,6 +26,11 @@ Result<Message> decode_message(std::span<const std::uint8_t> bytes);
 
 // The canonical bytes of a block: the body encoding a Proposal embeds.
 std::vector<std::uint8_t> encode_block(const Block& block);
+// The size encode_block would return, and the same bytes written into `out`
+// (Requires: out.size() == encoded_block_size_bytes(block)), for a caller
+// that stores the block in a buffer of its own without a copy.
+std::size_t encoded_block_size_bytes(const Block& block);
+void encode_block(const Block& block, std::span<std::uint8_t> out);
 // blake2b_256(encode_block(block)).
 Hash32 block_hash(const Block& block);
 // The inverse of encode_block, as strict as decode_message.

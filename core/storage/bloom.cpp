@@ -40,9 +40,15 @@ std::vector<std::uint8_t> build_bloom_filter_from_hashes(std::span<const std::ui
   for (std::uint64_t hash : key_hashes) {
     std::uint32_t h1 = static_cast<std::uint32_t>(hash);
     std::uint32_t h2 = static_cast<std::uint32_t>(hash >> 32) | 1;  // odd: probes differ
+    // Probe i sets bit (h1 + i*h2) % bit_count (bloom_may_contain's formula;
+    // h1 + i*h2 cannot overflow 64 bits). Stepping by h2 % bit_count and
+    // wrapping gives the same bits with two divisions per key, not one per probe.
+    std::uint64_t bit = h1 % bit_count;
+    const std::uint64_t step = h2 % bit_count;
     for (int i = 0; i < probe_count; ++i) {
-      std::uint64_t bit = (h1 + static_cast<std::uint64_t>(i) * h2) % bit_count;
       filter[bit / 8] |= static_cast<std::uint8_t>(1u << (bit % 8));
+      bit += step;
+      if (bit >= bit_count) bit -= bit_count;
     }
   }
   filter[byte_count] = static_cast<std::uint8_t>(probe_count);
@@ -57,9 +63,13 @@ bool bloom_may_contain(std::span<const std::uint8_t> filter, std::string_view ke
   std::uint64_t hash = bloom_key_hash(key);
   std::uint32_t h1 = static_cast<std::uint32_t>(hash);
   std::uint32_t h2 = static_cast<std::uint32_t>(hash >> 32) | 1;
+  // Probe i tests bit (h1 + i*h2) % bit_count, stepped as in the builder.
+  std::uint64_t bit = h1 % bit_count;
+  const std::uint64_t step = h2 % bit_count;
   for (int i = 0; i < probe_count; ++i) {
-    std::uint64_t bit = (h1 + static_cast<std::uint64_t>(i) * h2) % bit_count;
     if ((filter[bit / 8] & (1u << (bit % 8))) == 0) return false;
+    bit += step;
+    if (bit >= bit_count) bit -= bit_count;
   }
   return true;
 }

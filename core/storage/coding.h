@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +15,37 @@
 namespace bftsim {
 
 using Bytes = std::vector<std::uint8_t>;
+
+// Hot encoders size an entry first, grow the buffer once and store through a
+// pointer (store_*), rather than pay a vector insert per field (put_*).
+inline std::size_t varint_size(std::uint64_t value) {
+  std::size_t size = 1;
+  for (; value >= 0x80; value >>= 7) ++size;
+  return size;
+}
+inline std::uint8_t* store_varint(std::uint8_t* out, std::uint64_t value) {
+  for (; value >= 0x80; value >>= 7) *out++ = static_cast<std::uint8_t>(value | 0x80);
+  *out++ = static_cast<std::uint8_t>(value);
+  return out;
+}
+inline std::uint8_t* store_u32(std::uint8_t* out, std::uint32_t value) {
+  for (int i = 0; i < 4; ++i) *out++ = static_cast<std::uint8_t>(value >> (8 * i));
+  return out;
+}
+inline std::uint8_t* store_u64(std::uint8_t* out, std::uint64_t value) {
+  for (int i = 0; i < 8; ++i) *out++ = static_cast<std::uint8_t>(value >> (8 * i));
+  return out;
+}
+inline std::uint8_t* store_raw(std::uint8_t* out, std::string_view bytes) {
+  if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+  return out + bytes.size();
+}
+// Appends `size` bytes to `out` and returns where they start, for store_*.
+inline std::uint8_t* grow(Bytes& out, std::size_t size) {
+  const std::size_t start = out.size();
+  out.resize(start + size);
+  return out.data() + start;
+}
 
 inline void put_u8(Bytes& out, std::uint8_t value) { out.push_back(value); }
 inline void put_u32(Bytes& out, std::uint32_t value) {
@@ -89,6 +121,10 @@ class Decoder {
     return true;
   }
   bool varint(std::uint64_t& value) {
+    if (offset_ < bytes_.size() && bytes_[offset_] < 0x80) {  // one byte: most lengths and counts
+      value = bytes_[offset_++];
+      return true;
+    }
     value = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       std::uint8_t byte = 0;

@@ -95,13 +95,9 @@ Result<std::vector<TableMeta>> write_tables(TableSink sink, EntryIterator& input
                                 std::move(info->smallest_key), std::move(info->largest_key)});
     return {};
   };
-  std::string last_key;
-  bool have_last_key = false;
   for (; input.valid(); input.next()) {
-    if (have_last_key && input.key() == last_key) continue;  // an older version
-    last_key.assign(input.key());
-    have_last_key = true;
-    if (input.kind() == EntryKind::tombstone && drop_tombstone(input.key())) continue;
+    const std::string_view key = input.key();
+    if (input.kind() == EntryKind::tombstone && drop_tombstone(key)) continue;
     if (!builder) {
       file_number = sink.next_file_number++;
       std::string path = join_path(sink.dir, table_file_name(file_number));
@@ -109,7 +105,7 @@ Result<std::vector<TableMeta>> write_tables(TableSink sink, EntryIterator& input
       if (!file) return tl::unexpected(file.error());
       builder = std::make_unique<TableBuilder>(path, std::move(*file), sink.options.table);
     }
-    if (auto status = builder->add(last_key, input.sequence(), input.kind(), input.value()); !status)
+    if (auto status = builder->add(key, input.sequence(), input.kind(), input.value()); !status)
       return tl::unexpected(status.error());
     if (builder->estimated_size_bytes() >= table_size_bytes)
       if (auto status = finish(); !status) return tl::unexpected(status.error());

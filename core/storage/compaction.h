@@ -49,8 +49,8 @@ struct TableSink {
   std::uint64_t& next_file_number;
 };
 
-// Writes the newest version of each key in `input` (a merged stream, newest
-// first per key) to new synced tables at `level`, cut near `table_size_bytes`.
+// Writes each entry of `input` (one version per key, such as a merged
+// stream's newest ones) to new synced tables at `level`, cut near `table_size_bytes`.
 // A tombstone is dropped when drop_tombstone(key) says no older table can
 // hold the key. Returns the new tables (possibly none).
 Result<std::vector<TableMeta>> write_tables(TableSink sink, EntryIterator& input, int level,

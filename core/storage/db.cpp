@@ -2,6 +2,7 @@
 #include "core/storage/db.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -11,26 +12,18 @@
 #include "core/types/assert.h"
 
 namespace bftsim {
-namespace {
-
-constexpr std::size_t payload_buffer_size_bytes_max = 1u << 20;
-
-}  // namespace
 
 Status Db::stick(Status status) {
   if (!status && !error_) error_ = status.error();
   return status;
 }
 
-Status Db::log_payload(bool sync) {
-  if (payload_.size() > wal_payload_size_bytes_max)
-    return make_error(ErrorCode::invalid_argument,
-                      fmt::format("write batch of {} bytes exceeds the WAL record maximum {}", payload_.size(),
-                                  wal_payload_size_bytes_max));
-  Status status = wal_->append(payload_);
+Status Db::log_record(bool sync) {
+  Status status = wal_->finish_record();
+  // A batch over the record maximum is refused before any byte is written:
+  // the caller's mistake, which need not stop later writes.
+  if (!status && status.error().code == ErrorCode::invalid_argument) return status;
   if (status && sync) status = wal_->sync();
-  // Keep a small buffer for the next write, not the largest batch ever seen.
-  if (payload_.capacity() > payload_buffer_size_bytes_max) payload_ = Bytes{};
   return stick(status);
 }
 
@@ -43,17 +36,23 @@ Status Db::flush_if_full() {
 Status Db::write(const WriteBatch& batch, bool sync) {
   if (error_) return tl::unexpected(*error_);
   if (batch.empty()) return sync ? this->sync() : Status{};
-  std::uint64_t first_sequence = last_sequence_ + 1;
-  encode_write_batch(batch, first_sequence, payload_);
-  if (auto status = log_payload(sync); !status) return status;
+  const std::uint64_t first_sequence = last_sequence_ + 1;
+  // The payload is the batch's own bytes behind a header (docs/wal_format.md).
+  const auto operations = batch.operations_bytes();
+  Bytes& record = wal_->start_record();
+  std::uint8_t* at = grow(record, write_batch_header_size_bytes + operations.size());
+  at = store_u64(at, first_sequence);
+  at = store_u32(at, static_cast<std::uint32_t>(batch.operation_count()));
+  if (!operations.empty()) std::memcpy(at, operations.data(), operations.size());
+  if (auto status = log_record(sync); !status) return status;
   std::uint64_t sequence = first_sequence;
-  for (const auto& operation : batch.operations()) {
+  batch.for_each([&](const WriteBatch::Operation& operation) {
     if (operation.kind == EntryKind::value) {
       memtable_.put(operation.key, operation.value, sequence++);
     } else {
       memtable_.remove(operation.key, sequence++);
     }
-  }
+  });
   last_sequence_ = sequence - 1;
   return flush_if_full();
 }
@@ -63,8 +62,8 @@ Status Db::write(const WriteBatch& batch, bool sync) {
 Status Db::write_one(EntryKind kind, std::string_view key, std::string_view value, bool sync) {
   if (error_) return tl::unexpected(*error_);
   std::uint64_t sequence = last_sequence_ + 1;
-  encode_single_write(kind, key, value, sequence, payload_);
-  if (auto status = log_payload(sync); !status) return status;
+  encode_single_write(kind, key, value, sequence, wal_->start_record());
+  if (auto status = log_record(sync); !status) return status;
   if (kind == EntryKind::value) {
     memtable_.put(key, value, sequence);
   } else {
@@ -121,7 +120,6 @@ Result<Db::KeyValues> Db::scan(std::string_view begin, std::string_view end, std
 }
 
 Status Db::scan(std::string_view begin, std::string_view end, std::size_t count_max, KeyValues& out) const {
-  out.clear();
   auto outside = [&](const TableMeta& table) {
     return table.largest_key < begin || (!end.empty() && table.smallest_key >= end);
   };
@@ -139,18 +137,23 @@ Status Db::scan(std::string_view begin, std::string_view end, std::size_t count_
     if (!tables.empty()) children.push_back(std::make_unique<LevelIterator>(std::move(tables)));
   }
   MergingIterator merged(std::move(children));
-  // The merge yields each key's newest version first; `last_key` skips the
-  // older ones. Pairs are copied once, straight from the iterator's views.
-  std::string last_key;
-  bool have_last_key = false;
-  for (merged.seek(begin); merged.valid() && out.size() < count_max; merged.next()) {
+  // The merge yields each key once, newest version first. The pairs already
+  // in `out` are overwritten in place, so a caller that scans in a loop
+  // reuses their strings' buffers too.
+  std::size_t count = 0;
+  for (merged.seek(begin); merged.valid() && count < count_max; merged.next()) {
     std::string_view key = merged.key();
     if (!end.empty() && key >= end) break;
-    if (have_last_key && key == last_key) continue;  // an older version
-    last_key.assign(key);
-    have_last_key = true;
-    if (merged.kind() == EntryKind::value) out.emplace_back(key, merged.value());
+    if (merged.kind() != EntryKind::value) continue;
+    if (count < out.size()) {
+      out[count].first.assign(key);
+      out[count].second.assign(merged.value());
+    } else {
+      out.emplace_back(key, merged.value());
+    }
+    ++count;
   }
+  out.resize(count);
   return merged.status();
 }
 

@@ -65,8 +65,9 @@ class Db {
   // means no upper bound. At most `count_max` pairs.
   using KeyValues = std::vector<std::pair<std::string, std::string>>;
   Result<KeyValues> scan(std::string_view begin, std::string_view end, std::size_t count_max = SIZE_MAX) const;
-  // The same into `out` (cleared first), so a caller that scans in a loop
-  // reuses its vector's capacity. On error `out` holds what was read.
+  // The same into `out`, replacing what it held: its pairs are overwritten
+  // in place, so a caller that scans in a loop reuses the vector's capacity
+  // and the strings' buffers. On error `out` holds what was read.
   Status scan(std::string_view begin, std::string_view end, std::size_t count_max, KeyValues& out) const;
 
   // Writes the memtable to a level-0 table (durable on return) and starts a
@@ -82,8 +83,9 @@ class Db {
  private:
   Db(FileSystem& fs, std::string dir, DbOptions options) : fs_(fs), dir_(std::move(dir)), options_(options) {}
 
-  // Appends payload_ to the WAL (and syncs when asked).
-  Status log_payload(bool sync);
+  // Appends the record built in the WAL's buffer (WalWriter::start_record)
+  // and syncs when asked.
+  Status log_record(bool sync);
   // Flushes when the memtable or the WAL is past its limit.
   Status flush_if_full();
   Status write_one(EntryKind kind, std::string_view key, std::string_view value, bool sync);
@@ -115,7 +117,6 @@ class Db {
   std::uint64_t last_sequence_ = 0;
   std::vector<std::string> compact_pointers_;
   std::optional<Error> error_;
-  Bytes payload_;  // the WAL payload being written, reused between writes
   DbStats counters_;
 };
 

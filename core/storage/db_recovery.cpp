@@ -87,13 +87,13 @@ Status Db::replay_logs(const std::vector<std::uint64_t>& log_numbers) {
                           fmt::format("{}: offset {}: sequence {} is not after {}", path, record.offset,
                                       decoded->first_sequence, last_sequence_));
       std::uint64_t sequence = decoded->first_sequence;
-      for (const auto& operation : decoded->batch.operations()) {
+      decoded->batch.for_each([&](const WriteBatch::Operation& operation) {
         if (operation.kind == EntryKind::value) {
           memtable_.put(operation.key, operation.value, sequence++);
         } else {
           memtable_.remove(operation.key, sequence++);
         }
-      }
+      });
       last_sequence_ = sequence - 1;
     }
   }

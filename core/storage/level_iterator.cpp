@@ -22,7 +22,13 @@ LevelIterator::LevelIterator(std::vector<std::shared_ptr<const TableReader>> tab
 
 void LevelIterator::open(std::size_t table_index) {
   table_index_ = table_index;
-  current_ = table_index < tables_.size() ? tables_[table_index]->iterator() : nullptr;
+  open_ = table_index < tables_.size();
+  if (!open_) return;
+  if (current_) {
+    current_->reset(tables_[table_index]);
+  } else {
+    current_.emplace(tables_[table_index]);
+  }
 }
 
 void LevelIterator::seek(std::string_view key) {
@@ -30,13 +36,13 @@ void LevelIterator::seek(std::string_view key) {
   auto it = std::partition_point(tables_.begin(), tables_.end(),
                                  [&](const auto& table) { return largest_key(*table) < key; });
   open(static_cast<std::size_t>(it - tables_.begin()));
-  if (current_ != nullptr) current_->seek(key);
+  if (open_) current_->seek(key);
   skip_exhausted();
 }
 
 void LevelIterator::seek_to_first() {
   open(0);
-  if (current_ != nullptr) current_->seek_to_first();
+  if (open_) current_->seek_to_first();
   skip_exhausted();
 }
 
@@ -48,9 +54,9 @@ void LevelIterator::next() {
 
 void LevelIterator::skip_exhausted() {
   // An error stops here: status() reports it and valid() is false.
-  while (current_ != nullptr && !current_->valid() && current_->status()) {
+  while (open_ && !current_->valid() && current_->status()) {
     open(table_index_ + 1);
-    if (current_ != nullptr) current_->seek_to_first();
+    if (open_) current_->seek_to_first();
   }
 }
 

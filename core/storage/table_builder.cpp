@@ -26,13 +26,16 @@ void encode_block_entry(Bytes& out, std::string_view previous_key, std::string_v
   std::size_t shared = 0;
   std::size_t shared_max = std::min(previous_key.size(), key.size());
   while (shared < shared_max && previous_key[shared] == key[shared]) ++shared;
-  put_varint(out, shared);
-  put_varint(out, key.size() - shared);
-  put_varint(out, value.size());
-  put_u8(out, static_cast<std::uint8_t>(kind));
-  put_varint(out, sequence);
-  put_raw(out, key.substr(shared));
-  put_raw(out, value);
+  const std::string_view unshared = key.substr(shared);
+  std::uint8_t* at = grow(out, varint_size(shared) + varint_size(unshared.size()) + varint_size(value.size()) + 1 +
+                                   varint_size(sequence) + unshared.size() + value.size());
+  at = store_varint(at, shared);
+  at = store_varint(at, unshared.size());
+  at = store_varint(at, value.size());
+  *at++ = static_cast<std::uint8_t>(kind);
+  at = store_varint(at, sequence);
+  at = store_raw(at, unshared);
+  store_raw(at, value);
 }
 
 void encode_block_entry(Bytes& out, const std::string& previous_key, const BlockEntry& entry) {
@@ -45,6 +48,12 @@ void encode_index_entry(Bytes& out, const IndexEntry& entry) {
   put_varint(out, entry.handle.size_bytes);
 }
 
+namespace {
+
+constexpr std::size_t output_size_bytes_min = 64u << 10;
+
+}  // namespace
+
 TableBuilder::TableBuilder(std::string path, std::unique_ptr<WritableFile> file, TableOptions options)
     : path_(std::move(path)), file_(std::move(file)), options_(options) {
   BFTSIM_ASSERT(file_->size() == 0);
@@ -55,30 +64,44 @@ Status TableBuilder::add(std::string_view key, std::uint64_t sequence, EntryKind
   BFTSIM_ASSERT(entry_count_ == 0 || key > largest_key_);
   BFTSIM_ASSERT(kind == EntryKind::value || value.empty());
   if (entry_count_ == 0) smallest_key_ = key;
-  encode_block_entry(block_, block_previous_key_, key, sequence, kind, value);
+  encode_block_entry(output_, block_previous_key_, key, sequence, kind, value);
   block_previous_key_.assign(key);
   largest_key_.assign(key);
   key_hashes_.push_back(bloom_key_hash(key));
   ++entry_count_;
-  if (block_.size() >= options_.block_size_bytes) return flush_block();
+  if (open_block_size_bytes() >= options_.block_size_bytes) return flush_block();
   return {};
 }
 
 Status TableBuilder::flush_block() {
-  if (block_.empty()) return {};
-  IndexEntry index_entry{block_previous_key_, {}};
-  if (auto status = write_block(block_, index_entry.handle); !status) return status;
+  const std::size_t size_bytes = open_block_size_bytes();
+  if (size_bytes == 0) return {};
+  BFTSIM_ASSERT(size_bytes <= UINT32_MAX);
+  IndexEntry index_entry{block_previous_key_, {file_->size() + block_start_, static_cast<std::uint32_t>(size_bytes)}};
+  put_u32(output_, crc32c(std::span<const std::uint8_t>(output_).subspan(block_start_)));
   index_.push_back(std::move(index_entry));
-  block_.clear();
   block_previous_key_.clear();
-  return {};
+  block_start_ = output_.size();
+  return flush_output(false);
 }
 
-Status TableBuilder::write_block(Bytes& contents, BlockHandle& handle) {
+Status TableBuilder::write_block(std::span<const std::uint8_t> contents, BlockHandle& handle) {
+  BFTSIM_ASSERT(open_block_size_bytes() == 0);
   BFTSIM_ASSERT(contents.size() <= UINT32_MAX);
-  handle = BlockHandle{file_->size(), static_cast<std::uint32_t>(contents.size())};
-  put_u32(contents, crc32c(contents));
-  return file_->append(contents);
+  handle = BlockHandle{file_->size() + output_.size(), static_cast<std::uint32_t>(contents.size())};
+  output_.insert(output_.end(), contents.begin(), contents.end());
+  put_u32(output_, crc32c(contents));
+  block_start_ = output_.size();
+  return flush_output(false);
+}
+
+Status TableBuilder::flush_output(bool always) {
+  BFTSIM_ASSERT(open_block_size_bytes() == 0);
+  if (output_.empty() || (!always && output_.size() < output_size_bytes_min)) return {};
+  Status status = file_->append(output_);
+  output_.clear();
+  block_start_ = 0;
+  return status;
 }
 
 Result<TableInfo> TableBuilder::finish() {
@@ -93,9 +116,9 @@ Result<TableInfo> TableBuilder::finish() {
   Bytes index;
   for (const IndexEntry& entry : index_) encode_index_entry(index, entry);
   if (auto status = write_block(index, footer.index); !status) return tl::unexpected(status.error());
-  Bytes footer_bytes;
-  encode_footer(footer_bytes, footer);
-  if (auto status = file_->append(footer_bytes); !status) return tl::unexpected(status.error());
+  encode_footer(output_, footer);
+  block_start_ = output_.size();
+  if (auto status = flush_output(true); !status) return tl::unexpected(status.error());
   if (auto status = file_->sync(); !status) return tl::unexpected(status.error());
   if (auto status = file_->close(); !status) return tl::unexpected(status.error());
   return TableInfo{file_->size(), entry_count_, smallest_key_, largest_key_};

@@ -42,18 +42,25 @@ class TableBuilder {
 
   std::uint64_t entry_count() const { return entry_count_; }
   // Bytes written so far plus the open block: for splitting outputs.
-  std::uint64_t estimated_size_bytes() const { return file_->size() + block_.size(); }
+  std::uint64_t estimated_size_bytes() const { return file_->size() + output_.size(); }
 
  private:
+  // Ends the open data block: its CRC trailer and its index entry.
   Status flush_block();
-  // Appends `contents` and its CRC trailer with one append() (one write(2)
-  // on a real file); `contents` gets the trailer appended.
-  Status write_block(Bytes& contents, BlockHandle& handle);
+  // Appends `contents` and its CRC trailer to the output.
+  Status write_block(std::span<const std::uint8_t> contents, BlockHandle& handle);
+  // Appends the output to the file once it holds output_size_bytes_min.
+  Status flush_output(bool always);
+  std::size_t open_block_size_bytes() const { return output_.size() - block_start_; }
 
   std::string path_;
   std::unique_ptr<WritableFile> file_;
   TableOptions options_;
-  Bytes block_;
+  // Bytes not yet appended to the file, ending with the open data block,
+  // which entries are encoded into in place (no copy per block). Appended in
+  // pieces of at least 64 KiB: one write(2) per 16 blocks, not per block.
+  Bytes output_;
+  std::size_t block_start_ = 0;  // where the open block starts in output_
   std::string block_previous_key_;  // "" at the start of a block
   std::vector<IndexEntry> index_;
   std::vector<std::uint64_t> key_hashes_;  // bloom_key_hash of each key, for the filter

@@ -2,11 +2,13 @@
 #include "core/storage/table_reader.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
 #include "core/storage/bloom.h"
 #include "core/storage/crc32c.h"
+#include "core/storage/key_order.h"
 #include "core/types/assert.h"
 
 namespace bftsim {
@@ -19,51 +21,34 @@ std::size_t find_block(const std::vector<IndexEntry>& index, std::string_view ke
   return static_cast<std::size_t>(it - index.begin());
 }
 
-class TableIterator final : public EntryIterator {
- public:
-  explicit TableIterator(std::shared_ptr<const TableReader> table) : table_(std::move(table)) {}
-
-  bool valid() const override { return status_.has_value() && position_ < block_.size(); }
-  void seek_to_first() override { load(0, {}); }
-  void seek(std::string_view key) override { load(find_block(table_->index(), key), key); }
-  void next() override {
-    BFTSIM_ASSERT(valid());
-    if (++position_ == block_.size()) load(block_index_ + 1, {});
-  }
-  std::string_view key() const override { return block_.key(position_); }
-  std::uint64_t sequence() const override { return block_.sequence(position_); }
-  EntryKind kind() const override { return block_.kind(position_); }
-  std::string_view value() const override { return block_.value(position_); }
-  Status status() const override { return status_; }
-
- private:
-  // Loads block `block_index` and positions at its first key >= `key`,
-  // moving on to later blocks when none is.
-  void load(std::size_t block_index, std::string_view key) {
-    for (block_index_ = block_index; block_index_ < table_->index().size(); ++block_index_) {
-      status_ = table_->read_data_block(block_index_, block_);
-      position_ = 0;
-      if (!status_) return;  // read_data_block left the block empty
-      position_ = block_.lower_bound(key);
-      if (position_ < block_.size()) return;
-    }
-    position_ = block_.size();
-  }
-
-  std::shared_ptr<const TableReader> table_;
-  std::size_t block_index_ = 0;
-  DataBlock block_;
-  std::size_t position_ = 0;
-  Status status_;
-};
-
 }  // namespace
 
 std::size_t DataBlock::lower_bound(std::string_view key) const {
   auto it = std::partition_point(slots_.begin(), slots_.end(), [&](const Slot& slot) {
-    return std::string_view(keys_.data() + slot.key_offset, slot.key_size) < key;
+    return compare_keys(std::string_view(keys_.data() + slot.key_offset, slot.key_size), key) < 0;
   });
   return static_cast<std::size_t>(it - slots_.begin());
+}
+
+void TableIterator::reset(std::shared_ptr<const TableReader> table) {
+  block_.clear();  // it may view the old table's mapped bytes
+  table_ = std::move(table);
+  block_index_ = 0;
+  position_ = 0;
+  status_ = {};
+}
+
+void TableIterator::seek(std::string_view key) { load(find_block(table_->index(), key), key); }
+
+void TableIterator::load(std::size_t block_index, std::string_view key) {
+  for (block_index_ = block_index; block_index_ < table_->index().size(); ++block_index_) {
+    status_ = table_->read_data_block(block_index_, block_);
+    position_ = 0;
+    if (!status_) return;  // read_data_block left the block empty
+    position_ = key.empty() ? 0 : block_.lower_bound(key);
+    if (position_ < block_.size()) return;
+  }
+  position_ = block_.size();
 }
 
 tl::unexpected<Error> TableReader::corruption(std::uint64_t offset, const std::string& reason) const {
@@ -137,20 +122,21 @@ Result<std::span<const std::uint8_t>> TableReader::read_block(const BlockHandle&
   return bytes;
 }
 
-// Decodes `contents`, the checked bytes of data block `block_index`, in order
-// and passes each entry to `visit(key, sequence, kind, value)`: the key a
-// view valid only during the call, the value a view into `contents`, so a
-// caller that keeps one entry copies one entry. Checks what read_data_block
-// promises: well-formed entries, ascending keys, the index key last.
+// Decodes `contents`, the checked bytes of data block `block_index`, in order:
+// appends each key to `keys` (assembled from the previous key's prefix and
+// the stored suffix) and passes each entry to
+// visit(key_offset, key_size, sequence, kind, value), the key at
+// keys[key_offset..] and the value a view into `contents`, so a caller that
+// keeps one entry copies one entry. Checks what read_data_block promises:
+// well-formed entries, ascending keys, the index key last.
 template <typename Visit>
 Status TableReader::walk_data_block(std::size_t block_index, std::span<const std::uint8_t> contents,
-                                    Visit&& visit) const {
+                                    std::string& keys, Visit&& visit) const {
   BFTSIM_ASSERT(block_index < index_.size());
   const BlockHandle& handle = index_[block_index].handle;
   Decoder decoder(contents);
-  // Two buffers swapped per entry: they keep their capacity, so walking a
-  // block allocates at most twice.
-  std::string key, previous_key;
+  std::size_t previous_offset = keys.size();
+  std::size_t previous_size = 0;
   bool empty = true;
   while (!decoder.at_end()) {
     std::size_t entry_offset = decoder.offset();
@@ -158,18 +144,25 @@ Status TableReader::walk_data_block(std::size_t block_index, std::span<const std
     std::uint8_t kind = 0;
     std::string_view key_suffix, value;
     if (!decoder.varint(shared) || !decoder.varint(unshared) || !decoder.varint(value_size) || !decoder.u8(kind) ||
-        !decoder.varint(sequence) || shared > previous_key.size() || kind > 1 ||
+        !decoder.varint(sequence) || shared > previous_size || kind > 1 ||
         !decoder.raw(static_cast<std::size_t>(std::min<std::uint64_t>(unshared, SIZE_MAX)), key_suffix) ||
         !decoder.raw(static_cast<std::size_t>(std::min<std::uint64_t>(value_size, SIZE_MAX)), value))
       return corruption(handle.offset + entry_offset, "malformed block entry");
-    key.assign(previous_key, 0, static_cast<std::size_t>(shared));
-    key.append(key_suffix);
-    if (!empty && key <= previous_key) return corruption(handle.offset + entry_offset, "block keys out of order");
-    visit(std::string_view(key), sequence, static_cast<EntryKind>(kind), value);
-    key.swap(previous_key);
+    // Offsets, not pointers: growing `keys` may move it.
+    const std::size_t key_offset = keys.size();
+    const std::size_t key_size = static_cast<std::size_t>(shared) + key_suffix.size();
+    keys.resize(key_offset + key_size);
+    if (shared != 0) std::memcpy(keys.data() + key_offset, keys.data() + previous_offset, static_cast<std::size_t>(shared));
+    if (!key_suffix.empty()) std::memcpy(keys.data() + key_offset + shared, key_suffix.data(), key_suffix.size());
+    const std::string_view key(keys.data() + key_offset, key_size);
+    if (!empty && compare_keys(key, std::string_view(keys.data() + previous_offset, previous_size)) <= 0)
+      return corruption(handle.offset + entry_offset, "block keys out of order");
+    visit(key_offset, key_size, sequence, static_cast<EntryKind>(kind), value);
+    previous_offset = key_offset;
+    previous_size = key_size;
     empty = false;
   }
-  if (empty || previous_key != index_[block_index].last_key)
+  if (empty || std::string_view(keys.data() + previous_offset, previous_size) != index_[block_index].last_key)
     return corruption(handle.offset, "block does not end with its index key");
   return {};
 }
@@ -192,17 +185,13 @@ Status TableReader::read_data_block(std::size_t block_index, DataBlock& block) c
   block.bytes_ = *contents;
   const std::uint8_t* base = block.bytes_.data();
   auto status = walk_data_block(
-      block_index, block.bytes_,
-      [&](std::string_view key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
-        DataBlock::Slot slot;
-        slot.key_offset = block.keys_.size();
-        slot.key_size = key.size();
-        slot.value_offset = static_cast<std::size_t>(reinterpret_cast<const std::uint8_t*>(value.data()) - base);
-        slot.value_size = value.size();
-        slot.sequence = sequence;
-        slot.kind = kind;
-        block.keys_.append(key);
-        block.slots_.push_back(slot);
+      block_index, block.bytes_, block.keys_,
+      [&](std::size_t key_offset, std::size_t key_size, std::uint64_t sequence, EntryKind kind, std::string_view value) {
+        // A block is at most 4 GiB (BlockHandle::size_bytes), so all fit.
+        block.slots_.push_back(DataBlock::Slot{
+            static_cast<std::uint32_t>(key_offset), static_cast<std::uint32_t>(key_size),
+            static_cast<std::uint32_t>(reinterpret_cast<const std::uint8_t*>(value.data()) - base),
+            static_cast<std::uint32_t>(value.size()), sequence, kind});
       });
   if (!status) {
     block.clear();
@@ -223,9 +212,11 @@ Result<std::optional<Entry>> TableReader::get(std::string_view key) const {
   auto contents = read_block(index_[block_index].handle, "block", buffer);
   if (!contents) return tl::unexpected(contents.error());
   std::optional<Entry> found;
+  std::string keys;
   auto status = walk_data_block(
-      block_index, *contents, [&](std::string_view entry_key, std::uint64_t sequence, EntryKind kind, std::string_view value) {
-        if (entry_key == key) found = Entry{sequence, kind, std::string(value)};
+      block_index, *contents, keys,
+      [&](std::size_t key_offset, std::size_t key_size, std::uint64_t sequence, EntryKind kind, std::string_view value) {
+        if (std::string_view(keys.data() + key_offset, key_size) == key) found = Entry{sequence, kind, std::string(value)};
       });
   if (!status) return tl::unexpected(status.error());
   return found;

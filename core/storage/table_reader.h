@@ -19,6 +19,7 @@
 #include "core/storage/entry.h"
 #include "core/storage/file_system.h"
 #include "core/storage/table_format.h"
+#include "core/types/assert.h"
 
 namespace bftsim {
 
@@ -38,17 +39,7 @@ class DataBlock {
   EntryKind kind(std::size_t i) const { return slots_[i].kind; }
   // The position of the first key >= `key` (size() when none is).
   std::size_t lower_bound(std::string_view key) const;
-
- private:
-  friend class TableReader;
-  struct Slot {
-    std::size_t key_offset = 0;  // into keys_
-    std::size_t key_size = 0;
-    std::size_t value_offset = 0;  // into bytes_
-    std::size_t value_size = 0;
-    std::uint64_t sequence = 0;
-    EntryKind kind = EntryKind::value;
-  };
+  // Empties the block, keeping its buffers' capacity.
   void clear() {
     owned_.clear();
     bytes_ = {};
@@ -56,12 +47,61 @@ class DataBlock {
     slots_.clear();
   }
 
+ private:
+  friend class TableReader;
+  // Offsets and sizes fit 32 bits: a block is at most 4 GiB (BlockHandle).
+  struct Slot {
+    std::uint32_t key_offset = 0;  // into keys_
+    std::uint32_t key_size = 0;
+    std::uint32_t value_offset = 0;  // into bytes_
+    std::uint32_t value_size = 0;
+    std::uint64_t sequence = 0;
+    EntryKind kind = EntryKind::value;
+  };
+
   // The block's checked contents: a view into the table's mapped file, or
   // into owned_ when the file was read.
   std::span<const std::uint8_t> bytes_;
   std::vector<std::uint8_t> owned_;
   std::string keys_;
   std::vector<Slot> slots_;
+};
+
+class TableReader;
+
+// The cursor over one table's entries. Public (and final) so that a level
+// iterator can hold one by value and call it without virtual dispatch, and
+// point it at the next table while keeping its block buffers.
+class TableIterator final : public EntryIterator {
+ public:
+  explicit TableIterator(std::shared_ptr<const TableReader> table) : table_(std::move(table)) {}
+
+  // Moves to `table`, unpositioned (seek next); keeps the buffers.
+  void reset(std::shared_ptr<const TableReader> table);
+
+  bool valid() const override { return status_.has_value() && position_ < block_.size(); }
+  void seek_to_first() override { load(0, {}); }
+  void seek(std::string_view key) override;
+  void next() override {
+    BFTSIM_ASSERT(valid());
+    if (++position_ == block_.size()) load(block_index_ + 1, {});
+  }
+  std::string_view key() const override { return block_.key(position_); }
+  std::uint64_t sequence() const override { return block_.sequence(position_); }
+  EntryKind kind() const override { return block_.kind(position_); }
+  std::string_view value() const override { return block_.value(position_); }
+  Status status() const override { return status_; }
+
+ private:
+  // Loads block `block_index` and positions at its first key >= `key`,
+  // moving on to later blocks when none is.
+  void load(std::size_t block_index, std::string_view key);
+
+  std::shared_ptr<const TableReader> table_;
+  std::size_t block_index_ = 0;
+  DataBlock block_;
+  std::size_t position_ = 0;
+  Status status_;
 };
 
 class TableReader : public std::enable_shared_from_this<TableReader> {
@@ -93,7 +133,8 @@ class TableReader : public std::enable_shared_from_this<TableReader> {
   Result<std::span<const std::uint8_t>> read_block(const BlockHandle& handle, const char* what,
                                                    std::vector<std::uint8_t>& buffer) const;
   template <typename Visit>
-  Status walk_data_block(std::size_t block_index, std::span<const std::uint8_t> contents, Visit&& visit) const;
+  Status walk_data_block(std::size_t block_index, std::span<const std::uint8_t> contents, std::string& keys,
+                         Visit&& visit) const;
   tl::unexpected<Error> corruption(std::uint64_t offset, const std::string& reason) const;
 
   std::string path_;

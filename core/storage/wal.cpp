@@ -61,17 +61,32 @@ std::optional<RecordDamage> check_record(std::span<const std::uint8_t> file, std
 }  // namespace
 
 Status WalWriter::append(std::span<const std::uint8_t> payload) {
-  if (payload.size() > wal_payload_size_bytes_max)
-    return make_error(ErrorCode::invalid_argument,
-                      fmt::format("{}: record of {} bytes exceeds the maximum {}", path_, payload.size(),
-                                  wal_payload_size_bytes_max));
-  record_.clear();
-  put_u32(record_, static_cast<std::uint32_t>(payload.size()));
-  put_u32(record_, record_crc(wal_record_type_full, payload));
-  put_u8(record_, wal_record_type_full);
-  put_u32(record_, crc32c(std::span(record_.data(), 9)));
-  record_.insert(record_.end(), payload.begin(), payload.end());
-  Status status = file_->append(record_);
+  Bytes& record = start_record();
+  record.insert(record.end(), payload.begin(), payload.end());
+  return finish_record();
+}
+
+Bytes& WalWriter::start_record() {
+  record_.assign(wal_header_size_bytes, 0);
+  return record_;
+}
+
+Status WalWriter::finish_record() {
+  BFTSIM_ASSERT(record_.size() >= wal_header_size_bytes);
+  const std::size_t payload_size_bytes = record_.size() - wal_header_size_bytes;
+  Status status;
+  if (payload_size_bytes > wal_payload_size_bytes_max) {
+    status = make_error(ErrorCode::invalid_argument, fmt::format("{}: record of {} bytes exceeds the maximum {}", path_,
+                                                                 payload_size_bytes, wal_payload_size_bytes_max));
+  } else {
+    std::uint8_t* header = record_.data();
+    auto payload = std::span<const std::uint8_t>(record_).subspan(wal_header_size_bytes);
+    store_u32(header, static_cast<std::uint32_t>(payload_size_bytes));
+    store_u32(header + 4, record_crc(wal_record_type_full, payload));
+    header[8] = wal_record_type_full;
+    store_u32(header + 9, crc32c(std::span<const std::uint8_t>(header, 9)));
+    status = file_->append(record_);
+  }
   // Keep a small buffer for the next record, not the largest one ever seen.
   if (record_.capacity() > record_buffer_size_bytes_max) record_ = Bytes{};
   return status;

@@ -38,6 +38,12 @@ class WalWriter {
   // Appends one record with one append() call, so a crash tears at most
   // this record. Not durable until sync().
   Status append(std::span<const std::uint8_t> payload);
+  // The same without copying the payload from elsewhere: start_record()
+  // returns the record buffer, holding room for the header; the caller
+  // appends the payload to it (nothing else), then finish_record() fills in
+  // the header and appends the record.
+  Bytes& start_record();
+  Status finish_record();
   Status sync();
   Status close();
   std::uint64_t size_bytes() const { return file_->size(); }

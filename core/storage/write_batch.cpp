@@ -3,64 +3,87 @@
 
 #include <fmt/format.h>
 
-#include "core/types/assert.h"
-
 namespace bftsim {
 
-namespace {
-
-void put_operation(Bytes& out, EntryKind kind, std::string_view key, std::string_view value) {
-  put_u8(out, static_cast<std::uint8_t>(kind));
-  put_string(out, key);
-  if (kind == EntryKind::value) put_string(out, value);
+std::uint8_t* WriteBatch::add(EntryKind kind, std::string_view key_prefix, std::string_view key,
+                              std::size_t extra_bytes) {
+  BFTSIM_ASSERT(operation_count_ < UINT32_MAX);
+  const std::size_t key_size = key_prefix.size() + key.size();
+  std::uint8_t* at = grow(operations_bytes_, 1 + varint_size(key_size) + key_size + extra_bytes);
+  *at++ = static_cast<std::uint8_t>(kind);
+  at = store_varint(at, key_size);
+  at = store_raw(at, key_prefix);
+  at = store_raw(at, key);
+  ++operation_count_;
+  return at;
 }
 
-}  // namespace
+void WriteBatch::put(std::string_view key, std::string_view value) { put_prefixed({}, key, value); }
 
-Bytes encode_write_batch(const WriteBatch& batch, std::uint64_t first_sequence) {
-  Bytes out;
-  encode_write_batch(batch, first_sequence, out);
+void WriteBatch::remove(std::string_view key) { add(EntryKind::tombstone, {}, key, 0); }
+
+void WriteBatch::put_prefixed(std::string_view key_prefix, std::string_view key, std::string_view value) {
+  std::uint8_t* at = add(EntryKind::value, key_prefix, key, varint_size(value.size()) + value.size());
+  store_raw(store_varint(at, value.size()), value);
+}
+
+void WriteBatch::remove_prefixed(std::string_view key_prefix, std::string_view key) {
+  add(EntryKind::tombstone, key_prefix, key, 0);
+}
+
+std::span<std::uint8_t> WriteBatch::put_in_place(std::string_view key, std::size_t value_size_bytes) {
+  std::uint8_t* at = add(EntryKind::value, {}, key, varint_size(value_size_bytes) + value_size_bytes);
+  at = store_varint(at, value_size_bytes);
+  return {at, value_size_bytes};
+}
+
+std::vector<WriteBatch::Operation> WriteBatch::operations() const {
+  std::vector<Operation> out;
+  out.reserve(operation_count_);
+  for_each([&](const Operation& operation) { out.push_back(operation); });
   return out;
-}
-
-void encode_write_batch(const WriteBatch& batch, std::uint64_t first_sequence, Bytes& out) {
-  BFTSIM_ASSERT(!batch.empty());
-  out.clear();
-  put_u64(out, first_sequence);
-  put_u32(out, static_cast<std::uint32_t>(batch.operation_count()));
-  for (const auto& operation : batch.operations()) put_operation(out, operation.kind, operation.key, operation.value);
 }
 
 void encode_single_write(EntryKind kind, std::string_view key, std::string_view value, std::uint64_t sequence,
                          Bytes& out) {
   BFTSIM_ASSERT(kind == EntryKind::value || value.empty());
-  out.clear();
-  put_u64(out, sequence);
-  put_u32(out, 1);
-  put_operation(out, kind, key, value);
+  const bool is_value = kind == EntryKind::value;
+  std::uint8_t* at = grow(out, write_batch_header_size_bytes + 1 + varint_size(key.size()) + key.size() +
+                                   (is_value ? varint_size(value.size()) + value.size() : 0));
+  at = store_u64(at, sequence);
+  at = store_u32(at, 1);
+  *at++ = static_cast<std::uint8_t>(kind);
+  at = store_raw(store_varint(at, key.size()), key);
+  if (is_value) store_raw(store_varint(at, value.size()), value);
 }
 
-Result<DecodedWriteBatch> decode_write_batch(std::span<const std::uint8_t> payload) {
-  Decoder decoder(payload);
-  DecodedWriteBatch decoded;
-  std::uint32_t count = 0;
-  if (!decoder.u64(decoded.first_sequence) || !decoder.u32(count) || count == 0)
-    return make_error(ErrorCode::malformed, "write batch header truncated or empty");
-  for (std::uint32_t i = 0; i < count; ++i) {
-    std::size_t offset = decoder.offset();
-    std::uint8_t kind = 0;
-    std::string_view key, value;
-    bool ok = decoder.u8(kind) && kind <= 1 && decoder.string(key);
-    if (ok && kind == static_cast<std::uint8_t>(EntryKind::value)) ok = decoder.string(value);
-    if (!ok) return make_error(ErrorCode::malformed, fmt::format("write batch operation {} at byte {} is malformed", i, offset));
-    if (kind == static_cast<std::uint8_t>(EntryKind::value)) {
-      decoded.batch.put(key, value);
-    } else {
-      decoded.batch.remove(key);
+// Checks a payload and adopts its body as the batch's bytes.
+struct WriteBatchDecoder {
+  static Result<DecodedWriteBatch> decode(std::span<const std::uint8_t> payload) {
+    Decoder decoder(payload);
+    DecodedWriteBatch decoded;
+    std::uint32_t count = 0;
+    if (!decoder.u64(decoded.first_sequence) || !decoder.u32(count) || count == 0)
+      return make_error(ErrorCode::malformed, "write batch header truncated or empty");
+    for (std::uint32_t i = 0; i < count; ++i) {
+      std::size_t offset = decoder.offset();
+      std::uint8_t kind = 0;
+      std::string_view key, value;
+      bool ok = decoder.u8(kind) && kind <= 1 && decoder.string(key);
+      if (ok && kind == static_cast<std::uint8_t>(EntryKind::value)) ok = decoder.string(value);
+      if (!ok)
+        return make_error(ErrorCode::malformed, fmt::format("write batch operation {} at byte {} is malformed", i, offset));
     }
+    if (!decoder.at_end())
+      return make_error(ErrorCode::malformed, fmt::format("write batch has trailing bytes at byte {}", decoder.offset()));
+    decoded.batch.operations_bytes_.assign(payload.begin() + write_batch_header_size_bytes, payload.end());
+    decoded.batch.operation_count_ = count;
+    return decoded;
   }
-  if (!decoder.at_end()) return make_error(ErrorCode::malformed, fmt::format("write batch has trailing bytes at byte {}", decoder.offset()));
-  return decoded;
+};
+
+Result<DecodedWriteBatch> decode_write_batch(std::span<const std::uint8_t> payload) {
+  return WriteBatchDecoder::decode(payload);
 }
 
 }  // namespace bftsim

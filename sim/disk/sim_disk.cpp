@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/types/assert.h"
+#include "sim/disk/chunked_bytes.h"
 #include "sim/distributions.h"
 
 namespace bftsim {
@@ -17,11 +18,12 @@ namespace bftsim {
 // The durable bytes are not a second copy: files only grow by appends, so
 // until a truncation they are the first durable_size bytes of `current`
 // (a sync then costs O(1), not a copy of the file). A truncation of synced
-// bytes saves them in durable_before_truncate until the next sync.
+// bytes saves them in durable_before_truncate until the next sync. Bytes are
+// kept in chunks (chunked_bytes.h), so a growing log never moves them.
 struct SimDisk::Inode {
-  std::vector<std::uint8_t> current;
+  ChunkedBytes current;
   std::uint64_t durable_size = 0;
-  std::optional<std::vector<std::uint8_t>> durable_before_truncate;
+  std::optional<ChunkedBytes> durable_before_truncate;
   // Since the last sync: where the last append began and how long it was
   // (size 0: none).
   std::uint64_t last_append_offset = 0;
@@ -41,8 +43,12 @@ struct SimDisk::Inode {
     last_append_size = 0;
   }
   void truncate() {
-    if (!truncated_since_sync())
-      durable_before_truncate.emplace(current.begin(), current.begin() + static_cast<std::ptrdiff_t>(durable_size));
+    if (!truncated_since_sync()) {
+      // The durable prefix moves aside whole, with no copy.
+      durable_before_truncate.emplace(std::move(current));
+      durable_before_truncate->truncate(durable_size);
+      current = ChunkedBytes{};
+    }
     current.clear();
     last_append_size = 0;
   }
@@ -108,11 +114,9 @@ class SimReadableFile final : public ReadableFile {
 
   Result<std::vector<std::uint8_t>> read(std::uint64_t offset, std::size_t size) const override {
     if (!disk_.handle_alive(epoch_)) return dead_handle("read");
-    const std::vector<std::uint8_t>& bytes = inode_->current;
+    const ChunkedBytes& bytes = inode_->current;
     if (offset >= bytes.size()) return std::vector<std::uint8_t>{};
-    const std::uint64_t end = offset + std::min<std::uint64_t>(size, bytes.size() - offset);
-    return std::vector<std::uint8_t>(bytes.begin() + static_cast<std::ptrdiff_t>(offset),
-                                     bytes.begin() + static_cast<std::ptrdiff_t>(end));
+    return bytes.read(offset, size);
   }
 
   // 0 once the handle died in a crash (size() cannot fail).
@@ -256,7 +260,7 @@ Status SimDisk::append_to(Inode& inode, std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return {};
   inode.last_append_offset = inode.current.size();
   inode.last_append_size = bytes.size();
-  inode.current.insert(inode.current.end(), bytes.begin(), bytes.end());
+  inode.current.append(bytes);
   counters_.bytes_written += bytes.size();
   return {};
 }
@@ -294,7 +298,7 @@ void SimDisk::crash() {
       ++counters_.torn_appends;
       ++counters_.faults_injected;
     }
-    inode->current.resize(kept);
+    inode->current.truncate(kept);
     inode->durable_size = kept;
     inode->last_append_size = 0;
   }

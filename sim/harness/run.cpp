@@ -62,7 +62,7 @@ int run_command(const CommandOptions& options) {
               << fmt::format("{},{},{:.6f},{},{:.0f},{:.3f}\n", report.scenario_name, report.seed, wall_seconds,
                              report.event_count, events_per_s, speedup);
     if (!options.quiet)
-      fmt::print("wrote {}/{{summary,commits,requests,view_changes,messages,storage,wallclock}}.csv\n",
+      fmt::print("wrote {}/{{summary,commits,requests,view_changes,faults,messages,storage,wallclock}}.csv\n",
                  options.out_dir);
   }
   // The summary holds the verdict line; -q still names what missed, on stderr.

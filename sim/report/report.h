@@ -13,7 +13,7 @@
 
 #include "core/protocol/messages.h"
 #include "core/consensus/replica.h"
-#include "sim/check/checkers.h"
+#include "sim/check/violation.h"
 #include "sim/actors/client.h"
 #include "sim/report/fault_rows.h"
 #include "sim/report/view_change_cause.h"

@@ -16,7 +16,7 @@
 #include "core/node/lsm_node_store.h"
 #include "core/node/node.h"
 #include "core/protocol/codec.h"
-#include "sim/check/checkers.h"
+#include "sim/check/vote_checker.h"
 #include "sim/disk/sim_disk.h"
 #include "tests/consensus/cluster_harness.h"
 

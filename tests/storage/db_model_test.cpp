@@ -48,9 +48,9 @@ DbOptions tiny_options() {
 void apply_batch(Model& model, const WriteBatch& batch) {
   for (const auto& operation : batch.operations()) {
     if (operation.kind == EntryKind::value) {
-      model[operation.key] = operation.value;
+      model[std::string(operation.key)] = operation.value;
     } else {
-      model.erase(operation.key);
+      model.erase(std::string(operation.key));
     }
   }
 }

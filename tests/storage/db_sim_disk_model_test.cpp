@@ -59,9 +59,9 @@ DbOptions small_options() {
 void apply_batch(Model& model, const WriteBatch& batch) {
   for (const auto& operation : batch.operations()) {
     if (operation.kind == EntryKind::value) {
-      model[operation.key] = operation.value;
+      model[std::string(operation.key)] = operation.value;
     } else {
-      model.erase(operation.key);
+      model.erase(std::string(operation.key));
     }
   }
 }
@@ -302,7 +302,7 @@ class Harness {
     const std::uint64_t flushes_before = db_->stats().flush_count;
     Status status;
     if (size == 1 && uniform_u64(rng_, 2) == 0) {
-      const auto& operation = batch.operations().front();
+      const WriteBatch::Operation operation = batch.operations().front();
       status = operation.kind == EntryKind::value ? db_->put(operation.key, operation.value, sync)
                                                    : db_->remove(operation.key, sync);
     } else {

@@ -2,7 +2,10 @@
 // correct history passes and a violating one is reported with its replicas.
 #include <doctest/doctest.h>
 
-#include "sim/check/checkers.h"
+#include "sim/check/agreement_checker.h"
+#include "sim/check/integrity_checker.h"
+#include "sim/check/liveness_checker.h"
+#include "sim/check/vote_checker.h"
 
 namespace bftsim {
 namespace {

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "sim/net/network.h"
+#include "sim/net/fault_schedule.h"
 
 namespace bftsim {
 namespace {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/net/network.h"
+#include "sim/net/fault_schedule.h"
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 #include "sim/units.h"

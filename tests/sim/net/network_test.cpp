@@ -3,6 +3,7 @@
 // draws; clogs hold messages and release them in order; cuts and partitions
 // block and lift; random partition schedules are well formed.
 #include "sim/net/network.h"
+#include "sim/net/fault_schedule.h"
 
 #include <doctest/doctest.h>
 

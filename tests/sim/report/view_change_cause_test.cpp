@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "sim/net/network.h"
+#include "sim/net/fault_schedule.h"
 #include "sim/report/fault_rows.h"
 #include "sim/report/view_change_cause.h"
 #include "sim/scenario/scenario.h"

@@ -1,9 +1,8 @@
-#include "sim/check/checkers.h"
+#include "sim/check/agreement_checker.h"
 
 #include <fmt/format.h>
 
 #include "core/types/assert.h"
-#include "sim/units.h"
 
 namespace bftsim {
 
@@ -71,73 +70,6 @@ std::optional<Violation> AgreementChecker::on_recover(ReplicaIndex replica, Heig
                      {replica}, {}};
   }
   return std::nullopt;
-}
-
-void IntegrityChecker::on_issue(const ClientRequest& request) {
-  issued_.emplace(std::make_pair(request.client, request.number), request.op);
-}
-
-std::optional<Violation> IntegrityChecker::on_commit(ReplicaIndex replica, Height height,
-                                                     const std::vector<ClientRequest>& batch) {
-  for (const ClientRequest& request : batch) {
-    auto it = issued_.find({request.client, request.number});
-    if (it == issued_.end() || it->second != request.op)
-      return Violation{"integrity", 0, 0,
-                       fmt::format("replica {} committed request {}/{} at height {} that no client sent",
-                                   replica, request.client, request.number, height),
-                       {replica}, {}};
-  }
-  return std::nullopt;
-}
-
-std::optional<Violation> IntegrityChecker::on_reply(ReplicaIndex replica, const ClientReply& reply) {
-  const auto [it, first] =
-      applied_at_.emplace(std::make_tuple(replica, reply.client, reply.number), reply.height);
-  if (first || it->second == reply.height) return std::nullopt;
-  return Violation{"integrity", 0, 0,
-                   fmt::format("replica {} applied request {}/{} at height {} and again at height {}", replica,
-                               reply.client, reply.number, it->second, reply.height),
-                   {replica}, {}};
-}
-
-std::optional<Violation> VoteChecker::on_vote(ReplicaIndex replica, const Vote& vote) {
-  const auto [it, first] = voted_for_.emplace(std::make_pair(replica, vote.view), vote.block_hash);
-  if (first || it->second == vote.block_hash) return std::nullopt;
-  return Violation{"double_vote", 0, 0,
-                   fmt::format("honest replica {} voted for block {} and block {} in view {}", replica,
-                               it->second.short_hex(), vote.block_hash.short_hex(), vote.view),
-                   {replica}, {}};
-}
-
-void LivenessChecker::on_progress(Instant at) {
-  if (at > gst_) {
-    const Instant from = std::max(last_progress_, gst_);
-    if (at - from > longest_stall_) {
-      longest_stall_ = at - from;
-      longest_stall_end_ = at;
-    }
-  }
-  last_progress_ = at;
-}
-
-std::optional<Violation> LivenessChecker::finish(Instant end, std::uint64_t event_index) const {
-  Duration longest = longest_stall_;
-  Instant longest_end = longest_stall_end_;
-  if (end > gst_) {
-    const Instant from = std::max(last_progress_, gst_);
-    if (end - from > longest) {
-      longest = end - from;
-      longest_end = end;
-    }
-  }
-  if (longest <= within_) return std::nullopt;
-  const std::string since = has_faults_ ? fmt::format("after the last fault ended at {}", format_duration(gst_))
-                                        : std::string("counted from the start (the run has no faults)");
-  return Violation{"liveness", event_index, longest_end,
-                   fmt::format("no honest replica committed a new block for {} (from {} to {}) {}; the bound is {}",
-                               format_duration(longest), format_duration(longest_end - longest),
-                               format_duration(longest_end), since, format_duration(within_)),
-                   {}, {}};
 }
 
 }  // namespace bftsim
