@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/protocol/client_auth.h"
 #include "core/protocol/codec.h"
 #include "core/consensus/quorum.h"
 #include "core/protocol/signing.h"
@@ -126,6 +127,9 @@ void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
 }
 
 void Replica::on_client_request(const ClientRequest& request, Instant /*now*/, Effects& /*out*/) {
+  if (config_.require_client_signatures && !mempool_.holds(request) &&
+      !client_request_authentic(request, config_.chain_id))
+    return drop(DropReason::unsigned_request);
   if (auto reason = mempool_.add(request)) drop(*reason);
   check_invariants();
 }
@@ -301,6 +305,7 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   if (block.view != view()) return drop(DropReason::stale_view);
 
   if (const StoredBlock* known = tree_.find(hash)) return try_vote(*known, now, out);
+  if (!batch_authentic(block)) return drop(DropReason::unsigned_request);
   // One proposed block per view is stored: a leader that equivocates cannot
   // fill the tree. A certified other block still arrives by fetching.
   if (auto [it, first] = proposal_seen_.emplace(block.view, hash); !first && it->second != hash)
@@ -312,6 +317,18 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   }
   if (block.height != parent->block->height + 1) return drop(DropReason::bad_block);
   accept_block(std::make_shared<const Block>(block), hash, now, out);
+}
+
+// With require_client_signatures, every request of a proposed block must be
+// signed by its client. A request this replica holds in its mempool was
+// checked when it arrived, so only the others cost a verification.
+bool Replica::batch_authentic(const Block& block) const {
+  if (!config_.require_client_signatures) return true;
+  for (const ClientRequest& request : block.batch) {
+    if (mempool_.holds(request)) continue;
+    if (!client_request_authentic(request, config_.chain_id)) return false;
+  }
+  return true;
 }
 
 void Replica::accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,

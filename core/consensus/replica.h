@@ -94,6 +94,7 @@ class Replica {
 
   void enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out);
   void try_propose(Instant now, Effects& out);
+  bool batch_authentic(const Block& block) const;
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                     Effects& out);
   void try_vote(const StoredBlock& stored, Instant now, Effects& out);

@@ -106,6 +106,7 @@ struct ClusterOptions {
   bool vote_to_all = true;
   Duration view_timeout = 500 * ns_per_ms;
   Duration view_timeout_max = 10 * ns_per_s;
+  bool require_client_signatures = false;
 };
 
 inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaIndex index) {
@@ -117,6 +118,7 @@ inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaI
   config.vote_to_all = options.vote_to_all;
   config.view_timeout = options.view_timeout;
   config.view_timeout_max = options.view_timeout_max;
+  config.require_client_signatures = options.require_client_signatures;
   return config;
 }
 

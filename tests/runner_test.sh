@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# End-to-end tests of bft-node, bft-client, the RESP door and
+# scripts/localnet.sh on a 4-node loopback cluster (free ports, a fresh
+# directory per test, everything stopped at the end). Each test is bounded
+# (timeouts below a minute) and prints PASS/FAIL lines; the last line is
+# "runner: N passed, M failed".
+# Usage: tests/runner_test.sh BUILD_DIR SOURCE_DIR [TEST_NAME...]
+set -uo pipefail
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+shift 2
+only=("$@")
+work=$(mktemp -d)
+node_bin="$build/runner/bft-node"
+client_bin="$build/runner/bft-client"
+export BFT_BUILD="$build"
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+check() {  # DESCRIPTION COMMAND... : pass when the command succeeds
+  local what=$1; shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+teardown() {
+  [ -n "${LOCALNET_DIR:-}" ] && [ -d "$LOCALNET_DIR" ] && "$src/scripts/localnet.sh" stop >/dev/null 2>&1
+  for pid_file in "$work"/*.pid; do [ -f "$pid_file" ] && kill -KILL "$(cat "$pid_file")" 2>/dev/null; done
+  return 0
+}
+trap 'teardown; rm -rf "$work"' EXIT
+
+start_cluster() {  # NAME [localnet start options]
+  export LOCALNET_DIR="$work/$1"; shift
+  cfg="$LOCALNET_DIR/cluster.yaml"
+  "$src/scripts/localnet.sh" start 4 "$@" >"$work/localnet.out" 2>&1 || { cat "$work/localnet.out" >&2; return 1; }
+  for id in 0 1 2 3; do wait_height "$id" 3 20 || return 1; done
+}
+stop_cluster() { "$src/scripts/localnet.sh" stop >/dev/null 2>&1; }
+
+client() { timeout 30 "$client_bin" --config "$cfg" --timeout 10s "$@"; }
+port_of() { sed -n "s/.*id: $1,.*client_port: \([0-9]*\).*/\1/p" "$cfg"; }
+peer_port_of() { sed -n "s/.*id: $1, address: 127.0.0.1:\([0-9]*\).*/\1/p" "$cfg"; }
+info() {  # ID FIELD
+  timeout 5 "$node_bin" --config "$cfg" --id "$1" --status 2>/dev/null | sed -n "s/^$2:\([^ ]*\).*/\1/p"
+}
+wait_height() {  # ID HEIGHT SECONDS
+  local deadline=$((SECONDS + $3)) height
+  while [ $SECONDS -lt $deadline ]; do
+    height=$(info "$1" committed_height)
+    [ -n "$height" ] && [ "$height" -ge "$2" ] && return 0
+    sleep 0.2
+  done
+  echo "node $1 did not reach height $2 within $3 s (at ${height:-?})" >&2
+  return 1
+}
+max_height() {
+  local best=0 h
+  for id in 0 1 2 3; do h=$(info "$id" committed_height); [ -n "$h" ] && [ "$h" -gt "$best" ] && best=$h; done
+  echo "$best"
+}
+selected() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
+
+# Sends raw bytes (a Python bytes expression) to a port; prints what came back before the close.
+send_raw() {  # PORT PYTHON_BYTES
+  python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(eval(sys.argv[2]))
+data = b""
+try:
+    while True:
+        chunk = s.recv(4096)
+        if not chunk: break
+        data += chunk
+except socket.timeout:
+    data += b"<no close within 5 s>"
+print(data.decode("latin-1"))
+PY
+}
+
+# ---- usage ----
+if selected usage; then
+  "$node_bin" --help | grep -q "bft-node --config FILE --id N --data-dir DIR"; check "bft-node --help" [ $? = 0 ]
+  "$client_bin" --help | grep -q "faulty+1"; check "bft-client --help" [ $? = 0 ]
+  "$node_bin" --bogus >/dev/null 2>&1; check "bft-node bad flag exits 2" [ $? = 2 ]
+  "$client_bin" --config /nonexistent get k >/dev/null 2>"$work/err"; rc=$?
+  [ $rc = 2 ] && grep -q /nonexistent "$work/err"; check "bft-client missing cluster file exits 2 naming it" [ $? = 0 ]
+  printf 'faulty: 1\nreplicas: []\n' >"$work/bad.yaml"
+  "$node_bin" --config "$work/bad.yaml" --id 0 --data-dir "$work/x" >/dev/null 2>"$work/err"; rc=$?
+  [ $rc = 2 ] && grep -q "bad.yaml:2" "$work/err"; check "bft-node bad cluster file exits 2 with file:line" [ $? = 0 ]
+fi
+
+# ---- writes through bft-client and redis-cli, read on every node ----
+if selected basic && start_cluster basic; then
+  check "put exits 0" client put alpha one
+  [ "$(client get alpha)" = one ]; check "get returns the put value" [ $? = 0 ]
+  client get missing-key >/dev/null 2>"$work/err"; rc=$?
+  [ $rc = 1 ] && grep -q "not found" "$work/err"; check "get of a missing key exits 1" [ $? = 0 ]
+  client txn --if alpha=wrong --put beta=two >/dev/null 2>"$work/err"; rc=$?
+  [ $rc = 3 ] && grep -q "guard failed" "$work/err"; check "failed txn guard exits 3" [ $? = 0 ]
+  check "txn with a holding guard commits" client txn --if alpha=one --if-absent beta --put beta=two --del alpha
+  client get alpha >/dev/null 2>&1; check "the txn deleted alpha" [ $? = 1 ]
+  client del beta >/dev/null; check "del exits 0" [ $? = 0 ]
+  client del beta >/dev/null 2>&1; check "del of a missing key exits 1" [ $? = 1 ]
+  check "redis-cli SET on node 0" [ "$(redis-cli -p "$(port_of 0)" SET gamma three)" = OK ]
+  client put delta four >/dev/null
+  ok=1
+  for id in 0 1 2 3; do
+    [ "$(redis-cli -p "$(port_of "$id")" GET gamma)" = three ] || ok=0
+    [ "$(redis-cli -p "$(port_of "$id")" GET delta)" = four ] || ok=0
+  done
+  check "redis-cli and bft-client writes are readable with redis-cli on every node" [ $ok = 1 ]
+  [ "$(client get gamma)" = three ]; check "bft-client reads redis-cli's write" [ $? = 0 ]
+  p=$(port_of 2)
+  check "MSET" [ "$(redis-cli -p "$p" MSET m1 a m2 b)" = OK ]
+  check "MGET" [ "$(redis-cli -p "$p" MGET m1 nope m2 | tr '\n' ,)" = "a,,b," ]
+  check "EXISTS" [ "$(redis-cli -p "$p" EXISTS m1 nope m2)" = 2 ]
+  check "DEL" [ "$(redis-cli -p "$p" DEL m1 nope)" = 1 ]
+  check "MULTI/EXEC" [ "$(printf 'MULTI\nSET t1 x\nMSET t2 y t3 z\nEXEC\n' | redis-cli -p "$p" | tr '\n' ,)" = "OK,QUEUED,QUEUED,OK,OK," ]
+  check "MULTI/EXEC wrote atomically" [ "$(redis-cli -p "$(port_of 1)" MGET t1 t2 t3 | tr '\n' ,)" = "x,y,z," ]
+  check "PING" [ "$(redis-cli -p "$p" PING)" = PONG ]
+  redis-cli -p "$p" FLUSHALL 2>&1 | grep -q "unknown command"; check "unknown command is an error" [ $? = 0 ]
+  redis-cli -p "$p" INFO | grep -q "committed_height:"; check "INFO" [ $? = 0 ]
+  "$node_bin" --config "$cfg" --id 1 --status | grep -q "^peers_out_up:3"; check "bft-node --status" [ $? = 0 ]
+  "$src/scripts/localnet.sh" status | grep -c "running" | grep -q 4; check "localnet status shows 4 running" [ $? = 0 ]
+  stop_cluster
+  check "SIGTERM stops every node cleanly" grep -q "stopping (SIGTERM)" "$LOCALNET_DIR/node-3/log"
+  "$node_bin" --config "$cfg" --id 1 --status >/dev/null 2>&1; check "--status of a stopped node exits 1" [ $? = 1 ]
+fi
+
+echo "runner: $passed passed, $failed failed"
+[ "$failed" = 0 ]
