@@ -129,5 +129,115 @@ if selected basic && start_cluster basic; then
   "$node_bin" --config "$cfg" --id 1 --status >/dev/null 2>&1; check "--status of a stopped node exits 1" [ $? = 1 ]
 fi
 
+# ---- bad input on every port is refused while the cluster keeps working ----
+if selected bad_input && start_cluster bad_input; then
+  h0=$(max_height)
+  out=$(send_raw "$(port_of 1)" 'b"hello world\r\n"')
+  [[ "$out" == *"-ERR Protocol error"* ]]; check "junk RESP gets an error and the connection closes" [ $? = 0 ]
+  out=$(send_raw "$(port_of 1)" 'b"*1\r\n*1\r\n$1\r\na\r\n"')
+  [[ "$out" == *"-ERR Protocol error"* ]]; check "a nested RESP array is refused" [ $? = 0 ]
+  send_raw "$(port_of 1)" 'b"BFTC" + b"\x03\x00\x00\x00abc"' >/dev/null
+  send_raw "$(port_of 1)" 'b"BFTC" + b"\xff\xff\xff\xff"' >/dev/null
+  send_raw "$(peer_port_of 1)" 'b"\xff\xff\xff\xff"' >/dev/null
+  send_raw "$(peer_port_of 1)" 'b"\x05\x00\x00\x00junk!"' >/dev/null
+  # A peer that claims to be replica 1 with another key: a copy of the cluster
+  # file whose replica 1 has the impostor's key and its own ports.
+  impostor_key=$("$node_bin" keygen --out "$work/impostor.key")
+  read -r p1 p2 <<<"$(python3 -c 'import socket
+a=socket.socket(); a.bind(("127.0.0.1",0)); b=socket.socket(); b.bind(("127.0.0.1",0))
+print(a.getsockname()[1], b.getsockname()[1])')"
+  sed "s/\(id: 1, address: 127.0.0.1:\)[0-9]*, client_port: [0-9]*, public_key: [0-9a-f]*/\1$p1, client_port: $p2, public_key: $impostor_key/" \
+    "$cfg" >"$work/impostor.yaml"
+  links_before=$(info 0 peer_links_up_total)
+  "$node_bin" --config "$work/impostor.yaml" --id 1 --data-dir "$work/impostor" --key "$work/impostor.key" \
+    --status-interval 0s >"$work/impostor.log" 2>&1 &
+  echo $! >"$work/impostor.pid"
+  sleep 2
+  kill -KILL "$(cat "$work/impostor.pid")" 2>/dev/null
+  wait "$(cat "$work/impostor.pid")" 2>/dev/null
+  check "node 0 accepted no link from the impostor" [ "$(info 0 peer_links_up_total)" = "$links_before" ]
+  check "node 1 counted the malformed client frame" [ "$(info 1 client_malformed_frames)" -ge 1 ]
+  check "node 1 counted the oversized client frame" [ "$(info 1 client_oversized_frames)" -ge 1 ]
+  check "node 1 counted the oversized peer frame" [ "$(info 1 peer_oversized_frames)" -ge 1 ]
+  check "node 1 counted the junk handshake" [ "$(info 1 peer_handshake_failures)" -ge 1 ]
+  check "node 1 counted the RESP protocol errors" [ "$(info 1 resp_protocol_errors)" -ge 2 ]
+  check "node 0 refused the wrong-key peer" [ "$(info 0 peer_handshake_failures)" -ge 1 ]
+  grep -q "claiming replica 1: wrong key" "$LOCALNET_DIR/node-0/log"; check "node 0 logged the wrong key" [ $? = 0 ]
+  check "writes still succeed" client put after-bad-input yes
+  check "every node still commits" wait_height 1 $((h0 + 20)) 20
+  check "node 1 still has all its peer links" [ "$(info 1 peers_out_up)$(info 1 peers_in_up)" = 33 ]
+  stop_cluster
+fi
+
+# Writes w0, w1, ... one bft-client at a time until $work/stop exists,
+# appending each acknowledged key to $work/acked.
+writer() {
+  local i=0
+  : >"$work/acked"
+  while [ ! -f "$work/stop" ] && [ $i -lt 2000 ]; do
+    if client put "w$i" "v$i" >/dev/null 2>&1; then echo "w$i" >>"$work/acked"; fi
+    i=$((i + 1))
+  done
+}
+acked_count() { wc -l <"$work/acked"; }
+# Every acknowledged write reads back on node ID (through its RESP door, one pipe).
+all_acked_on() {  # ID
+  local want got
+  want=$(sed 's/^w/v/' "$work/acked")
+  got=$(sed 's/^/GET /' "$work/acked" | redis-cli -p "$(port_of "$1")")
+  [ "$want" = "$got" ] || { echo "node $1 is missing acknowledged writes: $(diff <(echo "$want") <(echo "$got") | head -5)" >&2; return 1; }
+}
+# Waits until node ID's height reaches the others' height at the time of the call.
+caught_up() {  # ID SECONDS
+  local target; target=$(max_height)
+  wait_height "$1" "$target" "$2"
+}
+
+# ---- kill -9 of a replica under load; it restarts from its data dir and catches up ----
+if selected kill_replica && start_cluster kill_replica --block-retention 16 --view-timeout 300ms; then
+  rm -f "$work/stop"
+  writer & writer_pid=$!
+  client bench --ops 3000 --clients 8 --value-size 32 >"$work/bench.out" 2>&1 & bench_pid=$!
+  sleep 3
+  "$src/scripts/localnet.sh" kill 2 >/dev/null
+  before=$(acked_count)
+  sleep 5
+  after=$(acked_count)
+  check "writes keep succeeding with replica 2 killed ($before -> $after acknowledged)" [ "$after" -gt $((before + 3)) ]
+  "$src/scripts/localnet.sh" restart 2 >/dev/null
+  grep -q "recovered height [1-9]" "$LOCALNET_DIR/node-2/log"; check "replica 2 recovered from its data dir" [ $? = 0 ]
+  check "replica 2 catches up" caught_up 2 30
+  grep -q "installed a state transferred" "$LOCALNET_DIR/node-2/log"
+  check "replica 2, behind by more than block_retention, caught up by state transfer" [ $? = 0 ]
+  touch "$work/stop"; wait "$writer_pid"
+  wait "$bench_pid"; check "the bench under the kill finished with no timeouts" [ $? = 0 ]
+  check "writes were acknowledged ($(acked_count))" [ "$(acked_count)" -ge 20 ]
+  sleep 1
+  for id in 0 1 2 3; do check "every acknowledged write is on node $id" all_acked_on "$id"; done
+  stop_cluster
+fi
+
+# ---- kill -9 of the leader: a view change, and writes resume ----
+if selected kill_leader && start_cluster kill_leader --view-timeout 300ms; then
+  rm -f "$work/stop"
+  writer & writer_pid=$!
+  sleep 2
+  leader=$(info 0 leader)
+  other=$(((leader + 1) % 4))
+  view_before=$(info "$other" view)
+  "$src/scripts/localnet.sh" kill "$leader" >/dev/null
+  before=$(acked_count)
+  sleep 5
+  after=$(acked_count)
+  check "writes resume after the leader (replica $leader) is killed ($before -> $after)" [ "$after" -gt $((before + 3)) ]
+  check "the others moved past its view" [ "$(info "$other" view)" -gt "$view_before" ]
+  "$src/scripts/localnet.sh" restart "$leader" >/dev/null
+  check "the old leader catches up" caught_up "$leader" 30
+  touch "$work/stop"; wait "$writer_pid"
+  sleep 1
+  for id in 0 1 2 3; do check "every acknowledged write is on node $id" all_acked_on "$id"; done
+  stop_cluster
+fi
+
 echo "runner: $passed passed, $failed failed"
 [ "$failed" = 0 ]
