@@ -4,8 +4,9 @@
 //   bft-client --config cluster.yaml txn [--if KEY=VALUE]... [--if-absent KEY]... [--put KEY=VALUE]... [--del KEY]...
 //   bft-client --config cluster.yaml bench [--ops N] [--value-size B] [--clients C] [--keys K] [--get-percent P]
 // Each request is signed with the client's Ed25519 key (from --key, or a new
-// one per run). Exit codes: 0 ok, 1 key not found, 2 bad input, 3 a txn's
-// guard failed (nothing written), 4 no faulty+1 matching replies in time.
+// one per run). Exit codes: 0 ok, 1 key not found, 2 bad input, 3 nothing
+// written (a txn's guard failed, incr of a non-integer, append too long),
+// 4 no faulty+1 matching replies in time.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "core/codec/limits.h"
+#include "core/kv/state_machine.h"
 #include "core/protocol/client_auth.h"
 #include "runner/cluster_client.h"
 #include "runner/cluster_config.h"
@@ -38,6 +40,8 @@ commands:
   put KEY VALUE        write VALUE under KEY
   get KEY              print KEY's value
   del KEY              delete KEY
+  incr KEY [DELTA]     add DELTA (default 1) to KEY's integer value, print the sum
+  append KEY VALUE     append VALUE to KEY's value, print the new length
   txn [--if KEY=VALUE]... [--if-absent KEY]... [--put KEY=VALUE]... [--del KEY]...
                        apply the puts and deletes atomically, only if every guard holds
   bench [--ops N] [--value-size BYTES] [--clients C] [--keys K] [--get-percent P]
@@ -48,8 +52,9 @@ A result is accepted only when faulty+1 replicas return it at the same height,
 so up to faulty lying replicas cannot fool the client. Requests are signed with
 the key in --key FILE (see bft-node keygen) or a new key for each run.
 --timeout (default 10s): how long to wait for faulty+1 matching replies.
-exit codes: 0 ok, 1 key not found, 2 bad input, 3 txn guard failed (nothing
-written), 4 no faulty+1 matching replies within the timeout.
+exit codes: 0 ok, 1 key not found, 2 bad input, 3 nothing written (a txn's
+guard failed, incr of a non-integer, append past the size limit), 4 no
+faulty+1 matching replies within the timeout.
 )";
 
 int bad_input(const std::string& message) {
@@ -105,8 +110,11 @@ int run_one(const ClusterConfig& cluster, const ClusterClientOptions& options, L
       return exit_guard_failed;
     case ResultStatus::ok:
       break;
-    default:
-      fmt::print(stderr, "bft-client: {} (height {})\n", result_status_name(reply.result.status), reply.height);
+    case ResultStatus::not_integer:
+      fmt::print(stderr, "bft-client: '{}' does not hold a 64-bit integer, or the sum overflows: nothing written (height {})\n", key, reply.height);
+      return exit_guard_failed;
+    case ResultStatus::too_large:
+      fmt::print(stderr, "bft-client: the value of '{}' would exceed {} bytes: nothing written (height {})\n", key, value_size_bytes_max, reply.height);
       return exit_guard_failed;
   }
   if (type == OpType::get)
@@ -283,6 +291,15 @@ int main(int argc, char** argv) {
     if (!check_key(rest[0])) return bad_input(fmt::format("keys are 1 .. {} bytes", key_size_bytes_max));
     return run_one(*cluster, options, *client,
                    Operation{command == "get" ? OpType::get : OpType::del, rest[0], {}, {}, {}});
+  }
+  if (command == "incr" || command == "append") {
+    const bool incr = command == "incr";
+    if (incr ? (rest.empty() || rest.size() > 2) : rest.size() != 2)
+      return bad_input(incr ? "usage: incr KEY [DELTA]" : "usage: append KEY VALUE");
+    if (!check_key(rest[0])) return bad_input(fmt::format("keys are 1 .. {} bytes", key_size_bytes_max));
+    std::string operand = rest.size() == 2 ? rest[1] : "1";
+    if (incr && !parse_int64(operand)) return bad_input(fmt::format("incr {}: '{}' is not a 64-bit integer", rest[0], operand));
+    return run_one(*cluster, options, *client, Operation{incr ? OpType::incr : OpType::append, rest[0], operand, {}, {}});
   }
   if (command == "txn") {
     auto txn = parse_txn(rest, 0);

@@ -61,7 +61,9 @@ std::vector<std::uint8_t> handshake_bytes(HandshakeRole role, const std::string&
 
 std::vector<std::uint8_t> encode_hello(const PeerHello& hello) {
   BFTSIM_ASSERT(hello.chain_id.size() <= 0xffff);
-  std::vector<std::uint8_t> out{kind_hello};
+  std::vector<std::uint8_t> out;
+  out.reserve(3 + hello.chain_id.size() + 40);
+  out.push_back(kind_hello);
   out.push_back(static_cast<std::uint8_t>(hello.chain_id.size()));
   out.push_back(static_cast<std::uint8_t>(hello.chain_id.size() >> 8));
   out.insert(out.end(), hello.chain_id.begin(), hello.chain_id.end());
@@ -72,14 +74,18 @@ std::vector<std::uint8_t> encode_hello(const PeerHello& hello) {
 }
 
 std::vector<std::uint8_t> encode_challenge(const PeerChallenge& challenge) {
-  std::vector<std::uint8_t> out{kind_challenge};
+  std::vector<std::uint8_t> out;
+  out.reserve(1 + 32 + 64);
+  out.push_back(kind_challenge);
   put_bytes(out, challenge.nonce);
   put_bytes(out, challenge.signature.bytes);
   return out;
 }
 
 std::vector<std::uint8_t> encode_proof(const PeerProof& proof) {
-  std::vector<std::uint8_t> out{kind_proof};
+  std::vector<std::uint8_t> out;
+  out.reserve(1 + 64);
+  out.push_back(kind_proof);
   put_bytes(out, proof.signature.bytes);
   return out;
 }

@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "core/codec/limits.h"
+#include "core/kv/state_machine.h"
 #include "runner/resp_reader.h"
 
 namespace bftsim::runner {
@@ -83,6 +86,25 @@ RespAction plan_command(const std::vector<std::string>& args) {
         name == "DEL" ? RespRender::count_ok : name == "EXISTS" ? RespRender::count_found : RespRender::values;
     return plan(render, std::move(ops));
   }
+  if (name == "INCR" || name == "DECR" || name == "INCRBY" || name == "DECRBY") {
+    const bool by = name.ends_with("BY");
+    if (argc != (by ? 3u : 2u)) return wrong_arity(name);
+    if (auto problem = size_problem(args, false)) return reply(*problem);
+    std::string delta = by ? args[2] : "1";
+    const std::optional<std::int64_t> parsed = parse_int64(delta);
+    if (!parsed) return reply(resp::error("ERR value is not an integer or out of range"));
+    if (name.starts_with("DECR")) {
+      if (*parsed == std::numeric_limits<std::int64_t>::min())
+        return reply(resp::error("ERR decrement would overflow"));
+      delta = std::to_string(-*parsed);
+    }
+    return plan(RespRender::integer_value, {Operation{OpType::incr, args[1], delta, {}, {}}});
+  }
+  if (name == "APPEND") {
+    if (argc != 3) return wrong_arity(name);
+    if (auto problem = size_problem(args, true)) return reply(*problem);
+    return plan(RespRender::integer_value, {Operation{OpType::append, args[1], args[2], {}, {}}});
+  }
   if (name == "MSET") {
     if (argc < 3 || argc % 2 == 0) return wrong_arity(name);
     if ((argc - 1) / 2 > txn_entries_max)
@@ -140,10 +162,13 @@ std::string render_reply(const RespPlan& plan, const std::vector<OpResult>& resu
       for (const OpResult& result : results) out += result.value ? resp::bulk(*result.value) : resp::nil();
       return out;
     }
-    case RespRender::integer_value:
-      if (results.at(0).status != ResultStatus::ok || !results[0].value)
-        return resp::error("ERR value is not an integer or out of range");
-      return resp::integer(std::stoll(*results[0].value));
+    case RespRender::integer_value: {
+      const OpResult& result = results.at(0);
+      if (result.status == ResultStatus::too_large) return resp::error("ERR string exceeds maximum allowed size");
+      const std::optional<std::int64_t> value = result.value ? parse_int64(*result.value) : std::nullopt;
+      if (result.status != ResultStatus::ok || !value) return resp::error("ERR value is not an integer or out of range");
+      return resp::integer(*value);
+    }
     case RespRender::exec: {
       if (results.at(0).status != ResultStatus::ok)
         return resp::error(fmt::format("EXECABORT {}", result_status_name(results[0].status)));

@@ -21,7 +21,7 @@ enum class RespRender : std::uint8_t {
   count_ok,     // DEL: how many deletes found their key
   count_found,  // EXISTS: how many gets found their key
   values,       // MGET: an array of values or nils
-  integer_value,// INCR, INCRBY: the new value
+  integer_value,// INCR, INCRBY, DECR, DECRBY: the new value; APPEND: the new length
   exec,         // EXEC: an array with one reply per queued command
 };
 

@@ -302,7 +302,7 @@ std::uint8_t get_operation(ByteReader& reader, Operation& op) {
   if (!reader.ok()) return 0;
   const std::uint8_t flags = type_byte & op_flag_signed;
   const std::uint8_t type = type_byte & static_cast<std::uint8_t>(~op_flag_signed);
-  if (type < static_cast<std::uint8_t>(OpType::put) || type > static_cast<std::uint8_t>(OpType::txn)) {
+  if (type < static_cast<std::uint8_t>(OpType::put) || type > static_cast<std::uint8_t>(op_type_last)) {
     reader.fail(fmt::format("unknown OpType {}", type));
     return 0;
   }
@@ -396,7 +396,7 @@ void get_body(ByteReader& reader, ClientReply& reply) {
   reply.height = reader.u64("height");
   std::uint8_t status = reader.u8("result status");
   if (!reader.ok()) return;
-  if (status > static_cast<std::uint8_t>(ResultStatus::condition_failed)) {
+  if (status > static_cast<std::uint8_t>(result_status_last)) {
     reader.fail(fmt::format("unknown ResultStatus {}", status));
     return;
   }

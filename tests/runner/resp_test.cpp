@@ -123,3 +123,23 @@ TEST_CASE("resp: MULTI/EXEC becomes one txn of SET and MSET writes") {
 }
 
 }  // namespace bftsim::runner
+
+namespace bftsim::runner {
+TEST_CASE("resp: INCR, INCRBY, DECR, DECRBY and APPEND") {
+  auto incr = plan_command({"INCR", "n"});
+  REQUIRE(incr.plan);
+  CHECK(incr.plan->ops[0] == Operation{OpType::incr, "n", "1", {}, {}});
+  CHECK(render_reply(*incr.plan, {OpResult{ResultStatus::ok, "7"}}) == ":7\r\n");
+  CHECK(render_reply(*incr.plan, {OpResult{ResultStatus::not_integer, std::nullopt}}) ==
+        "-ERR value is not an integer or out of range\r\n");
+  CHECK(plan_command({"DECRBY", "n", "5"}).plan->ops[0].value == "-5");
+  CHECK(plan_command({"DECR", "n"}).plan->ops[0].value == "-1");
+  CHECK(plan_command({"INCRBY", "n", "x"}).reply == "-ERR value is not an integer or out of range\r\n");
+  CHECK(plan_command({"DECRBY", "n", "-9223372036854775808"}).reply->starts_with("-ERR decrement would overflow"));
+  auto append = plan_command({"APPEND", "s", "abc"});
+  CHECK(append.plan->ops[0].type == OpType::append);
+  CHECK(render_reply(*append.plan, {OpResult{ResultStatus::ok, "3"}}) == ":3\r\n");
+  CHECK(render_reply(*append.plan, {OpResult{ResultStatus::too_large, std::nullopt}}) ==
+        "-ERR string exceeds maximum allowed size\r\n");
+}
+}  // namespace bftsim::runner
