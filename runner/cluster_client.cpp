@@ -17,6 +17,9 @@ constexpr auto tick_interval = std::chrono::milliseconds(50);
 struct ClusterClient::Connection {
   explicit Connection(asio::io_context& io) : redial_timer(io) {}
   std::shared_ptr<Stream> stream;
+  // A connect in progress, closed by close(): an unreachable host's connect
+  // would otherwise keep the io_context running for minutes.
+  std::shared_ptr<asio::ip::tcp::socket> connecting;
   FrameDecoder decoder;
   bool up = false;
   std::uint64_t generation = 0;
@@ -41,6 +44,8 @@ void ClusterClient::close() {
   tick_timer_.cancel();
   for (auto& connection : connections_) {
     connection->redial_timer.cancel();
+    asio::error_code ignored;
+    if (connection->connecting) connection->connecting->close(ignored);
     if (connection->stream) connection->stream->close("client done");
   }
 }
@@ -74,10 +79,12 @@ void ClusterClient::dial(ReplicaIndex replica) {
   };
   if (ec) return retry();
   auto socket = std::make_shared<asio::ip::tcp::socket>(io_);
+  connection.connecting = socket;
   asio::async_connect(*socket, endpoints, [this, replica, generation, socket, retry](const asio::error_code& error,
                                                                                     const auto&) {
     Connection& current = *connections_[replica];
     if (closed_ || current.generation != generation) return;
+    current.connecting.reset();
     if (error) return retry();
     current.stream = std::make_shared<Stream>(std::move(*socket), 256u * 1024u * 1024u);
     current.stream->start(Stream::Handlers{

@@ -36,6 +36,9 @@ struct PeerNetwork::Outgoing {
   ReplicaIndex peer;
   State state = State::idle;
   std::shared_ptr<Stream> stream;
+  // A connect in progress, closed by stop() and by a failure: an unreachable
+  // peer's connect would otherwise hold a shutdown for minutes.
+  std::shared_ptr<asio::ip::tcp::socket> connecting;
   FrameDecoder decoder;
   Nonce nonce{};
   int backoff_ms = backoff_ms_min;
@@ -100,6 +103,7 @@ void PeerNetwork::stop() {
     if (!link) continue;
     link->retry_timer.cancel();
     link->handshake_timer.cancel();
+    if (link->connecting) link->connecting->close(ignored);
     if (link->stream) link->stream->close("shutting down");
   }
   auto incoming = incoming_;
@@ -152,11 +156,13 @@ void PeerNetwork::dial(ReplicaIndex peer) {
   auto endpoints = resolver.resolve(address.host, std::to_string(address.port), ec);
   if (ec) return dial_failed(peer, fmt::format("cannot resolve {}: {}", address.host, ec.message()));
   auto socket = std::make_shared<asio::ip::tcp::socket>(io_);
+  link.connecting = socket;
   asio::async_connect(*socket, endpoints,
                       [this, peer, generation, socket](const asio::error_code& error, const auto&) {
                         if (stopped_ || outgoing_[peer]->generation != generation) return;
-                        if (error) return dial_failed(peer, error.message());
                         Outgoing& link = *outgoing_[peer];
+                        link.connecting.reset();
+                        if (error) return dial_failed(peer, error.message());
                         link.stream = std::make_shared<Stream>(std::move(*socket), peer_write_queue_bytes_max);
                         link.stream->start(Stream::Handlers{
                             [this, peer, generation](std::span<const std::uint8_t> bytes) {
@@ -186,6 +192,9 @@ void PeerNetwork::dial_failed(ReplicaIndex peer, const std::string& why) {
   const std::uint64_t generation = ++link.generation;  // the old attempt's callbacks stop here
   link.state = Outgoing::State::idle;
   link.handshake_timer.cancel();
+  asio::error_code ignored;
+  if (link.connecting) link.connecting->close(ignored);
+  link.connecting.reset();
   if (link.stream) link.stream->close(why);
   link.stream.reset();
   if (was_up) fmt::print(stderr, "bft-node {}: link to replica {} down: {}\n", self_, peer, why);

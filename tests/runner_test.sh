@@ -247,5 +247,15 @@ if selected kill_leader && start_cluster kill_leader --view-timeout 300ms; then
   stop_cluster
 fi
 
+# ---- across network namespaces (skipped when the machine does not allow them) ----
+if selected netns; then
+  bash "$src/tests/runner_netns_test.sh" "$build" >"$work/netns.out" 2>&1
+  cat "$work/netns.out"
+  read -r netns_passed netns_failed < <(sed -n 's/^netns: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p' "$work/netns.out") || true
+  passed=$((passed + ${netns_passed:-0}))
+  failed=$((failed + ${netns_failed:-0}))
+  grep -q "^netns: skipped\|^netns: [0-9]* passed" "$work/netns.out" || fail "the netns test ended without a summary"
+fi
+
 echo "runner: $passed passed, $failed failed"
 [ "$failed" = 0 ]
