@@ -4,7 +4,7 @@
 # namespace this test creates), the client in the hub. Skipped with a
 # message when the machine does not allow network namespaces (not root, no
 # CAP_SYS_ADMIN). Everything it creates is removed at the end.
-# Usage: tests/runner_netns_test.sh BUILD_DIR; last line "netns: N passed, M failed"
+# Usage: tests/runner_netns_test.sh BUILD_DIR; last line "netns checks: N passed, M failed"
 # (or "netns: skipped: why").
 set -uo pipefail
 build=$(cd "$1" && pwd)
@@ -87,5 +87,5 @@ deadline=$((SECONDS + 5))
 while kill -0 "$(cat "$work/n0.pid")" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
 kill -0 "$(cat "$work/n0.pid")" 2>/dev/null && fail "SIGTERM with an unreachable peer took over 5 s" ||
   pass "SIGTERM with an unreachable peer stops the node within 5 s"
-echo "netns: $passed passed, $failed failed"
+echo "netns checks: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -251,10 +251,11 @@ fi
 if selected netns; then
   bash "$src/tests/runner_netns_test.sh" "$build" >"$work/netns.out" 2>&1
   cat "$work/netns.out"
-  read -r netns_passed netns_failed < <(sed -n 's/^netns: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p' "$work/netns.out") || true
+  # "netns checks:", not "netns:", so scripts/test.sh does not count them twice.
+  read -r netns_passed netns_failed < <(sed -n 's/^netns checks: \([0-9]*\) passed, \([0-9]*\) failed/\1 \2/p' "$work/netns.out") || true
   passed=$((passed + ${netns_passed:-0}))
   failed=$((failed + ${netns_failed:-0}))
-  grep -q "^netns: skipped\|^netns: [0-9]* passed" "$work/netns.out" || fail "the netns test ended without a summary"
+  grep -q "^netns: skipped\|^netns checks: [0-9]* passed" "$work/netns.out" || fail "the netns test ended without a summary"
 fi
 
 echo "runner: $passed passed, $failed failed"
