@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "core/types/assert.h"
+#include "sim/check/rmw_linearizability.h"
 
 namespace bftsim {
 namespace {
@@ -137,6 +138,8 @@ std::optional<KeyOp> project_txn(const HistoryOp& op, bool completed, const std:
       out.requirement = some_fails(expected);
       return out;
     case ResultStatus::not_found:
+    case ResultStatus::not_integer:
+    case ResultStatus::too_large:
       break;
   }
   out.requirement = {Require::never, absent_id};
@@ -198,6 +201,10 @@ std::optional<KeyOp> project(const HistoryOp& op, std::size_t source, const std:
       break;
     case OpType::txn:
       projected = project_txn(op, completed, key, out, values);
+      break;
+    case OpType::incr:
+    case OpType::append:
+      BFTSIM_ASSERT(false);  // keys with read-modify-write ops go to check_rmw_key
       break;
   }
   // A completed op that accepts every state and writes nothing always fits.
@@ -1135,6 +1142,8 @@ std::string describe_operation(const Operation& op) {
     case OpType::put: return fmt::format("put {} = {}", quote(op.key), quote(op.value));
     case OpType::get: return fmt::format("get {}", quote(op.key));
     case OpType::del: return fmt::format("del {}", quote(op.key));
+    case OpType::incr: return fmt::format("incr {} by {}", quote(op.key), op.value);
+    case OpType::append: return fmt::format("append {} {}", quote(op.key), quote(op.value));
     case OpType::txn: break;
   }
   std::string out = "txn if [";
@@ -1252,7 +1261,39 @@ LinearizabilityResult check_linearizability(const std::vector<HistoryOp>& histor
   }
 
   LinearizabilityResult result;
+  // A txn with no conditions and no writes touches no key; the model still
+  // answers it ok with no value, and nothing else.
+  for (std::size_t source : order) {
+    const HistoryOp& op = history[source];
+    if (!touched_keys(op.op).empty() || !op.result) continue;
+    if (*op.result == OpResult{ResultStatus::ok, std::nullopt}) continue;
+    result.linearizable = false;
+    result.op_ids = {op.id};
+    result.explanation = "a txn with no conditions and no writes must answer ok with no value:\n" +
+                         describe_history_op(op, std::nullopt);
+    return result;
+  }
   for (const auto& [key, sources] : sources_by_key) {
+    const bool read_modify_write = std::any_of(sources.begin(), sources.end(), [&](std::size_t source) {
+      const OpType type = history[source].op.type;
+      return type == OpType::incr || type == OpType::append;
+    });
+    if (read_modify_write) {
+      RmwKeyOutcome outcome = check_rmw_key(history, sources, key, step_budget, result.step_count);
+      if (outcome.kind == RmwKeyOutcome::Kind::linearizable) continue;
+      if (outcome.kind == RmwKeyOutcome::Kind::exhausted) {
+        result.exhausted = true;
+        result.exhausted_keys.push_back(key);
+        continue;
+      }
+      result.linearizable = false;
+      result.key = key;
+      result.op_ids = outcome.op_ids;
+      result.explanation = fmt::format("no order of the {} ops on key {} (it has read-modify-write ops) fits the KV model:\n",
+                                       sources.size(), quote(key));
+      for (std::size_t source : sources) result.explanation += describe_history_op(history[source], std::nullopt) + "\n";
+      break;
+    }
     ValueTable values;
     std::vector<KeyOp> ops = project_key(history, sources, key, std::nullopt, values);
     // Some failures need no search.
