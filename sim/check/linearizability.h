@@ -59,7 +59,7 @@ inline constexpr std::uint64_t linearizability_step_budget_default = 1'000'000;
 // sufficient: the verdict for such histories is partial), and a
 // condition_failed txn with conditions on several keys is not checked at
 // all. A key with read-modify-write ops (incr, append) is searched on its
-// actual values (rmw_linearizability.h). A txn with no conditions and no
+// actual values (linearizability/rmw_search.h). A txn with no conditions and no
 // writes must answer ok with no value.
 LinearizabilityResult check_linearizability(
     const std::vector<HistoryOp>& history,

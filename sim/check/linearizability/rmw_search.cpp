@@ -1,5 +1,5 @@
-// One key's search with read-modify-write operations (rmw_linearizability.h).
-#include "sim/check/rmw_linearizability.h"
+// One key's search with read-modify-write operations (rmw_search.h).
+#include "sim/check/linearizability/rmw_search.h"
 
 #include <algorithm>
 #include <limits>

@@ -1,6 +1,6 @@
 // Linearizability of one key's sub-history when it holds read-modify-write
 // operations (incr, append), whose written value depends on the state they
-// find. linearizability.cpp's fast search interns fixed written values, which
+// find. the fast search (search.h) interns fixed written values, which
 // such operations do not have; this search replays the KV model itself
 // (core/kv's semantics) on the key's actual value. Wing & Gong's search with
 // memoization of (linearized set, value), under a step budget. Pure and
