@@ -8,16 +8,8 @@
 # the same bytes; bad --format, --around and option mixes exit 2.
 # Usage: tests/replay_test.sh BFTSIM_BINARY SOURCE_DIR
 set -uo pipefail
-bftsim=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-run() { "$bftsim" "$@" >"$work/out" 2>"$work/err"; echo $? >"$work/rc"; }
-rc() { cat "$work/rc"; }
+# shellcheck source=tests/shell_test_lib.sh
+source "$(dirname "$0")/shell_test_lib.sh"
 
 fast=(--set crypto=fast)
 crash="$src/scenarios/leader-crash.yaml"    # 4 replicas, 2 clients, a leader crash
