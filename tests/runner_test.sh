@@ -81,8 +81,10 @@ PY
 
 # ---- usage ----
 if selected usage; then
-  "$node_bin" --help | grep -q "bft-node --config FILE --id N --data-dir DIR"; check "bft-node --help" [ $? = 0 ]
-  "$client_bin" --help | grep -q "faulty+1"; check "bft-client --help" [ $? = 0 ]
+  # Into files first: with pipefail, `grep -q` closing the pipe early would fail the writer.
+  "$node_bin" --help >"$work/node-help"; grep -q "bft-node --config FILE --id N --data-dir DIR" "$work/node-help"
+  check "bft-node --help" [ $? = 0 ]
+  "$client_bin" --help >"$work/client-help"; grep -q "faulty+1" "$work/client-help"; check "bft-client --help" [ $? = 0 ]
   "$node_bin" --bogus >/dev/null 2>&1; check "bft-node bad flag exits 2" [ $? = 2 ]
   "$client_bin" --config /nonexistent get k >/dev/null 2>"$work/err"; rc=$?
   [ $rc = 2 ] && grep -q /nonexistent "$work/err"; check "bft-client missing cluster file exits 2 naming it" [ $? = 0 ]
