@@ -6,13 +6,13 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/scenario_writer.h"
+#include "sim/report/trace_event.h"
 #include "sim/simulation.h"
 
 namespace bftsim {
@@ -77,23 +77,24 @@ Scenario load(std::string_view extra) {
 }
 
 // When `replica` sent a timeout (one per view timer that fired), from the trace.
-std::vector<Instant> timeout_times(const Scenario& scenario, ReplicaIndex replica) {
-  std::FILE* trace = std::tmpfile();
-  REQUIRE(trace != nullptr);
-  Simulation simulation(scenario, {.seed = 1, .trace = trace});
-  (void)simulation.run();
-  std::rewind(trace);
-  std::vector<Instant> times;
-  char line[4096];
-  const std::string needle = "\"ev\":\"note\",\"replica\":" + std::to_string(replica) + ",\"note\":\"timeout_sent\"";
-  while (std::fgets(line, sizeof line, trace) != nullptr) {
-    const std::string text(line);
-    if (text.find(needle) == std::string::npos) continue;
-    const std::size_t at = text.find("\"t_ns\":") + 7;
-    times.push_back(std::stoll(text.substr(at)));
+class TimeoutTimes final : public TraceSink {
+ public:
+  explicit TimeoutTimes(ReplicaIndex replica) : replica_(replica) {}
+  void record(const TraceEvent& event) override {
+    if (const auto* note = std::get_if<NoteRecord>(&event.detail))
+      if (note->replica == replica_ && note->kind == NoteKind::timeout_sent) times.push_back(event.at);
   }
-  std::fclose(trace);
-  return times;
+  std::vector<Instant> times;
+
+ private:
+  ReplicaIndex replica_;
+};
+
+std::vector<Instant> timeout_times(const Scenario& scenario, ReplicaIndex replica) {
+  TimeoutTimes sink(replica);
+  Simulation simulation(scenario, {.seed = 1, .trace = &sink});
+  (void)simulation.run();
+  return sink.times;
 }
 
 TEST_CASE("a skewed replica's timers fire when its own clock reaches them") {
