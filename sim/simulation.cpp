@@ -141,7 +141,7 @@ class Simulation::Impl {
 
   const Scenario scenario_;  // with the run seed's random Byzantine replicas in `byzantine`
   SimulationOptions options_;
-  const std::vector<Fault> faults_;  // by fault id: the scenario's faults, then the random partitions
+  const std::vector<Fault> faults_;  // by fault id: the scenario's faults, then the random ones (fault_schedule)
   EventQueue<Event> queue_;
   VirtualNetwork network_;
   std::unique_ptr<KeyRing> keys_;
