@@ -36,10 +36,15 @@ Status read_windows(const YamlNode& map, std::string_view path, const Scenario& 
   return check_expected_count(map, path, out.start, out.stop, out.mean_interval);
 }
 
-// A family of windows on random links needs two replicas to draw a link.
-Status check_links(const YamlNode& map, std::string_view path, const Scenario& scenario) {
-  if (scenario.replica_count >= 2) return {};
-  return fail(map.where, path, "needs at least 2 replicas (it draws links between them)");
+// The start of a window family's reader: the map, its keys, and (for a
+// family on random links) two replicas to draw a link between.
+Status read_window_family(const YamlNode& map, std::string_view path, Keys keys, bool links,
+                          const Scenario& scenario, RandomWindows& windows) {
+  BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
+  BFTSIM_SCENARIO_TRY(check_keys(map, path, keys));
+  if (links && scenario.replica_count < 2)
+    return fail(map.where, path, "needs at least 2 replicas (it draws links between them)");
+  return read_windows(map, path, scenario, windows);
 }
 
 Status read_crashes(const YamlNode& map, std::string_view path, const Scenario& scenario,
@@ -63,11 +68,8 @@ Status read_crashes(const YamlNode& map, std::string_view path, const Scenario& 
 
 Status read_link_windows(const YamlNode& map, std::string_view path, const Scenario& scenario,
                          std::optional<RandomLinkWindowsConfig>& out) {
-  BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
-  BFTSIM_SCENARIO_TRY(check_keys(map, path, random_windows_keys));
-  BFTSIM_SCENARIO_TRY(check_links(map, path, scenario));
   RandomLinkWindowsConfig config;
-  BFTSIM_SCENARIO_TRY(read_windows(map, path, scenario, config.windows));
+  BFTSIM_SCENARIO_TRY(read_window_family(map, path, random_windows_keys, true, scenario, config.windows));
   out = config;
   return {};
 }
@@ -76,11 +78,8 @@ constexpr std::uint32_t bit(MessageType type) { return 1u << (static_cast<std::u
 
 Status read_drops(const YamlNode& map, std::string_view path, const Scenario& scenario,
                   std::optional<RandomDropsConfig>& out) {
-  BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
-  BFTSIM_SCENARIO_TRY(check_keys(map, path, random_drops_keys));
-  BFTSIM_SCENARIO_TRY(check_links(map, path, scenario));
   RandomDropsConfig config;
-  BFTSIM_SCENARIO_TRY(read_windows(map, path, scenario, config.windows));
+  BFTSIM_SCENARIO_TRY(read_window_family(map, path, random_drops_keys, true, scenario, config.windows));
   BFTSIM_SCENARIO_TRY(read_message_types(map, path, config.type_mask));
   if (config.type_mask == 0) config.type_mask = bit(MessageType::proposal) | bit(MessageType::vote) | bit(MessageType::timeout);
   out = config;
@@ -89,11 +88,8 @@ Status read_drops(const YamlNode& map, std::string_view path, const Scenario& sc
 
 Status read_duplicates(const YamlNode& map, std::string_view path, const Scenario& scenario,
                        std::optional<RandomDuplicatesConfig>& out) {
-  BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
-  BFTSIM_SCENARIO_TRY(check_keys(map, path, random_duplicates_keys));
-  BFTSIM_SCENARIO_TRY(check_links(map, path, scenario));
   RandomDuplicatesConfig config;
-  BFTSIM_SCENARIO_TRY(read_windows(map, path, scenario, config.windows));
+  BFTSIM_SCENARIO_TRY(read_window_family(map, path, random_duplicates_keys, true, scenario, config.windows));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "probability", config.duplicate_ppm, read_probability));
   if (config.duplicate_ppm == 0) return fail(map.find("probability")->where, key_path_join(path, "probability"), "must be > 0");
   out = config;
@@ -102,10 +98,8 @@ Status read_duplicates(const YamlNode& map, std::string_view path, const Scenari
 
 Status read_clocks(const YamlNode& map, std::string_view path, const Scenario& scenario,
                    std::optional<RandomClocksConfig>& out) {
-  BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
-  BFTSIM_SCENARIO_TRY(check_keys(map, path, random_clocks_keys));
   RandomClocksConfig config;
-  BFTSIM_SCENARIO_TRY(read_windows(map, path, scenario, config.windows));
+  BFTSIM_SCENARIO_TRY(read_window_family(map, path, random_clocks_keys, false, scenario, config.windows));
   BFTSIM_SCENARIO_TRY(read_node_list(map, path, "nodes", scenario.replica_count, config.replicas));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "max_skew", config.skew_max, read_duration));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "max_drift", config.drift_ppm_max, read_drift));
