@@ -44,6 +44,8 @@ struct ProtocolConfig {
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
   std::uint32_t reputation_window = 10;
+  // YAML `new_view_to_leader: true | false`. See ReplicaConfig.
+  bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
 
   bool operator==(const ProtocolConfig&) const = default;
 };

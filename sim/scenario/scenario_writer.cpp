@@ -117,6 +117,15 @@ Fields protocol_fields(const ProtocolConfig& p) {
     f.emplace_back("vote_to", std::string(name_of(NameTable<bool>(vote_to_names), p.vote_to_all)));
   if (p.unsafe_skip_lock != d.unsafe_skip_lock) f.emplace_back("unsafe_skip_lock", boolean(p.unsafe_skip_lock));
   if (p.block_retention != d.block_retention) f.emplace_back("block_retention", fmt::format("{}", p.block_retention));
+  if (p.backoff_reset != d.backoff_reset)
+    f.emplace_back("backoff_reset", std::string(name_of(NameTable<BackoffReset>(backoff_reset_names), p.backoff_reset)));
+  if (p.leader_election != d.leader_election)
+    f.emplace_back("leader_election",
+                   std::string(name_of(NameTable<LeaderElection>(leader_election_names), p.leader_election)));
+  if (p.reputation_window != d.reputation_window)
+    f.emplace_back("reputation_window", fmt::format("{}", p.reputation_window));
+  if (p.new_view_to_leader != d.new_view_to_leader)
+    f.emplace_back("new_view_to_leader", boolean(p.new_view_to_leader));
   return f;
 }
 

@@ -53,6 +53,8 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "leader_election", out.leader_election,
                                     enum_of(NameTable<LeaderElection>(leader_election_names), "leader election")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "reputation_window", out.reputation_window, integer_in(1, 1024)));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "new_view_to_leader", out.new_view_to_leader,
+                                    enum_of(NameTable<bool>(bool_names), "boolean")));
   if (out.view_timeout_max < out.view_timeout) {
     const std::string detail = fmt::format("view_timeout_max {} is below view_timeout {}",
                                            format_duration(out.view_timeout_max), format_duration(out.view_timeout));
