@@ -307,6 +307,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   report_.faulty_count = scenario.faulty_count;
   report_.expected_safety = std::string(expect_name(scenario.expect.safety));
   report_.expected_liveness = std::string(expect_name(scenario.expect.liveness));
+  report_.expected_check = scenario.expect.check;
 }
 
 ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
@@ -448,8 +449,11 @@ RunReport Simulation::Impl::run() {
   }
   report_.decided_height = agreement_->decided_height();
   report_.requests_issued = requests_issued_;
+  // An expected violation must also be the expected check's, when it names one.
   const bool safety_ok =
-      (report_.safety == Verdict::holds) == (scenario_.expect.safety == SafetyExpectation::holds);
+      (report_.safety == Verdict::holds) == (scenario_.expect.safety == SafetyExpectation::holds) &&
+      (scenario_.expect.check.empty() || !report_.safety_violation ||
+       report_.safety_violation->check == scenario_.expect.check);
   const bool liveness_ok =
       scenario_.expect.liveness == LivenessExpectation::unchecked ||
       (report_.liveness == Verdict::holds &&

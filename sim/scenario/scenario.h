@@ -241,12 +241,15 @@ struct RandomFaultsConfig {
 enum class SafetyExpectation : std::uint8_t { holds, violated };
 enum class LivenessExpectation : std::uint8_t { holds, violated, unchecked };
 
-// YAML `expect:`. YAML names: min_commits, within.
+// YAML `expect:`. YAML names: min_commits, within, check.
 struct Expectations {
   SafetyExpectation safety = SafetyExpectation::holds;
   LivenessExpectation liveness = LivenessExpectation::holds;
   Height commit_height_min = 0;   // every honest replica's committed height at the end
   Duration within = 2 * ns_per_s; // liveness bound after the last fault heals, > 0
+  // With safety violated: the check that must fire (a checker's name, see
+  // safety_check_names in schema.h); empty accepts any safety check.
+  std::string check;
 
   bool operator==(const Expectations&) const = default;
 };

@@ -277,6 +277,7 @@ std::string scenario_to_yaml(const Scenario& s, const std::string& comment) {
   if (s.expect.commit_height_min != defaults.commit_height_min)
     expect.emplace_back("min_commits", fmt::format("{}", s.expect.commit_height_min));
   if (s.expect.within != defaults.within) expect.emplace_back("within", duration(s.expect.within));
+  if (!s.expect.check.empty()) expect.emplace_back("check", s.expect.check);
   section(out, "expect", expect);
   return out;
 }

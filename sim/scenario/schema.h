@@ -43,7 +43,7 @@ inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
                                                "count", "capacity_bytes"};
-inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
+inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within", "check"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
 inline constexpr std::string_view uniform_keys[] = {"distribution", "min", "max"};
@@ -93,6 +93,11 @@ inline constexpr std::pair<std::string_view, KeyDistribution> key_distribution_n
     {"uniform", KeyDistribution::uniform}, {"zipfian", KeyDistribution::zipfian}};
 inline constexpr std::pair<std::string_view, SafetyExpectation> safety_names[] = {
     {"holds", SafetyExpectation::holds}, {"violated", SafetyExpectation::violated}};
+// `expect.check`: the names the safety checkers of sim/check/ report (Violation::check).
+inline constexpr std::pair<std::string_view, std::string_view> safety_check_names[] = {
+    {"agreement", "agreement"},   {"chain", "chain"},           {"state_agreement", "state_agreement"},
+    {"integrity", "integrity"},   {"double_vote", "double_vote"}, {"linearizability", "linearizability"},
+    {"recovery", "recovery"}};
 inline constexpr std::pair<std::string_view, LivenessExpectation> liveness_names[] = {
     {"holds", LivenessExpectation::holds},
     {"violated", LivenessExpectation::violated},
