@@ -285,7 +285,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   actors_.resize(scenario.replica_count);
   for (const ByzantineSpec& spec : scenario.byzantine)
     actors_[spec.replica] = std::make_unique<ByzantineActor>(replica_config(spec.replica), *keys_, spec.behaviors,
-                                                             options.seed, client_endpoint(1));
+                                                             options.seed, client_endpoint(1), spec.params);
   // Twins split the honest replicas in two halves, one per instance.
   side_.assign(scenario.replica_count, 0);
   std::uint32_t honest_seen = 0;
@@ -336,7 +336,7 @@ void Simulation::Impl::start_replica(ReplicaIndex replica, bool restart) {
       for (const ByzantineSpec& spec : scenario_.byzantine)
         if (spec.replica == replica)
           actors_[replica] = std::make_unique<ByzantineActor>(replica_config(replica), *keys_, spec.behaviors,
-                                                              options_.seed, client_endpoint(1));
+                                                              options_.seed, client_endpoint(1), spec.params);
     }
     outbox_ = {};
     actors_[replica]->start(now_, outbox_);

@@ -258,6 +258,7 @@ struct Expectations {
 struct ByzantineSpec {
   ReplicaIndex replica = 0;  // YAML `node`
   std::vector<ByzantineBehavior> behaviors;  // YAML `behavior`: a name or a list
+  ByzantineParams params;  // YAML depth, mode, vote_for, targets (byzantine_behavior.h)
   bool operator==(const ByzantineSpec&) const = default;
 };
 
