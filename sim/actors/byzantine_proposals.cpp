@@ -121,8 +121,16 @@ void ByzantineActor::rewrite_proposal(std::uint8_t instance, const std::vector<R
     ++forged_count_;
   }
   if (has(ByzantineBehavior::bad_parent)) {
-    // The parent is not the block the justify QC certifies.
-    base.block.parent_hash.bytes[0] ^= 0x01;
+    // The parent is not the block the justify QC certifies: a hash no block
+    // has, or (parent: grandparent) the real grandparent, at the height that
+    // fits it, so a replica that skips the check stores and may commit it.
+    const Block* parent = params_.bad_parent_grandparent ? find_block(base.block.parent_hash) : nullptr;
+    if (parent != nullptr && parent->height > 0) {
+      base.block.parent_hash = parent->parent_hash;
+      base.block.height = parent->height;
+    } else {
+      base.block.parent_hash.bytes[0] ^= 0x01;
+    }
     base = sign_proposal(base.block, base.timeout_cert);
     ++forged_count_;
   }
@@ -145,8 +153,12 @@ void ByzantineActor::rewrite_proposal(std::uint8_t instance, const std::vector<R
     other.batch.pop_back();
     remember_block(other);
     const Proposal conflicting = sign_proposal(other, base.timeout_cert);
-    for (std::size_t i = 0; i < recipients.size(); ++i)
-      emit(instance, recipients[i], byzantine_second_half(i, recipients.size()) ? conflicting : base, delay, out);
+    for (std::size_t i = 0; i < recipients.size(); ++i) {
+      const bool second = byzantine_second_half(i, recipients.size());
+      emit(instance, recipients[i], second ? conflicting : base, delay, out);
+      // split: all: each replica gets both blocks, its half's first.
+      if (params_.equivocate_to_all) emit(instance, recipients[i], second ? base : conflicting, delay, out);
+    }
     ++forged_count_;
     return;
   }

@@ -62,6 +62,8 @@ struct ByzantineParams {
   SyncLie sync_lie = SyncLie::fabricated;  // bad_sync: `mode`
   bool impersonate_other_block = false;    // impersonate: `vote_for: own_block | other_block`
   std::vector<ReplicaIndex> targets;       // withhold_*: `targets`, sorted (empty: every replica)
+  bool equivocate_to_all = false;          // equivocate: `split: halves | all` (all: both blocks to everyone)
+  bool bad_parent_grandparent = false;     // bad_parent: `parent: unknown | grandparent`
 
   bool operator==(const ByzantineParams&) const = default;
 };

@@ -1,6 +1,7 @@
 // The parameters of a `byzantine` entry, beside `node` and `behavior`:
-// `depth` (fork), `mode` (bad_sync), `vote_for` (impersonate) and `targets`
-// (withhold_votes, withhold_proposals, withhold_timeouts). Each is read only
+// `depth` (fork), `mode` (bad_sync), `vote_for` (impersonate), `split`
+// (equivocate), `parent` (bad_parent) and `targets` (withhold_votes,
+// withhold_proposals, withhold_timeouts). Each is read only
 // when the entry names a behaviour that takes it; otherwise it is an error at
 // the parameter, so a parameter never silently does nothing.
 #include <algorithm>
@@ -83,6 +84,20 @@ Status read_byzantine_params(const YamlNode& map, std::string_view entry_path, s
     auto other = read_enum(*node, path, NameTable<bool>(vote_for_names), "vote_for");
     if (!other) return tl::unexpected(std::move(other.error()));
     params.impersonate_other_block = *other;
+  }
+  if (const YamlNode* node = map.find("split")) {
+    const std::string path = key_path_join(entry_path, "split");
+    BFTSIM_SCENARIO_TRY(require_taker(*node, path, "split", spec, {B::equivocate}));
+    auto all = read_enum(*node, path, NameTable<bool>(split_names), "split");
+    if (!all) return tl::unexpected(std::move(all.error()));
+    params.equivocate_to_all = *all;
+  }
+  if (const YamlNode* node = map.find("parent")) {
+    const std::string path = key_path_join(entry_path, "parent");
+    BFTSIM_SCENARIO_TRY(require_taker(*node, path, "parent", spec, {B::bad_parent}));
+    auto grandparent = read_enum(*node, path, NameTable<bool>(bad_parent_names), "parent");
+    if (!grandparent) return tl::unexpected(std::move(grandparent.error()));
+    params.bad_parent_grandparent = *grandparent;
   }
   if (const YamlNode* node = map.find("targets")) {
     const std::string path = key_path_join(entry_path, "targets");

@@ -250,6 +250,8 @@ std::string byzantine_params(const ByzantineSpec& spec) {
   if (has(ByzantineBehavior::bad_sync) && p.sync_lie != defaults.sync_lie)
     out += fmt::format(", mode: {}", sync_lie_name(p.sync_lie));
   if (has(ByzantineBehavior::impersonate) && p.impersonate_other_block) out += ", vote_for: other_block";
+  if (has(ByzantineBehavior::equivocate) && p.equivocate_to_all) out += ", split: all";
+  if (has(ByzantineBehavior::bad_parent) && p.bad_parent_grandparent) out += ", parent: grandparent";
   if ((has(ByzantineBehavior::withhold_votes) || has(ByzantineBehavior::withhold_proposals) ||
        has(ByzantineBehavior::withhold_timeouts)) &&
       !p.targets.empty())

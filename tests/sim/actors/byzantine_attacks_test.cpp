@@ -26,6 +26,16 @@ ByzantineParams other_block_params() {
   params.impersonate_other_block = true;
   return params;
 }
+ByzantineParams split_all_params() {
+  ByzantineParams params;
+  params.equivocate_to_all = true;
+  return params;
+}
+ByzantineParams grandparent_params() {
+  ByzantineParams params;
+  params.bad_parent_grandparent = true;
+  return params;
+}
 ByzantineParams target_params(std::vector<ReplicaIndex> targets) {
   ByzantineParams params;
   params.targets = std::move(targets);
@@ -317,6 +327,75 @@ TEST_CASE("byzantine attacks: impersonate with vote_for other_block votes for th
   std::set<Hash32> hashes;
   for (const auto& [send, vote] : sends_of<Vote>(decode_all(same_out))) hashes.insert(vote.block_hash);
   CHECK(hashes.size() == 1);
+}
+
+TEST_CASE("byzantine attacks: equivocate with split: all sends both blocks to every replica") {
+  // Goal: every replica sees two proposals for one view, so one that votes
+  // twice in a view is caught. Method: leader 1 with two requests; each
+  // recipient gets two validly signed blocks for view 1, its half's first.
+  // An honest replica votes for the first only (the control of split: halves
+  // is the equivocate test in byzantine_test.cpp).
+  Fixture fixture(1, {B::equivocate}, CryptoKind::fast, true, split_all_params());
+  ByzantineOutbox out;
+  fixture.actor.on_client_request(0, put_request(1, 1, "a"), 0, out);
+  fixture.actor.on_client_request(0, put_request(2, 1, "b"), 0, out);
+  fixture.actor.start(0, out);
+  std::map<std::uint32_t, std::vector<Proposal>> received;
+  std::set<Hash32> blocks;
+  for (const auto& [send, proposal] : sends_of<Proposal>(decode_all(out))) {
+    CHECK(proposal.block.view == 1);
+    CHECK(fixture.proposal_signed(proposal));
+    received[send.to].push_back(proposal);
+    blocks.insert(block_hash(proposal.block));
+  }
+  REQUIRE(blocks.size() == 2);
+  REQUIRE(received.size() == 3);
+  std::set<Hash32> firsts;
+  for (const auto& [to, proposals] : received) {
+    REQUIRE(proposals.size() == 2);
+    CHECK(block_hash(proposals[0].block) != block_hash(proposals[1].block));
+    firsts.insert(block_hash(proposals[0].block));
+  }
+  CHECK(firsts.size() == 2);  // the halves see them in different orders
+
+  Replica judge(testing::make_replica_config(fixture.options, 3), fixture.keys->signer(3), fixture.verifier);
+  Effects effects;
+  judge.start(0, effects);
+  effects.clear();
+  for (const Proposal& proposal : received[3]) judge.on_message(1, proposal, 0, effects);
+  std::size_t votes = 0;
+  for (const Effect& effect : effects)
+    if (const auto* broadcast = std::get_if<BroadcastEffect>(&effect))
+      votes += std::holds_alternative<Vote>(broadcast->message) ? 1 : 0;
+  CHECK(votes == 1);
+  CHECK(judge.drop_count(DropReason::duplicate) == 1);
+}
+
+TEST_CASE("byzantine attacks: bad_parent with parent: grandparent names the real grandparent, at its child's height") {
+  // Goal: a block whose parent is a real block other than the one its QC
+  // certifies. Method: the actor (2) forms QC(1) on B1 and proposes in view
+  // 2: the block names genesis (B1's parent) as parent at height 1 under
+  // QC(1). An honest replica holding B1 drops it as bad_block.
+  Fixture fixture(2, {B::bad_parent}, CryptoKind::fast, true, grandparent_params());
+  ByzantineOutbox out;
+  fixture.drive_to_view2_proposal(out);
+  const auto proposals = sends_of<Proposal>(decode_all(out));
+  REQUIRE(proposals.size() == 3);
+  const Proposal& proposal = proposals.front().second;
+  CHECK(proposal.block.view == 2);
+  CHECK(proposal.block.parent_hash == BlockTree::genesis_hash());
+  CHECK(proposal.block.height == 1);
+  CHECK(proposal.block.justify.block_hash == block_hash(fixture.view1_block()));
+  CHECK(fixture.qc_valid(proposal.block.justify));
+  CHECK(fixture.proposal_signed(proposal));
+
+  Replica judge(testing::make_replica_config(fixture.options, 3), fixture.keys->signer(3), fixture.verifier);
+  Effects effects;
+  judge.start(0, effects);
+  judge.on_message(1, fixture.view1_proposal(), 0, effects);
+  const auto bad_blocks = judge.drop_count(DropReason::bad_block);
+  judge.on_message(2, proposal, 0, effects);
+  CHECK(judge.drop_count(DropReason::bad_block) == bad_blocks + 1);
 }
 
 TEST_CASE("byzantine attacks: withholding aimed at targets sends to everyone else") {

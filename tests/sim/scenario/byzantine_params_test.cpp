@@ -53,6 +53,9 @@ TEST_CASE("byzantine parameters load into the entry, with defaults when left out
             .params.impersonate_other_block);
   const Scenario targeted = load_ok(with_entry("{node: 3, behavior: [withhold_votes, withhold_timeouts], targets: [2, 0]}"));
   CHECK(targeted.byzantine[0].params.targets == std::vector<ReplicaIndex>{0, 2});
+  CHECK(load_ok(with_entry("{node: 3, behavior: equivocate, split: all}")).byzantine[0].params.equivocate_to_all);
+  CHECK(!load_ok(with_entry("{node: 3, behavior: equivocate, split: halves}")).byzantine[0].params.equivocate_to_all);
+  CHECK(load_ok(with_entry("{node: 3, behavior: bad_parent, parent: grandparent}")).byzantine[0].params.bad_parent_grandparent);
   // Every new behaviour has a name the loader knows.
   for (std::string_view name : {"propose_out_of_turn", "bad_sync", "amnesia", "withhold_timeouts", "tail_fork"})
     CHECK(load_ok(with_entry("{node: 1, behavior: " + std::string(name) + "}")).byzantine[0].behaviors.size() == 1);
@@ -70,6 +73,10 @@ TEST_CASE("a byzantine parameter no behaviour of the entry takes, or a bad value
   CHECK(load_error(with_entry("{node: 3, behavior: silent, targets: [1]}")) ==
         "adv.yaml:10:42: byzantine[0].targets: only withhold_votes, withhold_proposals, withhold_timeouts take "
         "targets, and this entry's behavior is silent");
+  CHECK(load_error(with_entry("{node: 3, behavior: fork, split: all}")).rfind(
+            "adv.yaml:10:38: byzantine[0].split: only equivocate takes split", 0) == 0);
+  CHECK(load_error(with_entry("{node: 3, behavior: bad_parent, parent: uncle}")).rfind(
+            "adv.yaml:10:45: byzantine[0].parent: unknown parent \"uncle\" (known: unknown, grandparent)", 0) == 0);
   CHECK(load_error(with_entry("{node: 3, behavior: fork, depth: 4}")) ==
         "adv.yaml:10:38: byzantine[0].depth: expected 1..3 (QCs below the highest) or lock, got \"4\"");
   CHECK(load_error(with_entry("{node: 3, behavior: fork, depth: \"2\"}")).rfind(
@@ -87,7 +94,7 @@ TEST_CASE("a byzantine parameter no behaviour of the entry takes, or a bad value
   CHECK(load_error(with_entry("{node: 3, behavior: withhold_votes, targets: []}")) ==
         "adv.yaml:10:50: byzantine[0].targets: needs at least one replica (leave it out to mean all)");
   CHECK(load_error(with_entry("{node: 3, behavior: fork, deep: 2}")).rfind(
-            "adv.yaml:10:31: byzantine[0].deep: unknown key (known: node, behavior, depth, mode, vote_for, targets)", 0) == 0);
+            "adv.yaml:10:31: byzantine[0].deep: unknown key (known: node, behavior, depth, mode, vote_for, targets, split, parent)", 0) == 0);
 }
 
 TEST_CASE("expect.check names a safety checker, and only with safety: violated") {
@@ -126,7 +133,7 @@ expect:
   check: chain
 byzantine:
   - {node: 5, behavior: [fork, withhold_votes], depth: lock, targets: [0, 1]}
-  - {node: 6, behavior: [bad_sync, impersonate], mode: forged_justify, vote_for: other_block}
+  - {node: 6, behavior: [bad_sync, impersonate, equivocate, bad_parent], mode: forged_justify, vote_for: other_block, split: all, parent: grandparent}
 )");
   const Scenario first = load_ok(text);
   const std::string written = scenario_to_yaml(first, "");
