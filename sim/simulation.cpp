@@ -75,14 +75,16 @@ using Bytes = std::vector<std::uint8_t>;
 
 struct Event {
   Event(EventKind kind_, EndpointIndex to_, EndpointIndex from_, std::uint64_t arg_,
-        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0)
-      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_) {}
+        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0, std::uint8_t to_instance_ = 0)
+      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_),
+        to_instance(to_instance_) {}
   EventKind kind;
   EndpointIndex to;
   EndpointIndex from;
   std::uint64_t arg;  // timer generation, request number, fault index, message type
   std::shared_ptr<const Bytes> bytes;
-  std::uint8_t instance;  // a twin's instance: the timer's, or the sender's for a delivery
+  std::uint8_t instance;     // a twin's instance: the timer's, or the sender's for a delivery
+  std::uint8_t to_instance;  // a delivery to a twin: the instance that hears it
 };
 
 // A running BLAKE2b over every event and commit: the run's fingerprint.
@@ -122,11 +124,31 @@ class Simulation::Impl {
   void dispatch(const Event& event);
   void on_deliver(const Event& event);
   void on_fault(std::size_t fault_index, bool begin);
+  // An honest replica entered `view`: view-keyed faults start and end, and
+  // duration_views may end the run.
+  void on_view_entered(View view);
+  void view_fault(std::size_t fault_index, bool begin);
+  // faults.csv: a crash row of `replica` still open (a view-keyed crash, or
+  // one before a view-keyed restart) ends at this restart.
+  void close_crash_rows(ReplicaIndex replica) {
+    for (std::size_t f = 0; f < faults_.size(); ++f)
+      if (const auto* crash = std::get_if<CrashFault>(&faults_[f]);
+          crash && crash->replica == replica && !report_.faults[f].end && report_.faults[f].start <= now_ &&
+          (!crash->at_view || view_fault_begun_[f]))
+        report_.faults[f].end = now_;
+  }
+  std::uint8_t instance_count(EndpointIndex endpoint) const {
+    return is_replica(endpoint) && !is_honest(endpoint) ? static_cast<std::uint8_t>(actors_[endpoint]->instance_count())
+                                                        : 1;
+  }
+  bool reaches(EndpointIndex from, std::uint8_t from_instance, EndpointIndex to, std::uint8_t to_instance,
+               const MessageTag& tag) const;
   ViewChangeCause view_change_cause(ReplicaIndex replica, View view) const;
   class Host;
+  // `view`: the message's, for view filters (link_rules.h); none for client traffic.
   void transmit(EndpointIndex from, EndpointIndex to, MessageType type,
                 const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance = 0,
-                Duration extra_delay = 0);
+                Duration extra_delay = 0, std::optional<View> view = std::nullopt);
   void apply_outbox(ReplicaIndex replica);
   void deliver_to_actor(const Event& event, const Message& message);
   ReplicaConfig replica_config(ReplicaIndex replica) const;
@@ -171,6 +193,13 @@ class Simulation::Impl {
   std::optional<ZipfianGenerator> zipf_;
   std::vector<Client> clients_;
   std::uint64_t requests_issued_ = 0;
+  // View-keyed faults: the highest view an honest replica has entered, and
+  // per fault id whether it has begun and ended; deliveries a view-keyed clog holds.
+  View highest_view_ = 0;
+  std::vector<bool> view_fault_begun_;
+  std::vector<bool> view_fault_ended_;
+  std::map<std::size_t, std::vector<Event>> held_;
+  bool views_done_ = false;  // duration_views reached
 
   // The online safety checkers, in the order each observation reaches them
   // (the first violation of a run depends on it), and liveness, checked at the end.
@@ -208,14 +237,15 @@ class Simulation::Impl::Host final : public NodeHost {
   void send(ReplicaIndex to, const Message& message) override {
     sim_.check_honest_send(replica_, message);
     auto bytes = std::make_shared<const Bytes>(encode_message(message));
-    sim_.transmit(replica_, to, message_type(message), bytes, 0, sim_.disk_delay(replica_));
+    sim_.transmit(replica_, to, message_type(message), bytes, 0, sim_.disk_delay(replica_), view_of(message));
   }
   void broadcast(const Message& message) override {
     sim_.check_honest_send(replica_, message);
     auto bytes = std::make_shared<const Bytes>(encode_message(message));
     const Duration delay = sim_.disk_delay(replica_);
+    const View view = view_of(message);
     for (ReplicaIndex to = 0; to < sim_.scenario_.replica_count; ++to)
-      if (to != replica_) sim_.transmit(replica_, to, message_type(message), bytes, 0, delay);
+      if (to != replica_) sim_.transmit(replica_, to, message_type(message), bytes, 0, delay, view);
   }
   void reply(const ClientReply& reply) override {
     for (auto& checker : sim_.checkers_) sim_.violate(checker->on_reply(replica_, reply));
@@ -241,6 +271,10 @@ class Simulation::Impl::Host final : public NodeHost {
   void note(const NoteEffect& note) override { sim_.on_note(replica_, note); }
 
  private:
+  // Its own view, or for block sync the view this replica is in.
+  View view_of(const Message& message) const {
+    return message_view(message).value_or(sim_.nodes_[replica_]->replica().view());
+  }
   Impl& sim_;
   ReplicaIndex replica_;
 };
@@ -248,11 +282,11 @@ class Simulation::Impl::Host final : public NodeHost {
 namespace {
 // The end of the last fault of the run's schedule, random partitions included.
 // None when the run has no faults: liveness is then checked from the start.
+// View-keyed faults move it on as they begin and end (on_view_entered).
 std::optional<Instant> global_stabilization_time(const std::vector<Fault>& faults) {
-  if (faults.empty()) return std::nullopt;
-  Instant gst = 0;
+  std::optional<Instant> gst;
   for (const auto& fault : faults)
-    gst = std::max(gst, fault_until(fault).value_or(fault_at(fault)));
+    if (!fault_at_view(fault)) gst = std::max(gst.value_or(0), fault_until(fault).value_or(fault_at(fault)));
   return gst;
 }
 }  // namespace
@@ -307,6 +341,9 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   report_.faulty_count = scenario.faulty_count;
   report_.expected_safety = std::string(expect_name(scenario.expect.safety));
   report_.expected_liveness = std::string(expect_name(scenario.expect.liveness));
+  report_.committed_blocks_by_proposer.assign(scenario.replica_count, 0);
+  view_fault_begun_.assign(faults_.size(), false);
+  view_fault_ended_.assign(faults_.size(), false);
 }
 
 ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
@@ -325,6 +362,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.backoff_reset = scenario_.protocol.backoff_reset;
   config.leader_election = scenario_.protocol.leader_election;
   config.reputation_window = scenario_.protocol.reputation_window;
+  config.leader_schedule = scenario_.protocol.leaders;
   return config;
 }
 
@@ -376,12 +414,13 @@ RunReport Simulation::Impl::run() {
   }
   for (std::size_t f = 0; f < faults_.size(); ++f) {
     const Fault& fault = faults_[f];
+    if (fault_at_view(fault)) continue;  // on_view_entered starts it
     queue_.push(fault_at(fault), Event{EventKind::fault_begin, 0, 0, f, nullptr});
     if (auto until = fault_until(fault))
       queue_.push(*until, Event{EventKind::fault_end, 0, 0, f, nullptr});
   }
 
-  while (!queue_.empty() && queue_.top().at <= scenario_.duration && !report_.safety_violation) {
+  while (!queue_.empty() && queue_.top().at <= scenario_.duration && !report_.safety_violation && !views_done_) {
     auto entry = queue_.pop();
     now_ = entry.at;
     ++event_index_;
@@ -406,7 +445,11 @@ RunReport Simulation::Impl::run() {
     }
     dispatch(event);
   }
-  report_.end_time = report_.safety_violation ? now_ : scenario_.duration;
+  report_.end_time = report_.safety_violation || views_done_ ? now_ : scenario_.duration;
+  // A view-keyed fault that never began left no window.
+  for (std::size_t f = faults_.size(); f-- > 0;)
+    if (fault_at_view(faults_[f]) && !view_fault_begun_[f])
+      report_.faults.erase(report_.faults.begin() + static_cast<std::ptrdiff_t>(f));
   report_.event_count = event_index_;
 
   // What the clients observed must be explainable by one sequential KV.
@@ -532,6 +575,7 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           // Memory is lost; the Node recovers what its disk kept, and that
           // must be a state the cluster decided.
           crashed_[f.replica] = false;
+          close_crash_rows(f.replica);
           start_replica(f.replica, true);
           if (is_honest(f.replica) && !crashed_[f.replica]) {
             const Node& node = *nodes_[f.replica];
@@ -541,14 +585,13 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           }
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
           if (begin) {
-            network_.set_partition(fault_index,
-                                   partition_groups_with_rest(f, scenario_.replica_count));
+            network_.set_partition(fault_index, f);
           } else {
             network_.clear_partition(fault_index);
           }
         } else if constexpr (std::is_same_v<T, CutFault>) {
           if (begin) {
-            network_.set_cut(fault_index, f.from, f.to);
+            network_.set_cut(fault_index, f);
           } else {
             network_.clear_cut(fault_index);
           }
@@ -565,11 +608,15 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
               trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"disk_corrupt","replica":{},"file":"{}","offset":{}}})",
                                      event_index_, now_, f.replica, corruption.path, corruption.offset));
         } else if constexpr (std::is_same_v<T, ClogFault>) {
-          // Held messages already know when they leave (VirtualNetwork::route).
+          // Held messages already know when they leave (VirtualNetwork::route),
+          // except a view-keyed clog's: they leave now, each with a fresh latency.
           if (begin) {
             network_.set_clog(fault_index, f);
           } else {
             network_.clear_clog(fault_index);
+            for (const Event& held : held_[fault_index])
+              queue_.push(now_ + network_.release_delay(held.from, held.to), held);
+            held_.erase(fault_index);
           }
         }
       },
@@ -578,28 +625,57 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
 
 void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageType type,
                                 const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance,
-                                Duration extra_delay) {
+                                Duration extra_delay, std::optional<View> view) {
   MessageCounters& counters = report_.messages[static_cast<std::size_t>(type) - 1];
   ++counters.sent;
   counters.bytes_sent += bytes->size();
-  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay);
-  // A twin instance reaches only the honest replicas on its side.
-  const bool other_side = is_replica(from) && !is_honest(from) && actors_[from]->instance_count() > 1 &&
-                          is_replica(to) && is_honest(to) && side_[to] != from_instance;
-  if (outcome.lost || other_side) {
+  const MessageTag tag{type, view};
+  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, tag);
+  // The instances of `to` that hear it: one, unless `to` is a twin (a
+  // client's request reaches a twin once; deliver_to_actor hands it to both).
+  std::array<std::uint8_t, 2> heard{};
+  std::size_t heard_count = 0;
+  if (!outcome.lost) {
+    const std::uint8_t count = is_replica(from) ? instance_count(to) : 1;
+    for (std::uint8_t k = 0; k < count && heard_count < heard.size(); ++k)
+      if (reaches(from, from_instance, to, k, tag)) heard[heard_count++] = k;
+  }
+  if (heard_count == 0) {
     ++counters.dropped;
     return;
   }
   counters.duplicated += outcome.delays.size() - 1;
   for (Duration delay : outcome.delays)
-    queue_.push(now_ + extra_delay + delay,
-                Event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes, from_instance});
+    for (std::size_t i = 0; i < heard_count; ++i) {
+      Event event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes, from_instance, heard[i]};
+      if (outcome.held_by_view_clog) {
+        held_[*outcome.held_by_view_clog].push_back(std::move(event));
+      } else {
+        queue_.push(now_ + extra_delay + delay, std::move(event));
+      }
+    }
+}
+
+// Which twin instance hears whom: a partition that places a twin decides
+// per instance; otherwise each twin instance talks to its fixed half of the
+// honest replicas (side_), and to the same instance of another twin.
+bool Simulation::Impl::reaches(EndpointIndex from, std::uint8_t from_instance, EndpointIndex to,
+                               std::uint8_t to_instance, const MessageTag& tag) const {
+  if (!is_replica(from) || !is_replica(to)) return true;
+  if (const std::optional<bool> placed = network_.placed_reach(from, from_instance, to, to_instance, tag))
+    return *placed;
+  if (instance_count(to) > 1) {
+    const std::uint8_t instance = is_honest(from) ? side_[from] : from_instance;
+    return to_instance == (instance < instance_count(to) ? instance : 0);
+  }
+  if (instance_count(from) > 1 && is_honest(to)) return side_[to] == from_instance;
+  return true;
 }
 
 void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
   for (auto& send : outbox_.sends)
     transmit(replica, send.to, send.type, std::make_shared<const Bytes>(std::move(send.bytes)), send.from_instance,
-             send.delay);
+             send.delay, send.view.value_or(actors_[replica]->view(send.from_instance)));
   for (const auto& timer : outbox_.timers) {
     const std::uint64_t generation = ++timer_generation_[replica][timer.instance];
     queue_.push(std::max(timer.at, now_), Event{EventKind::timer, replica, replica, generation, nullptr, timer.instance});
@@ -614,11 +690,9 @@ void Simulation::Impl::deliver_to_actor(const Event& event, const Message& messa
     if (const auto* request = std::get_if<ClientRequest>(&message))
       for (std::uint8_t k = 0; k < actor.instance_count(); ++k) actor.on_client_request(k, *request, now_, outbox_);
   } else {
-    // Twins: an honest sender reaches the instance on its side; another twin the same instance.
-    std::uint8_t instance = 0;
-    if (actor.instance_count() > 1) instance = is_honest(event.from) ? side_[event.from] : event.instance;
-    if (instance >= actor.instance_count()) instance = 0;
-    actor.on_message(instance, event.from, message, now_, outbox_);
+    // Twins: transmit chose the instance (reaches()).
+    BFTSIM_ASSERT(event.to_instance < actor.instance_count());
+    actor.on_message(event.to_instance, event.from, message, now_, outbox_);
   }
   apply_outbox(event.to);
 }
@@ -729,6 +803,8 @@ void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& com
   report_.commits.push_back(row);
   if (agreement_->decided_height() > decided_before) {
     report_.committed_op_count += commit.block->batch.size();
+    if (commit.block->proposer < report_.committed_blocks_by_proposer.size())
+      ++report_.committed_blocks_by_proposer[commit.block->proposer];
     liveness_.on_progress(now_);
     last_progress_ = now_;
     for (auto& change : report_.view_changes)
@@ -776,9 +852,43 @@ void Simulation::Impl::on_note(ReplicaIndex replica, const NoteEffect& note) {
       return;
     case NoteKind::view_entered_by_qc:
     case NoteKind::view_entered_by_tc:
+      return on_view_entered(note.view);
     case NoteKind::qc_formed:
       return;
   }
+}
+
+void Simulation::Impl::on_view_entered(View view) {
+  if (view <= highest_view_) return;
+  highest_view_ = view;
+  for (std::size_t f = 0; f < faults_.size(); ++f) {
+    const std::optional<View> at_view = fault_at_view(faults_[f]);
+    if (!at_view) continue;
+    if (!view_fault_begun_[f] && *at_view <= view) view_fault(f, true);
+    const std::optional<View> until_view = fault_until_view(faults_[f]);
+    if (view_fault_begun_[f] && !view_fault_ended_[f] && until_view && *until_view <= view) view_fault(f, false);
+  }
+  if (scenario_.duration_views && view >= *scenario_.duration_views) views_done_ = true;
+}
+
+// A network fault switches at once, so the sends of the step that entered the
+// view already see it; a crash or restart comes right after this event, once
+// the replica that entered the view has applied its effects.
+void Simulation::Impl::view_fault(std::size_t fault_index, bool begin) {
+  (begin ? view_fault_begun_ : view_fault_ended_)[fault_index] = true;
+  FaultRow& row = report_.faults[fault_index];  // fault_rows: one row per fault, in fault id order
+  if (begin) row.start = now_;
+  else row.end = now_;
+  liveness_.extend_gst(now_);
+  if (options_.trace != nullptr)
+    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"{}","fault":{},"view":{}}})", event_index_, now_,
+                           begin ? "fault_begin_view" : "fault_end_view", fault_index, highest_view_));
+  const Fault& fault = faults_[fault_index];
+  if (std::holds_alternative<CrashFault>(fault) || std::holds_alternative<RestartFault>(fault)) {
+    queue_.push(now_, Event{EventKind::fault_begin, 0, 0, fault_index, nullptr});
+    return;
+  }
+  on_fault(fault_index, begin);
 }
 
 Simulation::Simulation(const Scenario& scenario, SimulationOptions options)

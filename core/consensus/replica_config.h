@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/types/ids.h"
 
@@ -55,6 +56,10 @@ struct ReplicaConfig {
   LeaderElection leader_election = LeaderElection::round_robin;
   // Blocks of the certified chain that reputation reads to pick a leader.
   std::uint32_t reputation_window = 10;
+  // A testing aid (the simulator's `protocol.leaders`): entry i names the
+  // leader of view i + 1, before `leader_election` is asked; views past the
+  // end use it. Every replica of a run must hold the same schedule.
+  std::vector<ReplicaIndex> leader_schedule = {};
   std::uint32_t fetch_blocks_max = 32;     // blocks asked for per BlockRequest
   Height block_retention = 1024;          // blocks kept below the committed height
   View view_window_max = 1024;            // how far ahead of its view a replica buffers timeouts

@@ -50,10 +50,11 @@ Duration VirtualNetwork::sample_latency(Rng& rng, const LatencyDistribution& d) 
   return 0;
 }
 
-VirtualNetwork::LinkSettings VirtualNetwork::link_settings(EndpointIndex from, EndpointIndex to) const {
+VirtualNetwork::LinkSettings VirtualNetwork::link_settings(EndpointIndex from, EndpointIndex to,
+                                                          const MessageTag& tag) const {
   LinkSettings settings{.loss_ppm = config_.loss_ppm, .duplicate_ppm = config_.duplicate_ppm};
   for (const auto& [id, fault] : link_faults_) {  // by fault id, so the last listed wins
-    if (!covers(fault.from, fault.to, fault.both, from, to)) continue;
+    if (!covers(fault.from, fault.to, fault.both, from, to) || !filter_matches(fault.filter, tag)) continue;
     if (fault.loss_ppm) settings.loss_ppm = *fault.loss_ppm;
     if (fault.duplicate_ppm) settings.duplicate_ppm = *fault.duplicate_ppm;
     if (fault.latency) settings.latency_override = &*fault.latency;
@@ -61,9 +62,9 @@ VirtualNetwork::LinkSettings VirtualNetwork::link_settings(EndpointIndex from, E
   return settings;
 }
 
-LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now) {
+LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now, const MessageTag& tag) {
   BFTSIM_ASSERT(from != to);
-  const LinkSettings settings = link_settings(from, to);
+  const LinkSettings settings = link_settings(from, to, tag);
   BFTSIM_ASSERT(settings.loss_ppm <= ppm_max);
   BFTSIM_ASSERT(settings.duplicate_ppm <= ppm_max);
   // The link's own stream gives five draws per message whatever happens to
@@ -83,7 +84,7 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
     delay = sample_latency(override_rng, latency);
     duplicate_delay = sample_latency(override_rng, latency);
   }
-  const std::optional<Instant> clog_end = clogged_until(from, to);
+  const std::optional<Instant> clog_end = clogged_until(from, to, tag);
   const bool held = clog_end && *clog_end > now;
   if (held) {
     // Sent again when the clog ends, each copy with a fresh latency.
@@ -92,31 +93,32 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
     duplicate_delay = (*clog_end - now) + sample_latency(release_rng, latency);
   }
   LinkOutcome outcome;
-  if (lost || blocked(from, to)) {
+  if (lost || blocked(from, to, tag)) {
     outcome.lost = true;
     return outcome;
   }
+  for (const auto& [id, clog] : view_clogs_)
+    if (covers(clog.from, clog.to, clog.both, from, to) && filter_matches(clog.filter, tag)) {
+      outcome.held_by_view_clog = id;
+      break;
+    }
   outcome.held = held;
   outcome.delays.push_back(delay + (reordered ? config_.reorder_delay : 0));
   if (duplicated) outcome.delays.push_back(duplicate_delay);
   return outcome;
 }
 
+void VirtualNetwork::set_partition(std::size_t fault_id, const PartitionFault& fault) {
+  partitions_.insert_or_assign(fault_id, PartitionLayout(fault, replica_count_));
+}
+
 void VirtualNetwork::set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups) {
-  std::vector<std::uint32_t> group_of(replica_count_, 0);
-  for (std::uint32_t g = 0; g < groups.size(); ++g)
-    for (ReplicaIndex r : groups[g]) {
-      BFTSIM_ASSERT(r < replica_count_);
-      group_of[r] = g;
-    }
-  partitions_[fault_id] = std::move(group_of);
+  set_partition(fault_id, PartitionFault{.groups = std::move(groups)});
 }
 
 void VirtualNetwork::clear_partition(std::size_t fault_id) { partitions_.erase(fault_id); }
 
-void VirtualNetwork::set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to) {
-  cuts_[fault_id] = {from, to};
-}
+void VirtualNetwork::set_cut(std::size_t fault_id, const CutFault& fault) { cuts_[fault_id] = fault; }
 
 void VirtualNetwork::clear_cut(std::size_t fault_id) { cuts_.erase(fault_id); }
 
@@ -131,25 +133,53 @@ void VirtualNetwork::clear_link_fault(std::size_t fault_id) { link_faults_.erase
 void VirtualNetwork::set_clog(std::size_t fault_id, const ClogFault& fault) {
   BFTSIM_ASSERT(fault.from < replica_count_ && fault.to < replica_count_);
   BFTSIM_ASSERT(fault.from != fault.to);
+  if (fault.at_view) {
+    view_clogs_[fault_id] = fault;
+    return;
+  }
   BFTSIM_ASSERT(fault.until > fault.at);
   clogs_[fault_id] = fault;
 }
 
-void VirtualNetwork::clear_clog(std::size_t fault_id) { clogs_.erase(fault_id); }
+void VirtualNetwork::clear_clog(std::size_t fault_id) {
+  clogs_.erase(fault_id);
+  view_clogs_.erase(fault_id);
+}
 
-bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to) const {
+Duration VirtualNetwork::release_delay(EndpointIndex from, EndpointIndex to) {
+  const LinkSettings settings = link_settings(from, to, {});
+  return sample_latency(stream(release_streams_, from, to, "/release"),
+                        settings.latency_override != nullptr ? *settings.latency_override : config_.latency);
+}
+
+bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to, const MessageTag& tag) const {
   if (from >= replica_count_ || to >= replica_count_) return false;
-  for (const auto& [id, group_of] : partitions_)
-    if (group_of[from] != group_of[to]) return true;
+  for (const auto& [id, layout] : partitions_) {
+    if (layout.placed[from] || layout.placed[to] || !filter_matches(layout.filter, tag)) continue;
+    if (layout.group(from, 0) != layout.group(to, 0)) return true;
+  }
   for (const auto& [id, cut] : cuts_)
-    if (cut.first == from && cut.second == to) return true;
+    if (cut.from == from && cut.to == to && filter_matches(cut.filter, tag)) return true;
   return false;
 }
 
-std::optional<Instant> VirtualNetwork::clogged_until(EndpointIndex from, EndpointIndex to) const {
+std::optional<bool> VirtualNetwork::placed_reach(EndpointIndex from, std::uint8_t from_instance, EndpointIndex to,
+                                                 std::uint8_t to_instance, const MessageTag& tag) const {
+  if (from >= replica_count_ || to >= replica_count_) return std::nullopt;
+  std::optional<bool> reach;
+  for (const auto& [id, layout] : partitions_) {
+    if (!(layout.placed[from] || layout.placed[to]) || !filter_matches(layout.filter, tag)) continue;
+    reach = reach.value_or(true) && layout.group(from, from_instance) == layout.group(to, to_instance);
+  }
+  return reach;
+}
+
+std::optional<Instant> VirtualNetwork::clogged_until(EndpointIndex from, EndpointIndex to,
+                                                     const MessageTag& tag) const {
   std::optional<Instant> until;
   for (const auto& [id, clog] : clogs_)
-    if (covers(clog.from, clog.to, clog.both, from, to)) until = std::max(until.value_or(clog.until), clog.until);
+    if (covers(clog.from, clog.to, clog.both, from, to) && filter_matches(clog.filter, tag))
+      until = std::max(until.value_or(clog.until), clog.until);
   return until;
 }
 

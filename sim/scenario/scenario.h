@@ -7,10 +7,12 @@
 // parameters (timeout_multiplier, sigma, shape, zipf_theta).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -43,6 +45,9 @@ struct ProtocolConfig {
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
   std::uint32_t reputation_window = 10;
+  // YAML `leaders: [0, 0, 2, ...]`, a testing aid: the leader of view i + 1
+  // for i < size, then `leader_election` (ReplicaConfig::leader_schedule).
+  std::vector<ReplicaIndex> leaders = {};
 
   bool operator==(const ProtocolConfig&) const = default;
 };
@@ -127,23 +132,61 @@ struct ClientsConfig {
 };
 
 // YAML `faults:` entries. Every replica index is < replica_count.
-struct CrashFault {  // {type: crash, node, at}
+//
+// A crash, restart, partition, cut, link or clog starts at a time (`at`) or
+// at a view (`at_view`), and a window ends at a time (`until`) or at a view
+// (`until_view`), never one of each. A view-keyed fault starts when the
+// highest view any honest replica has entered reaches `at_view`, and ends when
+// it reaches `until_view` (sim/simulation.cpp applies it inside the event in
+// which that happens, before the sends that follow). `at` is then 0 and unused.
+//
+// A partition, cut, link or clog may act on some messages only (`types`,
+// `views`, MessageFilter); the others pass as if it were not there.
+
+// YAML `types: [vote, timeout]` and `views: [from, to]` of a network fault.
+struct MessageFilter {
+  std::uint32_t type_mask = 0;  // bit (t - 1) for MessageType t; 0: every type
+  // A message's view: a proposal's block view, a vote's or a timeout's view;
+  // a replica's block-sync messages count as of the view their sender is in.
+  // Client traffic has none, and a `views` filter never matches it.
+  std::optional<std::pair<View, View>> views = std::nullopt;  // inclusive, 1 <= from <= to
+  bool operator==(const MessageFilter&) const = default;
+};
+
+struct CrashFault {  // {type: crash, node, at | at_view}
   ReplicaIndex replica = 0;
   Duration at = 0;
+  std::optional<View> at_view = std::nullopt;
   bool operator==(const CrashFault&) const = default;
 };
-struct RestartFault {  // {type: restart, node, at}
+struct RestartFault {  // {type: restart, node, at | at_view}
   ReplicaIndex replica = 0;
   Duration at = 0;
+  std::optional<View> at_view = std::nullopt;
   bool operator==(const RestartFault&) const = default;
 };
-// {type: partition, groups, at, until}. Groups are non-empty and disjoint;
+// Where the two instances of a `twins` replica sit in one partition: YAML
+// `<node>a` and `<node>b` in its groups (both are required once one is).
+// While such a partition applies to a message, the twin's instances reach
+// exactly the nodes in their own group (both its group's, when both sit in
+// one), instead of the fixed half of the honest replicas each talks to.
+struct TwinPlacement {
+  ReplicaIndex replica = 0;
+  std::array<std::uint32_t, 2> group = {0, 0};  // index into groups, for instance a (0) and b (1)
+  bool operator==(const TwinPlacement&) const = default;
+};
+// {type: partition, groups, at, until, types, views}. Groups are disjoint;
 // replicas not listed form one more group (see partition_groups_with_rest).
-// No `until` means the partition never heals.
+// A group that lists only twin instances holds no plain replica. No `until`
+// means the partition never heals.
 struct PartitionFault {
   std::vector<std::vector<ReplicaIndex>> groups;
   Duration at = 0;
-  std::optional<Duration> until;  // > at
+  std::optional<Duration> until = std::nullopt;  // > at
+  std::optional<View> at_view = std::nullopt;
+  std::optional<View> until_view = std::nullopt;  // > at_view
+  MessageFilter filter = {};
+  std::vector<TwinPlacement> twins = {};  // by replica, increasing
   bool operator==(const PartitionFault&) const = default;
 };
 // {type: cut, from, to, at, until}: messages from -> to are dropped; the
@@ -152,7 +195,10 @@ struct CutFault {
   ReplicaIndex from = 0;
   ReplicaIndex to = 0;
   Duration at = 0;
-  std::optional<Duration> until;  // > at
+  std::optional<Duration> until = std::nullopt;  // > at
+  std::optional<View> at_view = std::nullopt;
+  std::optional<View> until_view = std::nullopt;
+  MessageFilter filter = {};
   bool operator==(const CutFault&) const = default;
 };
 // {type: link, from, to, both, at, until, loss, latency, duplicate}: while
@@ -169,18 +215,25 @@ struct LinkFault {
   std::optional<std::uint32_t> loss_ppm = std::nullopt;
   std::optional<LatencyDistribution> latency = std::nullopt;
   std::optional<std::uint32_t> duplicate_ppm = std::nullopt;
+  std::optional<View> at_view = std::nullopt;
+  std::optional<View> until_view = std::nullopt;
+  MessageFilter filter = {};
   bool operator==(const LinkFault&) const = default;
 };
 // {type: clog, from, to, both, at, until}: messages from -> to (and back with
 // both: true) sent during [at, until) are held, not lost, and leave at
 // `until` in the order sent, each with a fresh latency draw (FoundationDB's
-// clogging). from != to.
+// clogging). from != to. A view-keyed clog (at_view, until_view: one of the
+// two ends is required) holds them until the window ends.
 struct ClogFault {
   ReplicaIndex from = 0;
   ReplicaIndex to = 0;
   bool both = false;
   Duration at = 0;
-  Duration until = 0;  // > at, required
+  Duration until = 0;  // > at, required for a time-keyed clog
+  std::optional<View> at_view = std::nullopt;
+  std::optional<View> until_view = std::nullopt;
+  MessageFilter filter = {};
   bool operator==(const ClogFault&) const = default;
 };
 enum class DiskFaultKind : std::uint8_t { corrupt, torn, slow, full };
@@ -264,6 +317,9 @@ struct Scenario {
   std::string description;      // one line
   std::uint64_t seed = 1;       // the CLI's --seed overrides it
   Duration duration = 0;        // virtual time the run lasts, > 0
+  // YAML `duration_views`: the run also ends once an honest replica has
+  // entered this view (after the event in which it did), >= 1.
+  std::optional<View> duration_views = std::nullopt;
   std::uint32_t replica_count = 0;  // 1..256, >= 3 * faulty_count + 1
   std::uint32_t faulty_count = 0;
   CryptoKind crypto = CryptoKind::ed25519;
@@ -303,12 +359,18 @@ std::string_view disk_fault_kind_name(DiskFaultKind kind);  // "corrupt", "torn"
 
 // When a fault starts, and when it ends (crash, restart and disk corrupt are
 // instants, and a partition, cut, link or disk fault without `until` never
-// ends: none).
+// ends: none). For a view-keyed fault these say nothing (0 and none): its
+// views are fault_at_view and fault_until_view.
 Duration fault_at(const Fault& fault);
 std::optional<Duration> fault_until(const Fault& fault);
+std::optional<View> fault_at_view(const Fault& fault);
+std::optional<View> fault_until_view(const Fault& fault);
+// The filter of a partition, cut, link or clog; nullptr for other faults.
+const MessageFilter* fault_filter(const Fault& fault);
 
-// The fault's groups plus, when some replica is in none of them, one more
-// group of those replicas in increasing order.
+// The fault's groups plus, when some replica is in none of them (neither
+// plainly nor as twin instances), one more group of those replicas in
+// increasing order.
 std::vector<std::vector<ReplicaIndex>> partition_groups_with_rest(const PartitionFault& fault,
                                                                   std::uint32_t replica_count);
 
