@@ -433,11 +433,13 @@ RunReport Simulation::Impl::run() {
     trace_hash_.add_value(event.arg);
     if (event.bytes) trace_hash_.add(event.bytes->data(), event.bytes->size());
     if (options_.trace != nullptr) {
-      // A delivery also says what it carries (trace_message.h) and which twin sent it.
+      // A delivery also says what it carries (trace_message.h), which twin sent it
+      // and which twin instance hears it.
       std::string fields;
       if (event.bytes) fields = fmt::format(R"(,"size":{})", event.bytes->size());
       if (event.kind == EventKind::deliver) {
         if (event.instance != 0) fields += fmt::format(R"(,"inst":{})", event.instance);
+        if (event.to_instance != 0) fields += fmt::format(R"(,"to_inst":{})", event.to_instance);
         if (auto message = decode_message(*event.bytes)) fields += trace_message_fields(*message);
       }
       trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"{}","from":{},"to":{},"arg":{}{}}})", event_index_, now_,

@@ -39,6 +39,12 @@ struct CommandOptions {
   std::string range;              // --range A..B
   std::string property;           // --property liveness|safety
   std::string tolerance;          // --tolerance X (in the range's unit)
+  // twins (the seed of a sample is --seed, default 1)
+  std::uint32_t twins_views = 0;       // --views R
+  std::uint32_t twins_partitions = 2;  // --partitions P: groups per view at most
+  std::uint64_t max_scenarios = 10'000;
+  std::string order = "auto";          // --order auto|enumerate|sample
+  std::string quorum = "required";     // --quorum required|any
 };
 
 // "A-B" (inclusive) or "N" (= 1-N).
