@@ -40,7 +40,7 @@ const char* usage_text =
     "                                             binary search for the smallest KEY value at which some\n"
     "                                             seed violates the property; one DIR/bisect.csv row per probe\n"
     "                                             (default DIR: bisect-NAME-KEY)\n"
-    "       bftsim twins --views R [--partitions P] [--quorum required|any] [--max-scenarios N]\n"
+    "       bftsim twins --views R [--partitions P] [--twins T] [--quorum required|any] [--max-scenarios N]\n"
     "                    [--order auto|enumerate|sample] [--seed S] [--jobs N] [--shard K/M] [--out DIR] [--set k=v]\n"
     "                                             Twins: every leader and partition of n replicas plus a\n"
     "                                             twin's second instance for R views, up to symmetry; one\n"
@@ -91,6 +91,8 @@ int main(int argc, char** argv) {
       ("views", po::value<std::uint32_t>(&options.twins_views), "twins: the views R each scenario chooses")
       ("partitions", po::value<std::uint32_t>(&options.twins_partitions),
        "twins: groups per view at most, 1..3 (default 2)")
+      ("twins", po::value<std::uint32_t>(&options.twin_count),
+       "twins: twin pairs, the last replicas, 1 or 2 (default 1; 2 is past f for n < 7, to see violations)")
       ("quorum", po::value<std::string>(&options.quorum),
        "twins: required (default: each view has a group with a quorum of distinct replicas) or any")
       ("max-scenarios", po::value<std::uint64_t>(&options.max_scenarios),
@@ -150,9 +152,9 @@ int main(int argc, char** argv) {
     return twins_command(options);
   }
   const bool twins_flag = vm.count("views") || vm.count("partitions") || vm.count("quorum") ||
-                          vm.count("max-scenarios") || vm.count("order");
+                          vm.count("max-scenarios") || vm.count("order") || vm.count("twins");
   if (twins_flag) {
-    fmt::print(stderr, "bftsim: --views, --partitions, --quorum, --max-scenarios and --order are for twins\n");
+    fmt::print(stderr, "bftsim: --views, --partitions, --twins, --quorum, --max-scenarios and --order are for twins\n");
     return exit_usage;
   }
   if (options.command == "sweep" && options.seeds.empty()) {

@@ -42,6 +42,7 @@ struct CommandOptions {
   // twins (the seed of a sample is --seed, default 1)
   std::uint32_t twins_views = 0;       // --views R
   std::uint32_t twins_partitions = 2;  // --partitions P: groups per view at most
+  std::uint32_t twin_count = 1;        // --twins T: twin pairs
   std::uint64_t max_scenarios = 10'000;
   std::string order = "auto";          // --order auto|enumerate|sample
   std::string quorum = "required";     // --quorum required|any

@@ -79,7 +79,8 @@ const char* const csv_header =
 
 }  // namespace
 
-Result<Scenario> twins_template(const std::vector<std::string>& overrides, std::uint32_t view_count) {
+Result<Scenario> twins_template(const std::vector<std::string>& overrides, std::uint32_t view_count,
+                                std::uint32_t twin_count) {
   auto scenario = load_scenario_string(twins_template_yaml, "twins template", overrides);
   if (!scenario) return scenario;
   // Each view lasts at most a view timeout and a few message delays; twice
@@ -88,8 +89,10 @@ Result<Scenario> twins_template(const std::vector<std::string>& overrides, std::
   scenario->duration_views = view_count + 1;
   scenario->faults.clear();
   scenario->random_faults = {};
-  scenario->byzantine = {ByzantineSpec{scenario->replica_count - 1, {ByzantineBehavior::twins}}};
-  scenario->allow_more_faulty = false;
+  scenario->byzantine.clear();
+  for (std::uint32_t j = 0; j < twin_count && j < scenario->replica_count; ++j)
+    scenario->byzantine.push_back(ByzantineSpec{scenario->replica_count - twin_count + j, {ByzantineBehavior::twins}});
+  scenario->allow_more_faulty = twin_count > scenario->faulty_count;
   return scenario;
 }
 
@@ -135,13 +138,14 @@ int twins_command(const CommandOptions& options) {
     shard = *parsed;
   }
   const std::uint32_t view_count = options.twins_views;
-  auto base = twins_template(options.overrides, view_count);
+  auto base = twins_template(options.overrides, view_count, options.twin_count);
   if (!base) {
     fmt::print(stderr, "bftsim: {}\n", base.error().message);
     return exit_usage;
   }
   auto space = TwinsSpace::create(TwinsSpaceConfig{.replica_count = base->replica_count,
                                                    .faulty_count = base->faulty_count,
+                                                   .twin_count = options.twin_count,
                                                    .group_count_max = options.twins_partitions,
                                                    .quorum_group_required = options.quorum == "required"});
   if (!space) {
@@ -170,11 +174,12 @@ int twins_command(const CommandOptions& options) {
     runs.push_back(&list[k]);
   }
   const std::string space_text = total ? u128_text(*total) : std::string("more than 2^128");
-  fmt::print("twins n={} f={} views={} groups<={} quorum group {}: {} choices per view, {} canonical scenarios; "
-             "running {} ({}{})\n",
-             base->replica_count, base->faulty_count, view_count, options.twins_partitions, options.quorum,
+  fmt::print("twins n={} f={} twins={} views={} groups<={} quorum group {}: {} choices per view, {} canonical "
+             "scenarios; running {} ({}{})\n",
+             base->replica_count, base->faulty_count, options.twin_count, view_count, options.twins_partitions,
+             options.quorum,
              space->choice_count(), space_text, runs.size(),
-             enumerate ? "enumerated in order" : fmt::format("a uniform sample, seed {}", seed),
+             enumerate ? "enumerated in order" : fmt::format("a sample, seed {}", seed),
              shard.count > 1 ? fmt::format(", shard {}/{}", shard.index, shard.count) : "");
   std::fflush(stdout);
 

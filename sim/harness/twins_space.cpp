@@ -51,7 +51,9 @@ unsigned __int128 saturating_multiply(unsigned __int128 a, unsigned __int128 b, 
 Result<TwinsSpace> TwinsSpace::create(const TwinsSpaceConfig& config) {
   if (config.replica_count < 4 || config.replica_count > 7)
     return make_error(ErrorCode::invalid_argument,
-                      fmt::format("twins supports 4 to 7 replicas (one twin pair), got {}", config.replica_count));
+                      fmt::format("twins supports 4 to 7 replicas, got {}", config.replica_count));
+  if (config.twin_count < 1 || config.twin_count > 2)
+    return make_error(ErrorCode::invalid_argument, fmt::format("--twins must be 1 or 2, got {}", config.twin_count));
   if (config.group_count_max < 1 || config.group_count_max > 3)
     return make_error(ErrorCode::invalid_argument,
                       fmt::format("--partitions must be 1 to 3 groups, got {}", config.group_count_max));
@@ -65,48 +67,59 @@ Result<TwinsSpace> TwinsSpace::create(const TwinsSpaceConfig& config) {
 }
 
 void TwinsSpace::build() {
-  const std::uint32_t n = config_.replica_count;
-  const std::uint32_t quorum = quorum_size(n, config_.faulty_count);
+  const std::uint32_t honest = honest_count();
+  const std::uint32_t quorum = quorum_size(config_.replica_count, config_.faulty_count);
   std::vector<std::vector<std::uint8_t>> all;
   std::vector<std::uint8_t> current;
   restricted_growth(current, instance_count(), static_cast<std::uint8_t>(config_.group_count_max), 0, all);
   for (auto& groups : all) {
     if (config_.quorum_group_required) {
-      // Distinct replicas per group: the twin's instances (n-1 and n) count once.
+      // Distinct replicas per group: a twin's two instances count once.
       bool has_quorum = false;
       for (std::uint8_t g = 0; g < config_.group_count_max; ++g) {
         std::uint32_t replicas = 0;
-        for (std::uint32_t i = 0; i + 1 < n; ++i) replicas += groups[i] == g;
-        replicas += groups[n - 1] == g || groups[n] == g;
+        for (std::uint32_t i = 0; i < honest; ++i) replicas += groups[i] == g;
+        for (std::uint32_t j = 0; j < config_.twin_count; ++j)
+          replicas += groups[honest + 2 * j] == g || groups[honest + 2 * j + 1] == g;
         has_quorum = has_quorum || replicas >= quorum;
       }
       if (!has_quorum) continue;
     }
     partitions_.push_back(std::move(groups));
   }
-  // Every renaming of the honest replicas, with and without swapping the twin's instances.
-  std::vector<ReplicaIndex> honest(n - 1);
-  std::iota(honest.begin(), honest.end(), ReplicaIndex{0});
+  // Every renaming of the honest replicas and of the twins, with every choice
+  // of swapped instances.
+  std::vector<ReplicaIndex> honest_map(honest);
+  std::iota(honest_map.begin(), honest_map.end(), ReplicaIndex{0});
   do {
-    for (const bool swap : {false, true}) {
-      const bool identity = !swap && std::is_sorted(honest.begin(), honest.end());
-      if (identity) continue;
-      std::vector<ChoiceCode> images(choice_count());
-      for (ChoiceCode code = 0; code < choice_count(); ++code) images[code] = apply(honest, swap, code);
-      images_.push_back(std::move(images));
-    }
-  } while (std::next_permutation(honest.begin(), honest.end()));
+    std::vector<std::uint32_t> twin_map(config_.twin_count);
+    std::iota(twin_map.begin(), twin_map.end(), 0u);
+    do {
+      for (std::uint32_t swaps = 0; swaps < (1u << config_.twin_count); ++swaps) {
+        const bool identity = swaps == 0 && std::is_sorted(honest_map.begin(), honest_map.end()) &&
+                              std::is_sorted(twin_map.begin(), twin_map.end());
+        if (identity) continue;
+        std::vector<ChoiceCode> images(choice_count());
+        for (ChoiceCode code = 0; code < choice_count(); ++code) images[code] = apply(honest_map, twin_map, swaps, code);
+        images_.push_back(std::move(images));
+      }
+    } while (std::next_permutation(twin_map.begin(), twin_map.end()));
+  } while (std::next_permutation(honest_map.begin(), honest_map.end()));
 }
 
-ChoiceCode TwinsSpace::apply(const std::vector<ReplicaIndex>& honest_map, bool swap, ChoiceCode code) const {
-  const std::uint32_t n = config_.replica_count;
+ChoiceCode TwinsSpace::apply(const std::vector<ReplicaIndex>& honest_map, const std::vector<std::uint32_t>& twin_map,
+                             std::uint32_t swaps, ChoiceCode code) const {
+  const std::uint32_t honest = honest_count();
   const ReplicaIndex old_leader = leader(code);
-  const ReplicaIndex new_leader = old_leader + 1 < n ? honest_map[old_leader] : old_leader;
+  const ReplicaIndex new_leader = old_leader < honest ? honest_map[old_leader] : honest + twin_map[old_leader - honest];
   const std::vector<std::uint8_t>& old_groups = partition(code);
   std::vector<std::uint8_t> moved(old_groups.size());
-  for (std::uint32_t i = 0; i + 1 < n; ++i) moved[honest_map[i]] = old_groups[i];
-  moved[swap ? n : n - 1] = old_groups[n - 1];
-  moved[swap ? n - 1 : n] = old_groups[n];
+  for (std::uint32_t i = 0; i < honest; ++i) moved[honest_map[i]] = old_groups[i];
+  for (std::uint32_t j = 0; j < config_.twin_count; ++j) {
+    const std::uint32_t swap = (swaps >> j) & 1u;
+    moved[honest + 2 * twin_map[j] + swap] = old_groups[honest + 2 * j];
+    moved[honest + 2 * twin_map[j] + (1 - swap)] = old_groups[honest + 2 * j + 1];
+  }
   const auto it = std::lower_bound(partitions_.begin(), partitions_.end(), normalized(moved));
   BFTSIM_ASSERT(it != partitions_.end() && *it == normalized(moved));  // the family is closed under renaming
   return static_cast<ChoiceCode>(new_leader * partitions_.size() + static_cast<std::size_t>(it - partitions_.begin()));
@@ -191,23 +204,34 @@ std::vector<std::vector<ChoiceCode>> TwinsSpace::enumerate(std::uint32_t view_co
 std::vector<ChoiceCode> TwinsSpace::sample(std::uint32_t view_count, std::uint64_t seed, std::uint64_t index) const {
   Rng rng = Rng::stream(seed, fmt::format("twins/sample/{}", index));
   std::vector<ChoiceCode> views(view_count);
-  for (ChoiceCode& code : views) code = static_cast<ChoiceCode>(uniform_u64(rng, choice_count()));
+  const std::size_t partitions = partitions_.size();
+  for (std::uint32_t v = 0; v < view_count; ++v) {
+    // Three draws per view, whatever they decide.
+    const bool keep_partition = v > 0 && uniform_u64(rng, 2) == 0;
+    const bool keep_leader = v > 0 && uniform_u64(rng, 2) == 0;
+    const ChoiceCode fresh = static_cast<ChoiceCode>(uniform_u64(rng, choice_count()));
+    const std::size_t leader = keep_leader ? views[v - 1] / partitions : fresh / partitions;
+    const std::size_t partition = keep_partition ? views[v - 1] % partitions : fresh % partitions;
+    views[v] = static_cast<ChoiceCode>(leader * partitions + partition);
+  }
   return canonical(views);
+}
+
+std::string TwinsSpace::instance_name(std::uint32_t instance) const {
+  const std::uint32_t honest = honest_count();
+  if (instance < honest) return fmt::format("{}", instance);
+  return fmt::format("{}{}", honest + (instance - honest) / 2, (instance - honest) % 2 == 0 ? 'a' : 'b');
 }
 
 std::string TwinsSpace::partition_text(ChoiceCode code) const {
   const std::vector<std::uint8_t>& groups = partition(code);
-  const std::uint32_t n = config_.replica_count;
   std::string out;
   const std::uint8_t group_count = *std::max_element(groups.begin(), groups.end()) + 1;
   for (std::uint8_t g = 0; g < group_count; ++g) {
     if (g > 0) out += '|';
     std::string group;
-    for (std::uint32_t i = 0; i < groups.size(); ++i) {
-      if (groups[i] != g) continue;
-      const std::string name = i + 1 < n ? fmt::format("{}", i) : fmt::format("{}{}", n - 1, i + 1 == n ? 'a' : 'b');
-      group += (group.empty() ? "" : " ") + name;
-    }
+    for (std::uint32_t i = 0; i < groups.size(); ++i)
+      if (groups[i] == g) group += (group.empty() ? "" : " ") + instance_name(i);
     out += group;
   }
   return out;
@@ -215,12 +239,13 @@ std::string TwinsSpace::partition_text(ChoiceCode code) const {
 
 PartitionFault TwinsSpace::partition_fault(ChoiceCode code, View view) const {
   const std::vector<std::uint8_t>& groups = partition(code);
-  const std::uint32_t n = config_.replica_count;
+  const std::uint32_t honest = honest_count();
   const std::uint8_t group_count = *std::max_element(groups.begin(), groups.end()) + 1;
   PartitionFault fault;
   fault.groups.resize(group_count);
-  for (std::uint32_t i = 0; i + 1 < n; ++i) fault.groups[groups[i]].push_back(i);
-  fault.twins.push_back(TwinPlacement{n - 1, {groups[n - 1], groups[n]}});
+  for (std::uint32_t i = 0; i < honest; ++i) fault.groups[groups[i]].push_back(i);
+  for (std::uint32_t j = 0; j < config_.twin_count; ++j)
+    fault.twins.push_back(TwinPlacement{honest + j, {groups[honest + 2 * j], groups[honest + 2 * j + 1]}});
   fault.filter.views = std::make_pair(view, view);
   return fault;
 }
