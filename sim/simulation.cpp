@@ -30,7 +30,6 @@
 #include "sim/check/linearizability.h"
 #include "sim/net/network.h"
 #include "sim/net/fault_schedule.h"
-#include "sim/report/trace_message.h"
 
 namespace bftsim {
 
@@ -48,43 +47,24 @@ namespace {
 constexpr std::size_t event_queue_size_max = 16'000'000;
 constexpr std::size_t open_loop_outstanding_max = 10'000;
 
-enum class EventKind : std::uint8_t {
-  replica_start,
-  deliver,
-  timer,
-  client_issue,
-  client_retry,
-  fault_begin,
-  fault_end,
-};
-
-const char* event_kind_name(EventKind kind) {
-  switch (kind) {
-    case EventKind::replica_start: return "replica_start";
-    case EventKind::deliver: return "deliver";
-    case EventKind::timer: return "timer";
-    case EventKind::client_issue: return "client_issue";
-    case EventKind::client_retry: return "client_retry";
-    case EventKind::fault_begin: return "fault_begin";
-    case EventKind::fault_end: return "fault_end";
-  }
-  return "unknown";
-}
-
 using Bytes = std::vector<std::uint8_t>;
 
 struct Event {
   Event(EventKind kind_, EndpointIndex to_, EndpointIndex from_, std::uint64_t arg_,
-        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0, std::uint8_t to_instance_ = 0)
-      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_),
-        to_instance(to_instance_) {}
+        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0, std::uint64_t message_id_ = 0,
+        std::uint8_t copy_ = 0, std::uint8_t to_instance_ = 0)
+      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_), copy(copy_),
+        to_instance(to_instance_), message_id(message_id_) {}
   EventKind kind;
   EndpointIndex to;
   EndpointIndex from;
   std::uint64_t arg;  // timer generation, request number, fault index, message type
   std::shared_ptr<const Bytes> bytes;
-  std::uint8_t instance;     // a twin's instance: the timer's, or the sender's for a delivery
+  std::uint8_t instance;  // a twin's instance: the timer's, or the sender's for a delivery
+  // A delivery: which copy of which send (for traces only; not hashed).
+  std::uint8_t copy;
   std::uint8_t to_instance;  // a delivery to a twin: the instance that hears it
+  std::uint64_t message_id;
 };
 
 // A running BLAKE2b over every event and commit: the run's fingerprint.
@@ -160,7 +140,9 @@ class Simulation::Impl {
   void issue_request(std::size_t client_index);
   void on_commit(ReplicaIndex replica, const CommittedBlock& commit);
   void on_note(ReplicaIndex replica, const NoteEffect& note);
-  void trace_line(const std::string& line);
+  bool tracing() const { return options_.trace != nullptr; }
+  void trace(TraceDetail detail) { options_.trace->record(TraceEvent{event_index_, now_, std::move(detail)}); }
+  void trace_event(const Event& event);
   void start_replica(ReplicaIndex replica, bool restart);
   void check_stopped(ReplicaIndex replica);
   // How long a send must wait for the syncs before it: a disk does one sync
@@ -193,6 +175,7 @@ class Simulation::Impl {
   std::optional<ZipfianGenerator> zipf_;
   std::vector<Client> clients_;
   std::uint64_t requests_issued_ = 0;
+  std::uint64_t message_count_ = 0;  // sends so far: the last message id
   // View-keyed faults: the highest view an honest replica has entered, and
   // per fault id whether it has begun and ended; deliveries a view-keyed clog holds.
   View highest_view_ = 0;
@@ -264,9 +247,7 @@ class Simulation::Impl::Host final : public NodeHost {
     for (auto& checker : sim_.checkers_)
       sim_.violate(checker->on_recover(replica_, state.height, state.block_hash, state.state_digest));
     ++sim_.report_.states_installed;
-    if (sim_.options_.trace != nullptr)
-      sim_.trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"state_installed","replica":{},"height":{}}})",
-                                  sim_.event_index_, sim_.now_, replica_, state.height));
+    if (sim_.tracing()) sim_.trace(StateInstalledRecord{replica_, state.height});
   }
   void note(const NoteEffect& note) override { sim_.on_note(replica_, note); }
 
@@ -391,9 +372,7 @@ void Simulation::Impl::check_stopped(ReplicaIndex replica) {
   if (crashed_[replica] || !nodes_[replica] || !nodes_[replica]->stopped()) return;
   crash(replica);
   report_.node_stops.push_back(NodeStopRow{replica, now_, *nodes_[replica]->stop_reason()});
-  if (options_.trace != nullptr)
-    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"node_stopped","replica":{},"reason":"{}"}})", event_index_,
-                           now_, replica, *nodes_[replica]->stop_reason()));
+  if (tracing()) trace(NodeStoppedRecord{replica, *nodes_[replica]->stop_reason()});
 }
 
 void Simulation::Impl::crash(ReplicaIndex replica) {
@@ -432,19 +411,7 @@ RunReport Simulation::Impl::run() {
     trace_hash_.add_value(event.from);
     trace_hash_.add_value(event.arg);
     if (event.bytes) trace_hash_.add(event.bytes->data(), event.bytes->size());
-    if (options_.trace != nullptr) {
-      // A delivery also says what it carries (trace_message.h), which twin sent it
-      // and which twin instance hears it.
-      std::string fields;
-      if (event.bytes) fields = fmt::format(R"(,"size":{})", event.bytes->size());
-      if (event.kind == EventKind::deliver) {
-        if (event.instance != 0) fields += fmt::format(R"(,"inst":{})", event.instance);
-        if (event.to_instance != 0) fields += fmt::format(R"(,"to_inst":{})", event.to_instance);
-        if (auto message = decode_message(*event.bytes)) fields += trace_message_fields(*message);
-      }
-      trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"{}","from":{},"to":{},"arg":{}{}}})", event_index_, now_,
-                             event_kind_name(event.kind), event.from, event.to, event.arg, fields));
-    }
+    if (tracing()) trace_event(event);
     dispatch(event);
   }
   report_.end_time = report_.safety_violation || views_done_ ? now_ : scenario_.duration;
@@ -518,9 +485,31 @@ RunReport Simulation::Impl::run() {
   return std::move(report_);
 }
 
-void Simulation::Impl::trace_line(const std::string& line) {
-  std::fwrite(line.data(), 1, line.size(), options_.trace);
-  std::fputc('\n', options_.trace);
+// The record of one step, before it runs: a delivery says what it carries,
+// a timer whether it still counts, a fault what it is.
+void Simulation::Impl::trace_event(const Event& event) {
+  EventRecord record{.kind = event.kind, .from = event.from, .to = event.to, .arg = event.arg};
+  if (event.bytes) record.size_bytes = event.bytes->size();
+  if (event.kind == EventKind::deliver) {
+    record.message_id = event.message_id;
+    record.copy = event.copy;
+    record.instance = event.instance;
+    record.to_instance = event.to_instance;
+    auto decoded = decode_message(*event.bytes);
+    record.label = decoded ? message_label(*decoded) : std::string("malformed");
+    if (decoded) record.message = std::make_shared<const Message>(std::move(*decoded));
+  } else if (event.kind == EventKind::timer) {
+    record.stale = crashed_[event.to] || event.arg != timer_generation_[event.to][event.instance];
+  } else if (event.kind == EventKind::fault_begin || event.kind == EventKind::fault_end) {
+    record.fault_kind = report_.faults[event.arg].kind;
+    record.fault_target = report_.faults[event.arg].target;
+    std::visit(
+        [&](const auto& f) {
+          if constexpr (requires { f.replica; }) record.fault_replica = f.replica;
+        },
+        faults_[event.arg]);
+  }
+  trace(std::move(record));
 }
 
 void Simulation::Impl::dispatch(const Event& event) {
@@ -605,10 +594,9 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           }
         } else if constexpr (std::is_same_v<T, DiskFault>) {
           const auto flipped = apply_disk_fault(*disks_[f.replica], f, begin);
-          if (options_.trace != nullptr)
+          if (tracing())
             for (const DiskCorruption& corruption : flipped)
-              trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"disk_corrupt","replica":{},"file":"{}","offset":{}}})",
-                                     event_index_, now_, f.replica, corruption.path, corruption.offset));
+              trace(DiskCorruptRecord{f.replica, corruption.path, corruption.offset});
         } else if constexpr (std::is_same_v<T, ClogFault>) {
           // Held messages already know when they leave (VirtualNetwork::route),
           // except a view-keyed clog's: they leave now, each with a fresh latency.
@@ -642,14 +630,25 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
     for (std::uint8_t k = 0; k < count && heard_count < heard.size(); ++k)
       if (reaches(from, from_instance, to, k, tag)) heard[heard_count++] = k;
   }
-  if (heard_count == 0) {
+  const bool dropped = heard_count == 0;
+  const std::uint64_t message_id = ++message_count_;
+  if (tracing()) {
+    const auto decoded = decode_message(*bytes);
+    trace(SendRecord{from, to, type, message_id, bytes->size(),
+                     dropped ? 0 : static_cast<std::uint32_t>(outcome.delays.size() * heard_count), extra_delay,
+                     decoded ? message_label(*decoded) : std::string("malformed")});
+  }
+  if (dropped) {
     ++counters.dropped;
     return;
   }
   counters.duplicated += outcome.delays.size() - 1;
+  BFTSIM_ASSERT(outcome.delays.size() <= 255);  // a copy number fits Event::copy
+  std::uint8_t copy = 0;
   for (Duration delay : outcome.delays)
     for (std::size_t i = 0; i < heard_count; ++i) {
-      Event event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes, from_instance, heard[i]};
+      Event event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes, from_instance, message_id,
+                  copy++, heard[i]};
       if (outcome.held_by_view_clog) {
         held_[*outcome.held_by_view_clog].push_back(std::move(event));
       } else {
@@ -793,16 +792,13 @@ void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& com
                                       commit.block->parent_hash, commit.state_digest, commit.block->batch,
                                       event_index_,     now_};
   for (auto& checker : checkers_) violate(checker->on_commit(observation));
-  if (options_.trace != nullptr)
-    trace_line(fmt::format(
-        R"({{"i":{},"t_ns":{},"ev":"commit","replica":{},"height":{},"view":{},"block":"{}","parent":"{}"}})",
-        event_index_, now_, replica, commit.height, commit.block->view, commit.block_hash.short_hex(),
-        commit.block->parent_hash.short_hex()));
   CommitRow row{replica, commit.height, commit.block->view, commit.block_hash,
                 commit.block->proposer, commit.block->batch.size(), std::nullopt, now_};
   if (auto it = proposed_at_.find(commit.block->view); it != proposed_at_.end())
     row.proposed_at = it->second;
   report_.commits.push_back(row);
+  if (tracing()) trace(CommitRecord{replica, commit.height, commit.block->view, commit.block_hash.short_hex(),
+                                     commit.block->parent_hash.short_hex()});
   if (agreement_->decided_height() > decided_before) {
     report_.committed_op_count += commit.block->batch.size();
     if (commit.block->proposer < report_.committed_blocks_by_proposer.size())
@@ -828,10 +824,7 @@ ViewChangeCause Simulation::Impl::view_change_cause(ReplicaIndex replica, View v
 }
 
 void Simulation::Impl::on_note(ReplicaIndex replica, const NoteEffect& note) {
-  if (options_.trace != nullptr) {
-    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"note","replica":{},"note":"{}","view":{}}})",
-                           event_index_, now_, replica, note_kind_name(note.kind), note.view));
-  }
+  if (tracing()) trace(NoteRecord{replica, note.kind, note.view});
   switch (note.kind) {
     case NoteKind::proposal_sent:
       proposed_at_.emplace(note.view, now_);
@@ -882,9 +875,6 @@ void Simulation::Impl::view_fault(std::size_t fault_index, bool begin) {
   if (begin) row.start = now_;
   else row.end = now_;
   liveness_.extend_gst(now_);
-  if (options_.trace != nullptr)
-    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"{}","fault":{},"view":{}}})", event_index_, now_,
-                           begin ? "fault_begin_view" : "fault_end_view", fault_index, highest_view_));
   const Fault& fault = faults_[fault_index];
   if (std::holds_alternative<CrashFault>(fault) || std::holds_alternative<RestartFault>(fault)) {
     queue_.push(now_, Event{EventKind::fault_begin, 0, 0, fault_index, nullptr});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/protocol/client_auth.h"
 #include "core/protocol/codec.h"
 #include "core/consensus/quorum.h"
 #include "core/protocol/signing.h"
@@ -127,6 +128,9 @@ void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
 }
 
 void Replica::on_client_request(const ClientRequest& request, Instant /*now*/, Effects& /*out*/) {
+  if (config_.require_client_signatures && !mempool_.holds(request) &&
+      !client_request_authentic(request, config_.chain_id))
+    return drop(DropReason::unsigned_request);
   if (auto reason = mempool_.add(request)) drop(*reason);
   check_invariants();
 }
@@ -327,6 +331,7 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   if (block.view != view()) return take_late_block(from, block, now, out);
 
   if (const StoredBlock* known = tree_.find(hash)) return try_vote(*known, now, out);
+  if (!batch_authentic(block)) return drop(DropReason::unsigned_request);
   // One proposed block per view is stored: a leader that equivocates cannot
   // fill the tree. A certified other block still arrives by fetching.
   if (auto [it, first] = proposal_seen_.emplace(block.view, hash); !first && it->second != hash)
@@ -350,6 +355,18 @@ void Replica::take_late_block(ReplicaIndex from, const Block& block, Instant now
   BlockResponse response;
   response.blocks.push_back(block);
   if (block_sync_.on_block_response(tree_, from, response, now, out)) adopt_orphans(now, out);
+}
+
+// With require_client_signatures, every request of a proposed block must be
+// signed by its client. A request this replica holds in its mempool was
+// checked when it arrived, so only the others cost a verification.
+bool Replica::batch_authentic(const Block& block) const {
+  if (!config_.require_client_signatures) return true;
+  for (const ClientRequest& request : block.batch) {
+    if (mempool_.holds(request)) continue;
+    if (!client_request_authentic(request, config_.chain_id)) return false;
+  }
+  return true;
 }
 
 void Replica::accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,

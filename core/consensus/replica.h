@@ -99,6 +99,7 @@ class Replica {
   void try_propose(Instant now, Effects& out);
   std::optional<ReplicaIndex> current_leader() const;
   void take_late_block(ReplicaIndex from, const Block& block, Instant now, Effects& out);
+  bool batch_authentic(const Block& block) const;
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                     Effects& out);
   void try_vote(const StoredBlock& stored, Instant now, Effects& out);

@@ -60,6 +60,10 @@ struct ReplicaConfig {
   // leader of view i + 1, before `leader_election` is asked; views past the
   // end use it. Every replica of a run must hold the same schedule.
   std::vector<ReplicaIndex> leader_schedule = {};
+  // Accept only client requests signed by their client (client_auth.h), in
+  // the mempool and in proposed blocks. bft-node sets it; the simulator's
+  // clients do not sign.
+  bool require_client_signatures = false;
   std::uint32_t fetch_blocks_max = 32;     // blocks asked for per BlockRequest
   Height block_retention = 1024;          // blocks kept below the committed height
   View view_window_max = 1024;            // how far ahead of its view a replica buffers timeouts
@@ -77,8 +81,9 @@ enum class DropReason : std::uint8_t {
   unrequested_block,  // a fetched block nobody asked for
   mempool_full,
   not_for_replica,    // a message type replicas do not accept from peers
+  unsigned_request,   // a client request without a valid client signature, alone or in a proposal
 };
-inline constexpr std::size_t drop_reason_count = 11;
+inline constexpr std::size_t drop_reason_count = 12;
 const char* drop_reason_name(DropReason reason);
 
 }  // namespace bftsim

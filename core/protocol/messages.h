@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/crypto/ed25519.h"
 #include "core/crypto/hash.h"
 #include "core/crypto/signature.h"
 #include "core/protocol/operation.h"
@@ -36,10 +37,23 @@ struct QuorumCert {
   auto operator<=>(const QuorumCert&) const = default;
 };
 
+// A client's proof that it sent a request: its Ed25519 public key, from
+// which its ClientId derives (client_auth.h), and its signature over
+// signing::client_request_bytes. The protocol allows requests without it (the
+// simulator's clients); a replica configured with require_client_signatures
+// (bft-node) drops them, so a Byzantine leader cannot propose an operation no
+// client sent.
+struct ClientAuth {
+  Ed25519PublicKey public_key;
+  Signature signature;
+  auto operator<=>(const ClientAuth&) const = default;
+};
+
 struct ClientRequest {
   ClientId client = 0;
   RequestNumber number = 0;
   Operation op;
+  std::optional<ClientAuth> auth = std::nullopt;
   auto operator<=>(const ClientRequest&) const = default;
 };
 

@@ -109,6 +109,8 @@ struct OperationMix {
   std::uint32_t get = 50;
   std::uint32_t del = 0;
   std::uint32_t txn = 0;
+  std::uint32_t incr = 0;    // incr by 1 .. 9
+  std::uint32_t append = 0;  // append a value_size value
 
   bool operator==(const OperationMix&) const = default;
 };

@@ -150,6 +150,8 @@ Fields clients_fields(const ClientsConfig& c) {
     if (c.mix.get != 0) weights.emplace_back("get", fmt::format("{}", c.mix.get));
     if (c.mix.del != 0) weights.emplace_back("del", fmt::format("{}", c.mix.del));
     if (c.mix.txn != 0) weights.emplace_back("txn", fmt::format("{}", c.mix.txn));
+    if (c.mix.incr != 0) weights.emplace_back("incr", fmt::format("{}", c.mix.incr));
+    if (c.mix.append != 0) weights.emplace_back("append", fmt::format("{}", c.mix.append));
     f.emplace_back("mix", flow_map(weights));
   }
   if (c.key_count != d.key_count) f.emplace_back("keys", fmt::format("{}", c.key_count));

@@ -41,7 +41,7 @@ inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",
 inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstanding", "rate",
                                              "request_timeout", "max_ops", "start", "mix",
                                              "keys",    "key_distribution", "zipf_theta", "value_size"};
-inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
+inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn", "incr", "append"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
                                                "count", "capacity_bytes", "at_view", "until_view", "types",

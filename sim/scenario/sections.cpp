@@ -12,13 +12,15 @@ namespace {
 Status read_mix(const YamlNode& map, std::string_view path, OperationMix& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
   BFTSIM_SCENARIO_TRY(check_keys(map, path, mix_keys));
-  out = OperationMix{.put = 0, .get = 0, .del = 0, .txn = 0};
+  out = OperationMix{.put = 0, .get = 0, .del = 0, .txn = 0, .incr = 0, .append = 0};
   const auto weight = integer_in(0, 1'000'000);
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "put", out.put, weight));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "get", out.get, weight));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "del", out.del, weight));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "txn", out.txn, weight));
-  if (out.put + out.get + out.del + out.txn == 0) return fail(map.where, path, "at least one weight must be > 0");
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "incr", out.incr, weight));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "append", out.append, weight));
+  if (out.put + out.get + out.del + out.txn + out.incr + out.append == 0) return fail(map.where, path, "at least one weight must be > 0");
   return {};
 }
 

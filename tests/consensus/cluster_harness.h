@@ -108,6 +108,7 @@ struct ClusterOptions {
   Duration view_timeout_max = 10 * ns_per_s;
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
+  bool require_client_signatures = false;
 };
 
 inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaIndex index) {
@@ -121,6 +122,7 @@ inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaI
   config.view_timeout_max = options.view_timeout_max;
   config.backoff_reset = options.backoff_reset;
   config.leader_election = options.leader_election;
+  config.require_client_signatures = options.require_client_signatures;
   return config;
 }
 

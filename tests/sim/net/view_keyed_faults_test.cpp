@@ -17,6 +17,7 @@
 #include "sim/net/link_rules.h"
 #include "sim/net/network.h"
 #include "sim/report/csv_writer.h"
+#include "sim/report/trace_jsonl.h"
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
@@ -58,7 +59,8 @@ TracedRun run_traced(const Scenario& scenario) {
   REQUIRE(trace != nullptr);
   TracedRun out;
   {
-    Simulation simulation(scenario, SimulationOptions{.seed = scenario.seed, .trace = trace});
+    JsonlTraceWriter writer(trace, JsonlStyle::run);
+    Simulation simulation(scenario, SimulationOptions{.seed = scenario.seed, .trace = &writer});
     out.report = simulation.run();
   }
   std::fclose(trace);

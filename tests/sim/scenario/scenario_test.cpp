@@ -463,7 +463,7 @@ TEST_CASE("unknown keys are rejected at every level") {
   CHECK(starts_with(load_error(minimal_with("protocol: {batch: 3}\n")), "test.yaml:9:12: protocol.batch: unknown key"));
   CHECK(starts_with(load_error(minimal_with("clients:\n  rates: 3/s\n")), "test.yaml:10:3: clients.rates: unknown key"));
   CHECK(starts_with(load_error(minimal_with("clients:\n  mix: {put: 1, scan: 1}\n")),
-                    "test.yaml:10:17: clients.mix.scan: unknown key (known: put, get, del, txn)"));
+                    "test.yaml:10:17: clients.mix.scan: unknown key (known: put, get, del, txn, incr, append)"));
   CHECK(starts_with(load_error(minimal_with("  deadline: 3s\n")), "test.yaml:9:3: expect.deadline: unknown key"));
   CHECK(starts_with(load_error(minimal_with("network:\n  latency: {distribution: constant, value: 1ms, max: 2ms}\n")),
                     "test.yaml:10:49: network.latency.max: unknown key for distribution constant (known: distribution, value)"));
