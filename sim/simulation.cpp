@@ -30,6 +30,7 @@
 #include "sim/check/linearizability.h"
 #include "sim/net/network.h"
 #include "sim/net/fault_schedule.h"
+#include "sim/net/node_clock.h"
 
 namespace bftsim {
 
@@ -52,9 +53,10 @@ using Bytes = std::vector<std::uint8_t>;
 struct Event {
   Event(EventKind kind_, EndpointIndex to_, EndpointIndex from_, std::uint64_t arg_,
         std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0, std::uint64_t message_id_ = 0,
-        std::uint8_t copy_ = 0, std::uint8_t to_instance_ = 0)
+        std::uint8_t copy_ = 0, std::uint64_t sequence_ = 0, std::uint8_t to_instance_ = 0,
+        std::optional<View> view_ = std::nullopt)
       : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_), copy(copy_),
-        to_instance(to_instance_), message_id(message_id_) {}
+        to_instance(to_instance_), message_id(message_id_), sequence(sequence_), view(view_) {}
   EventKind kind;
   EndpointIndex to;
   EndpointIndex from;
@@ -65,6 +67,8 @@ struct Event {
   std::uint8_t copy;
   std::uint8_t to_instance;  // a delivery to a twin: the instance that hears it
   std::uint64_t message_id;
+  std::uint64_t sequence;  // a delivery's send number (VirtualNetwork::dropped_in_flight)
+  std::optional<View> view;  // a delivery's view, for view filters (MessageTag)
 };
 
 // A running BLAKE2b over every event and commit: the run's fingerprint.
@@ -152,10 +156,15 @@ class Simulation::Impl {
     return disk_busy_until_[replica] - now_;
   }
   void crash(ReplicaIndex replica);
+  // The replica's own clock now (NodeClocks): what it is handed as `now`.
+  Instant local_now(ReplicaIndex replica) const { return clocks_.local(replica, now_); }
+  // Schedules the replica's timer for when its clock reads `local_deadline`;
+  // replaces the instance's pending timer.
+  void arm_timer(ReplicaIndex replica, std::uint8_t instance, Instant local_deadline);
 
-  const Scenario& scenario_;
+  const Scenario scenario_;  // with the run seed's random Byzantine replicas in `byzantine`
   SimulationOptions options_;
-  const std::vector<Fault> faults_;  // by fault id: the scenario's faults, then the random partitions
+  const std::vector<Fault> faults_;  // by fault id: the scenario's faults, then the random ones (fault_schedule)
   EventQueue<Event> queue_;
   VirtualNetwork network_;
   std::unique_ptr<KeyRing> keys_;
@@ -168,6 +177,10 @@ class Simulation::Impl {
   ByzantineOutbox outbox_;
   std::vector<bool> crashed_;
   std::vector<std::array<std::uint64_t, 2>> timer_generation_;  // per replica and instance
+  // The local deadline of each replica's and instance's pending timer, to
+  // re-arm it when a clock fault moves the replica's clock.
+  std::vector<std::array<std::optional<Instant>, 2>> timer_deadline_;
+  NodeClocks clocks_;
   // The replicas' disks and the stores on them: they survive crashes.
   std::vector<std::unique_ptr<SimDisk>> disks_;
   std::vector<std::unique_ptr<LsmNodeStore>> stores_;
@@ -236,11 +249,7 @@ class Simulation::Impl::Host final : public NodeHost {
     sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, bytes, 0,
                   sim_.disk_delay(replica_));
   }
-  void set_timer(TimerKind /*timer*/, Instant at) override {
-    const std::uint64_t generation = ++sim_.timer_generation_[replica_][0];
-    sim_.queue_.push(std::max(at, sim_.now_),
-                     Event{EventKind::timer, replica_, replica_, generation, nullptr});
-  }
+  void set_timer(TimerKind /*timer*/, Instant at) override { sim_.arm_timer(replica_, 0, at); }
   void committed(const CommittedBlock& commit) override { sim_.on_commit(replica_, commit); }
   void state_installed(const CommittedBlock& state) override {
     // A transferred state must be one the cluster decided, like a recovered one.
@@ -261,6 +270,13 @@ class Simulation::Impl::Host final : public NodeHost {
 };
 
 namespace {
+// The scenario with the run's Byzantine replicas (byzantine_schedule).
+Scenario with_byzantine(const Scenario& scenario, std::vector<ByzantineSpec> byzantine) {
+  Scenario out = scenario;
+  out.byzantine = std::move(byzantine);
+  return out;
+}
+
 // The end of the last fault of the run's schedule, random partitions included.
 // None when the run has no faults: liveness is then checked from the start.
 // View-keyed faults move it on as they begin and end (on_view_entered).
@@ -273,7 +289,7 @@ std::optional<Instant> global_stabilization_time(const std::vector<Fault>& fault
 }  // namespace
 
 Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
-    : scenario_(scenario),
+    : scenario_(with_byzantine(scenario, byzantine_schedule(scenario, options.seed))),
       options_(options),
       faults_(fault_schedule(scenario, options.seed)),
       queue_(event_queue_size_max),
@@ -281,6 +297,8 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
       crashed_(scenario.replica_count, false),
       timer_generation_(scenario.replica_count, {0, 0}),
+      timer_deadline_(scenario.replica_count),
+      clocks_(scenario.replica_count),
       liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
   checkers_.push_back(std::make_unique<IntegrityChecker>());
@@ -298,13 +316,13 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   }
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) hosts_.push_back(std::make_unique<Host>(*this, r));
   actors_.resize(scenario.replica_count);
-  for (const ByzantineSpec& spec : scenario.byzantine)
+  for (const ByzantineSpec& spec : scenario_.byzantine)
     actors_[spec.replica] = std::make_unique<ByzantineActor>(replica_config(spec.replica), *keys_, spec.behaviors,
                                                              options.seed, client_endpoint(1));
   // Twins split the honest replicas in two halves, one per instance.
   side_.assign(scenario.replica_count, 0);
   std::uint32_t honest_seen = 0;
-  const auto honest_count = static_cast<std::uint32_t>(scenario.replica_count - scenario.byzantine.size());
+  const auto honest_count = static_cast<std::uint32_t>(scenario.replica_count - scenario_.byzantine.size());
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r)
     if (is_honest(r)) side_[r] = honest_seen++ < (honest_count + 1) / 2 ? 0 : 1;
   if (scenario.clients.key_distribution == KeyDistribution::zipfian)
@@ -316,7 +334,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
 
   report_.scenario_name = scenario.name;
   report_.seed = options.seed;
-  report_.faults = fault_rows(scenario, faults_);
+  report_.faults = fault_rows(scenario_, faults_);
   report_.crypto = crypto_kind_name(scenario.crypto);
   report_.replica_count = scenario.replica_count;
   report_.faulty_count = scenario.faulty_count;
@@ -357,13 +375,13 @@ void Simulation::Impl::start_replica(ReplicaIndex replica, bool restart) {
                                                               options_.seed, client_endpoint(1));
     }
     outbox_ = {};
-    actors_[replica]->start(now_, outbox_);
+    actors_[replica]->start(local_now(replica), outbox_);
     return apply_outbox(replica);
   }
   // A restarted Node has lost its memory; its store recovers what it made durable.
   nodes_[replica] = std::make_unique<Node>(replica_config(replica), keys_->signer(replica), keys_->verifier(),
                                            *stores_[replica], *hosts_[replica]);
-  (void)nodes_[replica]->start(now_);
+  (void)nodes_[replica]->start(local_now(replica));
   check_stopped(replica);
 }
 
@@ -378,10 +396,18 @@ void Simulation::Impl::check_stopped(ReplicaIndex replica) {
 void Simulation::Impl::crash(ReplicaIndex replica) {
   crashed_[replica] = true;
   for (auto& generation : timer_generation_[replica]) ++generation;  // pending timers die with it
+  timer_deadline_[replica] = {};
   disks_[replica]->crash();  // what was not synced is lost (or torn)
 }
 
 RunReport Simulation::Impl::run() {
+  // A network fault (partition, cut, link, clog) at time 0 is in place
+  // before the replicas start, so it meets their first sends.
+  const auto network_fault_at_0 = [&](const Fault& fault) {
+    return fault_filter(fault) != nullptr && !fault_at_view(fault) && fault_at(fault) == 0;
+  };
+  for (std::size_t f = 0; f < faults_.size(); ++f)
+    if (network_fault_at_0(faults_[f])) queue_.push(0, Event{EventKind::fault_begin, 0, 0, f, nullptr});
   for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r)
     queue_.push(0, Event{EventKind::replica_start, r, r, 0, nullptr});
   for (std::size_t c = 0; c < clients_.size(); ++c) {
@@ -394,7 +420,7 @@ RunReport Simulation::Impl::run() {
   for (std::size_t f = 0; f < faults_.size(); ++f) {
     const Fault& fault = faults_[f];
     if (fault_at_view(fault)) continue;  // on_view_entered starts it
-    queue_.push(fault_at(fault), Event{EventKind::fault_begin, 0, 0, f, nullptr});
+    if (!network_fault_at_0(fault)) queue_.push(fault_at(fault), Event{EventKind::fault_begin, 0, 0, f, nullptr});
     if (auto until = fault_until(fault))
       queue_.push(*until, Event{EventKind::fault_end, 0, 0, f, nullptr});
   }
@@ -521,12 +547,13 @@ void Simulation::Impl::dispatch(const Event& event) {
     case EventKind::timer: {
       const ReplicaIndex r = event.to;
       if (crashed_[r] || event.arg != timer_generation_[r][event.instance]) return;
+      timer_deadline_[r][event.instance].reset();
       if (!is_honest(r)) {
         outbox_ = {};
-        actors_[r]->on_timer(event.instance, now_, outbox_);
+        actors_[r]->on_timer(event.instance, local_now(r), outbox_);
         return apply_outbox(r);
       }
-      nodes_[r]->on_timer(TimerKind::view, now_);
+      nodes_[r]->on_timer(TimerKind::view, local_now(r));
       return check_stopped(r);
     }
     case EventKind::client_issue: {
@@ -597,6 +624,16 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           if (tracing())
             for (const DiskCorruption& corruption : flipped)
               trace(DiskCorruptRecord{f.replica, corruption.path, corruption.offset});
+        } else if constexpr (std::is_same_v<T, ClockFault>) {
+          // The clock jumps or changes pace: each pending deadline moves.
+          if (begin) {
+            clocks_.set(fault_index, f);
+          } else {
+            clocks_.clear(fault_index, f.replica);
+          }
+          if (crashed_[f.replica]) return;
+          for (std::uint8_t k = 0; k < timer_deadline_[f.replica].size(); ++k)
+            if (const std::optional<Instant> deadline = timer_deadline_[f.replica][k]) arm_timer(f.replica, k, *deadline);
         } else if constexpr (std::is_same_v<T, ClogFault>) {
           // Held messages already know when they leave (VirtualNetwork::route),
           // except a view-keyed clog's: they leave now, each with a fresh latency.
@@ -620,7 +657,7 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   ++counters.sent;
   counters.bytes_sent += bytes->size();
   const MessageTag tag{type, view};
-  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, tag);
+  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, bytes->size(), tag);
   // The instances of `to` that hear it: one, unless `to` is a twin (a
   // client's request reaches a twin once; deliver_to_actor hands it to both).
   std::array<std::uint8_t, 2> heard{};
@@ -647,8 +684,8 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   std::uint8_t copy = 0;
   for (Duration delay : outcome.delays)
     for (std::size_t i = 0; i < heard_count; ++i) {
-      Event event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes, from_instance, message_id,
-                  copy++, heard[i]};
+      Event event{EventKind::deliver, to,     from,     static_cast<std::uint64_t>(type), bytes, from_instance,
+                  message_id,         copy++, outcome.sequence, heard[i],                         view};
       if (outcome.held_by_view_clog) {
         held_[*outcome.held_by_view_clog].push_back(std::move(event));
       } else {
@@ -678,10 +715,16 @@ void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
     transmit(replica, send.to, send.type, std::make_shared<const Bytes>(std::move(send.bytes)), send.from_instance,
              send.delay, send.view.value_or(actors_[replica]->view(send.from_instance)));
   for (const auto& timer : outbox_.timers) {
-    const std::uint64_t generation = ++timer_generation_[replica][timer.instance];
-    queue_.push(std::max(timer.at, now_), Event{EventKind::timer, replica, replica, generation, nullptr, timer.instance});
+    arm_timer(replica, timer.instance, timer.at);
   }
   outbox_ = {};
+}
+
+void Simulation::Impl::arm_timer(ReplicaIndex replica, std::uint8_t instance, Instant local_deadline) {
+  const std::uint64_t generation = ++timer_generation_[replica][instance];
+  timer_deadline_[replica][instance] = local_deadline;
+  queue_.push(clocks_.real_time_of(replica, local_deadline, now_),
+              Event{EventKind::timer, replica, replica, generation, nullptr, instance});
 }
 
 void Simulation::Impl::deliver_to_actor(const Event& event, const Message& message) {
@@ -689,18 +732,22 @@ void Simulation::Impl::deliver_to_actor(const Event& event, const Message& messa
   outbox_ = {};
   if (!is_replica(event.from)) {
     if (const auto* request = std::get_if<ClientRequest>(&message))
-      for (std::uint8_t k = 0; k < actor.instance_count(); ++k) actor.on_client_request(k, *request, now_, outbox_);
+      for (std::uint8_t k = 0; k < actor.instance_count(); ++k)
+        actor.on_client_request(k, *request, local_now(event.to), outbox_);
   } else {
     // Twins: transmit chose the instance (reaches()).
     BFTSIM_ASSERT(event.to_instance < actor.instance_count());
-    actor.on_message(event.to_instance, event.from, message, now_, outbox_);
+    actor.on_message(event.to_instance, event.from, message, local_now(event.to), outbox_);
   }
   apply_outbox(event.to);
 }
 
 void Simulation::Impl::on_deliver(const Event& event) {
   MessageCounters& counters = report_.messages[event.arg - 1];
-  if (is_replica(event.to) && crashed_[event.to]) {
+  if ((is_replica(event.to) && crashed_[event.to]) ||
+      network_.dropped_in_flight(event.from, event.to, event.sequence,
+                                 MessageTag{static_cast<MessageType>(event.arg), event.view}, event.instance,
+                                 event.to_instance)) {
     ++counters.dropped;
     return;
   }
@@ -714,9 +761,9 @@ void Simulation::Impl::on_deliver(const Event& event) {
   if (is_replica(event.to)) {
     const ReplicaIndex r = event.to;
     if (is_replica(event.from)) {
-      nodes_[r]->on_message(event.from, *decoded, now_);
+      nodes_[r]->on_message(event.from, *decoded, local_now(r));
     } else if (const auto* request = std::get_if<ClientRequest>(&*decoded)) {
-      nodes_[r]->on_client_request(*request, now_);
+      nodes_[r]->on_client_request(*request, local_now(r));
     }
     return check_stopped(r);  // clients send nothing else to replicas
   }

@@ -196,7 +196,7 @@ int bisect_command(const CommandOptions& options) {
              "duration {} -> {}\n",
              shrunk.reruns, wall_seconds, invalid > 0 ? fmt::format(" ({} candidates were not valid)", invalid) : "",
              fmt::format("{}{}", scenario.faults.size(),
-                         scenario.random_faults.partitions || scenario.random_faults.disk ? " and random faults" : ""),
+                         scenario.random_faults.any() ? " and random faults" : ""),
              shrunk.scenario.faults.size(), behavior_count(scenario), behavior_count(shrunk.scenario),
              scenario.clients.client_count, shrunk.scenario.clients.client_count, format_duration(scenario.duration),
              format_duration(shrunk.scenario.duration));

@@ -17,6 +17,12 @@ namespace bftsim {
 // What a filter sees of one message. A message without a type or a view
 // (none) matches no filter that names types or views.
 struct MessageTag {
+  MessageTag() = default;
+  // A type alone (no view) converts, so `route(..., MessageType::vote)` reads plainly.
+  MessageTag(std::optional<MessageType> type_, std::optional<View> view_ = std::nullopt)  // NOLINT: implicit
+      : type(type_), view(view_) {}
+  MessageTag(MessageType type_, std::optional<View> view_ = std::nullopt)  // NOLINT: implicit
+      : type(type_), view(view_) {}
   std::optional<MessageType> type;
   std::optional<View> view;
 };

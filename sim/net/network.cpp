@@ -52,17 +52,27 @@ Duration VirtualNetwork::sample_latency(Rng& rng, const LatencyDistribution& d) 
 
 VirtualNetwork::LinkSettings VirtualNetwork::link_settings(EndpointIndex from, EndpointIndex to,
                                                           const MessageTag& tag) const {
-  LinkSettings settings{.loss_ppm = config_.loss_ppm, .duplicate_ppm = config_.duplicate_ppm};
+  LinkSettings settings{
+      .loss_ppm = config_.loss_ppm, .duplicate_ppm = config_.duplicate_ppm, .bandwidth = config_.bandwidth};
   for (const auto& [id, fault] : link_faults_) {  // by fault id, so the last listed wins
     if (!covers(fault.from, fault.to, fault.both, from, to) || !filter_matches(fault.filter, tag)) continue;
     if (fault.loss_ppm) settings.loss_ppm = *fault.loss_ppm;
     if (fault.duplicate_ppm) settings.duplicate_ppm = *fault.duplicate_ppm;
     if (fault.latency) settings.latency_override = &*fault.latency;
+    if (fault.bandwidth) settings.bandwidth = fault.bandwidth;
   }
   return settings;
 }
 
-LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now, const MessageTag& tag) {
+Duration VirtualNetwork::transmit_time(std::size_t size_bytes, const Rate& bandwidth) {
+  BFTSIM_ASSERT(bandwidth.events > 0 && bandwidth.per > 0);
+  const __int128 numerator = static_cast<__int128>(size_bytes) * bandwidth.per;
+  const __int128 time = (numerator + bandwidth.events - 1) / bandwidth.events;
+  return static_cast<Duration>(std::min<__int128>(time, latency_max));
+}
+
+LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes,
+                                  const MessageTag& tag) {
   BFTSIM_ASSERT(from != to);
   const LinkSettings settings = link_settings(from, to, tag);
   BFTSIM_ASSERT(settings.loss_ppm <= ppm_max);
@@ -84,15 +94,26 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
     delay = sample_latency(override_rng, latency);
     duplicate_delay = sample_latency(override_rng, latency);
   }
+  // The transmitter sends one message at a time: this one leaves once its
+  // bytes and those queued before it are out.
+  Instant leaves = now;
+  if (settings.bandwidth) {
+    Instant& busy_until = transmitting_until_[Link{from, to}];
+    leaves = std::max(now, busy_until) + transmit_time(size_bytes, *settings.bandwidth);
+    busy_until = leaves;
+  }
   const std::optional<Instant> clog_end = clogged_until(from, to, tag);
-  const bool held = clog_end && *clog_end > now;
+  const bool held = clog_end && *clog_end > leaves;
   if (held) {
     // Sent again when the clog ends, each copy with a fresh latency.
     Rng& release_rng = stream(release_streams_, from, to, "/release");
-    delay = (*clog_end - now) + sample_latency(release_rng, latency);
-    duplicate_delay = (*clog_end - now) + sample_latency(release_rng, latency);
+    delay = (*clog_end - leaves) + sample_latency(release_rng, latency);
+    duplicate_delay = (*clog_end - leaves) + sample_latency(release_rng, latency);
   }
+  delay += leaves - now;
+  duplicate_delay += leaves - now;
   LinkOutcome outcome;
+  outcome.sequence = send_count_++;
   if (lost || blocked(from, to, tag)) {
     outcome.lost = true;
     return outcome;
@@ -109,16 +130,21 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
 }
 
 void VirtualNetwork::set_partition(std::size_t fault_id, const PartitionFault& fault) {
-  partitions_.insert_or_assign(fault_id, PartitionLayout(fault, replica_count_));
-}
-
-void VirtualNetwork::set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups) {
-  set_partition(fault_id, PartitionFault{.groups = std::move(groups)});
+  PartitionLayout layout(fault, replica_count_);
+  if (fault.in_flight == InFlight::drop)
+    in_flight_cuts_.push_back(InFlightCut{.sequence = send_count_, .partition = layout, .filter = {}});
+  partitions_.insert_or_assign(fault_id, std::move(layout));
 }
 
 void VirtualNetwork::clear_partition(std::size_t fault_id) { partitions_.erase(fault_id); }
 
-void VirtualNetwork::set_cut(std::size_t fault_id, const CutFault& fault) { cuts_[fault_id] = fault; }
+void VirtualNetwork::set_cut(std::size_t fault_id, const CutFault& fault) {
+  BFTSIM_ASSERT(fault.from < replica_count_ && fault.to < replica_count_);
+  if (fault.in_flight == InFlight::drop)
+    in_flight_cuts_.push_back(InFlightCut{
+        .sequence = send_count_, .partition = std::nullopt, .from = fault.from, .to = fault.to, .filter = fault.filter});
+  cuts_[fault_id] = fault;
+}
 
 void VirtualNetwork::clear_cut(std::size_t fault_id) { cuts_.erase(fault_id); }
 
@@ -152,6 +178,12 @@ Duration VirtualNetwork::release_delay(EndpointIndex from, EndpointIndex to) {
                         settings.latency_override != nullptr ? *settings.latency_override : config_.latency);
 }
 
+bool VirtualNetwork::across(const PartitionLayout& layout, EndpointIndex from, std::uint8_t from_instance,
+                            EndpointIndex to, std::uint8_t to_instance) {
+  return layout.group(from, layout.placed[from] ? from_instance : 0) !=
+         layout.group(to, layout.placed[to] ? to_instance : 0);
+}
+
 bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to, const MessageTag& tag) const {
   if (from >= replica_count_ || to >= replica_count_) return false;
   for (const auto& [id, layout] : partitions_) {
@@ -169,9 +201,25 @@ std::optional<bool> VirtualNetwork::placed_reach(EndpointIndex from, std::uint8_
   std::optional<bool> reach;
   for (const auto& [id, layout] : partitions_) {
     if (!(layout.placed[from] || layout.placed[to]) || !filter_matches(layout.filter, tag)) continue;
-    reach = reach.value_or(true) && layout.group(from, from_instance) == layout.group(to, to_instance);
+    reach = reach.value_or(true) && !across(layout, from, from_instance, to, to_instance);
   }
   return reach;
+}
+
+bool VirtualNetwork::dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence,
+                                       const MessageTag& tag, std::uint8_t from_instance,
+                                       std::uint8_t to_instance) const {
+  if (from >= replica_count_ || to >= replica_count_) return false;
+  // The cuts started after the send: their `sequence` is above the message's.
+  const auto first = std::upper_bound(in_flight_cuts_.begin(), in_flight_cuts_.end(), sequence,
+                                      [](std::uint64_t s, const InFlightCut& cut) { return s < cut.sequence; });
+  for (auto it = first; it != in_flight_cuts_.end(); ++it) {
+    const bool cut_off = it->partition ? filter_matches(it->partition->filter, tag) &&
+                                             across(*it->partition, from, from_instance, to, to_instance)
+                                       : it->from == from && it->to == to && filter_matches(it->filter, tag);
+    if (cut_off) return true;
+  }
+  return false;
 }
 
 std::optional<Instant> VirtualNetwork::clogged_until(EndpointIndex from, EndpointIndex to,

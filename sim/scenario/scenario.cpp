@@ -61,6 +61,7 @@ Result<Scenario> read_scenario(const YamlNode& root) {
                               out.byzantine.size(), out.faulty_count));
   }
   if (const YamlNode* node = root.find("faults")) BFTSIM_SCENARIO_TRY(check_twin_placements(*node, "faults", out));
+  BFTSIM_SCENARIO_TRY(finish_random_byzantine(root, out));
   auto expect = require(root, "", "expect");
   if (!expect) return tl::unexpected(std::move(expect.error()));
   BFTSIM_SCENARIO_TRY(read_expect(**expect, "expect", out.expect));
@@ -102,7 +103,8 @@ std::string_view expect_name(LivenessExpectation expectation) {
 }
 
 std::string_view fault_type_name(const Fault& fault) {
-  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut", "link", "clog", "disk"};
+  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut",
+                                               "link",  "clog",    "disk",      "clock"};
   static_assert(std::size(names) == std::variant_size_v<Fault>);
   return names[fault.index()];
 }
@@ -118,14 +120,15 @@ std::optional<Duration> fault_until(const Fault& fault) {
   if (const auto* clog = std::get_if<ClogFault>(&fault))
     return clog->at_view ? std::nullopt : std::optional<Duration>(clog->until);
   if (const auto* disk = std::get_if<DiskFault>(&fault)) return disk->until;
+  if (const auto* clock = std::get_if<ClockFault>(&fault)) return clock->until;
   return std::nullopt;
 }
 
 std::optional<View> fault_at_view(const Fault& fault) {
   return std::visit(
       [](const auto& f) -> std::optional<View> {
-        if constexpr (std::is_same_v<std::decay_t<decltype(f)>, DiskFault>) return std::nullopt;
-        else return f.at_view;
+        if constexpr (requires { f.at_view; }) return f.at_view;
+        else return std::nullopt;
       },
       fault);
 }
@@ -133,10 +136,8 @@ std::optional<View> fault_at_view(const Fault& fault) {
 std::optional<View> fault_until_view(const Fault& fault) {
   return std::visit(
       [](const auto& f) -> std::optional<View> {
-        using T = std::decay_t<decltype(f)>;
-        if constexpr (std::is_same_v<T, DiskFault> || std::is_same_v<T, CrashFault> || std::is_same_v<T, RestartFault>)
-          return std::nullopt;
-        else return f.until_view;
+        if constexpr (requires { f.until_view; }) return f.until_view;
+        else return std::nullopt;
       },
       fault);
 }

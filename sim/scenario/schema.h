@@ -35,7 +35,8 @@ inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "
                                               "leaders"};
 inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior"};
-inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay"};
+inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay",
+                                                   "bandwidth"};
 inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
                                                  "stddev",       "median", "sigma", "scale", "shape"};
 inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstanding", "rate",
@@ -44,8 +45,8 @@ inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstan
 inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn", "incr", "append"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
-                                               "count", "capacity_bytes", "at_view", "until_view", "types",
-                                               "views"};
+                                               "count", "capacity_bytes", "in_flight", "skew",
+                                               "drift", "bandwidth", "types", "at_view", "until_view", "views"};
 inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
@@ -56,26 +57,40 @@ inline constexpr std::string_view lognormal_keys[] = {"distribution", "median", 
 inline constexpr std::string_view pareto_keys[] = {"distribution", "scale", "shape"};
 
 inline constexpr std::string_view crash_keys[] = {"type", "node", "at", "at_view"};
-inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until", "at_view", "until_view",
-                                                      "types", "views"};
-inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "at_view", "until_view",
-                                                "types", "views"};
-inline constexpr std::string_view link_keys[] = {"type",    "from",    "to",        "both",       "at",
-                                                 "until",   "loss",    "latency",   "duplicate",  "at_view",
-                                                 "until_view", "types", "views"};
+inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until", "in_flight",
+                                                      "at_view", "until_view", "types", "views"};
+inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "in_flight", "types",
+                                                "at_view", "until_view", "views"};
+inline constexpr std::string_view link_keys[] = {"type",      "from",    "to",         "both",  "at",
+                                                 "until",     "loss",    "latency",    "duplicate",
+                                                 "bandwidth", "at_view", "until_view", "types", "views"};
 inline constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until", "at_view", "until_view",
                                                  "types", "views"};
+inline constexpr std::string_view clock_keys[] = {"type", "node", "at", "until", "skew", "drift"};
 // Bounds a `leaders` schedule (views it names).
 inline constexpr std::size_t leader_schedule_size_max = 10'000;
 inline constexpr std::string_view disk_corrupt_keys[] = {"type", "node", "at", "fault", "count"};
 inline constexpr std::string_view disk_torn_keys[] = {"type", "node", "at", "until", "fault"};
 inline constexpr std::string_view disk_slow_keys[] = {"type", "node", "at", "until", "fault", "latency"};
 inline constexpr std::string_view disk_full_keys[] = {"type", "node", "at", "until", "fault", "capacity_bytes"};
-inline constexpr std::string_view random_faults_keys[] = {"partitions", "disk"};
+inline constexpr std::string_view random_faults_keys[] = {"partitions", "disk",  "crashes",    "cuts",      "drops",
+                                                          "clogs",      "duplicates", "clocks", "byzantine", "swarm"};
+inline constexpr std::string_view random_crashes_keys[] = {"mean_interval", "mean_downtime", "start", "stop",
+                                                           "nodes",         "max_down"};
+inline constexpr std::string_view random_windows_keys[] = {"mean_interval", "mean_duration", "start", "stop"};
+inline constexpr std::string_view random_drops_keys[] = {"mean_interval", "mean_duration", "start", "stop", "types"};
+inline constexpr std::string_view random_duplicates_keys[] = {"mean_interval", "mean_duration", "start", "stop",
+                                                              "probability"};
+inline constexpr std::string_view random_clocks_keys[] = {"mean_interval", "mean_duration", "start", "stop",
+                                                          "nodes",         "max_skew",      "max_drift"};
+inline constexpr std::string_view random_byzantine_keys[] = {"behaviors", "max_nodes"};
+inline constexpr std::string_view swarm_keys[] = {"start", "stop", "families", "behaviors"};
+// Bounds each swarm family's schedule: (stop - start) / mean_interval.
+inline constexpr double random_family_expected_count_max = 10'000;
 inline constexpr std::string_view random_disk_keys[] = {"nodes", "corrupt_rate", "corrupt_count", "torn", "start", "stop"};
 inline constexpr std::int64_t bit_flip_count_max = 1024;
 inline constexpr std::string_view random_partitions_keys[] = {"mean_interval", "mean_duration", "start", "stop",
-                                                       "max_isolated"};
+                                                       "max_isolated", "in_flight"};
 // Bounds the generated schedule: (stop - start) / (mean_interval + mean_duration).
 inline constexpr double random_partition_expected_count_max = 10'000;
 // Bounds random_faults.disk: (stop - start) * corrupt_rate * nodes.
@@ -90,6 +105,8 @@ inline constexpr std::pair<std::string_view, BackoffReset> backoff_reset_names[]
     {"commit", BackoffReset::commit}, {"qc", BackoffReset::qc}};
 inline constexpr std::pair<std::string_view, LeaderElection> leader_election_names[] = {
     {"round_robin", LeaderElection::round_robin}, {"reputation", LeaderElection::reputation}};
+inline constexpr std::pair<std::string_view, InFlight> in_flight_names[] = {{"drop", InFlight::drop},
+                                                                       {"deliver", InFlight::deliver}};
 inline constexpr std::pair<std::string_view, bool> bool_names[] = {{"true", true}, {"false", false}};
 inline constexpr std::pair<std::string_view, CryptoKind> crypto_names[] = {{"ed25519", CryptoKind::ed25519},
                                                                     {"fast", CryptoKind::fast}};
@@ -108,14 +125,15 @@ inline constexpr std::pair<std::string_view, LivenessExpectation> liveness_names
     {"violated", LivenessExpectation::violated},
     {"unchecked", LivenessExpectation::unchecked}};
 
-enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog, disk };
+enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog, disk, clock };
 inline constexpr std::pair<std::string_view, FaultType> fault_type_names[] = {{"crash", FaultType::crash},
                                                                        {"restart", FaultType::restart},
                                                                        {"partition", FaultType::partition},
                                                                        {"cut", FaultType::cut},
                                                                        {"link", FaultType::link},
                                                                        {"clog", FaultType::clog},
-                                                                       {"disk", FaultType::disk}};
+                                                                       {"disk", FaultType::disk},
+                                                                       {"clock", FaultType::clock}};
 inline constexpr std::pair<std::string_view, DiskFaultKind> disk_fault_kind_names[] = {{"corrupt", DiskFaultKind::corrupt},
                                                                                 {"torn", DiskFaultKind::torn},
                                                                                 {"slow", DiskFaultKind::slow},

@@ -158,7 +158,8 @@ Status read_network(const YamlNode& map, std::string_view path, NetworkConfig& o
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "loss", out.loss_ppm, read_probability));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "duplicate", out.duplicate_ppm, read_probability));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "reorder", out.reorder_ppm, read_probability));
-  return read_optional(map, path, "reorder_delay", out.reorder_delay, read_duration);
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "reorder_delay", out.reorder_delay, read_duration));
+  return read_optional(map, path, "bandwidth", out.bandwidth, read_rate);
 }
 
 Status read_clients(const YamlNode& map, std::string_view path, ClientsConfig& out) {

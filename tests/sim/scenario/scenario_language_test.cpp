@@ -133,8 +133,8 @@ TEST_CASE("types and views: bad values are located errors") {
   CHECK(load_error("faults:\n  - {type: crash, node: 0, at: 0s, types: [vote]}\n") ==
         "test.yaml:12:36: faults[0].types: unknown key for a crash fault (known: type, node, at, at_view)");
   CHECK(load_error("faults:\n  - {type: cut, from: 0, to: 1, at: 0s, kinds: [vote]}\n") ==
-        "test.yaml:12:41: faults[0].kinds: unknown key for a cut fault (known: type, from, to, at, until, at_view, "
-        "until_view, types, views)");
+        "test.yaml:12:41: faults[0].kinds: unknown key for a cut fault (known: type, from, to, at, until, in_flight, "
+        "types, at_view, until_view, views)");
 }
 
 TEST_CASE("a partition places a twin's instances with 3a and 3b") {
