@@ -30,6 +30,8 @@
 #include "sim/check/linearizability.h"
 #include "sim/net/network.h"
 #include "sim/net/fault_schedule.h"
+#include "sim/net/twin_routing.h"
+#include "sim/net/view_windows.h"
 #include "sim/net/node_clock.h"
 
 namespace bftsim {
@@ -118,15 +120,10 @@ class Simulation::Impl {
     for (std::size_t f = 0; f < faults_.size(); ++f)
       if (const auto* crash = std::get_if<CrashFault>(&faults_[f]);
           crash && crash->replica == replica && !report_.faults[f].end && report_.faults[f].start <= now_ &&
-          (!crash->at_view || view_fault_begun_[f]))
+          (!crash->at_view || view_windows_.begun(f)))
         report_.faults[f].end = now_;
   }
-  std::uint8_t instance_count(EndpointIndex endpoint) const {
-    return is_replica(endpoint) && !is_honest(endpoint) ? static_cast<std::uint8_t>(actors_[endpoint]->instance_count())
-                                                        : 1;
-  }
-  bool reaches(EndpointIndex from, std::uint8_t from_instance, EndpointIndex to, std::uint8_t to_instance,
-               const MessageTag& tag) const;
+
   ViewChangeCause view_change_cause(ReplicaIndex replica, View view) const;
   class Host;
   // `view`: the message's, for view filters (link_rules.h); none for client traffic.
@@ -173,7 +170,7 @@ class Simulation::Impl {
   std::vector<std::unique_ptr<Host>> hosts_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::unique_ptr<ByzantineActor>> actors_;  // null for honest replicas
-  std::vector<std::uint8_t> side_;  // the twin instance each honest replica talks to
+  std::optional<TwinRouting> twins_;  // which twin instance hears whom
   ByzantineOutbox outbox_;
   std::vector<bool> crashed_;
   std::vector<std::array<std::uint64_t, 2>> timer_generation_;  // per replica and instance
@@ -191,9 +188,7 @@ class Simulation::Impl {
   std::uint64_t message_count_ = 0;  // sends so far: the last message id
   // View-keyed faults: the highest view an honest replica has entered, and
   // per fault id whether it has begun and ended; deliveries a view-keyed clog holds.
-  View highest_view_ = 0;
-  std::vector<bool> view_fault_begun_;
-  std::vector<bool> view_fault_ended_;
+  ViewWindows view_windows_;
   std::map<std::size_t, std::vector<Event>> held_;
   bool views_done_ = false;  // duration_views reached
 
@@ -299,6 +294,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       timer_generation_(scenario.replica_count, {0, 0}),
       timer_deadline_(scenario.replica_count),
       clocks_(scenario.replica_count),
+      view_windows_(faults_),
       liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
   checkers_.push_back(std::make_unique<IntegrityChecker>());
@@ -320,11 +316,14 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
     actors_[spec.replica] = std::make_unique<ByzantineActor>(replica_config(spec.replica), *keys_, spec.behaviors,
                                                              options.seed, client_endpoint(1));
   // Twins split the honest replicas in two halves, one per instance.
-  side_.assign(scenario.replica_count, 0);
-  std::uint32_t honest_seen = 0;
-  const auto honest_count = static_cast<std::uint32_t>(scenario.replica_count - scenario_.byzantine.size());
+  std::vector<std::uint8_t> instance_counts(scenario.replica_count, 1);
+  std::vector<bool> honest(scenario.replica_count, true);
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r)
-    if (is_honest(r)) side_[r] = honest_seen++ < (honest_count + 1) / 2 ? 0 : 1;
+    if (!is_honest(r)) {
+      honest[r] = false;
+      instance_counts[r] = static_cast<std::uint8_t>(actors_[r]->instance_count());
+    }
+  twins_.emplace(std::move(instance_counts), honest);
   if (scenario.clients.key_distribution == KeyDistribution::zipfian)
     zipf_.emplace(scenario.clients.key_count, scenario.clients.zipf_theta);
   clients_.reserve(scenario.clients.client_count);
@@ -341,8 +340,6 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   report_.expected_safety = std::string(expect_name(scenario.expect.safety));
   report_.expected_liveness = std::string(expect_name(scenario.expect.liveness));
   report_.committed_blocks_by_proposer.assign(scenario.replica_count, 0);
-  view_fault_begun_.assign(faults_.size(), false);
-  view_fault_ended_.assign(faults_.size(), false);
 }
 
 ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
@@ -443,7 +440,7 @@ RunReport Simulation::Impl::run() {
   report_.end_time = report_.safety_violation || views_done_ ? now_ : scenario_.duration;
   // A view-keyed fault that never began left no window.
   for (std::size_t f = faults_.size(); f-- > 0;)
-    if (fault_at_view(faults_[f]) && !view_fault_begun_[f])
+    if (fault_at_view(faults_[f]) && !view_windows_.begun(f))
       report_.faults.erase(report_.faults.begin() + static_cast<std::ptrdiff_t>(f));
   report_.event_count = event_index_;
 
@@ -663,9 +660,9 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   std::array<std::uint8_t, 2> heard{};
   std::size_t heard_count = 0;
   if (!outcome.lost) {
-    const std::uint8_t count = is_replica(from) ? instance_count(to) : 1;
+    const std::uint8_t count = is_replica(from) ? twins_->instance_count(to) : 1;
     for (std::uint8_t k = 0; k < count && heard_count < heard.size(); ++k)
-      if (reaches(from, from_instance, to, k, tag)) heard[heard_count++] = k;
+      if (twins_->reaches(network_, from, from_instance, to, k, tag)) heard[heard_count++] = k;
   }
   const bool dropped = heard_count == 0;
   const std::uint64_t message_id = ++message_count_;
@@ -694,21 +691,6 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
     }
 }
 
-// Which twin instance hears whom: a partition that places a twin decides
-// per instance; otherwise each twin instance talks to its fixed half of the
-// honest replicas (side_), and to the same instance of another twin.
-bool Simulation::Impl::reaches(EndpointIndex from, std::uint8_t from_instance, EndpointIndex to,
-                               std::uint8_t to_instance, const MessageTag& tag) const {
-  if (!is_replica(from) || !is_replica(to)) return true;
-  if (const std::optional<bool> placed = network_.placed_reach(from, from_instance, to, to_instance, tag))
-    return *placed;
-  if (instance_count(to) > 1) {
-    const std::uint8_t instance = is_honest(from) ? side_[from] : from_instance;
-    return to_instance == (instance < instance_count(to) ? instance : 0);
-  }
-  if (instance_count(from) > 1 && is_honest(to)) return side_[to] == from_instance;
-  return true;
-}
 
 void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
   for (auto& send : outbox_.sends)
@@ -901,15 +883,8 @@ void Simulation::Impl::on_note(ReplicaIndex replica, const NoteEffect& note) {
 }
 
 void Simulation::Impl::on_view_entered(View view) {
-  if (view <= highest_view_) return;
-  highest_view_ = view;
-  for (std::size_t f = 0; f < faults_.size(); ++f) {
-    const std::optional<View> at_view = fault_at_view(faults_[f]);
-    if (!at_view) continue;
-    if (!view_fault_begun_[f] && *at_view <= view) view_fault(f, true);
-    const std::optional<View> until_view = fault_until_view(faults_[f]);
-    if (view_fault_begun_[f] && !view_fault_ended_[f] && until_view && *until_view <= view) view_fault(f, false);
-  }
+  for (const ViewWindows::Transition& transition : view_windows_.on_view_entered(view))
+    view_fault(transition.fault_id, transition.begin);
   if (scenario_.duration_views && view >= *scenario_.duration_views) views_done_ = true;
 }
 
@@ -917,7 +892,6 @@ void Simulation::Impl::on_view_entered(View view) {
 // view already see it; a crash or restart comes right after this event, once
 // the replica that entered the view has applied its effects.
 void Simulation::Impl::view_fault(std::size_t fault_index, bool begin) {
-  (begin ? view_fault_begun_ : view_fault_ended_)[fault_index] = true;
   FaultRow& row = report_.faults[fault_index];  // fault_rows: one row per fault, in fault id order
   if (begin) row.start = now_;
   else row.end = now_;

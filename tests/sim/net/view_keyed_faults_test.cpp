@@ -16,6 +16,7 @@
 
 #include "sim/net/link_rules.h"
 #include "sim/net/network.h"
+#include "sim/net/view_windows.h"
 #include "sim/report/csv_writer.h"
 #include "sim/report/trace_jsonl.h"
 #include "sim/scenario/scenario.h"
@@ -93,6 +94,30 @@ std::map<View, Instant> first_entered(const TracedRun& run) {
     if (has(line, "\"note\":\"view_entered_by_"))
       out.emplace(std::stoull(field(line, "view")), std::stoll(field(line, "t_ns")));
   return out;
+}
+
+TEST_CASE("view windows begin and end as the highest view grows, in fault order") {
+  const std::vector<Fault> schedule{
+      PartitionFault{.groups = {{0}}, .at_view = 3, .until_view = 5},
+      CrashFault{.replica = 1, .at = 2 * ns_per_s},  // time-keyed: never a view transition
+      CutFault{.from = 0, .to = 1, .at_view = 2},
+      ClogFault{.from = 1, .to = 2, .at_view = 4, .until_view = 6},
+  };
+  ViewWindows windows(schedule);
+  using T = ViewWindows::Transition;
+  const auto list = [](const std::vector<T>& transitions) {
+    std::string out;
+    for (const T& t : transitions) out += std::to_string(t.fault_id) + (t.begin ? "+ " : "- ");
+    return out;
+  };
+  CHECK(list(windows.on_view_entered(1)) == "");
+  CHECK(list(windows.on_view_entered(3)) == "0+ 2+ ");  // view 2 was jumped over: the cut begins too
+  CHECK(list(windows.on_view_entered(3)) == "");        // not higher: nothing
+  CHECK(list(windows.on_view_entered(2)) == "");
+  CHECK(list(windows.on_view_entered(7)) == "0- 3+ 3- ");  // the clog's whole window at once
+  CHECK(windows.highest() == 7);
+  CHECK(windows.begun(3));
+  CHECK_FALSE(windows.begun(1));
 }
 
 TEST_CASE("a type-matching rule drops only the named types") {
