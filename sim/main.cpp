@@ -158,6 +158,13 @@ int main(int argc, char** argv) {
       }
     }
     if (vm.count("no-progress")) options.progress = false;
+    if (!options.grid.empty() || !options.seeds.empty() || !options.trace_path.empty() || !options.param.empty() ||
+        !options.range.empty() || !options.property.empty() || !options.tolerance.empty() || vm.count("around") ||
+        vm.count("window") || vm.count("format")) {
+      fmt::print(stderr, "bftsim: twins takes --views, --partitions, --twins, --quorum, --max-scenarios, --order, "
+                         "--seed, --jobs, --shard, --out, --set and --no-progress\n");
+      return exit_usage;
+    }
     if (!vm.count("views")) {
       fmt::print(stderr, "bftsim: twins needs --views R\n{}", usage_text);
       return exit_usage;

@@ -62,7 +62,8 @@ done
 # Bad input: 2, with a message.
 for bad in "" "--views 0" "--views 2 --partitions 4" "--views 2 --twins 3" "--views 2 --order sideways" \
   "--views 2 --quorum some" "--views 2 --max-scenarios 0" "--views 2 --set network.lossy=1" \
-  "--views 2 --set replicas=8" "--views 2 --shard 4/3" "--views 2 --jobs 0"; do
+  "--views 2 --set replicas=8" "--views 2 --shard 4/3" "--views 2 --jobs 0" "--views 2 --grid network.loss=0,1" \
+  "--views 2 --seeds 1-2" "--views 2 --trace x.jsonl"; do
   # shellcheck disable=SC2086
   run twins $bad
   [ "$(rc)" = 2 ] && [ -s "$work/err" ] && pass || fail "twins $bad exits 2: $(rc) $(cat "$work/err")"
