@@ -124,6 +124,8 @@ Fields protocol_fields(const ProtocolConfig& p) {
                    std::string(name_of(NameTable<LeaderElection>(leader_election_names), p.leader_election)));
   if (p.reputation_window != d.reputation_window)
     f.emplace_back("reputation_window", fmt::format("{}", p.reputation_window));
+  if (p.new_view_to_leader != d.new_view_to_leader)
+    f.emplace_back("new_view_to_leader", boolean(p.new_view_to_leader));
   if (!p.leaders.empty()) f.emplace_back("leaders", index_list(p.leaders));
   return f;
 }
