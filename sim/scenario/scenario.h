@@ -344,12 +344,15 @@ struct RandomFaultsConfig {
 enum class SafetyExpectation : std::uint8_t { holds, violated };
 enum class LivenessExpectation : std::uint8_t { holds, violated, unchecked };
 
-// YAML `expect:`. YAML names: min_commits, within.
+// YAML `expect:`. YAML names: min_commits, within, check.
 struct Expectations {
   SafetyExpectation safety = SafetyExpectation::holds;
   LivenessExpectation liveness = LivenessExpectation::holds;
   Height commit_height_min = 0;   // every honest replica's committed height at the end
   Duration within = 2 * ns_per_s; // liveness bound after the last fault heals, > 0
+  // With safety violated: the check that must fire (a checker's name, see
+  // safety_check_names in schema.h); empty accepts any safety check.
+  std::string check;
 
   bool operator==(const Expectations&) const = default;
 };
@@ -357,7 +360,8 @@ struct Expectations {
 // YAML `byzantine:` entries: the replica runs a ByzantineActor with these behaviours.
 struct ByzantineSpec {
   ReplicaIndex replica = 0;  // YAML `node`
-  std::vector<ByzantineBehavior> behaviors;  // YAML `behavior`: a name or a list
+  std::vector<ByzantineBehavior> behaviors = {};  // YAML `behavior`: a name or a list
+  ByzantineParams params = {};  // YAML depth, mode, vote_for, targets (byzantine_behavior.h)
   bool operator==(const ByzantineSpec&) const = default;
 };
 

@@ -34,7 +34,8 @@ inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "
                                               "backoff_reset", "leader_election", "reputation_window",
                                               "new_view_to_leader", "leaders"};
 inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
-inline constexpr std::string_view byzantine_keys[] = {"node", "behavior"};
+inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
+                                                      "split", "parent"};
 inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay",
                                                    "bandwidth"};
 inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
@@ -47,7 +48,7 @@ inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",  
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
                                                "count", "capacity_bytes", "in_flight", "skew",
                                                "drift", "bandwidth", "types", "at_view", "until_view", "views"};
-inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
+inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within", "check"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
 inline constexpr std::string_view uniform_keys[] = {"distribution", "min", "max"};
@@ -105,6 +106,11 @@ inline constexpr std::pair<std::string_view, BackoffReset> backoff_reset_names[]
     {"commit", BackoffReset::commit}, {"qc", BackoffReset::qc}};
 inline constexpr std::pair<std::string_view, LeaderElection> leader_election_names[] = {
     {"round_robin", LeaderElection::round_robin}, {"reputation", LeaderElection::reputation}};
+inline constexpr std::pair<std::string_view, SyncLie> sync_lie_names[] = {
+    {"fabricated", SyncLie::fabricated}, {"unlinked", SyncLie::unlinked}, {"forged_justify", SyncLie::forged_justify}};
+inline constexpr std::pair<std::string_view, bool> vote_for_names[] = {{"own_block", false}, {"other_block", true}};
+inline constexpr std::pair<std::string_view, bool> split_names[] = {{"halves", false}, {"all", true}};
+inline constexpr std::pair<std::string_view, bool> bad_parent_names[] = {{"unknown", false}, {"grandparent", true}};
 inline constexpr std::pair<std::string_view, InFlight> in_flight_names[] = {{"drop", InFlight::drop},
                                                                        {"deliver", InFlight::deliver}};
 inline constexpr std::pair<std::string_view, bool> bool_names[] = {{"true", true}, {"false", false}};
@@ -120,6 +126,11 @@ inline constexpr std::pair<std::string_view, KeyDistribution> key_distribution_n
     {"uniform", KeyDistribution::uniform}, {"zipfian", KeyDistribution::zipfian}};
 inline constexpr std::pair<std::string_view, SafetyExpectation> safety_names[] = {
     {"holds", SafetyExpectation::holds}, {"violated", SafetyExpectation::violated}};
+// `expect.check`: the names the safety checkers of sim/check/ report (Violation::check).
+inline constexpr std::pair<std::string_view, std::string_view> safety_check_names[] = {
+    {"agreement", "agreement"},   {"chain", "chain"},           {"state_agreement", "state_agreement"},
+    {"integrity", "integrity"},   {"double_vote", "double_vote"}, {"linearizability", "linearizability"},
+    {"recovery", "recovery"}};
 inline constexpr std::pair<std::string_view, LivenessExpectation> liveness_names[] = {
     {"holds", LivenessExpectation::holds},
     {"violated", LivenessExpectation::violated},

@@ -197,7 +197,16 @@ Status read_expect(const YamlNode& map, std::string_view path, Expectations& out
   BFTSIM_SCENARIO_TRY(read_required(map, path, "liveness", out.liveness,
                                     enum_of(NameTable<LivenessExpectation>(liveness_names), "liveness expectation")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "min_commits", out.commit_height_min, integer_in(0, int64_max)));
-  return read_optional(map, path, "within", out.within, read_positive_duration);
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "within", out.within, read_positive_duration));
+  if (const YamlNode* check = map.find("check")) {
+    const std::string check_path = key_path_join(path, "check");
+    auto name = read_enum(*check, check_path, NameTable<std::string_view>(safety_check_names), "safety check");
+    if (!name) return tl::unexpected(std::move(name.error()));
+    if (out.safety != SafetyExpectation::violated)
+      return fail(check->where, check_path, "names the check a violation must fire, so it needs safety: violated");
+    out.check = std::string(*name);
+  }
+  return {};
 }
 
 }  // namespace bftsim::loader

@@ -172,7 +172,7 @@ TEST_CASE("the loader rejects bad random fault families at their place") {
         "run's duration)");
   CHECK(load_error("random_faults:\n  drops: {mean_interval: 1s, mean_duration: 1s, types: [gossip]}\n") ==
         "test.yaml:12:57: random_faults.drops.types[0]: unknown message type \"gossip\" (known: proposal, vote, "
-        "timeout, block_request, block_response, client_request, client_reply, state_request, state_response)");
+        "timeout, block_request, block_response, client_request, client_reply, state_request, state_response, new_view)");
   CHECK(load_error("random_faults:\n  duplicates: {mean_interval: 1s, mean_duration: 1s, probability: 0}\n") ==
         "test.yaml:12:67: random_faults.duplicates.probability: must be > 0");
   CHECK(load_error("random_faults:\n  clocks: {mean_interval: 1s, mean_duration: 1s}\n") ==

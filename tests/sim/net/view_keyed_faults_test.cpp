@@ -145,11 +145,14 @@ TEST_CASE("a type-matching rule drops only the named types") {
   CHECK_FALSE(lost(0, 1, MessageType::vote, 2));      // same side
   CHECK(network.route(0, 3, 0).delays == plain.route(0, 3, 0).delays);
 
-  // In a run: replica 0 cut off for timeouts only. Only timeouts are dropped
-  // (the network loses nothing else), and commits go on.
+  // In a run: replica 0 cut off for timeouts only, and a replica 3 that
+  // withholds its proposals, so its views time out (1, 2 and 3 still form
+  // the TCs). Only timeouts are dropped (the network loses nothing else), and
+  // commits go on.
   const TracedRun run = run_traced(load(R"(faults:
   - {type: partition, groups: [[0]], at: 0s, types: [timeout]}
-  - {type: link, from: 1, to: 2, both: true, at: 0s, latency: {distribution: constant, value: 80ms}}
+byzantine:
+  - {node: 3, behavior: withhold_proposals}
 )"));
   for (std::size_t t = 0; t < message_type_count; ++t) {
     CAPTURE(message_type_name(static_cast<MessageType>(t + 1)));

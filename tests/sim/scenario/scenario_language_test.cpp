@@ -117,7 +117,7 @@ TEST_CASE("types and views filter the messages a network fault acts on") {
 TEST_CASE("types and views: bad values are located errors") {
   CHECK(load_error("faults:\n  - {type: cut, from: 0, to: 1, at: 0s, types: [votes]}\n") ==
         "test.yaml:12:49: faults[0].types[0]: unknown message type \"votes\" (known: proposal, vote, timeout, "
-        "block_request, block_response, client_request, client_reply, state_request, state_response)");
+        "block_request, block_response, client_request, client_reply, state_request, state_response, new_view)");
   CHECK(load_error("faults:\n  - {type: cut, from: 0, to: 1, at: 0s, types: [vote, vote]}\n") ==
         "test.yaml:12:55: faults[0].types[1]: message type vote is listed twice");
   CHECK(load_error("faults:\n  - {type: cut, from: 0, to: 1, at: 0s, types: []}\n") ==
