@@ -1,11 +1,12 @@
 // The bftsim command line: parses the options and hands them to a
-// subcommand in sim/harness/ (run, check, sweep, bisect, replay). Exit codes: 0
-// every run went as the scenario's `expect` says (an expected violation that
+// subcommand in sim/harness/ (run, check, sweep, bisect, replay, twins). Exit
+// codes: 0 every run went as the scenario's `expect` says (an expected violation that
 // happened counts), 1 a run did not (an unexpected violation, or an expected
 // violation that did not happen), 2 bad input or usage, 130 a sweep stopped by
 // Ctrl-C. bisect: 0 it did what was asked (shrank the violation, found the
 // threshold), 1 there was nothing to find (no violation at that seed, no flip
-// inside the range), 2 bad input. replay: 0 once its trace is written.
+// inside the range), 2 bad input. replay: 0 once its trace is written. twins: 0
+// no scenario violated safety, 1 some did, 2 bad input.
 #include <iostream>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "sim/harness/replay.h"
 #include "sim/harness/run.h"
 #include "sim/harness/sweep.h"
+#include "sim/harness/twins.h"
 
 namespace po = boost::program_options;
 using namespace bftsim;
@@ -44,6 +46,12 @@ const char* usage_text =
     "                                             rerun one seed, write the events around one (default: the\n"
     "                                             violation's, else the first) as text, JSON lines, a Perfetto\n"
     "                                             trace (ui.perfetto.dev) or a Mermaid sequence diagram\n"
+    "       bftsim twins --views R [--partitions P] [--twins T] [--quorum required|any] [--max-scenarios N]\n"
+    "                    [--order auto|enumerate|sample] [--seed S] [--jobs N] [--shard K/M] [--out DIR] [--set k=v]\n"
+    "                                             Twins: every leader and partition of n replicas plus a\n"
+    "                                             twin's second instance for R views, up to symmetry; one\n"
+    "                                             DIR/twins.csv row per scenario, violations as runnable\n"
+    "                                             DIR/violations/twins-ID.yaml\n"
     "\n"
     "Exit codes: 0 every run went as the scenario's `expect` says (an expected violation that\n"
     "happened counts as expected), 1 a run did not (an unexpected violation, or an expected\n"
@@ -51,7 +59,12 @@ const char* usage_text =
     "(the rows it finished are written). bisect exits 0 when it did what was asked (shrank the\n"
     "violation; found a threshold inside the range), 1 when there was nothing to find (the run\n"
     "at that seed violates no check; the property holds at the top of the range or is already\n"
-    "violated at the bottom), 2 for bad input. replay exits 0 once its trace is written.\n";
+    "violated at the bottom), 2 for bad input. replay exits 0 once its trace is written. twins\n"
+    "exits 0 when no scenario violated safety, 1 when some did, 2 for bad input.\n"
+    "\n"
+    "Testing aids in scenario files: protocol.leaders (a leader per view), faults keyed by view\n"
+    "(at_view, until_view), filtered by message (types, views), twin instances in partitions (3a, 3b),\n"
+    "duration_views; see docs/scenario_schema.md.\n";
 
 }  // namespace
 
@@ -88,6 +101,18 @@ int main(int argc, char** argv) {
        "replay: events each side of --around (default 200; the window holds 2N+1 events)")
       ("format", po::value<std::string>(&options.trace_format),
        "replay: text (default), jsonl, perfetto (Chrome trace-event JSON) or mermaid")
+      ("views", po::value<std::uint32_t>(&options.twins_views), "twins: the views R each scenario chooses")
+      ("partitions", po::value<std::uint32_t>(&options.twins_partitions),
+       "twins: groups per view at most, 1..3 (default 2)")
+      ("twins", po::value<std::uint32_t>(&options.twin_count),
+       "twins: twin pairs, the last replicas, 1 or 2 (default 1; 2 is past f for n < 7, to see violations)")
+      ("quorum", po::value<std::string>(&options.quorum),
+       "twins: required (default: each view has a group with a quorum of distinct replicas) or any")
+      ("max-scenarios", po::value<std::uint64_t>(&options.max_scenarios),
+       "twins: run at most this many scenarios (default 10000)")
+      ("order", po::value<std::string>(&options.order),
+       "twins: enumerate (the first canonical scenarios in order), sample (drawn from --seed), or auto "
+       "(default: enumerate when all fit in --max-scenarios)")
       ("quiet,q", po::bool_switch(&options.quiet),
        "print only errors, the wall-clock line and, for a run not as expected, what missed and how to reproduce it");
   po::options_description legacy("Flags of the old bft-node, as shortcuts for --set");
@@ -118,6 +143,39 @@ int main(int argc, char** argv) {
   if (vm.count("help") || options.command.empty()) {
     std::cout << usage_text << "\n" << visible << "\n" << legacy;
     return vm.count("help") ? exit_ok : exit_usage;
+  }
+  if (options.command == "twins") {
+    if (!options.scenario_path.empty()) {
+      fmt::print(stderr, "bftsim: twins takes no scenario file (it builds its own; --set edits the template)\n");
+      return exit_usage;
+    }
+    if (vm.count("seed")) options.seed = vm["seed"].as<std::uint64_t>();
+    if (vm.count("jobs")) {
+      options.jobs = vm["jobs"].as<unsigned>();
+      if (*options.jobs == 0) {
+        fmt::print(stderr, "bftsim: --jobs must be at least 1\n");
+        return exit_usage;
+      }
+    }
+    if (vm.count("no-progress")) options.progress = false;
+    if (!options.grid.empty() || !options.seeds.empty() || !options.trace_path.empty() || !options.param.empty() ||
+        !options.range.empty() || !options.property.empty() || !options.tolerance.empty() || vm.count("around") ||
+        vm.count("window") || vm.count("format")) {
+      fmt::print(stderr, "bftsim: twins takes --views, --partitions, --twins, --quorum, --max-scenarios, --order, "
+                         "--seed, --jobs, --shard, --out, --set and --no-progress\n");
+      return exit_usage;
+    }
+    if (!vm.count("views")) {
+      fmt::print(stderr, "bftsim: twins needs --views R\n{}", usage_text);
+      return exit_usage;
+    }
+    return twins_command(options);
+  }
+  const bool twins_flag = vm.count("views") || vm.count("partitions") || vm.count("quorum") ||
+                          vm.count("max-scenarios") || vm.count("order") || vm.count("twins");
+  if (twins_flag) {
+    fmt::print(stderr, "bftsim: --views, --partitions, --twins, --quorum, --max-scenarios and --order are for twins\n");
+    return exit_usage;
   }
   if (options.command == "sweep" && options.seeds.empty()) {
     fmt::print(stderr, "bftsim: sweep needs --seeds A-B\n{}", usage_text);

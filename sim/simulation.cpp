@@ -30,6 +30,8 @@
 #include "sim/check/linearizability.h"
 #include "sim/net/network.h"
 #include "sim/net/fault_schedule.h"
+#include "sim/net/twin_routing.h"
+#include "sim/net/view_windows.h"
 #include "sim/net/node_clock.h"
 
 namespace bftsim {
@@ -53,9 +55,10 @@ using Bytes = std::vector<std::uint8_t>;
 struct Event {
   Event(EventKind kind_, EndpointIndex to_, EndpointIndex from_, std::uint64_t arg_,
         std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0, std::uint64_t message_id_ = 0,
-        std::uint8_t copy_ = 0, std::uint64_t sequence_ = 0)
+        std::uint8_t copy_ = 0, std::uint64_t sequence_ = 0, std::uint8_t to_instance_ = 0,
+        std::optional<View> view_ = std::nullopt)
       : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_), copy(copy_),
-        message_id(message_id_), sequence(sequence_) {}
+        to_instance(to_instance_), message_id(message_id_), sequence(sequence_), view(view_) {}
   EventKind kind;
   EndpointIndex to;
   EndpointIndex from;
@@ -64,8 +67,10 @@ struct Event {
   std::uint8_t instance;  // a twin's instance: the timer's, or the sender's for a delivery
   // A delivery: which copy of which send (for traces only; not hashed).
   std::uint8_t copy;
+  std::uint8_t to_instance;  // a delivery to a twin: the instance that hears it
   std::uint64_t message_id;
   std::uint64_t sequence;  // a delivery's send number (VirtualNetwork::dropped_in_flight)
+  std::optional<View> view;  // a delivery's view, for view filters (MessageTag)
 };
 
 // A running BLAKE2b over every event and commit: the run's fingerprint.
@@ -105,11 +110,26 @@ class Simulation::Impl {
   void dispatch(const Event& event);
   void on_deliver(const Event& event);
   void on_fault(std::size_t fault_index, bool begin);
+  // An honest replica entered `view`: view-keyed faults start and end, and
+  // duration_views may end the run.
+  void on_view_entered(View view);
+  void view_fault(std::size_t fault_index, bool begin);
+  // faults.csv: a crash row of `replica` still open (a view-keyed crash, or
+  // one before a view-keyed restart) ends at this restart.
+  void close_crash_rows(ReplicaIndex replica) {
+    for (std::size_t f = 0; f < faults_.size(); ++f)
+      if (const auto* crash = std::get_if<CrashFault>(&faults_[f]);
+          crash && crash->replica == replica && !report_.faults[f].end && report_.faults[f].start <= now_ &&
+          (!crash->at_view || view_windows_.begun(f)))
+        report_.faults[f].end = now_;
+  }
+
   ViewChangeCause view_change_cause(ReplicaIndex replica, View view) const;
   class Host;
+  // `view`: the message's, for view filters (link_rules.h); none for client traffic.
   void transmit(EndpointIndex from, EndpointIndex to, MessageType type,
                 const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance = 0,
-                Duration extra_delay = 0);
+                Duration extra_delay = 0, std::optional<View> view = std::nullopt);
   void apply_outbox(ReplicaIndex replica);
   void deliver_to_actor(const Event& event, const Message& message);
   ReplicaConfig replica_config(ReplicaIndex replica) const;
@@ -150,7 +170,7 @@ class Simulation::Impl {
   std::vector<std::unique_ptr<Host>> hosts_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::unique_ptr<ByzantineActor>> actors_;  // null for honest replicas
-  std::vector<std::uint8_t> side_;  // the twin instance each honest replica talks to
+  std::optional<TwinRouting> twins_;  // which twin instance hears whom
   ByzantineOutbox outbox_;
   std::vector<bool> crashed_;
   std::vector<std::array<std::uint64_t, 2>> timer_generation_;  // per replica and instance
@@ -166,6 +186,11 @@ class Simulation::Impl {
   std::vector<Client> clients_;
   std::uint64_t requests_issued_ = 0;
   std::uint64_t message_count_ = 0;  // sends so far: the last message id
+  // View-keyed faults: the highest view an honest replica has entered, and
+  // per fault id whether it has begun and ended; deliveries a view-keyed clog holds.
+  ViewWindows view_windows_;
+  std::map<std::size_t, std::vector<Event>> held_;
+  bool views_done_ = false;  // duration_views reached
 
   // The online safety checkers, in the order each observation reaches them
   // (the first violation of a run depends on it), and liveness, checked at the end.
@@ -203,14 +228,15 @@ class Simulation::Impl::Host final : public NodeHost {
   void send(ReplicaIndex to, const Message& message) override {
     sim_.check_honest_send(replica_, message);
     auto bytes = std::make_shared<const Bytes>(encode_message(message));
-    sim_.transmit(replica_, to, message_type(message), bytes, 0, sim_.disk_delay(replica_));
+    sim_.transmit(replica_, to, message_type(message), bytes, 0, sim_.disk_delay(replica_), view_of(message));
   }
   void broadcast(const Message& message) override {
     sim_.check_honest_send(replica_, message);
     auto bytes = std::make_shared<const Bytes>(encode_message(message));
     const Duration delay = sim_.disk_delay(replica_);
+    const View view = view_of(message);
     for (ReplicaIndex to = 0; to < sim_.scenario_.replica_count; ++to)
-      if (to != replica_) sim_.transmit(replica_, to, message_type(message), bytes, 0, delay);
+      if (to != replica_) sim_.transmit(replica_, to, message_type(message), bytes, 0, delay, view);
   }
   void reply(const ClientReply& reply) override {
     for (auto& checker : sim_.checkers_) sim_.violate(checker->on_reply(replica_, reply));
@@ -230,6 +256,10 @@ class Simulation::Impl::Host final : public NodeHost {
   void note(const NoteEffect& note) override { sim_.on_note(replica_, note); }
 
  private:
+  // Its own view, or for block sync the view this replica is in.
+  View view_of(const Message& message) const {
+    return message_view(message).value_or(sim_.nodes_[replica_]->replica().view());
+  }
   Impl& sim_;
   ReplicaIndex replica_;
 };
@@ -244,11 +274,11 @@ Scenario with_byzantine(const Scenario& scenario, std::vector<ByzantineSpec> byz
 
 // The end of the last fault of the run's schedule, random partitions included.
 // None when the run has no faults: liveness is then checked from the start.
+// View-keyed faults move it on as they begin and end (on_view_entered).
 std::optional<Instant> global_stabilization_time(const std::vector<Fault>& faults) {
-  if (faults.empty()) return std::nullopt;
-  Instant gst = 0;
+  std::optional<Instant> gst;
   for (const auto& fault : faults)
-    gst = std::max(gst, fault_until(fault).value_or(fault_at(fault)));
+    if (!fault_at_view(fault)) gst = std::max(gst.value_or(0), fault_until(fault).value_or(fault_at(fault)));
   return gst;
 }
 }  // namespace
@@ -264,6 +294,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       timer_generation_(scenario.replica_count, {0, 0}),
       timer_deadline_(scenario.replica_count),
       clocks_(scenario.replica_count),
+      view_windows_(faults_),
       liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
   checkers_.push_back(std::make_unique<IntegrityChecker>());
@@ -285,11 +316,14 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
     actors_[spec.replica] = std::make_unique<ByzantineActor>(replica_config(spec.replica), *keys_, spec.behaviors,
                                                              options.seed, client_endpoint(1), spec.params);
   // Twins split the honest replicas in two halves, one per instance.
-  side_.assign(scenario.replica_count, 0);
-  std::uint32_t honest_seen = 0;
-  const auto honest_count = static_cast<std::uint32_t>(scenario.replica_count - scenario_.byzantine.size());
+  std::vector<std::uint8_t> instance_counts(scenario.replica_count, 1);
+  std::vector<bool> honest(scenario.replica_count, true);
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r)
-    if (is_honest(r)) side_[r] = honest_seen++ < (honest_count + 1) / 2 ? 0 : 1;
+    if (!is_honest(r)) {
+      honest[r] = false;
+      instance_counts[r] = static_cast<std::uint8_t>(actors_[r]->instance_count());
+    }
+  twins_.emplace(std::move(instance_counts), honest);
   if (scenario.clients.key_distribution == KeyDistribution::zipfian)
     zipf_.emplace(scenario.clients.key_count, scenario.clients.zipf_theta);
   clients_.reserve(scenario.clients.client_count);
@@ -305,6 +339,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   report_.faulty_count = scenario.faulty_count;
   report_.expected_safety = std::string(expect_name(scenario.expect.safety));
   report_.expected_liveness = std::string(expect_name(scenario.expect.liveness));
+  report_.committed_blocks_by_proposer.assign(scenario.replica_count, 0);
   report_.expected_check = scenario.expect.check;
 }
 
@@ -325,6 +360,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.leader_election = scenario_.protocol.leader_election;
   config.reputation_window = scenario_.protocol.reputation_window;
   config.new_view_to_leader = scenario_.protocol.new_view_to_leader;
+  config.leader_schedule = scenario_.protocol.leaders;
   return config;
 }
 
@@ -364,6 +400,13 @@ void Simulation::Impl::crash(ReplicaIndex replica) {
 }
 
 RunReport Simulation::Impl::run() {
+  // A network fault (partition, cut, link, clog) at time 0 is in place
+  // before the replicas start, so it meets their first sends.
+  const auto network_fault_at_0 = [&](const Fault& fault) {
+    return fault_filter(fault) != nullptr && !fault_at_view(fault) && fault_at(fault) == 0;
+  };
+  for (std::size_t f = 0; f < faults_.size(); ++f)
+    if (network_fault_at_0(faults_[f])) queue_.push(0, Event{EventKind::fault_begin, 0, 0, f, nullptr});
   for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r)
     queue_.push(0, Event{EventKind::replica_start, r, r, 0, nullptr});
   for (std::size_t c = 0; c < clients_.size(); ++c) {
@@ -375,12 +418,13 @@ RunReport Simulation::Impl::run() {
   }
   for (std::size_t f = 0; f < faults_.size(); ++f) {
     const Fault& fault = faults_[f];
-    queue_.push(fault_at(fault), Event{EventKind::fault_begin, 0, 0, f, nullptr});
+    if (fault_at_view(fault)) continue;  // on_view_entered starts it
+    if (!network_fault_at_0(fault)) queue_.push(fault_at(fault), Event{EventKind::fault_begin, 0, 0, f, nullptr});
     if (auto until = fault_until(fault))
       queue_.push(*until, Event{EventKind::fault_end, 0, 0, f, nullptr});
   }
 
-  while (!queue_.empty() && queue_.top().at <= scenario_.duration && !report_.safety_violation) {
+  while (!queue_.empty() && queue_.top().at <= scenario_.duration && !report_.safety_violation && !views_done_) {
     auto entry = queue_.pop();
     now_ = entry.at;
     ++event_index_;
@@ -395,7 +439,11 @@ RunReport Simulation::Impl::run() {
     if (tracing()) trace_event(event);
     dispatch(event);
   }
-  report_.end_time = report_.safety_violation ? now_ : scenario_.duration;
+  report_.end_time = report_.safety_violation || views_done_ ? now_ : scenario_.duration;
+  // A view-keyed fault that never began left no window.
+  for (std::size_t f = faults_.size(); f-- > 0;)
+    if (fault_at_view(faults_[f]) && !view_windows_.begun(f))
+      report_.faults.erase(report_.faults.begin() + static_cast<std::ptrdiff_t>(f));
   report_.event_count = event_index_;
 
   // What the clients observed must be explainable by one sequential KV.
@@ -474,6 +522,7 @@ void Simulation::Impl::trace_event(const Event& event) {
     record.message_id = event.message_id;
     record.copy = event.copy;
     record.instance = event.instance;
+    record.to_instance = event.to_instance;
     auto decoded = decode_message(*event.bytes);
     record.label = decoded ? message_label(*decoded) : std::string("malformed");
     if (decoded) record.message = std::make_shared<const Message>(std::move(*decoded));
@@ -546,6 +595,7 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           // Memory is lost; the Node recovers what its disk kept, and that
           // must be a state the cluster decided.
           crashed_[f.replica] = false;
+          close_crash_rows(f.replica);
           start_replica(f.replica, true);
           if (is_honest(f.replica) && !crashed_[f.replica]) {
             const Node& node = *nodes_[f.replica];
@@ -555,7 +605,7 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           }
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
           if (begin) {
-            network_.set_partition(fault_index, partition_groups_with_rest(f, scenario_.replica_count), f.in_flight);
+            network_.set_partition(fault_index, f);
           } else {
             network_.clear_partition(fault_index);
           }
@@ -587,11 +637,15 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           for (std::uint8_t k = 0; k < timer_deadline_[f.replica].size(); ++k)
             if (const std::optional<Instant> deadline = timer_deadline_[f.replica][k]) arm_timer(f.replica, k, *deadline);
         } else if constexpr (std::is_same_v<T, ClogFault>) {
-          // Held messages already know when they leave (VirtualNetwork::route).
+          // Held messages already know when they leave (VirtualNetwork::route),
+          // except a view-keyed clog's: they leave now, each with a fresh latency.
           if (begin) {
             network_.set_clog(fault_index, f);
           } else {
             network_.clear_clog(fault_index);
+            for (const Event& held : held_[fault_index])
+              queue_.push(now_ + network_.release_delay(held.from, held.to), held);
+            held_.erase(fault_index);
           }
         }
       },
@@ -600,20 +654,27 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
 
 void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageType type,
                                 const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance,
-                                Duration extra_delay) {
+                                Duration extra_delay, std::optional<View> view) {
   MessageCounters& counters = report_.messages[static_cast<std::size_t>(type) - 1];
   ++counters.sent;
   counters.bytes_sent += bytes->size();
-  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, bytes->size(), type);
-  // A twin instance reaches only the honest replicas on its side.
-  const bool other_side = is_replica(from) && !is_honest(from) && actors_[from]->instance_count() > 1 &&
-                          is_replica(to) && is_honest(to) && side_[to] != from_instance;
-  const bool dropped = outcome.lost || other_side;
+  const MessageTag tag{type, view};
+  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, bytes->size(), tag);
+  // The instances of `to` that hear it: one, unless `to` is a twin (a
+  // client's request reaches a twin once; deliver_to_actor hands it to both).
+  std::array<std::uint8_t, 2> heard{};
+  std::size_t heard_count = 0;
+  if (!outcome.lost) {
+    const std::uint8_t count = is_replica(from) ? twins_->instance_count(to) : 1;
+    for (std::uint8_t k = 0; k < count && heard_count < heard.size(); ++k)
+      if (twins_->reaches(network_, from, from_instance, to, k, tag)) heard[heard_count++] = k;
+  }
+  const bool dropped = heard_count == 0;
   const std::uint64_t message_id = ++message_count_;
   if (tracing()) {
     const auto decoded = decode_message(*bytes);
     trace(SendRecord{from, to, type, message_id, bytes->size(),
-                     dropped ? 0 : static_cast<std::uint32_t>(outcome.delays.size()), extra_delay,
+                     dropped ? 0 : static_cast<std::uint32_t>(outcome.delays.size() * heard_count), extra_delay,
                      decoded ? message_label(*decoded) : std::string("malformed")});
   }
   if (dropped) {
@@ -624,14 +685,22 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   BFTSIM_ASSERT(outcome.delays.size() <= 255);  // a copy number fits Event::copy
   std::uint8_t copy = 0;
   for (Duration delay : outcome.delays)
-    queue_.push(now_ + extra_delay + delay, Event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type),
-                                                  bytes, from_instance, message_id, copy++, outcome.sequence});
+    for (std::size_t i = 0; i < heard_count; ++i) {
+      Event event{EventKind::deliver, to,     from,     static_cast<std::uint64_t>(type), bytes, from_instance,
+                  message_id,         copy++, outcome.sequence, heard[i],                         view};
+      if (outcome.held_by_view_clog) {
+        held_[*outcome.held_by_view_clog].push_back(std::move(event));
+      } else {
+        queue_.push(now_ + extra_delay + delay, std::move(event));
+      }
+    }
 }
+
 
 void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
   for (auto& send : outbox_.sends)
     transmit(replica, send.to, send.type, std::make_shared<const Bytes>(std::move(send.bytes)), send.from_instance,
-             send.delay);
+             send.delay, send.view.value_or(actors_[replica]->view(send.from_instance)));
   for (const auto& timer : outbox_.timers) {
     arm_timer(replica, timer.instance, timer.at);
   }
@@ -653,11 +722,9 @@ void Simulation::Impl::deliver_to_actor(const Event& event, const Message& messa
       for (std::uint8_t k = 0; k < actor.instance_count(); ++k)
         actor.on_client_request(k, *request, local_now(event.to), outbox_);
   } else {
-    // Twins: an honest sender reaches the instance on its side; another twin the same instance.
-    std::uint8_t instance = 0;
-    if (actor.instance_count() > 1) instance = is_honest(event.from) ? side_[event.from] : event.instance;
-    if (instance >= actor.instance_count()) instance = 0;
-    actor.on_message(instance, event.from, message, local_now(event.to), outbox_);
+    // Twins: transmit chose the instance (reaches()).
+    BFTSIM_ASSERT(event.to_instance < actor.instance_count());
+    actor.on_message(event.to_instance, event.from, message, local_now(event.to), outbox_);
   }
   apply_outbox(event.to);
 }
@@ -665,7 +732,9 @@ void Simulation::Impl::deliver_to_actor(const Event& event, const Message& messa
 void Simulation::Impl::on_deliver(const Event& event) {
   MessageCounters& counters = report_.messages[event.arg - 1];
   if ((is_replica(event.to) && crashed_[event.to]) ||
-      network_.dropped_in_flight(event.from, event.to, event.sequence, static_cast<MessageType>(event.arg))) {
+      network_.dropped_in_flight(event.from, event.to, event.sequence,
+                                 MessageTag{static_cast<MessageType>(event.arg), event.view}, event.instance,
+                                 event.to_instance)) {
     ++counters.dropped;
     return;
   }
@@ -766,6 +835,8 @@ void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& com
                                      commit.block->parent_hash.short_hex()});
   if (agreement_->decided_height() > decided_before) {
     report_.committed_op_count += commit.block->batch.size();
+    if (commit.block->proposer < report_.committed_blocks_by_proposer.size())
+      ++report_.committed_blocks_by_proposer[commit.block->proposer];
     liveness_.on_progress(now_);
     last_progress_ = now_;
     for (auto& change : report_.view_changes)
@@ -810,9 +881,32 @@ void Simulation::Impl::on_note(ReplicaIndex replica, const NoteEffect& note) {
       return;
     case NoteKind::view_entered_by_qc:
     case NoteKind::view_entered_by_tc:
+      return on_view_entered(note.view);
     case NoteKind::qc_formed:
       return;
   }
+}
+
+void Simulation::Impl::on_view_entered(View view) {
+  for (const ViewWindows::Transition& transition : view_windows_.on_view_entered(view))
+    view_fault(transition.fault_id, transition.begin);
+  if (scenario_.duration_views && view >= *scenario_.duration_views) views_done_ = true;
+}
+
+// A network fault switches at once, so the sends of the step that entered the
+// view already see it; a crash or restart comes right after this event, once
+// the replica that entered the view has applied its effects.
+void Simulation::Impl::view_fault(std::size_t fault_index, bool begin) {
+  FaultRow& row = report_.faults[fault_index];  // fault_rows: one row per fault, in fault id order
+  if (begin) row.start = now_;
+  else row.end = now_;
+  liveness_.extend_gst(now_);
+  const Fault& fault = faults_[fault_index];
+  if (std::holds_alternative<CrashFault>(fault) || std::holds_alternative<RestartFault>(fault)) {
+    queue_.push(now_, Event{EventKind::fault_begin, 0, 0, fault_index, nullptr});
+    return;
+  }
+  on_fault(fault_index, begin);
 }
 
 Simulation::Simulation(const Scenario& scenario, SimulationOptions options)

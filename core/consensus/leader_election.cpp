@@ -24,17 +24,20 @@ std::uint64_t mix(std::uint64_t x) {
 
 LeaderElector::LeaderElector(const ReplicaConfig& config)
     : kind_(config.leader_election),
+      schedule_(config.leader_schedule),
       replica_count_(config.replica_count),
       exclude_count_(config.faulty_max),
       window_(config.reputation_window),
       gap_views_max_(2 * static_cast<View>(config.replica_count)) {
   BFTSIM_ASSERT(replica_count_ >= 1 && replica_count_ <= replica_count_max);
   BFTSIM_ASSERT(window_ >= 1);
+  for (ReplicaIndex leader : schedule_) BFTSIM_ASSERT(leader < replica_count_);
 }
 
 std::optional<ReplicaIndex> LeaderElector::leader(const BlockTree& tree, View view,
                                                   View anchor_view,
                                                   const Hash32& anchor_hash) const {
+  if (const std::optional<ReplicaIndex> leader = scheduled(view)) return leader;
   if (kind_ == LeaderElection::round_robin) return round_robin(view);
   if (anchor_view >= view) return std::nullopt;  // a malformed proposal; its checks drop it
   const StoredBlock* anchor = tree.find(anchor_hash);

@@ -10,6 +10,9 @@
 // leaders of views that failed (a view missing between a block and its
 // parent, and each view between the anchor and v). The pick among candidates
 // is seeded by v. No history, or no candidate left, falls back to round robin.
+// A leader schedule (ReplicaConfig::leader_schedule, a testing aid) names the
+// leaders of its views before either rule; reputation still blames a failed
+// scheduled view on the leader its own rule names.
 //
 // Every honest replica names the same leader from the same anchor: at most
 // one block per view is certified (quorum intersection), and the rule reads
@@ -24,6 +27,7 @@
 #include <bitset>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "core/consensus/block_tree.h"
 #include "core/consensus/replica_config.h"
@@ -38,6 +42,13 @@ class LeaderElector {
   ReplicaIndex round_robin(View view) const {
     return static_cast<ReplicaIndex>(view % replica_count_);
   }
+  // The scheduled leader of `view`, if the schedule names one.
+  std::optional<ReplicaIndex> scheduled(View view) const {
+    if (view == 0 || view > schedule_.size()) return std::nullopt;
+    return schedule_[view - 1];
+  }
+  // The schedule's leader of `view`, else round robin: for reports.
+  ReplicaIndex fallback(View view) const { return scheduled(view).value_or(round_robin(view)); }
   // The leader of `view` for a proposal whose anchor is the block
   // `anchor_hash` certified in `anchor_view`. nullopt when this
   // replica cannot tell: the anchor, or a block the window reads, is missing
@@ -71,6 +82,7 @@ class LeaderElector {
   ReplicaIndex pick(const Standing& standing, View view) const;
 
   LeaderElection kind_;
+  std::vector<ReplicaIndex> schedule_;
   std::uint32_t replica_count_;
   std::uint32_t exclude_count_;  // the last f proposers sit out a turn
   std::uint32_t window_;

@@ -317,7 +317,7 @@ std::optional<ReplicaIndex> Replica::current_leader() const {
 ReplicaIndex Replica::leader_of(View view) const {
   if (view == this->view())
     if (const std::optional<ReplicaIndex> leader = current_leader()) return *leader;
-  return leaders_.round_robin(view);
+  return leaders_.fallback(view);
 }
 
 // ---- proposals and votes ----------------------------------------------------

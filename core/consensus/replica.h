@@ -52,7 +52,8 @@ class Replica {
   ReplicaIndex index() const { return config_.index; }
   View view() const { return pacemaker_.view(); }
   // The leader this replica expects for `view`: for its current view the one
-  // the QC or TC it entered by names (leader_election.h), else round robin.
+  // the QC or TC it entered by names (leader_election.h), else the leader
+  // schedule's or round robin.
   // For reports (whose view failed); the rules use current_leader().
   ReplicaIndex leader_of(View view) const;
   // After start(): install a state transferred from peers (the driver checked

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/types/ids.h"
 
@@ -62,6 +63,10 @@ struct ReplicaConfig {
   bool new_view_to_leader = true;
   // Blocks of the certified chain that reputation reads to pick a leader.
   std::uint32_t reputation_window = 10;
+  // A testing aid (the simulator's `protocol.leaders`): entry i names the
+  // leader of view i + 1, before `leader_election` is asked; views past the
+  // end use it. Every replica of a run must hold the same schedule.
+  std::vector<ReplicaIndex> leader_schedule = {};
   // Accept only client requests signed by their client (client_auth.h), in
   // the mempool and in proposed blocks. bft-node sets it; the simulator's
   // clients do not sign.

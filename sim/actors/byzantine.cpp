@@ -12,6 +12,7 @@
 #include "core/protocol/signing.h"
 #include "core/types/assert.h"
 #include "sim/distributions.h"
+#include "sim/net/link_rules.h"
 
 namespace bftsim {
 
@@ -148,7 +149,7 @@ void ByzantineActor::emit(std::uint8_t instance, ReplicaIndex to, const Message&
       ++forged_count_;
     }
   }
-  out.sends.push_back({to, instance, encode_message(copy), message_type(copy), delay});
+  out.sends.push_back({to, instance, encode_message(copy), message_type(copy), delay, message_view(copy)});
 }
 
 void ByzantineActor::send_message(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,

@@ -36,6 +36,7 @@ struct ByzantineSend {
   std::vector<std::uint8_t> bytes; // the encoded message (or junk)
   MessageType type = MessageType::proposal;
   Duration delay = 0;              // extra time before it enters the network
+  std::optional<View> view = std::nullopt;  // the message's view, for view filters (none: not known)
 };
 struct ByzantineTimer {
   std::uint8_t instance = 0;
@@ -57,6 +58,8 @@ class ByzantineActor {
                  std::uint32_t client_endpoint_base, ByzantineParams params = {});
 
   std::size_t instance_count() const { return instances_.size(); }
+  // The view an instance is in.
+  View view(std::uint8_t instance) const { return instances_[instance]->view(); }
   bool has(ByzantineBehavior behavior) const;
 
   void start(Instant now, ByzantineOutbox& out);

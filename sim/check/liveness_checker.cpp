@@ -17,6 +17,14 @@ void LivenessChecker::on_progress(Instant at) {
   last_progress_ = at;
 }
 
+void LivenessChecker::extend_gst(Instant at) {
+  if (has_faults_ && at <= gst_) return;
+  gst_ = at;
+  has_faults_ = true;
+  longest_stall_ = 0;
+  longest_stall_end_ = 0;
+}
+
 std::optional<Violation> LivenessChecker::finish(Instant end, std::uint64_t event_index) {
   Duration longest = longest_stall_;
   Instant longest_end = longest_stall_end_;

@@ -22,6 +22,9 @@ class LivenessChecker final : public Checker {
 
   // A new height was first committed by an honest replica.
   void on_progress(Instant at);
+  // A fault began or ended at `at` (now): GST moves there if it is later. The
+  // stalls seen so far all ended before it, so they no longer count.
+  void extend_gst(Instant at);
   // Checks the stall up to `end` (the end of the run).
   std::optional<Violation> finish(Instant end, std::uint64_t event_index) override;
   Instant gst() const { return gst_; }

@@ -43,6 +43,13 @@ struct CommandOptions {
   std::string trace_format = "text";     // text, jsonl, perfetto, mermaid
   std::optional<std::uint64_t> around;  // the event to centre on
   std::uint64_t window = 200;           // events each side
+  // twins (the seed of a sample is --seed, default 1)
+  std::uint32_t twins_views = 0;       // --views R
+  std::uint32_t twins_partitions = 2;  // --partitions P: groups per view at most
+  std::uint32_t twin_count = 1;        // --twins T: twin pairs
+  std::uint64_t max_scenarios = 10'000;
+  std::string order = "auto";          // --order auto|enumerate|sample
+  std::string quorum = "required";     // --quorum required|any
 };
 
 // "A-B" (inclusive) or "N" (= 1-N).

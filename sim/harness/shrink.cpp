@@ -38,7 +38,8 @@ std::string describe(const Scenario& scenario, const Part& part) {
 // When the last fault of the schedule ends (the liveness checker's GST).
 Instant stabilization_time(const Scenario& scenario) {
   Instant gst = 0;
-  for (const Fault& fault : scenario.faults) gst = std::max(gst, fault_until(fault).value_or(fault_at(fault)));
+  for (const Fault& fault : scenario.faults)
+    if (!fault_at_view(fault)) gst = std::max(gst, fault_until(fault).value_or(fault_at(fault)));
   return gst;
 }
 
@@ -179,7 +180,7 @@ class Shrinker {
       const bool instant = std::holds_alternative<CrashFault>(fault) || std::holds_alternative<RestartFault>(fault) ||
                            (std::holds_alternative<DiskFault>(fault) &&
                             std::get<DiskFault>(fault).kind == DiskFaultKind::corrupt);
-      if (instant) continue;
+      if (instant || fault_at_view(fault)) continue;  // a view-keyed window has no time to halve
       const Duration at = fault_at(fault);
       const std::optional<Duration> until_before = fault_until(fault);
       if (at >= current().duration) continue;

@@ -16,11 +16,6 @@ namespace bftsim {
 namespace {
 // Heavy-tailed draws (Pareto) are capped so time arithmetic cannot overflow.
 constexpr Duration latency_max = 3600 * ns_per_s;
-// Whether a fault limited to the types of `mask` (0: all) acts on `type`.
-bool matches(std::uint32_t mask, std::optional<MessageType> type) {
-  if (mask == 0) return true;
-  return type && (mask & (1u << (static_cast<std::uint32_t>(*type) - 1))) != 0;
-}
 bool covers(ReplicaIndex fault_from, ReplicaIndex fault_to, bool both, EndpointIndex from, EndpointIndex to) {
   return (fault_from == from && fault_to == to) || (both && fault_from == to && fault_to == from);
 }
@@ -55,11 +50,12 @@ Duration VirtualNetwork::sample_latency(Rng& rng, const LatencyDistribution& d) 
   return 0;
 }
 
-VirtualNetwork::LinkSettings VirtualNetwork::link_settings(EndpointIndex from, EndpointIndex to) const {
+VirtualNetwork::LinkSettings VirtualNetwork::link_settings(EndpointIndex from, EndpointIndex to,
+                                                          const MessageTag& tag) const {
   LinkSettings settings{
       .loss_ppm = config_.loss_ppm, .duplicate_ppm = config_.duplicate_ppm, .bandwidth = config_.bandwidth};
   for (const auto& [id, fault] : link_faults_) {  // by fault id, so the last listed wins
-    if (!covers(fault.from, fault.to, fault.both, from, to)) continue;
+    if (!covers(fault.from, fault.to, fault.both, from, to) || !filter_matches(fault.filter, tag)) continue;
     if (fault.loss_ppm) settings.loss_ppm = *fault.loss_ppm;
     if (fault.duplicate_ppm) settings.duplicate_ppm = *fault.duplicate_ppm;
     if (fault.latency) settings.latency_override = &*fault.latency;
@@ -76,9 +72,9 @@ Duration VirtualNetwork::transmit_time(std::size_t size_bytes, const Rate& bandw
 }
 
 LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes,
-                                  std::optional<MessageType> type) {
+                                  const MessageTag& tag) {
   BFTSIM_ASSERT(from != to);
-  const LinkSettings settings = link_settings(from, to);
+  const LinkSettings settings = link_settings(from, to, tag);
   BFTSIM_ASSERT(settings.loss_ppm <= ppm_max);
   BFTSIM_ASSERT(settings.duplicate_ppm <= ppm_max);
   // The link's own stream gives five draws per message whatever happens to
@@ -106,7 +102,7 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
     leaves = std::max(now, busy_until) + transmit_time(size_bytes, *settings.bandwidth);
     busy_until = leaves;
   }
-  const std::optional<Instant> clog_end = clogged_until(from, to);
+  const std::optional<Instant> clog_end = clogged_until(from, to, tag);
   const bool held = clog_end && *clog_end > leaves;
   if (held) {
     // Sent again when the clog ends, each copy with a fresh latency.
@@ -118,26 +114,26 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
   duplicate_delay += leaves - now;
   LinkOutcome outcome;
   outcome.sequence = send_count_++;
-  if (lost || blocked(from, to, type)) {
+  if (lost || blocked(from, to, tag)) {
     outcome.lost = true;
     return outcome;
   }
+  for (const auto& [id, clog] : view_clogs_)
+    if (covers(clog.from, clog.to, clog.both, from, to) && filter_matches(clog.filter, tag)) {
+      outcome.held_by_view_clog = id;
+      break;
+    }
   outcome.held = held;
   outcome.delays.push_back(delay + (reordered ? config_.reorder_delay : 0));
   if (duplicated) outcome.delays.push_back(duplicate_delay);
   return outcome;
 }
 
-void VirtualNetwork::set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups,
-                                   InFlight in_flight) {
-  std::vector<std::uint32_t> group_of(replica_count_, 0);
-  for (std::uint32_t g = 0; g < groups.size(); ++g)
-    for (ReplicaIndex r : groups[g]) {
-      BFTSIM_ASSERT(r < replica_count_);
-      group_of[r] = g;
-    }
-  if (in_flight == InFlight::drop) in_flight_cuts_.push_back(InFlightCut{.sequence = send_count_, .group_of = group_of});
-  partitions_[fault_id] = std::move(group_of);
+void VirtualNetwork::set_partition(std::size_t fault_id, const PartitionFault& fault) {
+  PartitionLayout layout(fault, replica_count_);
+  if (fault.in_flight == InFlight::drop)
+    in_flight_cuts_.push_back(InFlightCut{.sequence = send_count_, .partition = layout, .filter = {}});
+  partitions_.insert_or_assign(fault_id, std::move(layout));
 }
 
 void VirtualNetwork::clear_partition(std::size_t fault_id) { partitions_.erase(fault_id); }
@@ -146,7 +142,7 @@ void VirtualNetwork::set_cut(std::size_t fault_id, const CutFault& fault) {
   BFTSIM_ASSERT(fault.from < replica_count_ && fault.to < replica_count_);
   if (fault.in_flight == InFlight::drop)
     in_flight_cuts_.push_back(InFlightCut{
-        .sequence = send_count_, .group_of = {}, .from = fault.from, .to = fault.to, .type_mask = fault.type_mask});
+        .sequence = send_count_, .partition = std::nullopt, .from = fault.from, .to = fault.to, .filter = fault.filter});
   cuts_[fault_id] = fault;
 }
 
@@ -163,40 +159,75 @@ void VirtualNetwork::clear_link_fault(std::size_t fault_id) { link_faults_.erase
 void VirtualNetwork::set_clog(std::size_t fault_id, const ClogFault& fault) {
   BFTSIM_ASSERT(fault.from < replica_count_ && fault.to < replica_count_);
   BFTSIM_ASSERT(fault.from != fault.to);
+  if (fault.at_view) {
+    view_clogs_[fault_id] = fault;
+    return;
+  }
   BFTSIM_ASSERT(fault.until > fault.at);
   clogs_[fault_id] = fault;
 }
 
-void VirtualNetwork::clear_clog(std::size_t fault_id) { clogs_.erase(fault_id); }
+void VirtualNetwork::clear_clog(std::size_t fault_id) {
+  clogs_.erase(fault_id);
+  view_clogs_.erase(fault_id);
+}
 
-bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to, std::optional<MessageType> type) const {
+Duration VirtualNetwork::release_delay(EndpointIndex from, EndpointIndex to) {
+  const LinkSettings settings = link_settings(from, to, {});
+  return sample_latency(stream(release_streams_, from, to, "/release"),
+                        settings.latency_override != nullptr ? *settings.latency_override : config_.latency);
+}
+
+bool VirtualNetwork::across(const PartitionLayout& layout, EndpointIndex from, std::uint8_t from_instance,
+                            EndpointIndex to, std::uint8_t to_instance) {
+  return layout.group(from, layout.placed[from] ? from_instance : 0) !=
+         layout.group(to, layout.placed[to] ? to_instance : 0);
+}
+
+bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to, const MessageTag& tag) const {
   if (from >= replica_count_ || to >= replica_count_) return false;
-  for (const auto& [id, group_of] : partitions_)
-    if (group_of[from] != group_of[to]) return true;
+  for (const auto& [id, layout] : partitions_) {
+    if (layout.placed[from] || layout.placed[to] || !filter_matches(layout.filter, tag)) continue;
+    if (layout.group(from, 0) != layout.group(to, 0)) return true;
+  }
   for (const auto& [id, cut] : cuts_)
-    if (cut.from == from && cut.to == to && matches(cut.type_mask, type)) return true;
+    if (cut.from == from && cut.to == to && filter_matches(cut.filter, tag)) return true;
   return false;
 }
 
+std::optional<bool> VirtualNetwork::placed_reach(EndpointIndex from, std::uint8_t from_instance, EndpointIndex to,
+                                                 std::uint8_t to_instance, const MessageTag& tag) const {
+  if (from >= replica_count_ || to >= replica_count_) return std::nullopt;
+  std::optional<bool> reach;
+  for (const auto& [id, layout] : partitions_) {
+    if (!(layout.placed[from] || layout.placed[to]) || !filter_matches(layout.filter, tag)) continue;
+    reach = reach.value_or(true) && !across(layout, from, from_instance, to, to_instance);
+  }
+  return reach;
+}
+
 bool VirtualNetwork::dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence,
-                                       std::optional<MessageType> type) const {
+                                       const MessageTag& tag, std::uint8_t from_instance,
+                                       std::uint8_t to_instance) const {
   if (from >= replica_count_ || to >= replica_count_) return false;
   // The cuts started after the send: their `sequence` is above the message's.
   const auto first = std::upper_bound(in_flight_cuts_.begin(), in_flight_cuts_.end(), sequence,
                                       [](std::uint64_t s, const InFlightCut& cut) { return s < cut.sequence; });
   for (auto it = first; it != in_flight_cuts_.end(); ++it) {
-    const bool across = it->group_of.empty()
-                            ? it->from == from && it->to == to && matches(it->type_mask, type)
-                            : it->group_of[from] != it->group_of[to];
-    if (across) return true;
+    const bool cut_off = it->partition ? filter_matches(it->partition->filter, tag) &&
+                                             across(*it->partition, from, from_instance, to, to_instance)
+                                       : it->from == from && it->to == to && filter_matches(it->filter, tag);
+    if (cut_off) return true;
   }
   return false;
 }
 
-std::optional<Instant> VirtualNetwork::clogged_until(EndpointIndex from, EndpointIndex to) const {
+std::optional<Instant> VirtualNetwork::clogged_until(EndpointIndex from, EndpointIndex to,
+                                                     const MessageTag& tag) const {
   std::optional<Instant> until;
   for (const auto& [id, clog] : clogs_)
-    if (covers(clog.from, clog.to, clog.both, from, to)) until = std::max(until.value_or(clog.until), clog.until);
+    if (covers(clog.from, clog.to, clog.both, from, to) && filter_matches(clog.filter, tag))
+      until = std::max(until.value_or(clog.until), clog.until);
   return until;
 }
 

@@ -110,7 +110,7 @@ std::vector<CutFault> random_drop_schedule(const RandomDropsConfig& config, Rng&
   for_each_window(config.windows, rng, [&](Rng& r, Instant at, Instant until) {
     const auto [from, to] = draw_link(r, replica_count);
     const std::uint32_t types = draw_submask(r, config.type_mask);
-    out.push_back(CutFault{.from = from, .to = to, .at = at, .until = until, .type_mask = types});
+    out.push_back(CutFault{.from = from, .to = to, .at = at, .until = until, .filter = {.type_mask = types}});
   });
   return out;
 }

@@ -96,7 +96,8 @@ std::string summary_csv_header() {
          "messages_delivered,messages_dropped,committed_blocks,committed_ops,requests_issued,"
          "requests_completed,throughput_ops_per_s,latency_us_p50,latency_us_p99,view_changes,"
          "safety,liveness,linearizability,expected_safety,expected_liveness,as_expected,violation_check,"
-         "violation_event,violation_time_us,states_installed,node_stops,view_change_p50_us,view_change_p99_us,trace_hash";
+         "violation_event,violation_time_us,states_installed,node_stops,view_change_p50_us,view_change_p99_us,trace_hash,"
+         "committed_blocks_by_proposer";
 }
 
 std::string summary_csv_row(const RunReport& report) {
@@ -110,7 +111,7 @@ std::string summary_csv_row(const RunReport& report) {
                                 static_cast<std::uint64_t>(report.end_time))
                           : 0;
   return fmt::format(
-      "{},{},chained-hotstuff,{},{},{},{},{},{},{},{},{},{},{},{},{}.{:03},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+      "{},{},chained-hotstuff,{},{},{},{},{},{},{},{},{},{},{},{},{}.{:03},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
       field(report.scenario_name), report.seed, report.crypto, report.replica_count, report.faulty_count,
       seconds(report.end_time), report.event_count, total(report, &MessageCounters::sent),
       total(report, &MessageCounters::delivered), total(report, &MessageCounters::dropped),
@@ -121,7 +122,8 @@ std::string summary_csv_row(const RunReport& report) {
       report.as_expected ? "yes" : "no", violation ? violation->check : "",
       violation ? fmt::format("{}", violation->event_index) : "", violation ? us(violation->at) : "",
       report.states_installed, report.node_stops.size(), view_change_percentile_us(report, 50),
-      view_change_percentile_us(report, 99), report.trace_hash);
+      view_change_percentile_us(report, 99), report.trace_hash,
+      fmt::join(report.committed_blocks_by_proposer, ";"));
 }
 
 Status write_report_csv(const RunReport& report, const std::string& directory) {

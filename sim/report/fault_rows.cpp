@@ -13,11 +13,36 @@ std::string link_target(ReplicaIndex from, ReplicaIndex to, bool both) {
   return fmt::format("{}{}{}", from, both ? "<->" : "->", to);
 }
 
-std::string groups_text(const std::vector<std::vector<ReplicaIndex>>& groups) {
+// "0 1|2 3", with twin instances after the nodes of their group: "0 1 3a|2 3b".
+std::string groups_text(const PartitionFault& partition, std::uint32_t replica_count) {
+  const auto groups = partition_groups_with_rest(partition, replica_count);
   std::string out;
-  for (const auto& group : groups) {
-    if (!out.empty()) out += '|';
-    for (std::size_t i = 0; i < group.size(); ++i) out += fmt::format("{}{}", i ? " " : "", group[i]);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (g > 0) out += '|';
+    std::string group;
+    for (ReplicaIndex replica : groups[g]) group += fmt::format("{}{}", group.empty() ? "" : " ", replica);
+    for (const TwinPlacement& twin : partition.twins)
+      for (std::size_t k = 0; k < 2; ++k)
+        if (twin.group[k] == g) group += fmt::format("{}{}{}", group.empty() ? "" : " ", twin.replica, k == 0 ? 'a' : 'b');
+    out += group;
+  }
+  return out;
+}
+
+// What a filter and a view-keyed window add to the detail column.
+std::string window_text(const Fault& fault) {
+  std::string out;
+  if (const auto at_view = fault_at_view(fault)) out += fmt::format("at_view={}", *at_view);
+  if (const auto until_view = fault_until_view(fault)) out += fmt::format(" until_view={}", *until_view);
+  if (const MessageFilter* filter = fault_filter(fault)) {
+    if (filter->type_mask != 0) {
+      std::string types;
+      for (std::size_t t = 1; t <= message_type_count; ++t)
+        if ((filter->type_mask >> (t - 1)) & 1u)
+          types += fmt::format("{}{}", types.empty() ? "" : "+", message_type_name(static_cast<MessageType>(t)));
+      out += fmt::format("{}types={}", out.empty() ? "" : " ", types);
+    }
+    if (filter->views) out += fmt::format("{}views={}-{}", out.empty() ? "" : " ", filter->views->first, filter->views->second);
   }
   return out;
 }
@@ -35,19 +60,16 @@ std::vector<FaultRow> fault_rows(const Scenario& scenario, const std::vector<Fau
       row.target = fmt::format("{}", crash->replica);
       for (const Fault& later : schedule)
         if (const auto* restart = std::get_if<RestartFault>(&later);
-            restart && restart->replica == crash->replica && restart->at > crash->at &&
-            (!row.end || restart->at < *row.end))
+            restart && !crash->at_view && !restart->at_view && restart->replica == crash->replica &&
+            restart->at > crash->at && (!row.end || restart->at < *row.end))
           row.end = restart->at;
     } else if (const auto* restart = std::get_if<RestartFault>(&fault)) {
       row.target = fmt::format("{}", restart->replica);
-      row.end = restart->at;
+      if (!restart->at_view) row.end = restart->at;
     } else if (const auto* partition = std::get_if<PartitionFault>(&fault)) {
-      row.target = groups_text(partition_groups_with_rest(*partition, scenario.replica_count));
+      row.target = groups_text(*partition, scenario.replica_count);
     } else if (const auto* cut = std::get_if<CutFault>(&fault)) {
       row.target = link_target(cut->from, cut->to, false);
-      for (std::size_t t = 1; t <= message_type_count; ++t)
-        if ((cut->type_mask & (1u << (t - 1))) != 0)
-          row.detail += fmt::format("{}{}", row.detail.empty() ? "types=" : "+", message_type_name(static_cast<MessageType>(t)));
     } else if (const auto* link = std::get_if<LinkFault>(&fault)) {
       row.target = link_target(link->from, link->to, link->both);
       if (link->loss_ppm) row.detail += "loss=" + ppm_text(*link->loss_ppm);
@@ -65,6 +87,8 @@ std::vector<FaultRow> fault_rows(const Scenario& scenario, const std::vector<Fau
       row.detail = fmt::format("skew={} drift={:g}", format_duration(clock->skew),
                                static_cast<double>(clock->drift_ppm) / 1e6);
     }
+    if (const std::string window = window_text(fault); !window.empty())
+      row.detail += (row.detail.empty() ? "" : " ") + window;
     rows.push_back(std::move(row));
   }
   for (const ByzantineSpec& spec : scenario.byzantine) {

@@ -1,7 +1,9 @@
 // The run's fault windows as rows of faults.csv: each scripted or random
 // fault (a crash lasts until the replica's next restart), each Byzantine
 // replica (the whole run) and network-wide loss (the whole run), so plots can
-// shade when something was wrong. Pure: from the scenario and the schedule.
+// shade when something was wrong. Pure: from the scenario and the schedule;
+// a view-keyed fault's times are filled in by the simulation when it begins
+// and ends (its row is dropped when it never begins).
 #pragma once
 
 #include <optional>

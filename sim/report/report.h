@@ -91,6 +91,8 @@ struct RunReport {
   std::array<std::uint64_t, drop_reason_count> replica_drops{};  // summed over honest replicas
   Height decided_height = 0;
   std::uint64_t committed_op_count = 0;
+  // Decided blocks (the first commit of each height) by proposer index.
+  std::vector<std::uint64_t> committed_blocks_by_proposer;
   std::vector<CommitRow> commits;
   std::vector<CompletedRequest> requests;
   std::uint64_t requests_issued = 0;

@@ -49,6 +49,7 @@ struct EventRecord {
   std::uint32_t copy = 0;
   std::string label{};
   std::uint32_t instance = 0;  // which twin instance sent a delivery (0 unless twins)
+  std::uint32_t to_instance = 0;  // which twin instance hears a delivery (0 unless twins)
   std::shared_ptr<const Message> message{};  // a delivery's decoded message; none when malformed
   bool stale = false;  // a timer that was superseded, or whose replica is down: it does nothing
   // A fault: its kind and target as in faults.csv ("crash", "2"), and the

@@ -14,6 +14,7 @@ std::string event_line(std::uint64_t index, Instant at, const EventRecord& e, Js
                                  event_kind_name(e.kind), e.from, e.to, e.arg);
   if (e.size_bytes) line += fmt::format(R"(,"size":{})", *e.size_bytes);
   if (e.instance != 0) line += fmt::format(R"(,"inst":{})", e.instance);
+  if (e.to_instance != 0) line += fmt::format(R"(,"to_inst":{})", e.to_instance);
   if (e.message) line += trace_message_fields(*e.message);
   if (style == JsonlStyle::replay) {
     if (e.message_id != 0) line += fmt::format(R"(,"msg":{},"copy":{})", e.message_id, e.copy);

@@ -1,11 +1,13 @@
 // Readers of what goes wrong in a scenario: byzantine, faults (crash,
-// restart, partition, cut, link, clog, disk, clock) and random_faults
-// (sections.h).
+// restart, partition, cut, link, clog, disk, clock; their windows, filters
+// and groups are read by fault_scope.h) and random_faults (sections.h).
 #include "sim/scenario/sections.h"
 
 #include <algorithm>
 #include <cmath>
 
+#include "core/protocol/messages.h"
+#include "sim/scenario/fault_scope.h"
 #include "sim/scenario/fault_values.h"
 #include "sim/scenario/read_value.h"
 
@@ -14,49 +16,6 @@ namespace {
 
 auto replica_index_reader(std::uint32_t replica_count) {
   return [=](const YamlNode& node, std::string_view path) { return read_replica_index(node, path, replica_count); };
-}
-
-// Reads `at` and the optional `until`, which must come after it.
-Status read_interval(const YamlNode& map, std::string_view path, Duration& at, std::optional<Duration>& until) {
-  BFTSIM_SCENARIO_TRY(read_required(map, path, "at", at, read_duration));
-  const YamlNode* node = map.find("until");
-  if (node == nullptr) return {};
-  const std::string until_path = key_path_join(path, "until");
-  auto value = read_duration(*node, until_path);
-  if (!value) return tl::unexpected(std::move(value.error()));
-  if (*value <= at)
-    return fail(node->where, until_path,
-                fmt::format("until {} must be after at {}", format_duration(*value), format_duration(at)));
-  until = *value;
-  return {};
-}
-
-Result<std::vector<std::vector<ReplicaIndex>>> read_groups(const YamlNode& list, std::string_view path,
-                                                          std::uint32_t replica_count) {
-  BFTSIM_SCENARIO_TRY(expect_kind(list, path, Kind::sequence));
-  if (list.items.empty()) return fail(list.where, path, "needs at least one group");
-  std::vector<std::vector<ReplicaIndex>> groups;
-  std::vector<std::string> group_of(replica_count);  // path of the group a node is in
-  const auto read_index = replica_index_reader(replica_count);
-  for (std::size_t g = 0; g < list.items.size(); ++g) {
-    const YamlNode& group = list.items[g];
-    const std::string group_path = key_path_index(path, g);
-    BFTSIM_SCENARIO_TRY(expect_kind(group, group_path, Kind::sequence));
-    if (group.items.empty()) return fail(group.where, group_path, "a group needs at least one node");
-    groups.emplace_back();
-    for (std::size_t i = 0; i < group.items.size(); ++i) {
-      const std::string node_path = key_path_index(group_path, i);
-      auto index = read_index(group.items[i], node_path);
-      if (!index) return tl::unexpected(std::move(index.error()));
-      if (!group_of[*index].empty())
-        return fail(group.items[i].where, node_path,
-                    fmt::format("node {} is already in {}; partition groups must not overlap", *index,
-                                group_of[*index]));
-      group_of[*index] = group_path;
-      groups.back().push_back(*index);
-    }
-  }
-  return groups;
 }
 
 // Reads `from`, `to` (distinct replicas) and the optional `both` of a link
@@ -124,26 +83,30 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
   const std::string context =
       fmt::format(" for a {} fault", name_of(NameTable<FaultType>(fault_type_names), type));
   const auto read_index = replica_index_reader(replica_count);
+  Window window;
   switch (type) {
     case FaultType::crash:
     case FaultType::restart: {
       BFTSIM_SCENARIO_TRY(check_keys(map, path, crash_keys, context));
       ReplicaIndex replica = 0;
-      Duration at = 0;
       BFTSIM_SCENARIO_TRY(read_required(map, path, "node", replica, read_index));
-      BFTSIM_SCENARIO_TRY(read_required(map, path, "at", at, read_duration));
-      if (type == FaultType::crash) return Fault{CrashFault{.replica = replica, .at = at}};
-      return Fault{RestartFault{.replica = replica, .at = at}};
+      BFTSIM_SCENARIO_TRY(read_window(map, path, window));
+      if (type == FaultType::crash)
+        return Fault{CrashFault{.replica = replica, .at = window.at, .at_view = window.at_view}};
+      return Fault{RestartFault{.replica = replica, .at = window.at, .at_view = window.at_view}};
     }
     case FaultType::partition: {
       BFTSIM_SCENARIO_TRY(check_keys(map, path, partition_keys, context));
       PartitionFault fault;
       auto groups_node = require(map, path, "groups");
       if (!groups_node) return tl::unexpected(std::move(groups_node.error()));
-      auto groups = read_groups(**groups_node, key_path_join(path, "groups"), replica_count);
-      if (!groups) return tl::unexpected(std::move(groups.error()));
-      fault.groups = std::move(*groups);
-      BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+      BFTSIM_SCENARIO_TRY(read_groups(**groups_node, key_path_join(path, "groups"), replica_count, fault));
+      BFTSIM_SCENARIO_TRY(read_window(map, path, window));
+      fault.at = window.at;
+      fault.until = window.until;
+      fault.at_view = window.at_view;
+      fault.until_view = window.until_view;
+      BFTSIM_SCENARIO_TRY(read_filter(map, path, fault.filter));
       BFTSIM_SCENARIO_TRY(read_in_flight(map, path, fault.in_flight));
       return Fault{std::move(fault)};
     }
@@ -155,16 +118,24 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
       if (fault.from == fault.to)
         return fail(map.find("to")->where, key_path_join(path, "to"),
                     fmt::format("from and to are the same node ({})", fault.to));
-      BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+      BFTSIM_SCENARIO_TRY(read_window(map, path, window));
+      fault.at = window.at;
+      fault.until = window.until;
+      fault.at_view = window.at_view;
+      fault.until_view = window.until_view;
+      BFTSIM_SCENARIO_TRY(read_filter(map, path, fault.filter));
       BFTSIM_SCENARIO_TRY(read_in_flight(map, path, fault.in_flight));
-      BFTSIM_SCENARIO_TRY(read_message_types(map, path, fault.type_mask));
       return Fault{fault};
     }
     case FaultType::link: {
       BFTSIM_SCENARIO_TRY(check_keys(map, path, link_keys, context));
       LinkFault fault;
       BFTSIM_SCENARIO_TRY(read_link_ends(map, path, replica_count, fault.from, fault.to, fault.both));
-      BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+      BFTSIM_SCENARIO_TRY(read_window(map, path, window));
+      fault.at = window.at;
+      fault.until = window.until;
+      fault.at_view = window.at_view;
+      fault.until_view = window.until_view;
       BFTSIM_SCENARIO_TRY(read_optional(map, path, "loss", fault.loss_ppm, read_probability));
       if (const YamlNode* node = map.find("latency")) {
         LatencyDistribution latency;
@@ -175,19 +146,24 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
       BFTSIM_SCENARIO_TRY(read_optional(map, path, "bandwidth", fault.bandwidth, read_rate));
       if (!fault.loss_ppm && !fault.latency && !fault.duplicate_ppm && !fault.bandwidth)
         return fail(map.where, path, "a link fault needs at least one of loss, latency, duplicate, bandwidth");
+      BFTSIM_SCENARIO_TRY(read_filter(map, path, fault.filter));
       return Fault{std::move(fault)};
     }
     case FaultType::clog: {
       BFTSIM_SCENARIO_TRY(check_keys(map, path, clog_keys, context));
       ClogFault fault;
       BFTSIM_SCENARIO_TRY(read_link_ends(map, path, replica_count, fault.from, fault.to, fault.both));
-      std::optional<Duration> until;
-      BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, until));
-      if (!until) {
-        auto missing = require(map, path, "until");  // a clog must end: its messages are held until then
+      BFTSIM_SCENARIO_TRY(read_window(map, path, window));
+      // A clog must end: its messages are held until then.
+      if (!window.until && !window.until_view) {
+        auto missing = require(map, path, window.at_view ? "until_view" : "until");
         return tl::unexpected(std::move(missing.error()));
       }
-      fault.until = *until;
+      fault.at = window.at;
+      fault.until = window.until.value_or(0);
+      fault.at_view = window.at_view;
+      fault.until_view = window.until_view;
+      BFTSIM_SCENARIO_TRY(read_filter(map, path, fault.filter));
       return Fault{fault};
     }
     case FaultType::disk:

@@ -34,6 +34,7 @@ Result<Scenario> read_scenario(const YamlNode& root) {
                                     [](const YamlNode& node, std::string_view p) { return read_one_line(node, p, true); }));
   BFTSIM_SCENARIO_TRY(read_optional(root, "", "seed", out.seed, read_unsigned64));
   BFTSIM_SCENARIO_TRY(read_required(root, "", "duration", out.duration, read_positive_duration));
+  BFTSIM_SCENARIO_TRY(read_optional(root, "", "duration_views", out.duration_views, integer_in(1, int64_max)));
   BFTSIM_SCENARIO_TRY(read_required(root, "", "replicas", out.replica_count, integer_in(1, replica_count_max)));
   BFTSIM_SCENARIO_TRY(read_required(root, "", "faulty", out.faulty_count, integer_in(0, replica_count_max)));
   if (out.replica_count < 3 * out.faulty_count + 1)
@@ -41,7 +42,7 @@ Result<Scenario> read_scenario(const YamlNode& root) {
                 fmt::format("{} replicas cannot tolerate faulty: {} (need replicas >= 3*faulty+1 = {})",
                             out.replica_count, out.faulty_count, 3 * out.faulty_count + 1));
   BFTSIM_SCENARIO_TRY(read_optional(root, "", "crypto", out.crypto, enum_of(NameTable<CryptoKind>(crypto_names), "crypto")));
-  if (const YamlNode* node = root.find("protocol")) BFTSIM_SCENARIO_TRY(read_protocol(*node, "protocol", out.protocol));
+  if (const YamlNode* node = root.find("protocol")) BFTSIM_SCENARIO_TRY(read_protocol(*node, "protocol", out.replica_count, out.protocol));
   if (const YamlNode* node = root.find("storage")) BFTSIM_SCENARIO_TRY(read_storage(*node, "storage", out.storage));
   if (const YamlNode* node = root.find("network")) BFTSIM_SCENARIO_TRY(read_network(*node, "network", out.network));
   if (const YamlNode* node = root.find("clients")) BFTSIM_SCENARIO_TRY(read_clients(*node, "clients", out.clients));
@@ -59,6 +60,7 @@ Result<Scenario> read_scenario(const YamlNode& root) {
                               "go past f on purpose, e.g. to show a checker catching a violation)",
                               out.byzantine.size(), out.faulty_count));
   }
+  if (const YamlNode* node = root.find("faults")) BFTSIM_SCENARIO_TRY(check_twin_placements(*node, "faults", out));
   BFTSIM_SCENARIO_TRY(finish_random_byzantine(root, out));
   auto expect = require(root, "", "expect");
   if (!expect) return tl::unexpected(std::move(expect.error()));
@@ -115,10 +117,41 @@ std::optional<Duration> fault_until(const Fault& fault) {
   if (const auto* partition = std::get_if<PartitionFault>(&fault)) return partition->until;
   if (const auto* cut = std::get_if<CutFault>(&fault)) return cut->until;
   if (const auto* link = std::get_if<LinkFault>(&fault)) return link->until;
-  if (const auto* clog = std::get_if<ClogFault>(&fault)) return clog->until;
+  if (const auto* clog = std::get_if<ClogFault>(&fault))
+    return clog->at_view ? std::nullopt : std::optional<Duration>(clog->until);
   if (const auto* disk = std::get_if<DiskFault>(&fault)) return disk->until;
   if (const auto* clock = std::get_if<ClockFault>(&fault)) return clock->until;
   return std::nullopt;
+}
+
+std::optional<View> fault_at_view(const Fault& fault) {
+  return std::visit(
+      [](const auto& f) -> std::optional<View> {
+        if constexpr (requires { f.at_view; }) return f.at_view;
+        else return std::nullopt;
+      },
+      fault);
+}
+
+std::optional<View> fault_until_view(const Fault& fault) {
+  return std::visit(
+      [](const auto& f) -> std::optional<View> {
+        if constexpr (requires { f.until_view; }) return f.until_view;
+        else return std::nullopt;
+      },
+      fault);
+}
+
+const MessageFilter* fault_filter(const Fault& fault) {
+  return std::visit(
+      [](const auto& f) -> const MessageFilter* {
+        using T = std::decay_t<decltype(f)>;
+        if constexpr (std::is_same_v<T, PartitionFault> || std::is_same_v<T, CutFault> ||
+                      std::is_same_v<T, LinkFault> || std::is_same_v<T, ClogFault>)
+          return &f.filter;
+        else return nullptr;
+      },
+      fault);
 }
 
 std::string_view disk_fault_kind_name(DiskFaultKind kind) {
@@ -133,6 +166,10 @@ std::vector<std::vector<ReplicaIndex>> partition_groups_with_rest(const Partitio
       BFTSIM_ASSERT(replica < replica_count);
       listed[replica] = true;
     }
+  for (const TwinPlacement& twin : fault.twins) {
+    BFTSIM_ASSERT(twin.replica < replica_count);
+    listed[twin.replica] = true;
+  }
   std::vector<std::vector<ReplicaIndex>> out = fault.groups;
   std::vector<ReplicaIndex> rest;
   for (ReplicaIndex replica = 0; replica < replica_count; ++replica)

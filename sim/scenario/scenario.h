@@ -7,10 +7,12 @@
 // parameters (timeout_multiplier, sigma, shape, zipf_theta).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -46,6 +48,9 @@ struct ProtocolConfig {
   std::uint32_t reputation_window = 10;
   // YAML `new_view_to_leader: true | false`. See ReplicaConfig.
   bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
+  // YAML `leaders: [0, 0, 2, ...]`, a testing aid: the leader of view i + 1
+  // for i < size, then `leader_election` (ReplicaConfig::leader_schedule).
+  std::vector<ReplicaIndex> leaders = {};
 
   bool operator==(const ProtocolConfig&) const = default;
 };
@@ -136,6 +141,26 @@ struct ClientsConfig {
 };
 
 // YAML `faults:` entries. Every replica index is < replica_count.
+//
+// A crash, restart, partition, cut, link or clog starts at a time (`at`) or
+// at a view (`at_view`), and a window ends at a time (`until`) or at a view
+// (`until_view`), never one of each. A view-keyed fault starts when the
+// highest view any honest replica has entered reaches `at_view`, and ends when
+// it reaches `until_view` (sim/simulation.cpp applies it inside the event in
+// which that happens, before the sends that follow). `at` is then 0 and unused.
+//
+// A partition, cut, link or clog may act on some messages only (`types`,
+// `views`, MessageFilter); the others pass as if it were not there.
+
+// YAML `types: [vote, timeout]` and `views: [from, to]` of a network fault.
+struct MessageFilter {
+  std::uint32_t type_mask = 0;  // bit (t - 1) for MessageType t; 0: every type
+  // A message's view: a proposal's block view, a vote's or a timeout's view;
+  // a replica's block-sync messages count as of the view their sender is in.
+  // Client traffic has none, and a `views` filter never matches it.
+  std::optional<std::pair<View, View>> views = std::nullopt;  // inclusive, 1 <= from <= to
+  bool operator==(const MessageFilter&) const = default;
+};
 
 // YAML `in_flight: drop | deliver` of a partition or cut: what happens to
 // the messages already on the wire across it when it starts. `drop` (the
@@ -143,36 +168,55 @@ struct ClientsConfig {
 // have arrived; `deliver`: they arrive as sent.
 enum class InFlight : std::uint8_t { drop, deliver };
 
-struct CrashFault {  // {type: crash, node, at}
+struct CrashFault {  // {type: crash, node, at | at_view}
   ReplicaIndex replica = 0;
   Duration at = 0;
+  std::optional<View> at_view = std::nullopt;
   bool operator==(const CrashFault&) const = default;
 };
-struct RestartFault {  // {type: restart, node, at}
+struct RestartFault {  // {type: restart, node, at | at_view}
   ReplicaIndex replica = 0;
   Duration at = 0;
+  std::optional<View> at_view = std::nullopt;
   bool operator==(const RestartFault&) const = default;
 };
-// {type: partition, groups, at, until, in_flight}. Groups are non-empty and
+// Where the two instances of a `twins` replica sit in one partition: YAML
+// `<node>a` and `<node>b` in its groups (both are required once one is).
+// While such a partition applies to a message, the twin's instances reach
+// exactly the nodes in their own group (both its group's, when both sit in
+// one), instead of the fixed half of the honest replicas each talks to.
+struct TwinPlacement {
+  ReplicaIndex replica = 0;
+  std::array<std::uint32_t, 2> group = {0, 0};  // index into groups, for instance a (0) and b (1)
+  bool operator==(const TwinPlacement&) const = default;
+};
+// {type: partition, groups, at, until, in_flight, types, views}. Groups are
 // disjoint; replicas not listed form one more group (see
-// partition_groups_with_rest). No `until` means the partition never heals.
+// partition_groups_with_rest). A group that lists only twin instances holds
+// no plain replica. No `until` means the partition never heals.
 struct PartitionFault {
   std::vector<std::vector<ReplicaIndex>> groups;
   Duration at = 0;
-  std::optional<Duration> until;  // > at
+  std::optional<Duration> until = std::nullopt;  // > at
+  std::optional<View> at_view = std::nullopt;
+  std::optional<View> until_view = std::nullopt;  // > at_view
+  MessageFilter filter = {};
+  std::vector<TwinPlacement> twins = {};  // by replica, increasing
   InFlight in_flight = InFlight::drop;
   bool operator==(const PartitionFault&) const = default;
 };
-// {type: cut, from, to, at, until, in_flight, types}: messages from -> to
-// are dropped (with `types: [vote, timeout]`, only messages of those wire
-// types); the other direction still works. from != to.
+// {type: cut, from, to, at, until, in_flight, types, views}: messages from
+// -> to are dropped (only those its filter matches); the other direction
+// still works. from != to.
 struct CutFault {
   ReplicaIndex from = 0;
   ReplicaIndex to = 0;
   Duration at = 0;
   std::optional<Duration> until = std::nullopt;  // > at
+  std::optional<View> at_view = std::nullopt;
+  std::optional<View> until_view = std::nullopt;
   InFlight in_flight = InFlight::drop;
-  std::uint32_t type_mask = 0;  // bit (t - 1) for MessageType t; 0: every type
+  MessageFilter filter = {};  // `types` (the swarm family's typed cuts), `views`
   bool operator==(const CutFault&) const = default;
 };
 // {type: link, from, to, both, at, until, loss, latency, duplicate,
@@ -191,18 +235,25 @@ struct LinkFault {
   std::optional<LatencyDistribution> latency = std::nullopt;
   std::optional<std::uint32_t> duplicate_ppm = std::nullopt;
   std::optional<Rate> bandwidth = std::nullopt;  // bytes per period, > 0
+  std::optional<View> at_view = std::nullopt;
+  std::optional<View> until_view = std::nullopt;
+  MessageFilter filter = {};
   bool operator==(const LinkFault&) const = default;
 };
 // {type: clog, from, to, both, at, until}: messages from -> to (and back with
 // both: true) sent during [at, until) are held, not lost, and leave at
 // `until` in the order sent, each with a fresh latency draw (FoundationDB's
-// clogging). from != to.
+// clogging). from != to. A view-keyed clog (at_view, until_view: one of the
+// two ends is required) holds them until the window ends.
 struct ClogFault {
   ReplicaIndex from = 0;
   ReplicaIndex to = 0;
   bool both = false;
   Duration at = 0;
-  Duration until = 0;  // > at, required
+  Duration until = 0;  // > at, required for a time-keyed clog
+  std::optional<View> at_view = std::nullopt;
+  std::optional<View> until_view = std::nullopt;
+  MessageFilter filter = {};
   bool operator==(const ClogFault&) const = default;
 };
 // {type: clock, node, at, until, skew, drift}: while active, the node's
@@ -309,8 +360,8 @@ struct Expectations {
 // YAML `byzantine:` entries: the replica runs a ByzantineActor with these behaviours.
 struct ByzantineSpec {
   ReplicaIndex replica = 0;  // YAML `node`
-  std::vector<ByzantineBehavior> behaviors;  // YAML `behavior`: a name or a list
-  ByzantineParams params;  // YAML depth, mode, vote_for, targets (byzantine_behavior.h)
+  std::vector<ByzantineBehavior> behaviors = {};  // YAML `behavior`: a name or a list
+  ByzantineParams params = {};  // YAML depth, mode, vote_for, targets (byzantine_behavior.h)
   bool operator==(const ByzantineSpec&) const = default;
 };
 
@@ -320,6 +371,9 @@ struct Scenario {
   std::string description;      // one line
   std::uint64_t seed = 1;       // the CLI's --seed overrides it
   Duration duration = 0;        // virtual time the run lasts, > 0
+  // YAML `duration_views`: the run also ends once an honest replica has
+  // entered this view (after the event in which it did), >= 1.
+  std::optional<View> duration_views = std::nullopt;
   std::uint32_t replica_count = 0;  // 1..256, >= 3 * faulty_count + 1
   std::uint32_t faulty_count = 0;
   CryptoKind crypto = CryptoKind::ed25519;
@@ -359,12 +413,18 @@ std::string_view disk_fault_kind_name(DiskFaultKind kind);  // "corrupt", "torn"
 
 // When a fault starts, and when it ends (crash, restart and disk corrupt are
 // instants, and a partition, cut, link or disk fault without `until` never
-// ends: none).
+// ends: none). For a view-keyed fault these say nothing (0 and none): its
+// views are fault_at_view and fault_until_view.
 Duration fault_at(const Fault& fault);
 std::optional<Duration> fault_until(const Fault& fault);
+std::optional<View> fault_at_view(const Fault& fault);
+std::optional<View> fault_until_view(const Fault& fault);
+// The filter of a partition, cut, link or clog; nullptr for other faults.
+const MessageFilter* fault_filter(const Fault& fault);
 
-// The fault's groups plus, when some replica is in none of them, one more
-// group of those replicas in increasing order.
+// The fault's groups plus, when some replica is in none of them (neither
+// plainly nor as twin instances), one more group of those replicas in
+// increasing order.
 std::vector<std::vector<ReplicaIndex>> partition_groups_with_rest(const PartitionFault& fault,
                                                                   std::uint32_t replica_count);
 

@@ -127,6 +127,7 @@ Fields protocol_fields(const ProtocolConfig& p) {
     f.emplace_back("reputation_window", fmt::format("{}", p.reputation_window));
   if (p.new_view_to_leader != d.new_view_to_leader)
     f.emplace_back("new_view_to_leader", boolean(p.new_view_to_leader));
+  if (!p.leaders.empty()) f.emplace_back("leaders", index_list(p.leaders));
   return f;
 }
 
@@ -175,6 +176,19 @@ void add_until(Fields& f, const std::optional<Duration>& until) {
   if (until) f.emplace_back("until", duration(*until));
 }
 
+// The window: `at` and `until`, or `at_view` and `until_view`.
+template <typename F>
+void add_window(Fields& f, const F& x, const std::optional<Duration>& until) {
+  if (x.at_view) {
+    f.emplace_back("at_view", fmt::format("{}", *x.at_view));
+    if constexpr (requires { x.until_view; })
+      if (x.until_view) f.emplace_back("until_view", fmt::format("{}", *x.until_view));
+    return;
+  }
+  f.emplace_back("at", duration(x.at));
+  if (until) f.emplace_back("until", duration(*until));
+}
+
 // "[vote, timeout]" from a mask with bit (t - 1) for MessageType t.
 std::string message_types(std::uint32_t mask) {
   std::string out = "[";
@@ -182,6 +196,11 @@ std::string message_types(std::uint32_t mask) {
     if ((mask & (1u << (t - 1))) != 0)
       out += fmt::format("{}{}", out.size() > 1 ? ", " : "", message_type_name(static_cast<MessageType>(t)));
   return out + "]";
+}
+
+void add_filter(Fields& f, const MessageFilter& filter) {
+  if (filter.type_mask != 0) f.emplace_back("types", message_types(filter.type_mask));
+  if (filter.views) f.emplace_back("views", fmt::format("[{}, {}]", filter.views->first, filter.views->second));
 }
 
 void add_in_flight(Fields& f, InFlight in_flight) {
@@ -195,6 +214,20 @@ void add_link_ends(Fields& f, ReplicaIndex from, ReplicaIndex to, bool both) {
   if (both) f.emplace_back("both", "true");
 }
 
+// "[[0, 1, 3a], [2, 3b]]": each group's nodes, then the twin instances in it.
+std::string groups_yaml(const PartitionFault& x) {
+  std::string groups = "[";
+  for (std::size_t g = 0; g < x.groups.size(); ++g) {
+    std::string group = "[";
+    for (std::size_t i = 0; i < x.groups[g].size(); ++i) group += fmt::format("{}{}", i ? ", " : "", x.groups[g][i]);
+    for (const TwinPlacement& twin : x.twins)
+      for (std::size_t k = 0; k < 2; ++k)
+        if (twin.group[k] == g) group += fmt::format("{}{}{}", group.size() > 1 ? ", " : "", twin.replica, k == 0 ? 'a' : 'b');
+    groups += (g ? ", " : "") + group + "]";
+  }
+  return groups + "]";
+}
+
 Fields fault_fields(const Fault& fault) {
   Fields f{{"type", std::string(fault_type_name(fault))}};
   std::visit(
@@ -202,37 +235,34 @@ Fields fault_fields(const Fault& fault) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, CrashFault> || std::is_same_v<T, RestartFault>) {
           f.emplace_back("node", fmt::format("{}", x.replica));
-          f.emplace_back("at", duration(x.at));
+          add_window(f, x, std::nullopt);
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
-          std::string groups = "[";
-          for (std::size_t g = 0; g < x.groups.size(); ++g) groups += (g ? ", " : "") + index_list(x.groups[g]);
-          f.emplace_back("groups", groups + "]");
-          f.emplace_back("at", duration(x.at));
-          add_until(f, x.until);
+          f.emplace_back("groups", groups_yaml(x));
+          add_window(f, x, x.until);
           add_in_flight(f, x.in_flight);
+          add_filter(f, x.filter);
         } else if constexpr (std::is_same_v<T, CutFault>) {
           add_link_ends(f, x.from, x.to, false);
-          f.emplace_back("at", duration(x.at));
-          add_until(f, x.until);
+          add_window(f, x, x.until);
           add_in_flight(f, x.in_flight);
-          if (x.type_mask != 0) f.emplace_back("types", message_types(x.type_mask));
+          add_filter(f, x.filter);
         } else if constexpr (std::is_same_v<T, LinkFault>) {
           add_link_ends(f, x.from, x.to, x.both);
-          f.emplace_back("at", duration(x.at));
-          add_until(f, x.until);
+          add_window(f, x, x.until);
           if (x.loss_ppm) f.emplace_back("loss", probability(*x.loss_ppm));
           if (x.latency) f.emplace_back("latency", latency(*x.latency));
           if (x.duplicate_ppm) f.emplace_back("duplicate", probability(*x.duplicate_ppm));
           if (x.bandwidth) f.emplace_back("bandwidth", format_rate(*x.bandwidth));
+          add_filter(f, x.filter);
         } else if constexpr (std::is_same_v<T, ClogFault>) {
           add_link_ends(f, x.from, x.to, x.both);
-          f.emplace_back("at", duration(x.at));
-          f.emplace_back("until", duration(x.until));
+          add_window(f, x, std::optional<Duration>(x.until));
+          add_filter(f, x.filter);
         } else if constexpr (std::is_same_v<T, DiskFault>) {
           f.emplace_back("node", fmt::format("{}", x.replica));
           f.emplace_back("fault", std::string(disk_fault_kind_name(x.kind)));
           f.emplace_back("at", duration(x.at));
-          if (x.kind != DiskFaultKind::corrupt) add_until(f, x.until);
+          if (x.kind != DiskFaultKind::corrupt && x.until) f.emplace_back("until", duration(*x.until));
           if (x.kind == DiskFaultKind::corrupt && x.bit_flip_count != 1)
             f.emplace_back("count", fmt::format("{}", x.bit_flip_count));
           if (x.kind == DiskFaultKind::slow) f.emplace_back("latency", duration(x.sync_latency));
@@ -379,6 +409,7 @@ std::string scenario_to_yaml(const Scenario& s, const std::string& comment) {
   out += fmt::format("description: {}\n", quoted(s.description));
   out += fmt::format("seed: {}\n", s.seed);
   out += fmt::format("duration: {}\n", duration(s.duration));
+  if (s.duration_views) out += fmt::format("duration_views: {}\n", *s.duration_views);
   out += fmt::format("replicas: {}\n", s.replica_count);
   out += fmt::format("faulty: {}\n", s.faulty_count);
   out += fmt::format("crypto: {}\n", crypto_kind_name(s.crypto));

@@ -27,11 +27,12 @@ inline constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max
 inline constexpr std::string_view top_keys[] = {"name",     "description", "seed",    "duration",
                                          "replicas", "faulty",      "crypto",  "protocol",
                                          "network",  "clients",     "faults",  "expect",
-                                         "byzantine", "allow_more_faulty", "random_faults", "storage"};
+                                         "byzantine", "allow_more_faulty", "random_faults", "storage",
+                                         "duration_views"};
 inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
                                               "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention",
                                               "backoff_reset", "leader_election", "reputation_window",
-                                              "new_view_to_leader"};
+                                              "new_view_to_leader", "leaders"};
 inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
                                                       "split", "parent"};
@@ -46,7 +47,7 @@ inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn", "inc
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
                                                "count", "capacity_bytes", "in_flight", "skew",
-                                               "drift", "bandwidth", "types"};
+                                               "drift", "bandwidth", "types", "at_view", "until_view", "views"};
 inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within", "check"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
@@ -56,13 +57,19 @@ inline constexpr std::string_view normal_keys[] = {"distribution", "mean", "stdd
 inline constexpr std::string_view lognormal_keys[] = {"distribution", "median", "sigma"};
 inline constexpr std::string_view pareto_keys[] = {"distribution", "scale", "shape"};
 
-inline constexpr std::string_view crash_keys[] = {"type", "node", "at"};
-inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until", "in_flight"};
-inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "in_flight", "types"};
-inline constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate",
-                                               "bandwidth"};
-inline constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until"};
+inline constexpr std::string_view crash_keys[] = {"type", "node", "at", "at_view"};
+inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until", "in_flight",
+                                                      "at_view", "until_view", "types", "views"};
+inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "in_flight", "types",
+                                                "at_view", "until_view", "views"};
+inline constexpr std::string_view link_keys[] = {"type",      "from",    "to",         "both",  "at",
+                                                 "until",     "loss",    "latency",    "duplicate",
+                                                 "bandwidth", "at_view", "until_view", "types", "views"};
+inline constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until", "at_view", "until_view",
+                                                 "types", "views"};
 inline constexpr std::string_view clock_keys[] = {"type", "node", "at", "until", "skew", "drift"};
+// Bounds a `leaders` schedule (views it names).
+inline constexpr std::size_t leader_schedule_size_max = 10'000;
 inline constexpr std::string_view disk_corrupt_keys[] = {"type", "node", "at", "fault", "count"};
 inline constexpr std::string_view disk_torn_keys[] = {"type", "node", "at", "until", "fault"};
 inline constexpr std::string_view disk_slow_keys[] = {"type", "node", "at", "until", "fault", "latency"};

@@ -26,7 +26,7 @@ Status read_mix(const YamlNode& map, std::string_view path, OperationMix& out) {
 
 }  // namespace
 
-Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig& out) {
+Status read_protocol(const YamlNode& map, std::string_view path, std::uint32_t replica_count, ProtocolConfig& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
   BFTSIM_SCENARIO_TRY(check_keys(map, path, protocol_keys));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "chain_id", out.chain_id, [](const YamlNode& node, std::string_view p) -> Result<std::string> {
@@ -55,6 +55,25 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "reputation_window", out.reputation_window, integer_in(1, 1024)));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "new_view_to_leader", out.new_view_to_leader,
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
+  if (const YamlNode* leaders = map.find("leaders")) {
+    const std::string leaders_path = key_path_join(path, "leaders");
+    BFTSIM_SCENARIO_TRY(expect_kind(*leaders, leaders_path, Kind::sequence));
+    if (leaders->items.empty() || leaders->items.size() > leader_schedule_size_max)
+      return fail(leaders->where, leaders_path,
+                  fmt::format("needs 1 to {} leaders (one per view from view 1), got {}", leader_schedule_size_max,
+                              leaders->items.size()));
+    out.leaders.clear();
+    for (std::size_t i = 0; i < leaders->items.size(); ++i) {
+      const std::string item_path = key_path_index(leaders_path, i);
+      auto leader = read_integer(leaders->items[i], item_path, 0, int64_max);
+      if (!leader) return tl::unexpected(std::move(leader.error()));
+      if (*leader >= static_cast<std::int64_t>(replica_count))
+        return fail(leaders->items[i].where, item_path,
+                    fmt::format("leader {} of view {} is out of range (replicas: {}, so 0..{})", *leader, i + 1,
+                                replica_count, replica_count - 1));
+      out.leaders.push_back(static_cast<ReplicaIndex>(*leader));
+    }
+  }
   if (out.view_timeout_max < out.view_timeout) {
     const std::string detail = fmt::format("view_timeout_max {} is below view_timeout {}",
                                            format_duration(out.view_timeout_max), format_duration(out.view_timeout));

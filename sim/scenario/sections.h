@@ -12,7 +12,8 @@
 
 namespace bftsim::loader {
 
-Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig& out);
+// Needs the replica count for `leaders`.
+Status read_protocol(const YamlNode& map, std::string_view path, std::uint32_t replica_count, ProtocolConfig& out);
 
 Status read_storage(const YamlNode& map, std::string_view path, StorageConfig& out);
 
@@ -34,6 +35,11 @@ Status read_byzantine_params(const YamlNode& map, std::string_view entry_path, s
 
 Status read_faults(const YamlNode& list, std::string_view path, std::uint32_t replica_count,
                    std::vector<Fault>& out);
+
+// Each twin instance a partition places (`3a`) must name a replica whose
+// Byzantine behaviours include twins. `list` is the `faults` node the
+// scenario's faults were read from; run after faults and byzantine.
+Status check_twin_placements(const YamlNode& list, std::string_view path, const Scenario& scenario);
 
 // `random_faults: {partitions: {...}, disk: {...}, ...}`.
 Status read_random_faults(const YamlNode& map, std::string_view path, const Scenario& scenario,

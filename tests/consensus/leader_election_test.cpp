@@ -231,3 +231,39 @@ TEST_CASE("leader election: no history is round robin; a window below a root can
 
 }  // namespace
 }  // namespace bftsim
+
+namespace bftsim {
+namespace {
+
+TEST_CASE("leader election: a leader schedule names its views' leaders, then the configured rule") {
+  // Goal: protocol.leaders drives who leads, for both rules, and only for the
+  // views it lists. Method: schedule {2, 2, 0} (views 1..3); round robin from
+  // view 4; with reputation, the scheduled views ignore the chain (an unknown
+  // anchor that reputation cannot read), and view 4 falls back to the rule
+  // (nullopt: it cannot tell without the anchor).
+  for (const LeaderElection kind : {LeaderElection::round_robin, LeaderElection::reputation}) {
+    CAPTURE(static_cast<int>(kind));
+    ReplicaConfig scheduled = config(4, 1, kind);
+    scheduled.leader_schedule = {2, 2, 0};
+    const LeaderElector elector(scheduled);
+    BlockTree tree;
+    Hash32 unknown;
+    unknown.bytes.fill(9);
+    CHECK(elector.leader(tree, 1, 0, unknown) == ReplicaIndex{2});
+    CHECK(elector.leader(tree, 2, 1, unknown) == ReplicaIndex{2});
+    CHECK(elector.leader(tree, 3, 1, unknown) == ReplicaIndex{0});
+    if (kind == LeaderElection::round_robin) {
+      CHECK(elector.leader(tree, 4, 3, unknown) == ReplicaIndex{0});
+      CHECK(elector.leader(tree, 5, 4, unknown) == ReplicaIndex{1});
+    } else {
+      CHECK_FALSE(elector.leader(tree, 4, 3, unknown).has_value());
+    }
+    CHECK(elector.fallback(2) == 2);
+    CHECK(elector.fallback(6) == 2);  // round robin past the schedule
+    CHECK(elector.scheduled(0) == std::nullopt);
+    CHECK(elector.scheduled(4) == std::nullopt);
+  }
+}
+
+}  // namespace
+}  // namespace bftsim

@@ -267,10 +267,10 @@ TEST_CASE("the loader rejects bad link, clog and random_faults entries at their 
   // Goal: every new constraint fails with file:line:column and key path.
   // Method: one broken entry per case after the 10-line base scenario.
   CHECK(load_error("faults:\n  - {type: clog, from: 1, to: 0, at: 1s, until: 2s, loss: 0.5}\n") ==
-        "test.yaml:12:53: faults[0].loss: unknown key for a clog fault (known: type, from, to, both, at, until)");
+        "test.yaml:12:53: faults[0].loss: unknown key for a clog fault (known: type, from, to, both, at, until, at_view, until_view, types, views)");
   CHECK(load_error("faults:\n  - {type: link, from: 1, to: 0, at: 1s, jitter: 2ms}\n") ==
         "test.yaml:12:42: faults[0].jitter: unknown key for a link fault (known: type, from, to, both, at, until, "
-        "loss, latency, duplicate, bandwidth)");
+        "loss, latency, duplicate, bandwidth, at_view, until_view, types, views)");
   CHECK(load_error("faults:\n  - {type: link, from: 1, to: 0, at: 2s, until: 1s, loss: 0.5}\n") ==
         "test.yaml:12:49: faults[0].until: until 1s must be after at 2s");
   CHECK(load_error("faults:\n  - {type: clog, from: 1, to: 0, at: 2s, until: 2s}\n") ==

@@ -129,7 +129,7 @@ TEST_CASE("the loader reads in_flight on partitions, cuts and random partitions 
                                     "test.yaml", {});
   REQUIRE_FALSE(crash.has_value());
   CHECK(crash.error().message ==
-        "test.yaml:12:41: faults[0].in_flight: unknown key for a crash fault (known: type, node, at)");
+        "test.yaml:12:41: faults[0].in_flight: unknown key for a crash fault (known: type, node, at, at_view)");
 }
 
 }  // namespace

@@ -210,7 +210,7 @@ TEST_CASE("cuts and partitions block and lift, and shift no draws") {
   // clear, 0->1 delays equal an untouched network's.
   VirtualNetwork plain(uniform_network(), seed, replica_count);
   VirtualNetwork network(uniform_network(), seed, replica_count);
-  network.set_cut(0, 0, 1);
+  network.set_cut(0, CutFault{.from = 0, .to = 1});
   CHECK(network.route(0, 1, 0).lost);
   CHECK_FALSE(network.route(1, 0, 0).lost);
   network.clear_cut(0);

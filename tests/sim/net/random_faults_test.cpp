@@ -46,15 +46,15 @@ TEST_CASE("window families draw well-formed cuts, drops, clogs, duplicates and c
       check_window(cut.at, cut.until);
       CHECK(cut.from != cut.to);
       CHECK(cut.to < replica_count);
-      CHECK(cut.type_mask == 0);
+      CHECK(cut.filter.type_mask == 0);
       ++total;
     }
     Rng drop_rng = Rng::stream(seed, "drops");
     for (const CutFault& drop : random_drop_schedule(RandomDropsConfig{windows, types}, drop_rng, replica_count)) {
       check_window(drop.at, drop.until);
-      CHECK(drop.type_mask != 0);
-      CHECK((drop.type_mask & ~types) == 0);
-      masks.insert(drop.type_mask);
+      CHECK(drop.filter.type_mask != 0);
+      CHECK((drop.filter.type_mask & ~types) == 0);
+      masks.insert(drop.filter.type_mask);
     }
     Rng clog_rng = Rng::stream(seed, "clogs");
     for (const ClogFault& clog : random_clog_schedule(windows, clog_rng, replica_count)) {

@@ -27,7 +27,7 @@ TEST_CASE("a cut with types blocks only those message types, also in flight") {
   VirtualNetwork network(config, 1, 4);
   const LinkOutcome vote = network.route(0, 1, 0, 0, MessageType::vote);
   const LinkOutcome proposal = network.route(0, 1, 0, 0, MessageType::proposal);
-  network.set_cut(0, CutFault{.from = 0, .to = 1, .type_mask = bit(MessageType::vote) | bit(MessageType::timeout)});
+  network.set_cut(0, CutFault{.from = 0, .to = 1, .filter = {.type_mask = bit(MessageType::vote) | bit(MessageType::timeout)}});
   CHECK(network.dropped_in_flight(0, 1, vote.sequence, MessageType::vote));
   CHECK_FALSE(network.dropped_in_flight(0, 1, proposal.sequence, MessageType::proposal));
   CHECK(network.route(0, 1, 0, 0, MessageType::vote).lost);
@@ -87,7 +87,7 @@ TEST_CASE("the loader reads a cut's types, writes them back, and rejects bad lis
                                        "test.yaml", {});
   REQUIRE_MESSAGE(scenario.has_value(), scenario.error().message);
   const auto& cut = std::get<CutFault>(scenario->faults[0]);
-  CHECK(cut.type_mask == (bit(MessageType::vote) | bit(MessageType::timeout)));
+  CHECK(cut.filter.type_mask == (bit(MessageType::vote) | bit(MessageType::timeout)));
   CHECK(fault_to_yaml(scenario->faults[0]) == "{type: cut, from: 2, to: 0, at: 1s, types: [vote, timeout]}");
   CHECK(load_error("faults: [{type: cut, from: 2, to: 0, at: 1s, types: [vote, ping]}]\n") ==
         "test.yaml:11:60: faults[0].types[1]: unknown message type \"ping\" (known: proposal, vote, timeout, "
