@@ -1,12 +1,12 @@
 // The bftsim command line: parses the options and hands them to a
-// subcommand in sim/harness/ (run, check, sweep, bisect). Exit codes: 0 every
-// run went as the scenario's `expect` says (an expected violation that
+// subcommand in sim/harness/ (run, check, sweep, bisect, replay). Exit codes: 0
+// every run went as the scenario's `expect` says (an expected violation that
 // happened counts), 1 a run did not (an unexpected violation, one of another
 // check than expect.check names, or an expected violation that did not
 // happen), 2 bad input or usage, 130 a sweep stopped by
 // Ctrl-C. bisect: 0 it did what was asked (shrank the violation, found the
 // threshold), 1 there was nothing to find (no violation at that seed, no flip
-// inside the range), 2 bad input.
+// inside the range), 2 bad input. replay: 0 once its trace is written.
 #include <iostream>
 #include <optional>
 #include <string>
@@ -17,6 +17,7 @@
 
 #include "sim/harness/bisect.h"
 #include "sim/harness/command_line.h"
+#include "sim/harness/replay.h"
 #include "sim/harness/run.h"
 #include "sim/harness/sweep.h"
 
@@ -39,6 +40,11 @@ const char* usage_text =
     "                                             binary search for the smallest KEY value at which some\n"
     "                                             seed violates the property; one DIR/bisect.csv row per probe\n"
     "                                             (default DIR: bisect-NAME-KEY)\n"
+    "       bftsim replay SCENARIO.yaml [--seed S] [--around EVENT] [--window N]\n"
+    "                     [--format text|jsonl|perfetto|mermaid] [--out FILE]\n"
+    "                                             rerun one seed, write the events around one (default: the\n"
+    "                                             violation's, else the first) as text, JSON lines, a Perfetto\n"
+    "                                             trace (ui.perfetto.dev) or a Mermaid sequence diagram\n"
     "\n"
     "Exit codes: 0 every run went as the scenario's `expect` says (an expected violation that\n"
     "happened counts as expected), 1 a run did not (an unexpected violation, a violation of\n"
@@ -47,7 +53,7 @@ const char* usage_text =
     "(the rows it finished are written). bisect exits 0 when it did what was asked (shrank the\n"
     "violation; found a threshold inside the range), 1 when there was nothing to find (the run\n"
     "at that seed violates no check; the property holds at the top of the range or is already\n"
-    "violated at the bottom), 2 for bad input.\n";
+    "violated at the bottom), 2 for bad input. replay exits 0 once its trace is written.\n";
 
 }  // namespace
 
@@ -59,7 +65,8 @@ int main(int argc, char** argv) {
   visible.add_options()
       ("help,h", "print this help")
       ("seed", po::value<std::uint64_t>(), "run seed (default: the scenario's seed)")
-      ("out", po::value<std::string>(&options.out_dir), "directory for the CSV files (bisect: for its files)")
+      ("out", po::value<std::string>(&options.out_dir),
+       "run, sweep: directory for the CSV files; bisect: for its files; replay: the trace file (default: stdout)")
       ("set", po::value<std::vector<std::string>>(&options.overrides)->composing(),
        "override one scenario value, e.g. --set network.loss=0.2 (repeatable)")
       ("trace", po::value<std::string>(&options.trace_path), "write one JSON object per event to this file")
@@ -77,6 +84,12 @@ int main(int argc, char** argv) {
       ("property", po::value<std::string>(&options.property), "bisect --param: liveness or safety")
       ("tolerance", po::value<std::string>(&options.tolerance),
        "bisect --param: stop when the gap is at most this (default: 1/100 of the range, 1 for integers)")
+      ("around", po::value<std::string>(),
+       "replay: the event index to centre on (default: the violation's event, else 1)")
+      ("window", po::value<std::string>(),
+       "replay: events each side of --around (default 200; the window holds 2N+1 events)")
+      ("format", po::value<std::string>(&options.trace_format),
+       "replay: text (default), jsonl, perfetto (Chrome trace-event JSON) or mermaid")
       ("quiet,q", po::bool_switch(&options.quiet),
        "print only errors, the wall-clock line and, for a run not as expected, what missed and how to reproduce it");
   po::options_description legacy("Flags of the old bft-node, as shortcuts for --set");
@@ -113,7 +126,7 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   if (options.command != "run" && options.command != "check" && options.command != "sweep" &&
-      options.command != "bisect") {
+      options.command != "bisect" && options.command != "replay") {
     fmt::print(stderr, "bftsim: unknown command '{}'\n{}", options.command, usage_text);
     return exit_usage;
   }
@@ -130,6 +143,28 @@ int main(int argc, char** argv) {
     }
   }
   if (vm.count("no-progress")) options.progress = false;
+  // Counts are read by hand: Boost reads "-3" as a huge unsigned number.
+  for (const char* name : {"around", "window"}) {
+    if (!vm.count(name)) continue;
+    const auto count = parse_count(vm[name].as<std::string>());
+    if (!count) {
+      fmt::print(stderr, "bftsim: --{} takes a whole number, not '{}'\n", name, vm[name].as<std::string>());
+      return exit_usage;
+    }
+    if (std::string(name) == "around") {
+      options.around = *count;
+    } else {
+      options.window = *count;
+    }
+  }
+  if (options.command != "replay" && (vm.count("around") || vm.count("window") || vm.count("format"))) {
+    fmt::print(stderr, "bftsim: --around, --window and --format are for replay\n");
+    return exit_usage;
+  }
+  if (options.command == "replay" && !options.trace_path.empty()) {
+    fmt::print(stderr, "bftsim: replay writes its trace to --out FILE (--trace is for run)\n");
+    return exit_usage;
+  }
   if (options.command != "sweep" && (!options.grid.empty() || !options.shard.empty())) {
     fmt::print(stderr, "bftsim: --grid and --shard are for sweep\n");
     return exit_usage;
@@ -159,5 +194,6 @@ int main(int argc, char** argv) {
   if (options.command == "sweep") return sweep_command(options);
   if (options.command == "bisect") return bisect_command(options);
   if (options.command == "check") return check_command(options);
+  if (options.command == "replay") return replay_trace_command(options);
   return run_command(options);
 }

@@ -30,7 +30,7 @@
 #include "sim/check/linearizability.h"
 #include "sim/net/network.h"
 #include "sim/net/fault_schedule.h"
-#include "sim/report/trace_message.h"
+#include "sim/net/node_clock.h"
 
 namespace bftsim {
 
@@ -48,41 +48,24 @@ namespace {
 constexpr std::size_t event_queue_size_max = 16'000'000;
 constexpr std::size_t open_loop_outstanding_max = 10'000;
 
-enum class EventKind : std::uint8_t {
-  replica_start,
-  deliver,
-  timer,
-  client_issue,
-  client_retry,
-  fault_begin,
-  fault_end,
-};
-
-const char* event_kind_name(EventKind kind) {
-  switch (kind) {
-    case EventKind::replica_start: return "replica_start";
-    case EventKind::deliver: return "deliver";
-    case EventKind::timer: return "timer";
-    case EventKind::client_issue: return "client_issue";
-    case EventKind::client_retry: return "client_retry";
-    case EventKind::fault_begin: return "fault_begin";
-    case EventKind::fault_end: return "fault_end";
-  }
-  return "unknown";
-}
-
 using Bytes = std::vector<std::uint8_t>;
 
 struct Event {
   Event(EventKind kind_, EndpointIndex to_, EndpointIndex from_, std::uint64_t arg_,
-        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0)
-      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_) {}
+        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0, std::uint64_t message_id_ = 0,
+        std::uint8_t copy_ = 0, std::uint64_t sequence_ = 0)
+      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_), copy(copy_),
+        message_id(message_id_), sequence(sequence_) {}
   EventKind kind;
   EndpointIndex to;
   EndpointIndex from;
   std::uint64_t arg;  // timer generation, request number, fault index, message type
   std::shared_ptr<const Bytes> bytes;
   std::uint8_t instance;  // a twin's instance: the timer's, or the sender's for a delivery
+  // A delivery: which copy of which send (for traces only; not hashed).
+  std::uint8_t copy;
+  std::uint64_t message_id;
+  std::uint64_t sequence;  // a delivery's send number (VirtualNetwork::dropped_in_flight)
 };
 
 // A running BLAKE2b over every event and commit: the run's fingerprint.
@@ -138,7 +121,9 @@ class Simulation::Impl {
   void issue_request(std::size_t client_index);
   void on_commit(ReplicaIndex replica, const CommittedBlock& commit);
   void on_note(ReplicaIndex replica, const NoteEffect& note);
-  void trace_line(const std::string& line);
+  bool tracing() const { return options_.trace != nullptr; }
+  void trace(TraceDetail detail) { options_.trace->record(TraceEvent{event_index_, now_, std::move(detail)}); }
+  void trace_event(const Event& event);
   void start_replica(ReplicaIndex replica, bool restart);
   void check_stopped(ReplicaIndex replica);
   // How long a send must wait for the syncs before it: a disk does one sync
@@ -148,10 +133,15 @@ class Simulation::Impl {
     return disk_busy_until_[replica] - now_;
   }
   void crash(ReplicaIndex replica);
+  // The replica's own clock now (NodeClocks): what it is handed as `now`.
+  Instant local_now(ReplicaIndex replica) const { return clocks_.local(replica, now_); }
+  // Schedules the replica's timer for when its clock reads `local_deadline`;
+  // replaces the instance's pending timer.
+  void arm_timer(ReplicaIndex replica, std::uint8_t instance, Instant local_deadline);
 
-  const Scenario& scenario_;
+  const Scenario scenario_;  // with the run seed's random Byzantine replicas in `byzantine`
   SimulationOptions options_;
-  const std::vector<Fault> faults_;  // by fault id: the scenario's faults, then the random partitions
+  const std::vector<Fault> faults_;  // by fault id: the scenario's faults, then the random ones (fault_schedule)
   EventQueue<Event> queue_;
   VirtualNetwork network_;
   std::unique_ptr<KeyRing> keys_;
@@ -164,6 +154,10 @@ class Simulation::Impl {
   ByzantineOutbox outbox_;
   std::vector<bool> crashed_;
   std::vector<std::array<std::uint64_t, 2>> timer_generation_;  // per replica and instance
+  // The local deadline of each replica's and instance's pending timer, to
+  // re-arm it when a clock fault moves the replica's clock.
+  std::vector<std::array<std::optional<Instant>, 2>> timer_deadline_;
+  NodeClocks clocks_;
   // The replicas' disks and the stores on them: they survive crashes.
   std::vector<std::unique_ptr<SimDisk>> disks_;
   std::vector<std::unique_ptr<LsmNodeStore>> stores_;
@@ -171,6 +165,7 @@ class Simulation::Impl {
   std::optional<ZipfianGenerator> zipf_;
   std::vector<Client> clients_;
   std::uint64_t requests_issued_ = 0;
+  std::uint64_t message_count_ = 0;  // sends so far: the last message id
 
   // The online safety checkers, in the order each observation reaches them
   // (the first violation of a run depends on it), and liveness, checked at the end.
@@ -223,20 +218,14 @@ class Simulation::Impl::Host final : public NodeHost {
     sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, bytes, 0,
                   sim_.disk_delay(replica_));
   }
-  void set_timer(TimerKind /*timer*/, Instant at) override {
-    const std::uint64_t generation = ++sim_.timer_generation_[replica_][0];
-    sim_.queue_.push(std::max(at, sim_.now_),
-                     Event{EventKind::timer, replica_, replica_, generation, nullptr});
-  }
+  void set_timer(TimerKind /*timer*/, Instant at) override { sim_.arm_timer(replica_, 0, at); }
   void committed(const CommittedBlock& commit) override { sim_.on_commit(replica_, commit); }
   void state_installed(const CommittedBlock& state) override {
     // A transferred state must be one the cluster decided, like a recovered one.
     for (auto& checker : sim_.checkers_)
       sim_.violate(checker->on_recover(replica_, state.height, state.block_hash, state.state_digest));
     ++sim_.report_.states_installed;
-    if (sim_.options_.trace != nullptr)
-      sim_.trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"state_installed","replica":{},"height":{}}})",
-                                  sim_.event_index_, sim_.now_, replica_, state.height));
+    if (sim_.tracing()) sim_.trace(StateInstalledRecord{replica_, state.height});
   }
   void note(const NoteEffect& note) override { sim_.on_note(replica_, note); }
 
@@ -246,6 +235,13 @@ class Simulation::Impl::Host final : public NodeHost {
 };
 
 namespace {
+// The scenario with the run's Byzantine replicas (byzantine_schedule).
+Scenario with_byzantine(const Scenario& scenario, std::vector<ByzantineSpec> byzantine) {
+  Scenario out = scenario;
+  out.byzantine = std::move(byzantine);
+  return out;
+}
+
 // The end of the last fault of the run's schedule, random partitions included.
 // None when the run has no faults: liveness is then checked from the start.
 std::optional<Instant> global_stabilization_time(const std::vector<Fault>& faults) {
@@ -258,7 +254,7 @@ std::optional<Instant> global_stabilization_time(const std::vector<Fault>& fault
 }  // namespace
 
 Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
-    : scenario_(scenario),
+    : scenario_(with_byzantine(scenario, byzantine_schedule(scenario, options.seed))),
       options_(options),
       faults_(fault_schedule(scenario, options.seed)),
       queue_(event_queue_size_max),
@@ -266,6 +262,8 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
       crashed_(scenario.replica_count, false),
       timer_generation_(scenario.replica_count, {0, 0}),
+      timer_deadline_(scenario.replica_count),
+      clocks_(scenario.replica_count),
       liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
   checkers_.push_back(std::make_unique<IntegrityChecker>());
@@ -283,13 +281,13 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   }
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) hosts_.push_back(std::make_unique<Host>(*this, r));
   actors_.resize(scenario.replica_count);
-  for (const ByzantineSpec& spec : scenario.byzantine)
+  for (const ByzantineSpec& spec : scenario_.byzantine)
     actors_[spec.replica] = std::make_unique<ByzantineActor>(replica_config(spec.replica), *keys_, spec.behaviors,
                                                              options.seed, client_endpoint(1), spec.params);
   // Twins split the honest replicas in two halves, one per instance.
   side_.assign(scenario.replica_count, 0);
   std::uint32_t honest_seen = 0;
-  const auto honest_count = static_cast<std::uint32_t>(scenario.replica_count - scenario.byzantine.size());
+  const auto honest_count = static_cast<std::uint32_t>(scenario.replica_count - scenario_.byzantine.size());
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r)
     if (is_honest(r)) side_[r] = honest_seen++ < (honest_count + 1) / 2 ? 0 : 1;
   if (scenario.clients.key_distribution == KeyDistribution::zipfian)
@@ -301,7 +299,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
 
   report_.scenario_name = scenario.name;
   report_.seed = options.seed;
-  report_.faults = fault_rows(scenario, faults_);
+  report_.faults = fault_rows(scenario_, faults_);
   report_.crypto = crypto_kind_name(scenario.crypto);
   report_.replica_count = scenario.replica_count;
   report_.faulty_count = scenario.faulty_count;
@@ -326,6 +324,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.backoff_reset = scenario_.protocol.backoff_reset;
   config.leader_election = scenario_.protocol.leader_election;
   config.reputation_window = scenario_.protocol.reputation_window;
+  config.new_view_to_leader = scenario_.protocol.new_view_to_leader;
   return config;
 }
 
@@ -339,13 +338,13 @@ void Simulation::Impl::start_replica(ReplicaIndex replica, bool restart) {
                                                               options_.seed, client_endpoint(1), spec.params);
     }
     outbox_ = {};
-    actors_[replica]->start(now_, outbox_);
+    actors_[replica]->start(local_now(replica), outbox_);
     return apply_outbox(replica);
   }
   // A restarted Node has lost its memory; its store recovers what it made durable.
   nodes_[replica] = std::make_unique<Node>(replica_config(replica), keys_->signer(replica), keys_->verifier(),
                                            *stores_[replica], *hosts_[replica]);
-  (void)nodes_[replica]->start(now_);
+  (void)nodes_[replica]->start(local_now(replica));
   check_stopped(replica);
 }
 
@@ -354,14 +353,13 @@ void Simulation::Impl::check_stopped(ReplicaIndex replica) {
   if (crashed_[replica] || !nodes_[replica] || !nodes_[replica]->stopped()) return;
   crash(replica);
   report_.node_stops.push_back(NodeStopRow{replica, now_, *nodes_[replica]->stop_reason()});
-  if (options_.trace != nullptr)
-    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"node_stopped","replica":{},"reason":"{}"}})", event_index_,
-                           now_, replica, *nodes_[replica]->stop_reason()));
+  if (tracing()) trace(NodeStoppedRecord{replica, *nodes_[replica]->stop_reason()});
 }
 
 void Simulation::Impl::crash(ReplicaIndex replica) {
   crashed_[replica] = true;
   for (auto& generation : timer_generation_[replica]) ++generation;  // pending timers die with it
+  timer_deadline_[replica] = {};
   disks_[replica]->crash();  // what was not synced is lost (or torn)
 }
 
@@ -394,17 +392,7 @@ RunReport Simulation::Impl::run() {
     trace_hash_.add_value(event.from);
     trace_hash_.add_value(event.arg);
     if (event.bytes) trace_hash_.add(event.bytes->data(), event.bytes->size());
-    if (options_.trace != nullptr) {
-      // A delivery also says what it carries (trace_message.h) and which twin sent it.
-      std::string fields;
-      if (event.bytes) fields = fmt::format(R"(,"size":{})", event.bytes->size());
-      if (event.kind == EventKind::deliver) {
-        if (event.instance != 0) fields += fmt::format(R"(,"inst":{})", event.instance);
-        if (auto message = decode_message(*event.bytes)) fields += trace_message_fields(*message);
-      }
-      trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"{}","from":{},"to":{},"arg":{}{}}})", event_index_, now_,
-                             event_kind_name(event.kind), event.from, event.to, event.arg, fields));
-    }
+    if (tracing()) trace_event(event);
     dispatch(event);
   }
   report_.end_time = report_.safety_violation ? now_ : scenario_.duration;
@@ -477,9 +465,30 @@ RunReport Simulation::Impl::run() {
   return std::move(report_);
 }
 
-void Simulation::Impl::trace_line(const std::string& line) {
-  std::fwrite(line.data(), 1, line.size(), options_.trace);
-  std::fputc('\n', options_.trace);
+// The record of one step, before it runs: a delivery says what it carries,
+// a timer whether it still counts, a fault what it is.
+void Simulation::Impl::trace_event(const Event& event) {
+  EventRecord record{.kind = event.kind, .from = event.from, .to = event.to, .arg = event.arg};
+  if (event.bytes) record.size_bytes = event.bytes->size();
+  if (event.kind == EventKind::deliver) {
+    record.message_id = event.message_id;
+    record.copy = event.copy;
+    record.instance = event.instance;
+    auto decoded = decode_message(*event.bytes);
+    record.label = decoded ? message_label(*decoded) : std::string("malformed");
+    if (decoded) record.message = std::make_shared<const Message>(std::move(*decoded));
+  } else if (event.kind == EventKind::timer) {
+    record.stale = crashed_[event.to] || event.arg != timer_generation_[event.to][event.instance];
+  } else if (event.kind == EventKind::fault_begin || event.kind == EventKind::fault_end) {
+    record.fault_kind = report_.faults[event.arg].kind;
+    record.fault_target = report_.faults[event.arg].target;
+    std::visit(
+        [&](const auto& f) {
+          if constexpr (requires { f.replica; }) record.fault_replica = f.replica;
+        },
+        faults_[event.arg]);
+  }
+  trace(std::move(record));
 }
 
 void Simulation::Impl::dispatch(const Event& event) {
@@ -491,12 +500,13 @@ void Simulation::Impl::dispatch(const Event& event) {
     case EventKind::timer: {
       const ReplicaIndex r = event.to;
       if (crashed_[r] || event.arg != timer_generation_[r][event.instance]) return;
+      timer_deadline_[r][event.instance].reset();
       if (!is_honest(r)) {
         outbox_ = {};
-        actors_[r]->on_timer(event.instance, now_, outbox_);
+        actors_[r]->on_timer(event.instance, local_now(r), outbox_);
         return apply_outbox(r);
       }
-      nodes_[r]->on_timer(TimerKind::view, now_);
+      nodes_[r]->on_timer(TimerKind::view, local_now(r));
       return check_stopped(r);
     }
     case EventKind::client_issue: {
@@ -545,14 +555,13 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           }
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
           if (begin) {
-            network_.set_partition(fault_index,
-                                   partition_groups_with_rest(f, scenario_.replica_count));
+            network_.set_partition(fault_index, partition_groups_with_rest(f, scenario_.replica_count), f.in_flight);
           } else {
             network_.clear_partition(fault_index);
           }
         } else if constexpr (std::is_same_v<T, CutFault>) {
           if (begin) {
-            network_.set_cut(fault_index, f.from, f.to);
+            network_.set_cut(fault_index, f);
           } else {
             network_.clear_cut(fault_index);
           }
@@ -564,10 +573,19 @@ void Simulation::Impl::on_fault(std::size_t fault_index, bool begin) {
           }
         } else if constexpr (std::is_same_v<T, DiskFault>) {
           const auto flipped = apply_disk_fault(*disks_[f.replica], f, begin);
-          if (options_.trace != nullptr)
+          if (tracing())
             for (const DiskCorruption& corruption : flipped)
-              trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"disk_corrupt","replica":{},"file":"{}","offset":{}}})",
-                                     event_index_, now_, f.replica, corruption.path, corruption.offset));
+              trace(DiskCorruptRecord{f.replica, corruption.path, corruption.offset});
+        } else if constexpr (std::is_same_v<T, ClockFault>) {
+          // The clock jumps or changes pace: each pending deadline moves.
+          if (begin) {
+            clocks_.set(fault_index, f);
+          } else {
+            clocks_.clear(fault_index, f.replica);
+          }
+          if (crashed_[f.replica]) return;
+          for (std::uint8_t k = 0; k < timer_deadline_[f.replica].size(); ++k)
+            if (const std::optional<Instant> deadline = timer_deadline_[f.replica][k]) arm_timer(f.replica, k, *deadline);
         } else if constexpr (std::is_same_v<T, ClogFault>) {
           // Held messages already know when they leave (VirtualNetwork::route).
           if (begin) {
@@ -586,18 +604,28 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   MessageCounters& counters = report_.messages[static_cast<std::size_t>(type) - 1];
   ++counters.sent;
   counters.bytes_sent += bytes->size();
-  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay);
+  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, bytes->size(), type);
   // A twin instance reaches only the honest replicas on its side.
   const bool other_side = is_replica(from) && !is_honest(from) && actors_[from]->instance_count() > 1 &&
                           is_replica(to) && is_honest(to) && side_[to] != from_instance;
-  if (outcome.lost || other_side) {
+  const bool dropped = outcome.lost || other_side;
+  const std::uint64_t message_id = ++message_count_;
+  if (tracing()) {
+    const auto decoded = decode_message(*bytes);
+    trace(SendRecord{from, to, type, message_id, bytes->size(),
+                     dropped ? 0 : static_cast<std::uint32_t>(outcome.delays.size()), extra_delay,
+                     decoded ? message_label(*decoded) : std::string("malformed")});
+  }
+  if (dropped) {
     ++counters.dropped;
     return;
   }
   counters.duplicated += outcome.delays.size() - 1;
+  BFTSIM_ASSERT(outcome.delays.size() <= 255);  // a copy number fits Event::copy
+  std::uint8_t copy = 0;
   for (Duration delay : outcome.delays)
-    queue_.push(now_ + extra_delay + delay,
-                Event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type), bytes, from_instance});
+    queue_.push(now_ + extra_delay + delay, Event{EventKind::deliver, to, from, static_cast<std::uint64_t>(type),
+                                                  bytes, from_instance, message_id, copy++, outcome.sequence});
 }
 
 void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
@@ -605,10 +633,16 @@ void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
     transmit(replica, send.to, send.type, std::make_shared<const Bytes>(std::move(send.bytes)), send.from_instance,
              send.delay);
   for (const auto& timer : outbox_.timers) {
-    const std::uint64_t generation = ++timer_generation_[replica][timer.instance];
-    queue_.push(std::max(timer.at, now_), Event{EventKind::timer, replica, replica, generation, nullptr, timer.instance});
+    arm_timer(replica, timer.instance, timer.at);
   }
   outbox_ = {};
+}
+
+void Simulation::Impl::arm_timer(ReplicaIndex replica, std::uint8_t instance, Instant local_deadline) {
+  const std::uint64_t generation = ++timer_generation_[replica][instance];
+  timer_deadline_[replica][instance] = local_deadline;
+  queue_.push(clocks_.real_time_of(replica, local_deadline, now_),
+              Event{EventKind::timer, replica, replica, generation, nullptr, instance});
 }
 
 void Simulation::Impl::deliver_to_actor(const Event& event, const Message& message) {
@@ -616,20 +650,22 @@ void Simulation::Impl::deliver_to_actor(const Event& event, const Message& messa
   outbox_ = {};
   if (!is_replica(event.from)) {
     if (const auto* request = std::get_if<ClientRequest>(&message))
-      for (std::uint8_t k = 0; k < actor.instance_count(); ++k) actor.on_client_request(k, *request, now_, outbox_);
+      for (std::uint8_t k = 0; k < actor.instance_count(); ++k)
+        actor.on_client_request(k, *request, local_now(event.to), outbox_);
   } else {
     // Twins: an honest sender reaches the instance on its side; another twin the same instance.
     std::uint8_t instance = 0;
     if (actor.instance_count() > 1) instance = is_honest(event.from) ? side_[event.from] : event.instance;
     if (instance >= actor.instance_count()) instance = 0;
-    actor.on_message(instance, event.from, message, now_, outbox_);
+    actor.on_message(instance, event.from, message, local_now(event.to), outbox_);
   }
   apply_outbox(event.to);
 }
 
 void Simulation::Impl::on_deliver(const Event& event) {
   MessageCounters& counters = report_.messages[event.arg - 1];
-  if (is_replica(event.to) && crashed_[event.to]) {
+  if ((is_replica(event.to) && crashed_[event.to]) ||
+      network_.dropped_in_flight(event.from, event.to, event.sequence, static_cast<MessageType>(event.arg))) {
     ++counters.dropped;
     return;
   }
@@ -643,9 +679,9 @@ void Simulation::Impl::on_deliver(const Event& event) {
   if (is_replica(event.to)) {
     const ReplicaIndex r = event.to;
     if (is_replica(event.from)) {
-      nodes_[r]->on_message(event.from, *decoded, now_);
+      nodes_[r]->on_message(event.from, *decoded, local_now(r));
     } else if (const auto* request = std::get_if<ClientRequest>(&*decoded)) {
-      nodes_[r]->on_client_request(*request, now_);
+      nodes_[r]->on_client_request(*request, local_now(r));
     }
     return check_stopped(r);  // clients send nothing else to replicas
   }
@@ -721,16 +757,13 @@ void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& com
                                       commit.block->parent_hash, commit.state_digest, commit.block->batch,
                                       event_index_,     now_};
   for (auto& checker : checkers_) violate(checker->on_commit(observation));
-  if (options_.trace != nullptr)
-    trace_line(fmt::format(
-        R"({{"i":{},"t_ns":{},"ev":"commit","replica":{},"height":{},"view":{},"block":"{}","parent":"{}"}})",
-        event_index_, now_, replica, commit.height, commit.block->view, commit.block_hash.short_hex(),
-        commit.block->parent_hash.short_hex()));
   CommitRow row{replica, commit.height, commit.block->view, commit.block_hash,
                 commit.block->proposer, commit.block->batch.size(), std::nullopt, now_};
   if (auto it = proposed_at_.find(commit.block->view); it != proposed_at_.end())
     row.proposed_at = it->second;
   report_.commits.push_back(row);
+  if (tracing()) trace(CommitRecord{replica, commit.height, commit.block->view, commit.block_hash.short_hex(),
+                                     commit.block->parent_hash.short_hex()});
   if (agreement_->decided_height() > decided_before) {
     report_.committed_op_count += commit.block->batch.size();
     liveness_.on_progress(now_);
@@ -754,10 +787,7 @@ ViewChangeCause Simulation::Impl::view_change_cause(ReplicaIndex replica, View v
 }
 
 void Simulation::Impl::on_note(ReplicaIndex replica, const NoteEffect& note) {
-  if (options_.trace != nullptr) {
-    trace_line(fmt::format(R"({{"i":{},"t_ns":{},"ev":"note","replica":{},"note":"{}","view":{}}})",
-                           event_index_, now_, replica, note_kind_name(note.kind), note.view));
-  }
+  if (tracing()) trace(NoteRecord{replica, note.kind, note.view});
   switch (note.kind) {
     case NoteKind::proposal_sent:
       proposed_at_.emplace(note.view, now_);

@@ -6,17 +6,17 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 
 #include "sim/report/report.h"
+#include "sim/report/trace_event.h"
 #include "sim/scenario/scenario.h"
 
 namespace bftsim {
 
 struct SimulationOptions {
   std::uint64_t seed = 1;
-  std::FILE* trace = nullptr;  // when set: one JSON object per event (not owned)
+  TraceSink* trace = nullptr;  // when set: receives every step and what happened in it (not owned)
 };
 
 class Simulation {

@@ -7,19 +7,13 @@
 # parallel, three at a time; bad-input checks exit before those imports.
 # Usage: tests/analysis_test.sh BFTSIM_BINARY SOURCE_DIR
 set -uo pipefail
-bftsim=$1
-src=$2
+# shellcheck source=tests/shell_test_lib.sh
+source "$(dirname "$0")/shell_test_lib.sh"
 analysis=$src/analysis
 # Debian's interpreter has pandas; a pyenv shim first on PATH costs 0.3 s a
 # call. The plot_run run below goes through `python3` to cover the re-run.
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 
 # plot NAME SCRIPT ARGS...: runs a script in the background (at most three at
 # once), its stdout, stderr and exit code in $work/NAME.{out,err,rc}.
@@ -27,7 +21,7 @@ plot() {
   while [ "$(jobs -rp | wc -l)" -ge 3 ]; do wait -n; done
   ("${interpreter:-$python}" "$analysis/$2" "${@:3}" >"$work/$1.out" 2>"$work/$1.err"; echo $? >"$work/$1.rc") &
 }
-rc() { cat "$work/$1.rc"; }
+rc() { cat "$work/$1.rc"; }  # here: the exit code of plot NAME (the library's rc reads run's)
 show() { cat "$work/$1.out" "$work/$1.err"; }
 # A PNG (by its signature) and an SVG, both non-empty, at BASE.png and BASE.svg.
 images_ok() {

@@ -52,6 +52,12 @@ bisect_case() {
 lines = open(sys.argv[1]).read().splitlines()
 assert lines, "empty trace"
 for line in lines: json.loads(line)' "$work/$name/minimal.trace.jsonl" && pass || fail "$name: the trace is not JSON lines"
+  # The Perfetto trace: trace-event JSON with a slice per event and the violation marked.
+  python3 -c 'import json, sys
+events = json.load(open(sys.argv[1]))["traceEvents"]
+assert any(e.get("ph") == "X" for e in events), "no slices"
+assert any(e.get("ph") == "s" for e in events), "no message flows"' "$work/$name/minimal.perfetto.json" && pass \
+    || fail "$name: minimal.perfetto.json is not a Perfetto trace with slices and flows"
 }
 
 # Every library scenario that expects a violation.

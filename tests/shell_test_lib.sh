@@ -1,4 +1,4 @@
-# Shared by the shell tests (cli, sweep, bisect): sourced after `set -uo
+# Shared by the shell tests (cli, sweep, bisect, replay, analysis): sourced after `set -uo
 # pipefail` with BFTSIM_BINARY and SOURCE_DIR as $1 and $2. Gives $bftsim,
 # $src, a scratch $work removed on exit, pass/fail counters, and `run`, which
 # keeps stdout, stderr and the exit code of one bftsim call (`rc` reads it).

@@ -39,6 +39,11 @@ std::vector<ClientRequest> Mempool::next_batch(const BlockTree& tree, const Hash
   return batch;
 }
 
+bool Mempool::holds(const ClientRequest& request) const {
+  auto found = sequence_by_key_.find({request.client, request.number});
+  return found != sequence_by_key_.end() && requests_.at(found->second) == request;
+}
+
 void Mempool::remove_committed(const Block& block) {
   for (const auto& request : block.batch) {
     if (auto found = sequence_by_key_.find({request.client, request.number});

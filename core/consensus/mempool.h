@@ -38,6 +38,9 @@ class Mempool {
   // only through blocks.
   void remove_committed(const Block& block);
 
+  // True iff this exact request (same client, number and contents) is held.
+  bool holds(const ClientRequest& request) const;
+
   std::size_t size() const { return requests_.size(); }
   void check_invariants() const;
 

@@ -15,6 +15,7 @@ const char* drop_reason_name(DropReason reason) {
     case DropReason::unrequested_block: return "unrequested_block";
     case DropReason::mempool_full: return "mempool_full";
     case DropReason::not_for_replica: return "not_for_replica";
+    case DropReason::unsigned_request: return "unsigned_request";
   }
   return "unknown";
 }

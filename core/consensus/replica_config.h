@@ -53,8 +53,19 @@ struct ReplicaConfig {
   bool unsafe_skip_lock = false;
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
+  // HotStuff's NEW-VIEW (docs/case-study-liveness.md): a replica that enters a
+  // view it does not lead sends the certificate it entered by to that view's
+  // leader, so a leader that missed one vote (or timeout) of the quorum
+  // proposes at once instead of a view timeout later. One small message per
+  // replica per view. False (the behaviour before it): the leader learns the
+  // certificate only from the votes and timeouts it receives itself.
+  bool new_view_to_leader = true;
   // Blocks of the certified chain that reputation reads to pick a leader.
   std::uint32_t reputation_window = 10;
+  // Accept only client requests signed by their client (client_auth.h), in
+  // the mempool and in proposed blocks. bft-node sets it; the simulator's
+  // clients do not sign.
+  bool require_client_signatures = false;
   std::uint32_t fetch_blocks_max = 32;     // blocks asked for per BlockRequest
   Height block_retention = 1024;          // blocks kept below the committed height
   View view_window_max = 1024;            // how far ahead of its view a replica buffers timeouts
@@ -72,8 +83,9 @@ enum class DropReason : std::uint8_t {
   unrequested_block,  // a fetched block nobody asked for
   mempool_full,
   not_for_replica,    // a message type replicas do not accept from peers
+  unsigned_request,   // a client request without a valid client signature, alone or in a proposal
 };
-inline constexpr std::size_t drop_reason_count = 11;
+inline constexpr std::size_t drop_reason_count = 12;
 const char* drop_reason_name(DropReason reason);
 
 }  // namespace bftsim

@@ -92,8 +92,12 @@ OpResult KvStateMachine::execute(const Operation& op) {
       return OpResult{.status = ResultStatus::ok, .value = std::nullopt};
     case OpType::txn:
       return execute_txn(op);
+    case OpType::incr:
+      return execute_incr(op);
+    case OpType::append:
+      return execute_append(op);
   }
-  // The codec only produces the four types above.
+  // The codec only produces the types above.
   BFTSIM_ASSERT(false);
   return {};
 }
@@ -114,6 +118,45 @@ OpResult KvStateMachine::execute_txn(const Operation& op) {
     }
   }
   return OpResult{.status = ResultStatus::ok, .value = std::nullopt};
+}
+
+OpResult KvStateMachine::execute_incr(const Operation& op) {
+  const std::optional<std::int64_t> delta = parse_int64(op.value);
+  std::optional<std::string> current = store_->get(op.key);
+  const std::optional<std::int64_t> base = current ? parse_int64(*current) : std::optional<std::int64_t>(0);
+  std::int64_t sum = 0;
+  if (!delta || !base || __builtin_add_overflow(*base, *delta, &sum))
+    return OpResult{.status = ResultStatus::not_integer, .value = std::nullopt};
+  std::string text = std::to_string(sum);
+  write_put(op.key, text);
+  return OpResult{.status = ResultStatus::ok, .value = std::move(text)};
+}
+
+OpResult KvStateMachine::execute_append(const Operation& op) {
+  std::string value = store_->get(op.key).value_or(std::string());
+  if (value.size() + op.value.size() > value_size_bytes_max)
+    return OpResult{.status = ResultStatus::too_large, .value = std::nullopt};
+  value += op.value;
+  write_put(op.key, value);
+  return OpResult{.status = ResultStatus::ok, .value = std::to_string(value.size())};
+}
+
+std::optional<std::int64_t> parse_int64(std::string_view text) {
+  // Redis's rule: an optional '-', then digits with no leading zero (but "0"),
+  // no '+', no spaces; within int64.
+  std::size_t i = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  if (negative) i = 1;
+  if (i >= text.size() || text.size() - i > 19) return std::nullopt;
+  if (text[i] == '0' && (text.size() - i > 1 || negative)) return std::nullopt;
+  std::uint64_t magnitude = 0;
+  for (; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    magnitude = magnitude * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  const std::uint64_t limit = negative ? std::uint64_t{1} << 63 : (std::uint64_t{1} << 63) - 1;
+  if (magnitude > limit) return std::nullopt;
+  return negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
 }
 
 bool KvStateMachine::condition_holds(const TxnCondition& condition) const {
@@ -215,7 +258,7 @@ Status KvStateMachine::restore_cached_reply(const ReplyKey& key, std::span<const
   CachedReply reply;
   reply.height = reader.u64("height");
   const std::uint8_t status = reader.u8("status");
-  if (reader.ok() && status > static_cast<std::uint8_t>(ResultStatus::condition_failed))
+  if (reader.ok() && status > static_cast<std::uint8_t>(result_status_last))
     reader.fail("unknown result status");
   reply.result.status = static_cast<ResultStatus>(status);
   if (reader.flag("optional tag of", "value")) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string_view>
@@ -42,6 +43,10 @@ struct ApplyOutcome {
 };
 
 const char* apply_kind_name(ApplyOutcome::Kind kind);
+
+// A decimal 64-bit integer as Redis reads one: an optional '-', digits, no
+// leading zero (except "0"), no '+' or spaces. nullopt otherwise.
+std::optional<std::int64_t> parse_int64(std::string_view text);
 
 // Not thread-safe (core/ is single-threaded). Sizes of keys and values are
 // not checked here: the codec rejects oversized requests before they commit.
@@ -108,6 +113,8 @@ class KvStateMachine {
 
   OpResult execute(const Operation& op);
   OpResult execute_txn(const Operation& op);
+  OpResult execute_incr(const Operation& op);
+  OpResult execute_append(const Operation& op);
   bool condition_holds(const TxnCondition& condition) const;
   // Every write goes through these two so the digest tracks the store.
   void write_put(std::string_view key, std::string_view value);

@@ -20,7 +20,7 @@ namespace bftsim {
 namespace {
 
 static_assert(std::variant_size_v<Message> == message_type_count);
-static_assert(static_cast<int>(MessageType::state_response) == message_type_count);
+static_assert(static_cast<int>(MessageType::new_view) == message_type_count);
 
 // The fewest bytes one item of each repeated type can take; a count is
 // rejected when count * minimum exceeds the bytes left, before reserving.
@@ -31,6 +31,8 @@ constexpr std::size_t txn_condition_size_bytes_min = 4 + 1;
 constexpr std::size_t txn_write_size_bytes_min = 1 + 4 + 4;
 constexpr std::size_t operation_size_bytes_min = 1 + 4 + 4 + 4 + 4;
 constexpr std::size_t client_request_size_bytes_min = 8 + 8 + operation_size_bytes_min;
+// Bit 7 of an operation's type byte: a ClientAuth follows the operation.
+constexpr std::uint8_t op_flag_signed = 0x80;
 constexpr std::size_t block_size_bytes_min = 32 + 8 + 8 + 4 + quorum_cert_size_bytes_min + 4;
 
 // ---- encoding ----
@@ -93,9 +95,11 @@ void put_timeout_cert(Sink& sink, const TimeoutCert& tc) {
 
 // Every field is encoded whatever the type, so the encoding is injective:
 // two different Operations never share bytes (or a block hash).
+// `flags` go into the type byte's high bit (op_flag_signed), which keeps an
+// unsigned request's bytes what they were before requests could be signed.
 template <typename Sink>
-void put_operation(Sink& sink, const Operation& op) {
-  sink.u8(static_cast<std::uint8_t>(op.type));
+void put_operation(Sink& sink, const Operation& op, std::uint8_t flags = 0) {
+  sink.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(op.type) | flags));
   put_string(sink, op.key);
   put_string(sink, op.value);
   put_length(sink, op.conditions.size());
@@ -115,7 +119,11 @@ template <typename Sink>
 void put_body(Sink& sink, const ClientRequest& request) {
   sink.u64(request.client);
   sink.u64(request.number);
-  put_operation(sink, request.op);
+  put_operation(sink, request.op, request.auth ? op_flag_signed : 0);
+  if (request.auth) {
+    sink.raw(std::span<const std::uint8_t>(request.auth->public_key.bytes));
+    put_signature(sink, request.auth->signature);
+  }
 }
 
 template <typename Sink>
@@ -207,6 +215,14 @@ void put_body(Sink& sink, const StateResponse& response) {
 }
 
 template <typename Sink>
+void put_body(Sink& sink, const NewView& new_view) {
+  sink.u64(new_view.view);
+  put_quorum_cert(sink, new_view.high_qc);
+  put_bool(sink, new_view.last_tc.has_value());
+  if (new_view.last_tc) put_timeout_cert(sink, *new_view.last_tc);
+}
+
+template <typename Sink>
 void put_message(Sink& sink, const Message& message) {
   sink.u8(wire_version);
   sink.u8(static_cast<std::uint8_t>(message_type(message)));
@@ -288,12 +304,15 @@ void get_timeout_cert(ByteReader& reader, TimeoutCert& tc) {
   if (reader.ok()) get_quorum_cert(reader, tc.high_qc);
 }
 
-void get_operation(ByteReader& reader, Operation& op) {
-  std::uint8_t type = reader.u8("op type");
-  if (!reader.ok()) return;
-  if (type < static_cast<std::uint8_t>(OpType::put) || type > static_cast<std::uint8_t>(OpType::txn)) {
+// Returns the flags of the type byte (op_flag_signed or 0).
+std::uint8_t get_operation(ByteReader& reader, Operation& op) {
+  std::uint8_t type_byte = reader.u8("op type");
+  if (!reader.ok()) return 0;
+  const std::uint8_t flags = type_byte & op_flag_signed;
+  const std::uint8_t type = type_byte & static_cast<std::uint8_t>(~op_flag_signed);
+  if (type < static_cast<std::uint8_t>(OpType::put) || type > static_cast<std::uint8_t>(op_type_last)) {
     reader.fail(fmt::format("unknown OpType {}", type));
-    return;
+    return 0;
   }
   op.type = static_cast<OpType>(type);
   get_key(reader, op.key, "key");
@@ -302,7 +321,7 @@ void get_operation(ByteReader& reader, Operation& op) {
                                                txn_condition_size_bytes_min);
   op.conditions.resize(condition_count);
   for (TxnCondition& condition : op.conditions) {
-    if (!reader.ok()) return;
+    if (!reader.ok()) return 0;
     get_key(reader, condition.key, "condition key");
     get_optional_value(reader, condition.expected, "condition expected");
   }
@@ -310,17 +329,21 @@ void get_operation(ByteReader& reader, Operation& op) {
       reader.count("txn writes", txn_entries_max, "txn_entries_max", txn_write_size_bytes_min);
   op.writes.resize(write_count);
   for (TxnWrite& write : op.writes) {
-    if (!reader.ok()) return;
+    if (!reader.ok()) return 0;
     write.is_delete = reader.flag("bool", "is_delete");
     get_key(reader, write.key, "write key");
     get_value(reader, write.value, "write value");
   }
+  return flags;
 }
 
 void get_body(ByteReader& reader, ClientRequest& request) {
   request.client = reader.u64("client");
   request.number = reader.u64("number");
-  get_operation(reader, request.op);
+  if (get_operation(reader, request.op) != op_flag_signed) return;
+  ClientAuth& auth = request.auth.emplace();
+  reader.raw(std::span<std::uint8_t>(auth.public_key.bytes), "client public_key");
+  get_signature(reader, auth.signature, "client signature");
 }
 
 void get_block(ByteReader& reader, Block& block) {
@@ -381,7 +404,7 @@ void get_body(ByteReader& reader, ClientReply& reply) {
   reply.height = reader.u64("height");
   std::uint8_t status = reader.u8("result status");
   if (!reader.ok()) return;
-  if (status > static_cast<std::uint8_t>(ResultStatus::condition_failed)) {
+  if (status > static_cast<std::uint8_t>(result_status_last)) {
     reader.fail(fmt::format("unknown ResultStatus {}", status));
     return;
   }
@@ -427,6 +450,12 @@ void get_body(ByteReader& reader, StateResponse& response) {
     reply.record.resize(size);
     reader.raw(reply.record, "reply record");
   }
+}
+
+void get_body(ByteReader& reader, NewView& new_view) {
+  new_view.view = reader.u64("view");
+  get_quorum_cert(reader, new_view.high_qc);
+  if (reader.flag("optional tag of", "last_tc")) get_timeout_cert(reader, new_view.last_tc.emplace());
 }
 
 // Decodes the body of a T straight into the Result that is returned.
@@ -477,6 +506,7 @@ Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
     case MessageType::client_reply: return decode_body<ClientReply>(reader);
     case MessageType::state_request: return decode_body<StateRequest>(reader);
     case MessageType::state_response: return decode_body<StateResponse>(reader);
+    case MessageType::new_view: return decode_body<NewView>(reader);
   }
   BFTSIM_ASSERT(false);  // every value in 1..message_type_count is a case above
   return make_error(ErrorCode::malformed, "unreachable");
@@ -496,6 +526,10 @@ void encode_block(const Block& block, std::span<std::uint8_t> out) {
   ByteWriter writer(out.data(), out.data() + out.size());
   put_block(writer, block);
   BFTSIM_ASSERT(writer.at_end());
+}
+
+std::vector<std::uint8_t> encode_operation(const Operation& op) {
+  return encode_exact([&](auto& sink) { put_operation(sink, op); });
 }
 
 Hash32 block_hash(const Block& block) {

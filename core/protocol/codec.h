@@ -36,6 +36,9 @@ Hash32 block_hash(const Block& block);
 // The inverse of encode_block, as strict as decode_message.
 Result<Block> decode_block(std::span<const std::uint8_t> bytes);
 
+// An operation on its own, in the encoding requests embed (what a client signs).
+std::vector<std::uint8_t> encode_operation(const Operation& op);
+
 // A QC on its own, in the encoding messages embed (for stored safety state).
 std::vector<std::uint8_t> encode_quorum_cert(const QuorumCert& qc);
 Result<QuorumCert> decode_quorum_cert(std::span<const std::uint8_t> bytes);

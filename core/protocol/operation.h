@@ -11,7 +11,11 @@
 
 namespace bftsim {
 
-enum class OpType : std::uint8_t { put = 1, get = 2, del = 3, txn = 4 };
+// incr adds the signed decimal 64-bit integer in `value` to the key's value
+// (absent counts as 0) and returns the new value; append appends `value` and
+// returns the new length in decimal. Both read, modify and write in one step.
+enum class OpType : std::uint8_t { put = 1, get = 2, del = 3, txn = 4, incr = 5, append = 6 };
+inline constexpr OpType op_type_last = OpType::append;
 
 // A guard of a txn: the key's current value must equal `expected`, or the key
 // must be absent when `expected` is empty.
@@ -31,8 +35,8 @@ struct TxnWrite {
 
 struct Operation {
   OpType type = OpType::get;
-  std::string key;    // put, get, del
-  std::string value;  // put
+  std::string key;    // put, get, del, incr, append
+  std::string value;  // put, append; incr: the delta in decimal ("1", "-5")
   std::vector<TxnCondition> conditions;  // txn: all must hold
   std::vector<TxnWrite> writes;          // txn: applied atomically, in order
   auto operator<=>(const Operation&) const = default;
@@ -42,7 +46,10 @@ enum class ResultStatus : std::uint8_t {
   ok = 0,
   not_found = 1,         // get or del of an absent key
   condition_failed = 2,  // a txn whose conditions did not hold; nothing written
+  not_integer = 3,       // incr: the value or delta is not a decimal 64-bit integer, or the sum overflows; nothing written
+  too_large = 4,         // append: the result would exceed value_size_bytes_max; nothing written
 };
+inline constexpr ResultStatus result_status_last = ResultStatus::too_large;
 
 struct OpResult {
   ResultStatus status = ResultStatus::ok;
@@ -56,6 +63,8 @@ inline const char* op_type_name(OpType type) {
     case OpType::get: return "get";
     case OpType::del: return "del";
     case OpType::txn: return "txn";
+    case OpType::incr: return "incr";
+    case OpType::append: return "append";
   }
   return "unknown";
 }
@@ -65,6 +74,8 @@ inline const char* result_status_name(ResultStatus status) {
     case ResultStatus::ok: return "ok";
     case ResultStatus::not_found: return "not_found";
     case ResultStatus::condition_failed: return "condition_failed";
+    case ResultStatus::not_integer: return "not_integer";
+    case ResultStatus::too_large: return "too_large";
   }
   return "unknown";
 }

@@ -56,4 +56,15 @@ std::vector<std::uint8_t> timeout_bytes(std::string_view chain_id, View view, Vi
   return out;
 }
 
+std::vector<std::uint8_t> client_request_bytes(std::string_view chain_id, ClientId client,
+                                               RequestNumber number,
+                                               std::span<const std::uint8_t> operation_bytes) {
+  std::vector<std::uint8_t> out =
+      begin(chain_id, MessageType::client_request, 8 + 8 + operation_bytes.size());
+  append_u64(out, client);
+  append_u64(out, number);
+  out.insert(out.end(), operation_bytes.begin(), operation_bytes.end());
+  return out;
+}
+
 }  // namespace bftsim::signing

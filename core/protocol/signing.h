@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -18,5 +19,11 @@ std::vector<std::uint8_t> proposal_bytes(std::string_view chain_id, const Hash32
 std::vector<std::uint8_t> vote_bytes(std::string_view chain_id, View view, const Hash32& block_hash);
 // ... u8 MessageType::timeout, u64 view, u64 high_qc_view.
 std::vector<std::uint8_t> timeout_bytes(std::string_view chain_id, View view, View high_qc_view);
+
+// ... u8 MessageType::client_request, u64 client, u64 number, the operation's
+// encoding (codec.h encode_operation).
+std::vector<std::uint8_t> client_request_bytes(std::string_view chain_id, ClientId client,
+                                               RequestNumber number,
+                                               std::span<const std::uint8_t> operation_bytes);
 
 }  // namespace bftsim::signing

@@ -36,7 +36,8 @@ std::string Client::make_value() {
 
 Operation Client::make_operation() {
   const OperationMix& mix = config_.mix;
-  const std::uint64_t total = std::uint64_t{mix.put} + mix.get + mix.del + mix.txn;
+  const std::uint64_t total =
+      std::uint64_t{mix.put} + mix.get + mix.del + mix.txn + mix.incr + mix.append;
   BFTSIM_ASSERT(total > 0);
   std::uint64_t pick = uniform_u64(rng_, total);
   Operation op;
@@ -56,6 +57,19 @@ Operation Client::make_operation() {
   if (pick < mix.del) {
     op.type = OpType::del;
     op.key = make_key();
+    return op;
+  }
+  pick -= mix.del;
+  if (pick >= mix.txn) {
+    pick -= mix.txn;
+    op.key = make_key();
+    if (pick < mix.incr) {
+      op.type = OpType::incr;
+      op.value = std::to_string(1 + uniform_u64(rng_, 9));
+    } else {
+      op.type = OpType::append;
+      op.value = make_value();
+    }
     return op;
   }
   // A txn: create the first key if it is absent, and move the second aside.

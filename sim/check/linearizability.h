@@ -56,8 +56,11 @@ inline constexpr std::uint64_t linearizability_step_budget_default = 1'000'000;
 // Touching intervals overlap: an op completing at t and one invoked at t may
 // go in either order. Per-key checking is exact for single-key ops; a txn
 // over several keys is checked on each key alone (necessary, not
-// sufficient), and a condition_failed txn with conditions on several keys
-// is not checked at all.
+// sufficient: the verdict for such histories is partial), and a
+// condition_failed txn with conditions on several keys is not checked at
+// all. A key with read-modify-write ops (incr, append) is searched on its
+// actual values (linearizability/rmw_search.h). A txn with no conditions and no
+// writes must answer ok with no value.
 LinearizabilityResult check_linearizability(
     const std::vector<HistoryOp>& history,
     std::uint64_t step_budget = linearizability_step_budget_default);

@@ -13,13 +13,18 @@
 
 #include "sim/harness/causal_chain.h"
 #include "sim/harness/shrink.h"
+#include "sim/harness/replay.h"
 #include "sim/harness/trace_records.h"
+#include "sim/report/trace_jsonl.h"
 #include "sim/scenario/scenario_writer.h"
 #include "sim/simulation.h"
 #include "sim/units.h"
 
 namespace bftsim {
 namespace {
+
+// minimal.perfetto.json holds this many events each side of the violation.
+constexpr std::uint64_t perfetto_window = 2000;
 
 namespace fs = std::filesystem;
 
@@ -152,7 +157,8 @@ int bisect_command(const CommandOptions& options) {
     if (trace != nullptr) std::fclose(trace);
     return exit_usage;
   }
-  const RunReport replayed = Simulation(*minimal, SimulationOptions{seed, trace}).run();
+  JsonlTraceWriter trace_writer(trace, JsonlStyle::run);
+  const RunReport replayed = Simulation(*minimal, SimulationOptions{seed, &trace_writer}).run();
   std::fclose(trace);
   const std::optional<Violation> violation = violation_of(replayed, check);
   if (!violation) {
@@ -177,20 +183,27 @@ int bisect_command(const CommandOptions& options) {
     for (const std::string& line : violation->context) text += fmt::format("  {}\n", line);
   }
   if (!write_text(dir / "violation.txt", text)) return exit_usage;
+  // The same run for ui.perfetto.dev: the events around the violation, each message a flow arrow.
+  const fs::path perfetto_path = dir / "minimal.perfetto.json";
+  const TraceRequest perfetto_request{.format = TraceFormat::perfetto, .around = std::nullopt, .window = perfetto_window};
+  if (auto written = write_trace(*minimal, seed, perfetto_request, perfetto_path.string()); !written) {
+    fmt::print(stderr, "bftsim: {}\n", written.error().message);
+    return exit_usage;
+  }
 
   const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   fmt::print("shrunk in {} reruns, {:.2f} wall s{}: faults {} -> {}, Byzantine behaviours {} -> {}, clients {} -> {}, "
              "duration {} -> {}\n",
              shrunk.reruns, wall_seconds, invalid > 0 ? fmt::format(" ({} candidates were not valid)", invalid) : "",
              fmt::format("{}{}", scenario.faults.size(),
-                         scenario.random_faults.partitions || scenario.random_faults.disk ? " and random faults" : ""),
+                         scenario.random_faults.any() ? " and random faults" : ""),
              shrunk.scenario.faults.size(), behavior_count(scenario), behavior_count(shrunk.scenario),
              scenario.clients.client_count, shrunk.scenario.clients.client_count, format_duration(scenario.duration),
              format_duration(shrunk.scenario.duration));
   for (const std::string& step : shrunk.steps) fmt::print("  {}\n", step);
   fmt::print("minimal run: {} {}\n", check, where_text(*violation));
-  // TODO(issue 8): also write the minimal run as a Perfetto trace once `bftsim replay`'s writer is on main.
-  fmt::print("wrote {}, {}, {}\n", minimal_path.string(), (dir / "violation.txt").string(), trace_path.string());
+  fmt::print("wrote {}, {}, {}, {}\n", minimal_path.string(), (dir / "violation.txt").string(), trace_path.string(),
+             perfetto_path.string());
   fmt::print("reproduce: bftsim run {} --seed {}\n", shell_word(minimal_path.string()), seed);
   return exit_ok;
 }

@@ -28,6 +28,12 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_seed_range(const st
   }
 }
 
+std::optional<std::uint64_t> parse_count(const std::string& text) {
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(text);
+}
+
 std::string shell_word(const std::string& text) {
   const bool plain = !text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                                              "0123456789_-+./:=@%,") == std::string::npos;

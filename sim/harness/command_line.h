@@ -24,7 +24,7 @@ struct CommandOptions {
   std::string command;
   std::string scenario_path;
   std::optional<std::uint64_t> seed;
-  std::string out_dir;
+  std::string out_dir;  // run, sweep: the CSV directory; replay: the trace file (empty or "-": stdout)
   std::string trace_path;
   std::vector<std::string> overrides;  // --set, the old engine's flags first
   bool quiet = false;
@@ -39,10 +39,18 @@ struct CommandOptions {
   std::string range;              // --range A..B
   std::string property;           // --property liveness|safety
   std::string tolerance;          // --tolerance X (in the range's unit)
+  // replay
+  std::string trace_format = "text";     // text, jsonl, perfetto, mermaid
+  std::optional<std::uint64_t> around;  // the event to centre on
+  std::uint64_t window = 200;           // events each side
 };
 
 // "A-B" (inclusive) or "N" (= 1-N).
 std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_seed_range(const std::string& text);
+
+// A whole number written with digits only ("0", "812"); none for anything
+// else, a sign included.
+std::optional<std::uint64_t> parse_count(const std::string& text);
 
 // `text` as one shell word: as is when it is plainly safe, else in single quotes.
 std::string shell_word(const std::string& text);

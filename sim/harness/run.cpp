@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "sim/report/csv_writer.h"
+#include "sim/report/trace_jsonl.h"
 #include "sim/simulation.h"
 
 namespace bftsim {
@@ -38,7 +39,8 @@ int run_command(const CommandOptions& options) {
   std::fflush(stdout);
 
   const auto wall_start = std::chrono::steady_clock::now();
-  Simulation simulation(*scenario, SimulationOptions{seed, trace});
+  JsonlTraceWriter trace_writer(trace, JsonlStyle::run);
+  Simulation simulation(*scenario, SimulationOptions{seed, trace != nullptr ? &trace_writer : nullptr});
   const RunReport report = simulation.run();
   const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   if (trace != nullptr) std::fclose(trace);

@@ -81,13 +81,12 @@ class Shrinker {
   const Scenario& current() const { return result_.scenario; }
 
   void materialize_random_faults(std::uint64_t seed) {
-    const RandomFaultsConfig& random = current().random_faults;
-    if (!random.partitions && !random.disk) return;
-    Scenario candidate = current();
-    candidate.faults = fault_schedule(current(), seed);
-    candidate.random_faults = {};
+    if (!current().random_faults.any()) return;
+    Scenario candidate = bftsim::materialize_random_faults(current(), seed);
     const std::size_t added = candidate.faults.size() - current().faults.size();
-    attempt(candidate, fmt::format("wrote the {} random faults of seed {} as fault entries", added, seed));
+    const std::size_t byzantine = candidate.byzantine.size() - current().byzantine.size();
+    attempt(candidate, fmt::format("wrote the {} random faults{} of seed {} as fault entries", added,
+                                   byzantine ? fmt::format(" and {} random Byzantine replicas", byzantine) : "", seed));
   }
 
   // Safety checks stop the run at their event: the run up to it is the same

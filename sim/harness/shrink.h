@@ -1,7 +1,8 @@
 // Shrinks a scenario that violates one check under one seed to a smaller one
 // that still violates the same check under the same seed (bisect's core).
 // The passes, each kept only when a rerun still shows the violation:
-//   1. random faults become explicit fault entries (same fault ids, same run);
+//   1. random faults (and random Byzantine replicas) become explicit entries
+//      (same fault ids, same run);
 //   2. the duration is cut to just past the violation;
 //   3. ddmin over the parts: every fault entry and every Byzantine behaviour
 //      of every replica (a replica with none left becomes honest);

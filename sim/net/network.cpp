@@ -16,6 +16,11 @@ namespace bftsim {
 namespace {
 // Heavy-tailed draws (Pareto) are capped so time arithmetic cannot overflow.
 constexpr Duration latency_max = 3600 * ns_per_s;
+// Whether a fault limited to the types of `mask` (0: all) acts on `type`.
+bool matches(std::uint32_t mask, std::optional<MessageType> type) {
+  if (mask == 0) return true;
+  return type && (mask & (1u << (static_cast<std::uint32_t>(*type) - 1))) != 0;
+}
 bool covers(ReplicaIndex fault_from, ReplicaIndex fault_to, bool both, EndpointIndex from, EndpointIndex to) {
   return (fault_from == from && fault_to == to) || (both && fault_from == to && fault_to == from);
 }
@@ -51,17 +56,27 @@ Duration VirtualNetwork::sample_latency(Rng& rng, const LatencyDistribution& d) 
 }
 
 VirtualNetwork::LinkSettings VirtualNetwork::link_settings(EndpointIndex from, EndpointIndex to) const {
-  LinkSettings settings{.loss_ppm = config_.loss_ppm, .duplicate_ppm = config_.duplicate_ppm};
+  LinkSettings settings{
+      .loss_ppm = config_.loss_ppm, .duplicate_ppm = config_.duplicate_ppm, .bandwidth = config_.bandwidth};
   for (const auto& [id, fault] : link_faults_) {  // by fault id, so the last listed wins
     if (!covers(fault.from, fault.to, fault.both, from, to)) continue;
     if (fault.loss_ppm) settings.loss_ppm = *fault.loss_ppm;
     if (fault.duplicate_ppm) settings.duplicate_ppm = *fault.duplicate_ppm;
     if (fault.latency) settings.latency_override = &*fault.latency;
+    if (fault.bandwidth) settings.bandwidth = fault.bandwidth;
   }
   return settings;
 }
 
-LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now) {
+Duration VirtualNetwork::transmit_time(std::size_t size_bytes, const Rate& bandwidth) {
+  BFTSIM_ASSERT(bandwidth.events > 0 && bandwidth.per > 0);
+  const __int128 numerator = static_cast<__int128>(size_bytes) * bandwidth.per;
+  const __int128 time = (numerator + bandwidth.events - 1) / bandwidth.events;
+  return static_cast<Duration>(std::min<__int128>(time, latency_max));
+}
+
+LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes,
+                                  std::optional<MessageType> type) {
   BFTSIM_ASSERT(from != to);
   const LinkSettings settings = link_settings(from, to);
   BFTSIM_ASSERT(settings.loss_ppm <= ppm_max);
@@ -83,16 +98,27 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
     delay = sample_latency(override_rng, latency);
     duplicate_delay = sample_latency(override_rng, latency);
   }
+  // The transmitter sends one message at a time: this one leaves once its
+  // bytes and those queued before it are out.
+  Instant leaves = now;
+  if (settings.bandwidth) {
+    Instant& busy_until = transmitting_until_[Link{from, to}];
+    leaves = std::max(now, busy_until) + transmit_time(size_bytes, *settings.bandwidth);
+    busy_until = leaves;
+  }
   const std::optional<Instant> clog_end = clogged_until(from, to);
-  const bool held = clog_end && *clog_end > now;
+  const bool held = clog_end && *clog_end > leaves;
   if (held) {
     // Sent again when the clog ends, each copy with a fresh latency.
     Rng& release_rng = stream(release_streams_, from, to, "/release");
-    delay = (*clog_end - now) + sample_latency(release_rng, latency);
-    duplicate_delay = (*clog_end - now) + sample_latency(release_rng, latency);
+    delay = (*clog_end - leaves) + sample_latency(release_rng, latency);
+    duplicate_delay = (*clog_end - leaves) + sample_latency(release_rng, latency);
   }
+  delay += leaves - now;
+  duplicate_delay += leaves - now;
   LinkOutcome outcome;
-  if (lost || blocked(from, to)) {
+  outcome.sequence = send_count_++;
+  if (lost || blocked(from, to, type)) {
     outcome.lost = true;
     return outcome;
   }
@@ -102,20 +128,26 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
   return outcome;
 }
 
-void VirtualNetwork::set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups) {
+void VirtualNetwork::set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups,
+                                   InFlight in_flight) {
   std::vector<std::uint32_t> group_of(replica_count_, 0);
   for (std::uint32_t g = 0; g < groups.size(); ++g)
     for (ReplicaIndex r : groups[g]) {
       BFTSIM_ASSERT(r < replica_count_);
       group_of[r] = g;
     }
+  if (in_flight == InFlight::drop) in_flight_cuts_.push_back(InFlightCut{.sequence = send_count_, .group_of = group_of});
   partitions_[fault_id] = std::move(group_of);
 }
 
 void VirtualNetwork::clear_partition(std::size_t fault_id) { partitions_.erase(fault_id); }
 
-void VirtualNetwork::set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to) {
-  cuts_[fault_id] = {from, to};
+void VirtualNetwork::set_cut(std::size_t fault_id, const CutFault& fault) {
+  BFTSIM_ASSERT(fault.from < replica_count_ && fault.to < replica_count_);
+  if (fault.in_flight == InFlight::drop)
+    in_flight_cuts_.push_back(InFlightCut{
+        .sequence = send_count_, .group_of = {}, .from = fault.from, .to = fault.to, .type_mask = fault.type_mask});
+  cuts_[fault_id] = fault;
 }
 
 void VirtualNetwork::clear_cut(std::size_t fault_id) { cuts_.erase(fault_id); }
@@ -137,12 +169,27 @@ void VirtualNetwork::set_clog(std::size_t fault_id, const ClogFault& fault) {
 
 void VirtualNetwork::clear_clog(std::size_t fault_id) { clogs_.erase(fault_id); }
 
-bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to) const {
+bool VirtualNetwork::blocked(EndpointIndex from, EndpointIndex to, std::optional<MessageType> type) const {
   if (from >= replica_count_ || to >= replica_count_) return false;
   for (const auto& [id, group_of] : partitions_)
     if (group_of[from] != group_of[to]) return true;
   for (const auto& [id, cut] : cuts_)
-    if (cut.first == from && cut.second == to) return true;
+    if (cut.from == from && cut.to == to && matches(cut.type_mask, type)) return true;
+  return false;
+}
+
+bool VirtualNetwork::dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence,
+                                       std::optional<MessageType> type) const {
+  if (from >= replica_count_ || to >= replica_count_) return false;
+  // The cuts started after the send: their `sequence` is above the message's.
+  const auto first = std::upper_bound(in_flight_cuts_.begin(), in_flight_cuts_.end(), sequence,
+                                      [](std::uint64_t s, const InFlightCut& cut) { return s < cut.sequence; });
+  for (auto it = first; it != in_flight_cuts_.end(); ++it) {
+    const bool across = it->group_of.empty()
+                            ? it->from == from && it->to == to && matches(it->type_mask, type)
+                            : it->group_of[from] != it->group_of[to];
+    if (across) return true;
+  }
   return false;
 }
 

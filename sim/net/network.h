@@ -5,8 +5,11 @@
 // to it, so a fault on one link, or in one window, never shifts another
 // link's or a later message's draws. The simulation's fault schedule switches
 // partitions, one-way cuts, per-link overrides and clogs on and off by fault
-// id; they apply between replicas only. Also builds that schedule, with the
-// random partitions of a sweep. Single-threaded, like the whole simulator.
+// id; they apply between replicas only. A partition or cut that starts also
+// drops what is already on the wire across it (unless in_flight: deliver):
+// each send gets a sequence number, and the simulation asks at delivery
+// whether such a fault started after the message left. Single-threaded, like
+// the whole simulator.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/protocol/messages.h"
 #include "sim/rng.h"
 #include "sim/scenario/scenario.h"
 
@@ -27,6 +31,7 @@ struct LinkOutcome {
   bool lost = false;             // loss, a partition, a cut
   bool held = false;             // clogged: each delay includes the wait until the clog ends
   std::vector<Duration> delays;  // one per delivered copy (2 when duplicated)
+  std::uint64_t sequence = 0;    // this send's number, for dropped_in_flight
 };
 
 class VirtualNetwork {
@@ -41,12 +46,29 @@ class VirtualNetwork {
   // a message that is not lost is held until the clog ends and then leaves
   // with a fresh latency draw from "net/link/<from>-><to>/release"; draws
   // are in sending order, so held messages leave in the order sent.
-  // Requires: from != to.
-  LinkOutcome route(EndpointIndex from, EndpointIndex to, Instant now);
+  // With a bandwidth (the network's, or an active link fault's), the link
+  // first transmits the `size_bytes` of each message in sending order, one
+  // at a time, so every delay also includes the wait for the bytes before
+  // it and its own size / bandwidth; a clog then holds what leaves the
+  // transmitter before it ends. Every message sent occupies the link,
+  // whatever happens to it on the way.
+  // A cut with message types blocks only a message of one of them (`type`;
+  // none matches no such cut). Requires: from != to.
+  LinkOutcome route(EndpointIndex from, EndpointIndex to, Instant now, std::size_t size_bytes = 0,
+                    std::optional<MessageType> type = std::nullopt);
 
-  void set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups);
+  // How long `size_bytes` take at `bandwidth` (bytes per period), rounded up.
+  static Duration transmit_time(std::size_t size_bytes, const Rate& bandwidth);
+
+  // With in_flight == drop, the messages on the wire across the new
+  // partition or cut are lost too (dropped_in_flight).
+  void set_partition(std::size_t fault_id, std::vector<std::vector<ReplicaIndex>> groups,
+                     InFlight in_flight = InFlight::drop);
   void clear_partition(std::size_t fault_id);
-  void set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to);
+  void set_cut(std::size_t fault_id, const CutFault& fault);
+  void set_cut(std::size_t fault_id, ReplicaIndex from, ReplicaIndex to, InFlight in_flight = InFlight::drop) {
+    set_cut(fault_id, CutFault{.from = from, .to = to, .in_flight = in_flight});
+  }
   void clear_cut(std::size_t fault_id);
   // Overlapping link faults: for each value the highest fault id wins.
   void set_link_fault(std::size_t fault_id, const LinkFault& fault);
@@ -55,7 +77,13 @@ class VirtualNetwork {
   void set_clog(std::size_t fault_id, const ClogFault& fault);
   void clear_clog(std::size_t fault_id);
 
-  bool blocked(EndpointIndex from, EndpointIndex to) const;
+  bool blocked(EndpointIndex from, EndpointIndex to, std::optional<MessageType> type = std::nullopt) const;
+  // Whether the message sent from -> to as `sequence` (LinkOutcome), arriving
+  // now, was on the wire when a partition or cut across it started with
+  // in_flight: drop. Such a message is lost even if the fault has healed
+  // since. Cost: a binary search plus the faults started since it was sent.
+  bool dropped_in_flight(EndpointIndex from, EndpointIndex to, std::uint64_t sequence,
+                         std::optional<MessageType> type = std::nullopt) const;
   // A partition, cut or clog is active (for naming a view change's cause).
   bool partition_active() const { return !partitions_.empty() || !cuts_.empty() || !clogs_.empty(); }
   // Messages may be lost: the network's loss, or an active link fault's.
@@ -75,6 +103,7 @@ class VirtualNetwork {
     std::uint32_t loss_ppm = 0;
     std::uint32_t duplicate_ppm = 0;
     const LatencyDistribution* latency_override = nullptr;  // points into link_faults_
+    std::optional<Rate> bandwidth;
   };
   LinkSettings link_settings(EndpointIndex from, EndpointIndex to) const;
   Rng& stream(std::map<Link, Rng>& streams, EndpointIndex from, EndpointIndex to, const char* suffix);
@@ -85,11 +114,23 @@ class VirtualNetwork {
   std::map<Link, Rng> links_;             // "net/link/<from>-><to>"
   std::map<Link, Rng> override_streams_;  // ".../override"
   std::map<Link, Rng> release_streams_;   // ".../release"
+  std::map<Link, Instant> transmitting_until_;  // with a bandwidth: when the link's last bytes leave
   // Active partitions: fault id -> the group of each replica.
   std::map<std::size_t, std::vector<std::uint32_t>> partitions_;
-  std::map<std::size_t, std::pair<ReplicaIndex, ReplicaIndex>> cuts_;
+  std::map<std::size_t, CutFault> cuts_;
   std::map<std::size_t, LinkFault> link_faults_;
   std::map<std::size_t, ClogFault> clogs_;
+  // The start of each partition or cut that drops what is in flight, in
+  // start order: sends numbered below `sequence` were already on the wire.
+  struct InFlightCut {
+    std::uint64_t sequence = 0;
+    std::vector<std::uint32_t> group_of;  // a partition's group of each replica; empty for a cut
+    ReplicaIndex from = 0;                // a cut's ends
+    ReplicaIndex to = 0;
+    std::uint32_t type_mask = 0;          // a cut's message types (CutFault)
+  };
+  std::vector<InFlightCut> in_flight_cuts_;
+  std::uint64_t send_count_ = 0;  // the next send's sequence number
 };
 
 }  // namespace bftsim

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "core/protocol/messages.h"
+#include "sim/units.h"
+
 namespace bftsim {
 namespace {
 
@@ -42,17 +45,25 @@ std::vector<FaultRow> fault_rows(const Scenario& scenario, const std::vector<Fau
       row.target = groups_text(partition_groups_with_rest(*partition, scenario.replica_count));
     } else if (const auto* cut = std::get_if<CutFault>(&fault)) {
       row.target = link_target(cut->from, cut->to, false);
+      for (std::size_t t = 1; t <= message_type_count; ++t)
+        if ((cut->type_mask & (1u << (t - 1))) != 0)
+          row.detail += fmt::format("{}{}", row.detail.empty() ? "types=" : "+", message_type_name(static_cast<MessageType>(t)));
     } else if (const auto* link = std::get_if<LinkFault>(&fault)) {
       row.target = link_target(link->from, link->to, link->both);
       if (link->loss_ppm) row.detail += "loss=" + ppm_text(*link->loss_ppm);
       if (link->duplicate_ppm) row.detail += (row.detail.empty() ? "" : " ") + ("duplicate=" + ppm_text(*link->duplicate_ppm));
       if (link->latency) row.detail += (row.detail.empty() ? "" : " ") + std::string("latency");
+      if (link->bandwidth) row.detail += (row.detail.empty() ? "" : " ") + ("bandwidth=" + format_rate(*link->bandwidth));
     } else if (const auto* clog = std::get_if<ClogFault>(&fault)) {
       row.target = link_target(clog->from, clog->to, clog->both);
     } else if (const auto* disk = std::get_if<DiskFault>(&fault)) {
       row.target = fmt::format("{}", disk->replica);
       row.detail = std::string(disk_fault_kind_name(disk->kind));
       if (disk->kind == DiskFaultKind::corrupt) row.end = disk->at;
+    } else if (const auto* clock = std::get_if<ClockFault>(&fault)) {
+      row.target = fmt::format("{}", clock->replica);
+      row.detail = fmt::format("skew={} drift={:g}", format_duration(clock->skew),
+                               static_cast<double>(clock->drift_ppm) / 1e6);
     }
     rows.push_back(std::move(row));
   }

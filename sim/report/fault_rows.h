@@ -13,7 +13,7 @@
 namespace bftsim {
 
 struct FaultRow {
-  std::string kind;    // crash, restart, partition, cut, link, clog, disk, byzantine, loss
+  std::string kind;    // crash, restart, partition, cut, link, clog, disk, clock, byzantine, loss
   std::string target;  // "2", "0->3", "0<->3", "0,1|2,3", "all"
   Instant start = 0;
   std::optional<Instant> end;  // none: never heals

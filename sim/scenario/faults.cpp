@@ -1,25 +1,19 @@
 // Readers of what goes wrong in a scenario: byzantine, faults (crash,
-// restart, partition, cut, link, clog, disk) and random_faults (sections.h).
+// restart, partition, cut, link, clog, disk, clock) and random_faults
+// (sections.h).
 #include "sim/scenario/sections.h"
 
 #include <algorithm>
 #include <cmath>
 
+#include "sim/scenario/fault_values.h"
 #include "sim/scenario/read_value.h"
 
 namespace bftsim::loader {
 namespace {
 
 auto replica_index_reader(std::uint32_t replica_count) {
-  return [=](const YamlNode& node, std::string_view path) -> Result<ReplicaIndex> {
-    auto value = read_integer(node, path, 0, int64_max);
-    if (!value) return tl::unexpected(std::move(value.error()));
-    if (*value >= static_cast<std::int64_t>(replica_count))
-      return fail(node.where, path,
-                  fmt::format("node {} is out of range (replicas: {}, so 0..{})", *value, replica_count,
-                              replica_count - 1));
-    return static_cast<ReplicaIndex>(*value);
-  };
+  return [=](const YamlNode& node, std::string_view path) { return read_replica_index(node, path, replica_count); };
 }
 
 // Reads `at` and the optional `until`, which must come after it.
@@ -75,6 +69,23 @@ Status read_link_ends(const YamlNode& map, std::string_view path, std::uint32_t 
   if (from == to)
     return fail(map.find("to")->where, key_path_join(path, "to"), fmt::format("from and to are the same node ({})", to));
   return read_optional(map, path, "both", both, enum_of(NameTable<bool>(bool_names), "boolean"));
+}
+
+Status read_in_flight(const YamlNode& map, std::string_view path, InFlight& out) {
+  return read_optional(map, path, "in_flight", out, enum_of(NameTable<InFlight>(in_flight_names), "in_flight"));
+}
+
+// `{type: clock, node, at, until, skew, drift}`.
+Result<Fault> read_clock_fault(const YamlNode& map, std::string_view path, std::uint32_t replica_count) {
+  BFTSIM_SCENARIO_TRY(check_keys(map, path, clock_keys, " for a clock fault"));
+  ClockFault fault;
+  BFTSIM_SCENARIO_TRY(read_required(map, path, "node", fault.replica, replica_index_reader(replica_count)));
+  BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "skew", fault.skew, read_signed_duration));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "drift", fault.drift_ppm, read_drift));
+  if (fault.skew == 0 && fault.drift_ppm == 0)
+    return fail(map.where, path, "a clock fault needs a nonzero skew or drift");
+  return Fault{fault};
 }
 
 // `{type: disk, node, fault, at, ...}`: the keys allowed depend on `fault`.
@@ -133,6 +144,7 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
       if (!groups) return tl::unexpected(std::move(groups.error()));
       fault.groups = std::move(*groups);
       BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+      BFTSIM_SCENARIO_TRY(read_in_flight(map, path, fault.in_flight));
       return Fault{std::move(fault)};
     }
     case FaultType::cut: {
@@ -144,6 +156,8 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
         return fail(map.find("to")->where, key_path_join(path, "to"),
                     fmt::format("from and to are the same node ({})", fault.to));
       BFTSIM_SCENARIO_TRY(read_interval(map, path, fault.at, fault.until));
+      BFTSIM_SCENARIO_TRY(read_in_flight(map, path, fault.in_flight));
+      BFTSIM_SCENARIO_TRY(read_message_types(map, path, fault.type_mask));
       return Fault{fault};
     }
     case FaultType::link: {
@@ -158,8 +172,9 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
         fault.latency = latency;
       }
       BFTSIM_SCENARIO_TRY(read_optional(map, path, "duplicate", fault.duplicate_ppm, read_probability));
-      if (!fault.loss_ppm && !fault.latency && !fault.duplicate_ppm)
-        return fail(map.where, path, "a link fault needs at least one of loss, latency, duplicate");
+      BFTSIM_SCENARIO_TRY(read_optional(map, path, "bandwidth", fault.bandwidth, read_rate));
+      if (!fault.loss_ppm && !fault.latency && !fault.duplicate_ppm && !fault.bandwidth)
+        return fail(map.where, path, "a link fault needs at least one of loss, latency, duplicate, bandwidth");
       return Fault{std::move(fault)};
     }
     case FaultType::clog: {
@@ -177,18 +192,10 @@ Result<Fault> read_fault(const YamlNode& map, std::string_view path, std::uint32
     }
     case FaultType::disk:
       return read_disk_fault(map, path, replica_count);
+    case FaultType::clock:
+      return read_clock_fault(map, path, replica_count);
   }
   return fail(map.where, path, "unhandled fault type");
-}
-
-// Reports stop <= start at `stop`, or at `start` when stop is the default.
-Status check_start_stop(const YamlNode& map, std::string_view path, Duration start, Duration stop) {
-  if (start < stop) return {};
-  const std::string detail = fmt::format("stop {} must be after start {}", format_duration(stop), format_duration(start));
-  if (const YamlNode* node = map.find("stop")) return fail(node->where, key_path_join(path, "stop"), detail);
-  const YamlNode* node = map.find("start");
-  BFTSIM_ASSERT(node != nullptr);  // the default start 0 is before any duration > 0
-  return fail(node->where, key_path_join(path, "start"), detail + " (the default stop is the run's duration)");
 }
 
 // `random_faults.disk: {nodes, corrupt_rate, corrupt_count, torn, start, stop}`.
@@ -197,22 +204,7 @@ Status read_random_disk(const YamlNode& map, std::string_view path, const Scenar
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
   BFTSIM_SCENARIO_TRY(check_keys(map, path, random_disk_keys));
   RandomDiskConfig config{.stop = scenario.duration};
-  if (const YamlNode* nodes = map.find("nodes")) {
-    const std::string nodes_path = key_path_join(path, "nodes");
-    BFTSIM_SCENARIO_TRY(expect_kind(*nodes, nodes_path, Kind::sequence));
-    if (nodes->items.empty()) return fail(nodes->where, nodes_path, "needs at least one node");
-    const auto read_index = replica_index_reader(scenario.replica_count);
-    for (std::size_t i = 0; i < nodes->items.size(); ++i) {
-      const std::string item_path = key_path_index(nodes_path, i);
-      auto index = read_index(nodes->items[i], item_path);
-      if (!index) return tl::unexpected(std::move(index.error()));
-      if (std::find(config.replicas.begin(), config.replicas.end(), *index) != config.replicas.end())
-        return fail(nodes->items[i].where, item_path, fmt::format("node {} is listed twice", *index));
-      config.replicas.push_back(*index);
-    }
-  } else {
-    for (ReplicaIndex replica = 0; replica < scenario.replica_count; ++replica) config.replicas.push_back(replica);
-  }
+  BFTSIM_SCENARIO_TRY(read_node_list(map, path, "nodes", scenario.replica_count, config.replicas));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "corrupt_rate", config.corrupt_rate, read_rate));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "corrupt_count", config.bit_flip_count, integer_in(1, bit_flip_count_max)));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "torn", config.torn, enum_of(NameTable<bool>(bool_names), "boolean")));
@@ -248,6 +240,7 @@ Status read_random_partitions(const YamlNode* node, const std::string& partition
   BFTSIM_SCENARIO_TRY(read_optional(*node, partitions_path, "start", config.start, read_duration));
   BFTSIM_SCENARIO_TRY(read_optional(*node, partitions_path, "stop", config.stop, read_duration));
   BFTSIM_SCENARIO_TRY(check_start_stop(*node, partitions_path, config.start, config.stop));
+  BFTSIM_SCENARIO_TRY(read_in_flight(*node, partitions_path, config.in_flight));
   const std::string isolated_path = key_path_join(partitions_path, "max_isolated");
   if (scenario.replica_count < 2)
     return fail(node->where, partitions_path, "random partitions need at least 2 replicas");
@@ -329,7 +322,7 @@ Status read_faults(const YamlNode& list, std::string_view path, std::uint32_t re
   return {};
 }
 
-// `random_faults: {partitions: {...}, disk: {...}}`.
+// `random_faults: {partitions: {...}, disk: {...}, ...}`.
 Status read_random_faults(const YamlNode& map, std::string_view path, const Scenario& scenario,
                           RandomFaultsConfig& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
@@ -338,7 +331,7 @@ Status read_random_faults(const YamlNode& map, std::string_view path, const Scen
     BFTSIM_SCENARIO_TRY(read_random_partitions(node, key_path_join(path, "partitions"), scenario, out.partitions));
   if (const YamlNode* node = map.find("disk"))
     BFTSIM_SCENARIO_TRY(read_random_disk(*node, key_path_join(path, "disk"), scenario, out.disk));
-  return {};
+  return read_swarm_families(map, path, scenario, out);
 }
 
 }  // namespace bftsim::loader

@@ -59,6 +59,7 @@ Result<Scenario> read_scenario(const YamlNode& root) {
                               "go past f on purpose, e.g. to show a checker catching a violation)",
                               out.byzantine.size(), out.faulty_count));
   }
+  BFTSIM_SCENARIO_TRY(finish_random_byzantine(root, out));
   auto expect = require(root, "", "expect");
   if (!expect) return tl::unexpected(std::move(expect.error()));
   BFTSIM_SCENARIO_TRY(read_expect(**expect, "expect", out.expect));
@@ -100,7 +101,8 @@ std::string_view expect_name(LivenessExpectation expectation) {
 }
 
 std::string_view fault_type_name(const Fault& fault) {
-  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut", "link", "clog", "disk"};
+  static constexpr std::string_view names[] = {"crash", "restart", "partition", "cut",
+                                               "link",  "clog",    "disk",      "clock"};
   static_assert(std::size(names) == std::variant_size_v<Fault>);
   return names[fault.index()];
 }
@@ -115,6 +117,7 @@ std::optional<Duration> fault_until(const Fault& fault) {
   if (const auto* link = std::get_if<LinkFault>(&fault)) return link->until;
   if (const auto* clog = std::get_if<ClogFault>(&fault)) return clog->until;
   if (const auto* disk = std::get_if<DiskFault>(&fault)) return disk->until;
+  if (const auto* clock = std::get_if<ClockFault>(&fault)) return clock->until;
   return std::nullopt;
 }
 

@@ -19,6 +19,7 @@
 #include "core/types/ids.h"
 #include "core/types/result.h"
 #include "sim/scenario/byzantine_behavior.h"
+#include "sim/scenario/random_faults_config.h"
 #include "sim/units.h"
 
 namespace bftsim {
@@ -43,6 +44,8 @@ struct ProtocolConfig {
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
   std::uint32_t reputation_window = 10;
+  // YAML `new_view_to_leader: true | false`. See ReplicaConfig.
+  bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
 
   bool operator==(const ProtocolConfig&) const = default;
 };
@@ -90,6 +93,10 @@ struct NetworkConfig {
   std::uint32_t duplicate_ppm = 0;
   std::uint32_t reorder_ppm = 0;              // chance a message gets reorder_delay added
   Duration reorder_delay = 10 * ns_per_ms;
+  // YAML `bandwidth`: bytes per period of every directed link, or none for
+  // unlimited. Each link sends one message at a time: a message waits for
+  // the bytes sent before it, then takes size / bandwidth, then its latency.
+  std::optional<Rate> bandwidth = std::nullopt;
 
   bool operator==(const NetworkConfig&) const = default;
 };
@@ -104,6 +111,8 @@ struct OperationMix {
   std::uint32_t get = 50;
   std::uint32_t del = 0;
   std::uint32_t txn = 0;
+  std::uint32_t incr = 0;    // incr by 1 .. 9
+  std::uint32_t append = 0;  // append a value_size value
 
   bool operator==(const OperationMix&) const = default;
 };
@@ -127,6 +136,13 @@ struct ClientsConfig {
 };
 
 // YAML `faults:` entries. Every replica index is < replica_count.
+
+// YAML `in_flight: drop | deliver` of a partition or cut: what happens to
+// the messages already on the wire across it when it starts. `drop` (the
+// default): they are lost too, even if the fault heals before they would
+// have arrived; `deliver`: they arrive as sent.
+enum class InFlight : std::uint8_t { drop, deliver };
+
 struct CrashFault {  // {type: crash, node, at}
   ReplicaIndex replica = 0;
   Duration at = 0;
@@ -137,29 +153,34 @@ struct RestartFault {  // {type: restart, node, at}
   Duration at = 0;
   bool operator==(const RestartFault&) const = default;
 };
-// {type: partition, groups, at, until}. Groups are non-empty and disjoint;
-// replicas not listed form one more group (see partition_groups_with_rest).
-// No `until` means the partition never heals.
+// {type: partition, groups, at, until, in_flight}. Groups are non-empty and
+// disjoint; replicas not listed form one more group (see
+// partition_groups_with_rest). No `until` means the partition never heals.
 struct PartitionFault {
   std::vector<std::vector<ReplicaIndex>> groups;
   Duration at = 0;
   std::optional<Duration> until;  // > at
+  InFlight in_flight = InFlight::drop;
   bool operator==(const PartitionFault&) const = default;
 };
-// {type: cut, from, to, at, until}: messages from -> to are dropped; the
-// other direction still works. from != to.
+// {type: cut, from, to, at, until, in_flight, types}: messages from -> to
+// are dropped (with `types: [vote, timeout]`, only messages of those wire
+// types); the other direction still works. from != to.
 struct CutFault {
   ReplicaIndex from = 0;
   ReplicaIndex to = 0;
   Duration at = 0;
-  std::optional<Duration> until;  // > at
+  std::optional<Duration> until = std::nullopt;  // > at
+  InFlight in_flight = InFlight::drop;
+  std::uint32_t type_mask = 0;  // bit (t - 1) for MessageType t; 0: every type
   bool operator==(const CutFault&) const = default;
 };
-// {type: link, from, to, both, at, until, loss, latency, duplicate}: while
-// active, messages from -> to (and to -> from with both: true) use the given
-// loss, latency and duplication instead of network's; a value not given keeps
-// the network's. At least one is given. from != to. Where link faults overlap
-// on one link, for each value the one listed last wins.
+// {type: link, from, to, both, at, until, loss, latency, duplicate,
+// bandwidth}: while active, messages from -> to (and to -> from with both:
+// true) use the given loss, latency, duplication and bandwidth instead of
+// network's; a value not given keeps the network's. At least one is given.
+// from != to. Where link faults overlap on one link, for each value the one
+// listed last wins.
 struct LinkFault {
   ReplicaIndex from = 0;
   ReplicaIndex to = 0;
@@ -169,6 +190,7 @@ struct LinkFault {
   std::optional<std::uint32_t> loss_ppm = std::nullopt;
   std::optional<LatencyDistribution> latency = std::nullopt;
   std::optional<std::uint32_t> duplicate_ppm = std::nullopt;
+  std::optional<Rate> bandwidth = std::nullopt;  // bytes per period, > 0
   bool operator==(const LinkFault&) const = default;
 };
 // {type: clog, from, to, both, at, until}: messages from -> to (and back with
@@ -183,6 +205,22 @@ struct ClogFault {
   Duration until = 0;  // > at, required
   bool operator==(const ClogFault&) const = default;
 };
+// {type: clock, node, at, until, skew, drift}: while active, the node's
+// clock reads real time + skew + drift * (time since at): at `at` it jumps
+// by `skew` (back when negative), then runs at rate 1 + drift; it never
+// reads below 0. When the fault ends the clock reads real time again. The
+// node's timers fire when its own clock reaches their deadlines
+// (sim/net/node_clock.h). At least one of skew and drift is nonzero. Where
+// clock faults overlap on a node, the one listed last wins.
+struct ClockFault {
+  ReplicaIndex replica = 0;  // YAML `node`
+  Duration at = 0;
+  std::optional<Duration> until = std::nullopt;  // > at; none: to the end of the run
+  Duration skew = 0;                             // signed
+  std::int32_t drift_ppm = 0;                    // YAML `drift`, a signed number, |drift| <= 0.5
+  bool operator==(const ClockFault&) const = default;
+};
+inline constexpr std::int32_t clock_drift_ppm_max = 500'000;
 enum class DiskFaultKind : std::uint8_t { corrupt, torn, slow, full };
 // {type: disk, node, at, until, fault, count | latency | capacity_bytes}: a
 // fault of the node's simulated disk (sim/disk/sim_disk.h).
@@ -203,19 +241,21 @@ struct DiskFault {
   std::optional<std::uint64_t> capacity_bytes = std::nullopt;  // full
   bool operator==(const DiskFault&) const = default;
 };
-using Fault = std::variant<CrashFault, RestartFault, PartitionFault, CutFault, LinkFault, ClogFault, DiskFault>;
+using Fault =
+    std::variant<CrashFault, RestartFault, PartitionFault, CutFault, LinkFault, ClogFault, DiskFault, ClockFault>;
 
 // YAML `random_faults.partitions:`: partitions drawn from the run seed's
 // stream "faults/random_partitions" (see random_partition_schedule in
 // sim/net/network.h). Each isolates 1..isolated_count_max random replicas from
 // the rest; they never overlap and all start and heal within [start, stop].
-// YAML names: mean_interval, mean_duration, start, stop, max_isolated.
+// YAML names: mean_interval, mean_duration, start, stop, max_isolated, in_flight.
 struct RandomPartitionsConfig {
   Duration mean_interval = 0;            // > 0: mean healthy gap before each partition
   Duration mean_duration = 0;            // > 0: mean length of a partition
   Duration start = 0;
   Duration stop = 0;                     // > start; the loader's default: the run's duration
   std::uint32_t isolated_count_max = 0;  // 1..replicas-1; the loader's default: faulty
+  InFlight in_flight = InFlight::drop;   // of every partition drawn
   bool operator==(const RandomPartitionsConfig&) const = default;
 };
 // YAML `random_faults.disk:`: disk faults drawn per node from the run
@@ -231,11 +271,23 @@ struct RandomDiskConfig {
   Duration stop = 0;                   // > start; the loader's default: the run's duration
   bool operator==(const RandomDiskConfig&) const = default;
 };
-// YAML `random_faults:`.
+// YAML `random_faults:`. The swarm families are in random_faults_config.h.
 struct RandomFaultsConfig {
   std::optional<RandomPartitionsConfig> partitions = std::nullopt;
   std::optional<RandomDiskConfig> disk = std::nullopt;
+  std::optional<RandomCrashesConfig> crashes = std::nullopt;
+  std::optional<RandomLinkWindowsConfig> cuts = std::nullopt;
+  std::optional<RandomDropsConfig> drops = std::nullopt;
+  std::optional<RandomLinkWindowsConfig> clogs = std::nullopt;
+  std::optional<RandomDuplicatesConfig> duplicates = std::nullopt;
+  std::optional<RandomClocksConfig> clocks = std::nullopt;
+  std::optional<RandomByzantineConfig> byzantine = std::nullopt;
+  std::optional<SwarmConfig> swarm = std::nullopt;
   bool operator==(const RandomFaultsConfig&) const = default;
+  // Whether any family is configured.
+  bool any() const {
+    return partitions || disk || crashes || cuts || drops || clogs || duplicates || clocks || byzantine || swarm;
+  }
 };
 
 enum class SafetyExpectation : std::uint8_t { holds, violated };
@@ -302,7 +354,7 @@ std::string_view client_mode_name(ClientMode mode);
 std::string_view key_distribution_name(KeyDistribution distribution);
 std::string_view expect_name(SafetyExpectation expectation);
 std::string_view expect_name(LivenessExpectation expectation);
-std::string_view fault_type_name(const Fault& fault);  // "crash", ..., "link", "clog", "disk"
+std::string_view fault_type_name(const Fault& fault);  // "crash", ..., "link", "clog", "disk", "clock"
 std::string_view disk_fault_kind_name(DiskFaultKind kind);  // "corrupt", "torn", "slow", "full"
 
 // When a fault starts, and when it ends (crash, restart and disk corrupt are

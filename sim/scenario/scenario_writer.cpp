@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/protocol/messages.h"
 #include "sim/scenario/schema.h"
 #include "sim/units.h"
 
@@ -43,6 +44,12 @@ std::string probability(std::uint32_t ppm) {
   std::string fraction = fmt::format("{:06}", ppm);
   while (fraction.back() == '0') fraction.pop_back();
   return "0." + fraction;
+}
+
+// A signed ppm as its exact decimal: -10000 -> "-0.01".
+std::string signed_probability(std::int32_t ppm) {
+  const std::string magnitude = probability(static_cast<std::uint32_t>(ppm < 0 ? -static_cast<std::int64_t>(ppm) : ppm));
+  return ppm < 0 ? "-" + magnitude : magnitude;
 }
 
 std::string number(double value) { return fmt::format("{}", value); }
@@ -111,6 +118,15 @@ Fields protocol_fields(const ProtocolConfig& p) {
     f.emplace_back("vote_to", std::string(name_of(NameTable<bool>(vote_to_names), p.vote_to_all)));
   if (p.unsafe_skip_lock != d.unsafe_skip_lock) f.emplace_back("unsafe_skip_lock", boolean(p.unsafe_skip_lock));
   if (p.block_retention != d.block_retention) f.emplace_back("block_retention", fmt::format("{}", p.block_retention));
+  if (p.backoff_reset != d.backoff_reset)
+    f.emplace_back("backoff_reset", std::string(name_of(NameTable<BackoffReset>(backoff_reset_names), p.backoff_reset)));
+  if (p.leader_election != d.leader_election)
+    f.emplace_back("leader_election",
+                   std::string(name_of(NameTable<LeaderElection>(leader_election_names), p.leader_election)));
+  if (p.reputation_window != d.reputation_window)
+    f.emplace_back("reputation_window", fmt::format("{}", p.reputation_window));
+  if (p.new_view_to_leader != d.new_view_to_leader)
+    f.emplace_back("new_view_to_leader", boolean(p.new_view_to_leader));
   return f;
 }
 
@@ -122,6 +138,7 @@ Fields network_fields(const NetworkConfig& n) {
   if (n.duplicate_ppm != d.duplicate_ppm) f.emplace_back("duplicate", probability(n.duplicate_ppm));
   if (n.reorder_ppm != d.reorder_ppm) f.emplace_back("reorder", probability(n.reorder_ppm));
   if (n.reorder_delay != d.reorder_delay) f.emplace_back("reorder_delay", duration(n.reorder_delay));
+  if (n.bandwidth) f.emplace_back("bandwidth", format_rate(*n.bandwidth));
   return f;
 }
 
@@ -142,6 +159,8 @@ Fields clients_fields(const ClientsConfig& c) {
     if (c.mix.get != 0) weights.emplace_back("get", fmt::format("{}", c.mix.get));
     if (c.mix.del != 0) weights.emplace_back("del", fmt::format("{}", c.mix.del));
     if (c.mix.txn != 0) weights.emplace_back("txn", fmt::format("{}", c.mix.txn));
+    if (c.mix.incr != 0) weights.emplace_back("incr", fmt::format("{}", c.mix.incr));
+    if (c.mix.append != 0) weights.emplace_back("append", fmt::format("{}", c.mix.append));
     f.emplace_back("mix", flow_map(weights));
   }
   if (c.key_count != d.key_count) f.emplace_back("keys", fmt::format("{}", c.key_count));
@@ -154,6 +173,20 @@ Fields clients_fields(const ClientsConfig& c) {
 
 void add_until(Fields& f, const std::optional<Duration>& until) {
   if (until) f.emplace_back("until", duration(*until));
+}
+
+// "[vote, timeout]" from a mask with bit (t - 1) for MessageType t.
+std::string message_types(std::uint32_t mask) {
+  std::string out = "[";
+  for (std::size_t t = 1; t <= message_type_count; ++t)
+    if ((mask & (1u << (t - 1))) != 0)
+      out += fmt::format("{}{}", out.size() > 1 ? ", " : "", message_type_name(static_cast<MessageType>(t)));
+  return out + "]";
+}
+
+void add_in_flight(Fields& f, InFlight in_flight) {
+  if (in_flight != InFlight::drop)
+    f.emplace_back("in_flight", std::string(name_of(NameTable<InFlight>(in_flight_names), in_flight)));
 }
 
 void add_link_ends(Fields& f, ReplicaIndex from, ReplicaIndex to, bool both) {
@@ -176,10 +209,13 @@ Fields fault_fields(const Fault& fault) {
           f.emplace_back("groups", groups + "]");
           f.emplace_back("at", duration(x.at));
           add_until(f, x.until);
+          add_in_flight(f, x.in_flight);
         } else if constexpr (std::is_same_v<T, CutFault>) {
           add_link_ends(f, x.from, x.to, false);
           f.emplace_back("at", duration(x.at));
           add_until(f, x.until);
+          add_in_flight(f, x.in_flight);
+          if (x.type_mask != 0) f.emplace_back("types", message_types(x.type_mask));
         } else if constexpr (std::is_same_v<T, LinkFault>) {
           add_link_ends(f, x.from, x.to, x.both);
           f.emplace_back("at", duration(x.at));
@@ -187,6 +223,7 @@ Fields fault_fields(const Fault& fault) {
           if (x.loss_ppm) f.emplace_back("loss", probability(*x.loss_ppm));
           if (x.latency) f.emplace_back("latency", latency(*x.latency));
           if (x.duplicate_ppm) f.emplace_back("duplicate", probability(*x.duplicate_ppm));
+          if (x.bandwidth) f.emplace_back("bandwidth", format_rate(*x.bandwidth));
         } else if constexpr (std::is_same_v<T, ClogFault>) {
           add_link_ends(f, x.from, x.to, x.both);
           f.emplace_back("at", duration(x.at));
@@ -201,6 +238,12 @@ Fields fault_fields(const Fault& fault) {
           if (x.kind == DiskFaultKind::slow) f.emplace_back("latency", duration(x.sync_latency));
           if (x.kind == DiskFaultKind::full && x.capacity_bytes)
             f.emplace_back("capacity_bytes", fmt::format("{}", *x.capacity_bytes));
+        } else if constexpr (std::is_same_v<T, ClockFault>) {
+          f.emplace_back("node", fmt::format("{}", x.replica));
+          f.emplace_back("at", duration(x.at));
+          add_until(f, x.until);
+          if (x.skew != 0) f.emplace_back("skew", duration(x.skew));
+          if (x.drift_ppm != 0) f.emplace_back("drift", signed_probability(x.drift_ppm));
         }
       },
       fault);
@@ -209,15 +252,73 @@ Fields fault_fields(const Fault& fault) {
 
 // random_faults: the loader's defaults for stop, max_isolated and nodes
 // depend on other keys, so those are always written.
+Fields window_fields(const RandomWindows& w) {
+  return {{"mean_interval", duration(w.mean_interval)},
+          {"mean_duration", duration(w.mean_duration)},
+          {"start", duration(w.start)},
+          {"stop", duration(w.stop)}};
+}
+
+std::string behavior_list(const std::vector<ByzantineBehavior>& list) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + std::string(byzantine_behavior_name(list[i]));
+  return out + "]";
+}
+
+// The swarm families of random_faults (random_faults_config.h).
+void swarm_families(std::string& out, const RandomFaultsConfig& r) {
+  if (const auto& c = r.crashes)
+    out += fmt::format("  crashes: {}\n", flow_map({{"mean_interval", duration(c->mean_interval)},
+                                                    {"mean_downtime", duration(c->mean_downtime)},
+                                                    {"start", duration(c->start)},
+                                                    {"stop", duration(c->stop)},
+                                                    {"nodes", index_list(c->replicas)},
+                                                    {"max_down", fmt::format("{}", c->down_count_max)}}));
+  if (const auto& c = r.cuts) out += fmt::format("  cuts: {}\n", flow_map(window_fields(c->windows)));
+  if (const auto& d = r.drops) {
+    Fields f = window_fields(d->windows);
+    f.emplace_back("types", message_types(d->type_mask));
+    out += fmt::format("  drops: {}\n", flow_map(f));
+  }
+  if (const auto& c = r.clogs) out += fmt::format("  clogs: {}\n", flow_map(window_fields(c->windows)));
+  if (const auto& d = r.duplicates) {
+    Fields f = window_fields(d->windows);
+    f.emplace_back("probability", probability(d->duplicate_ppm));
+    out += fmt::format("  duplicates: {}\n", flow_map(f));
+  }
+  if (const auto& c = r.clocks) {
+    Fields f = window_fields(c->windows);
+    f.emplace_back("nodes", index_list(c->replicas));
+    f.emplace_back("max_skew", duration(c->skew_max));
+    f.emplace_back("max_drift", signed_probability(c->drift_ppm_max));
+    out += fmt::format("  clocks: {}\n", flow_map(f));
+  }
+  if (const auto& b = r.byzantine)
+    out += fmt::format("  byzantine: {}\n", flow_map({{"behaviors", behavior_list(b->behaviors)},
+                                                      {"max_nodes", fmt::format("{}", b->node_count_max)}}));
+  if (const auto& s = r.swarm) {
+    std::string families = "[";
+    for (std::size_t f = 0; f < swarm_family_count; ++f)
+      if ((s->family_mask & (1u << f)) != 0) families += (families.size() > 1 ? ", " : "") + std::string(swarm_family_names[f]);
+    out += fmt::format("  swarm: {}\n", flow_map({{"start", duration(s->start)},
+                                                  {"stop", duration(s->stop)},
+                                                  {"families", families + "]"},
+                                                  {"behaviors", behavior_list(s->behaviors)}}));
+  }
+}
+
 void random_faults(std::string& out, const RandomFaultsConfig& r) {
-  if (!r.partitions && !r.disk) return;
+  if (!r.any()) return;
   out += "random_faults:\n";
-  if (const auto& p = r.partitions)
-    out += fmt::format("  partitions: {}\n", flow_map({{"mean_interval", duration(p->mean_interval)},
-                                                       {"mean_duration", duration(p->mean_duration)},
-                                                       {"start", duration(p->start)},
-                                                       {"stop", duration(p->stop)},
-                                                       {"max_isolated", fmt::format("{}", p->isolated_count_max)}}));
+  if (const auto& p = r.partitions) {
+    Fields f{{"mean_interval", duration(p->mean_interval)},
+             {"mean_duration", duration(p->mean_duration)},
+             {"start", duration(p->start)},
+             {"stop", duration(p->stop)},
+             {"max_isolated", fmt::format("{}", p->isolated_count_max)}};
+    add_in_flight(f, p->in_flight);
+    out += fmt::format("  partitions: {}\n", flow_map(f));
+  }
   if (const auto& d = r.disk) {
     Fields f{{"nodes", index_list(d->replicas)}};
     if (d->corrupt_rate) f.emplace_back("corrupt_rate", format_rate(*d->corrupt_rate));
@@ -227,6 +328,7 @@ void random_faults(std::string& out, const RandomFaultsConfig& r) {
     f.emplace_back("stop", duration(d->stop));
     out += fmt::format("  disk: {}\n", flow_map(f));
   }
+  swarm_families(out, r);
 }
 
 std::string behaviors(const std::vector<ByzantineBehavior>& list) {

@@ -30,20 +30,23 @@ inline constexpr std::string_view top_keys[] = {"name",     "description", "seed
                                          "byzantine", "allow_more_faulty", "random_faults", "storage"};
 inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
                                               "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention",
-                                              "backoff_reset", "leader_election", "reputation_window"};
+                                              "backoff_reset", "leader_election", "reputation_window",
+                                              "new_view_to_leader"};
 inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
                                                       "split", "parent", "pad"};
-inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay"};
+inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay",
+                                                   "bandwidth"};
 inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
                                                  "stddev",       "median", "sigma", "scale", "shape"};
 inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstanding", "rate",
                                              "request_timeout", "max_ops", "start", "mix",
                                              "keys",    "key_distribution", "zipf_theta", "value_size"};
-inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn"};
+inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn", "incr", "append"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
-                                               "count", "capacity_bytes"};
+                                               "count", "capacity_bytes", "in_flight", "skew",
+                                               "drift", "bandwidth", "types"};
 inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within", "check"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
@@ -54,19 +57,34 @@ inline constexpr std::string_view lognormal_keys[] = {"distribution", "median", 
 inline constexpr std::string_view pareto_keys[] = {"distribution", "scale", "shape"};
 
 inline constexpr std::string_view crash_keys[] = {"type", "node", "at"};
-inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until"};
-inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until"};
-inline constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate"};
+inline constexpr std::string_view partition_keys[] = {"type", "groups", "at", "until", "in_flight"};
+inline constexpr std::string_view cut_keys[] = {"type", "from", "to", "at", "until", "in_flight", "types"};
+inline constexpr std::string_view link_keys[] = {"type", "from", "to", "both", "at", "until", "loss", "latency", "duplicate",
+                                               "bandwidth"};
 inline constexpr std::string_view clog_keys[] = {"type", "from", "to", "both", "at", "until"};
+inline constexpr std::string_view clock_keys[] = {"type", "node", "at", "until", "skew", "drift"};
 inline constexpr std::string_view disk_corrupt_keys[] = {"type", "node", "at", "fault", "count"};
 inline constexpr std::string_view disk_torn_keys[] = {"type", "node", "at", "until", "fault"};
 inline constexpr std::string_view disk_slow_keys[] = {"type", "node", "at", "until", "fault", "latency"};
 inline constexpr std::string_view disk_full_keys[] = {"type", "node", "at", "until", "fault", "capacity_bytes"};
-inline constexpr std::string_view random_faults_keys[] = {"partitions", "disk"};
+inline constexpr std::string_view random_faults_keys[] = {"partitions", "disk",  "crashes",    "cuts",      "drops",
+                                                          "clogs",      "duplicates", "clocks", "byzantine", "swarm"};
+inline constexpr std::string_view random_crashes_keys[] = {"mean_interval", "mean_downtime", "start", "stop",
+                                                           "nodes",         "max_down"};
+inline constexpr std::string_view random_windows_keys[] = {"mean_interval", "mean_duration", "start", "stop"};
+inline constexpr std::string_view random_drops_keys[] = {"mean_interval", "mean_duration", "start", "stop", "types"};
+inline constexpr std::string_view random_duplicates_keys[] = {"mean_interval", "mean_duration", "start", "stop",
+                                                              "probability"};
+inline constexpr std::string_view random_clocks_keys[] = {"mean_interval", "mean_duration", "start", "stop",
+                                                          "nodes",         "max_skew",      "max_drift"};
+inline constexpr std::string_view random_byzantine_keys[] = {"behaviors", "max_nodes"};
+inline constexpr std::string_view swarm_keys[] = {"start", "stop", "families", "behaviors"};
+// Bounds each swarm family's schedule: (stop - start) / mean_interval.
+inline constexpr double random_family_expected_count_max = 10'000;
 inline constexpr std::string_view random_disk_keys[] = {"nodes", "corrupt_rate", "corrupt_count", "torn", "start", "stop"};
 inline constexpr std::int64_t bit_flip_count_max = 1024;
 inline constexpr std::string_view random_partitions_keys[] = {"mean_interval", "mean_duration", "start", "stop",
-                                                       "max_isolated"};
+                                                       "max_isolated", "in_flight"};
 // Bounds the generated schedule: (stop - start) / (mean_interval + mean_duration).
 inline constexpr double random_partition_expected_count_max = 10'000;
 // Bounds random_faults.disk: (stop - start) * corrupt_rate * nodes.
@@ -88,6 +106,8 @@ inline constexpr std::pair<std::string_view, bool> split_names[] = {{"halves", f
 inline constexpr std::pair<std::string_view, QcPad> qc_pad_names[] = {
     {"none", QcPad::none}, {"junk", QcPad::junk}, {"duplicate", QcPad::duplicate}};
 inline constexpr std::pair<std::string_view, bool> bad_parent_names[] = {{"unknown", false}, {"grandparent", true}};
+inline constexpr std::pair<std::string_view, InFlight> in_flight_names[] = {{"drop", InFlight::drop},
+                                                                       {"deliver", InFlight::deliver}};
 inline constexpr std::pair<std::string_view, bool> bool_names[] = {{"true", true}, {"false", false}};
 inline constexpr std::pair<std::string_view, CryptoKind> crypto_names[] = {{"ed25519", CryptoKind::ed25519},
                                                                     {"fast", CryptoKind::fast}};
@@ -111,14 +131,15 @@ inline constexpr std::pair<std::string_view, LivenessExpectation> liveness_names
     {"violated", LivenessExpectation::violated},
     {"unchecked", LivenessExpectation::unchecked}};
 
-enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog, disk };
+enum class FaultType : std::uint8_t { crash, restart, partition, cut, link, clog, disk, clock };
 inline constexpr std::pair<std::string_view, FaultType> fault_type_names[] = {{"crash", FaultType::crash},
                                                                        {"restart", FaultType::restart},
                                                                        {"partition", FaultType::partition},
                                                                        {"cut", FaultType::cut},
                                                                        {"link", FaultType::link},
                                                                        {"clog", FaultType::clog},
-                                                                       {"disk", FaultType::disk}};
+                                                                       {"disk", FaultType::disk},
+                                                                       {"clock", FaultType::clock}};
 inline constexpr std::pair<std::string_view, DiskFaultKind> disk_fault_kind_names[] = {{"corrupt", DiskFaultKind::corrupt},
                                                                                 {"torn", DiskFaultKind::torn},
                                                                                 {"slow", DiskFaultKind::slow},

@@ -12,13 +12,15 @@ namespace {
 Status read_mix(const YamlNode& map, std::string_view path, OperationMix& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
   BFTSIM_SCENARIO_TRY(check_keys(map, path, mix_keys));
-  out = OperationMix{.put = 0, .get = 0, .del = 0, .txn = 0};
+  out = OperationMix{.put = 0, .get = 0, .del = 0, .txn = 0, .incr = 0, .append = 0};
   const auto weight = integer_in(0, 1'000'000);
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "put", out.put, weight));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "get", out.get, weight));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "del", out.del, weight));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "txn", out.txn, weight));
-  if (out.put + out.get + out.del + out.txn == 0) return fail(map.where, path, "at least one weight must be > 0");
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "incr", out.incr, weight));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "append", out.append, weight));
+  if (out.put + out.get + out.del + out.txn + out.incr + out.append == 0) return fail(map.where, path, "at least one weight must be > 0");
   return {};
 }
 
@@ -51,6 +53,8 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "leader_election", out.leader_election,
                                     enum_of(NameTable<LeaderElection>(leader_election_names), "leader election")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "reputation_window", out.reputation_window, integer_in(1, 1024)));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "new_view_to_leader", out.new_view_to_leader,
+                                    enum_of(NameTable<bool>(bool_names), "boolean")));
   if (out.view_timeout_max < out.view_timeout) {
     const std::string detail = fmt::format("view_timeout_max {} is below view_timeout {}",
                                            format_duration(out.view_timeout_max), format_duration(out.view_timeout));
@@ -137,7 +141,8 @@ Status read_network(const YamlNode& map, std::string_view path, NetworkConfig& o
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "loss", out.loss_ppm, read_probability));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "duplicate", out.duplicate_ppm, read_probability));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "reorder", out.reorder_ppm, read_probability));
-  return read_optional(map, path, "reorder_delay", out.reorder_delay, read_duration);
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "reorder_delay", out.reorder_delay, read_duration));
+  return read_optional(map, path, "bandwidth", out.bandwidth, read_rate);
 }
 
 Status read_clients(const YamlNode& map, std::string_view path, ClientsConfig& out) {

@@ -35,8 +35,17 @@ Status read_byzantine_params(const YamlNode& map, std::string_view entry_path, s
 Status read_faults(const YamlNode& list, std::string_view path, std::uint32_t replica_count,
                    std::vector<Fault>& out);
 
-// `random_faults: {partitions: {...}, disk: {...}}`.
+// `random_faults: {partitions: {...}, disk: {...}, ...}`.
 Status read_random_faults(const YamlNode& map, std::string_view path, const Scenario& scenario,
                           RandomFaultsConfig& out);
+
+// The swarm families of `random_faults` (crashes, cuts, drops, clogs,
+// duplicates, clocks, byzantine, swarm; random_faults.cpp).
+Status read_swarm_families(const YamlNode& map, std::string_view path, const Scenario& scenario,
+                           RandomFaultsConfig& out);
+
+// After `byzantine:` is read: random_faults.byzantine's max_nodes default
+// (faulty minus the listed Byzantine replicas) and its bound.
+Status finish_random_byzantine(const YamlNode& root, Scenario& scenario);
 
 }  // namespace bftsim::loader

@@ -470,6 +470,8 @@ std::vector<HistoryOp> simulated_history(std::uint64_t seed, const Workload& wor
         result = state.count(op.op.key) > 0 ? ok(state[op.op.key]) : not_found();
         break;
       case OpType::del: result = state.erase(op.op.key) > 0 ? ok() : not_found(); break;
+      case OpType::incr:
+      case OpType::append: FAIL("this generator makes no read-modify-write ops"); break;
       case OpType::txn: {
         bool holds = true;
         for (const TxnCondition& condition : op.op.conditions) {
@@ -551,6 +553,8 @@ OpResult apply_to_map(std::map<std::string, std::string>& state, const Operation
     case OpType::put: state[op.key] = op.value; return ok();
     case OpType::get: return state.count(op.key) > 0 ? ok(state[op.key]) : not_found();
     case OpType::del: return state.erase(op.key) > 0 ? ok() : not_found();
+    case OpType::incr:
+    case OpType::append: FAIL("this model has no read-modify-write ops"); break;
     case OpType::txn: break;
   }
   for (const TxnCondition& condition : op.conditions) {
@@ -828,4 +832,85 @@ TEST_CASE("linearizability: a hard history past the step budget is exhausted, no
 }
 
 }  // namespace
+}  // namespace bftsim
+
+namespace bftsim {
+namespace {
+Operation incr_op(const std::string& key, const std::string& delta) {
+  return Operation{.type = OpType::incr, .key = key, .value = delta, .conditions = {}, .writes = {}};
+}
+Operation append_op(const std::string& key, const std::string& value) {
+  return Operation{.type = OpType::append, .key = key, .value = value, .conditions = {}, .writes = {}};
+}
+}  // namespace
+
+TEST_CASE("linearizability: read-modify-write ops are checked on their values") {
+  // Goal: incr and append results must fit some order of the key's ops.
+  // Method: overlapping increments that can be ordered pass; two increments
+  // that both claim to have seen 0 fail; an append whose length skips a
+  // completed append fails; a pending incr may or may not have applied.
+  SUBCASE("concurrent increments in some order pass") {
+    History history;
+    history.done(1, incr_op("n", "1"), 0, 10, ok("2"));
+    history.done(2, incr_op("n", "1"), 1, 9, ok("1"));
+    history.done(3, get_op("n"), 11, 12, ok("2"));
+    CHECK(passes(history));
+  }
+  SUBCASE("a lost increment fails") {
+    History history;
+    history.done(1, incr_op("n", "1"), 0, 10, ok("1"));
+    history.done(2, incr_op("n", "1"), 11, 20, ok("1"));  // saw 0 after the first completed
+    const LinearizabilityResult result = check_linearizability(history.ops());
+    CHECK_FALSE(result.linearizable);
+    CHECK(result.key == "n");
+  }
+  SUBCASE("an append that ignores a completed append fails; in order it passes") {
+    History bad;
+    bad.done(1, append_op("s", "ab"), 0, 5, ok("2"));
+    bad.done(2, append_op("s", "c"), 6, 9, ok("1"));
+    CHECK_FALSE(check_linearizability(bad.ops()).linearizable);
+    History good;
+    good.done(1, append_op("s", "ab"), 0, 5, ok("2"));
+    good.done(2, append_op("s", "c"), 6, 9, ok("3"));
+    good.done(3, get_op("s"), 10, 11, ok("abc"));
+    CHECK(passes(good));
+  }
+  SUBCASE("a pending incr may or may not apply") {
+    History applied;
+    applied.pending(1, incr_op("n", "5"), 0);
+    applied.done(2, get_op("n"), 10, 11, ok("5"));
+    CHECK(passes(applied));
+    History not_applied;
+    not_applied.pending(1, incr_op("n", "5"), 0);
+    not_applied.done(2, get_op("n"), 10, 11, not_found());
+    CHECK(passes(not_applied));
+    History impossible;
+    impossible.pending(1, incr_op("n", "5"), 0);
+    impossible.done(2, get_op("n"), 10, 11, ok("6"));
+    CHECK_FALSE(check_linearizability(impossible.ops()).linearizable);
+  }
+  SUBCASE("incr of a non-integer must fail, and puts mix in") {
+    History history;
+    history.done(1, put_op("n", "abc"), 0, 1, ok());
+    history.done(2, incr_op("n", "1"), 2, 3, OpResult{.status = ResultStatus::not_integer, .value = std::nullopt});
+    CHECK(passes(history));
+    History wrong;
+    wrong.done(1, put_op("n", "abc"), 0, 1, ok());
+    wrong.done(2, incr_op("n", "1"), 2, 3, ok("1"));
+    CHECK_FALSE(check_linearizability(wrong.ops()).linearizable);
+  }
+}
+
+TEST_CASE("linearizability: a txn with no conditions and no writes is checked") {
+  // Goal: the gap where such a txn's result was never looked at is closed.
+  History good;
+  good.done(1, txn_op({}, {}), 0, 1, ok());
+  CHECK(passes(good));
+  History bad;
+  const std::uint64_t id = bad.done(1, txn_op({}, {}), 0, 1, condition_failed());
+  const LinearizabilityResult result = check_linearizability(bad.ops());
+  CHECK_FALSE(result.linearizable);
+  CHECK(result.op_ids == std::vector<std::uint64_t>{id});
+}
+
 }  // namespace bftsim

@@ -270,7 +270,7 @@ TEST_CASE("the loader rejects bad link, clog and random_faults entries at their 
         "test.yaml:12:53: faults[0].loss: unknown key for a clog fault (known: type, from, to, both, at, until)");
   CHECK(load_error("faults:\n  - {type: link, from: 1, to: 0, at: 1s, jitter: 2ms}\n") ==
         "test.yaml:12:42: faults[0].jitter: unknown key for a link fault (known: type, from, to, both, at, until, "
-        "loss, latency, duplicate)");
+        "loss, latency, duplicate, bandwidth)");
   CHECK(load_error("faults:\n  - {type: link, from: 1, to: 0, at: 2s, until: 1s, loss: 0.5}\n") ==
         "test.yaml:12:49: faults[0].until: until 1s must be after at 2s");
   CHECK(load_error("faults:\n  - {type: clog, from: 1, to: 0, at: 2s, until: 2s}\n") ==
@@ -290,15 +290,16 @@ TEST_CASE("the loader rejects bad link, clog and random_faults entries at their 
   CHECK(load_error("faults:\n  - {type: link, from: 1, to: 0, both: yes, at: 1s, loss: 0}\n") ==
         "test.yaml:12:40: faults[0].both: unknown boolean \"yes\" (known: true, false)");
   CHECK(load_error("faults:\n  - {type: link, from: 1, to: 0, at: 1s}\n") ==
-        "test.yaml:12:5: faults[0]: a link fault needs at least one of loss, latency, duplicate");
+        "test.yaml:12:5: faults[0]: a link fault needs at least one of loss, latency, duplicate, bandwidth");
   CHECK(load_error("faults:\n  - {type: link, from: 1, to: 0, at: 1s, latency: {distribution: constant}}\n") ==
         "test.yaml:12:51: faults[0].latency.value: missing required key (in the map faults[0].latency)");
 
-  CHECK(load_error("random_faults: {crashes: {}}\n") ==
-        "test.yaml:11:17: random_faults.crashes: unknown key (known: partitions, disk)");
+  CHECK(load_error("random_faults: {storms: {}}\n") ==
+        "test.yaml:11:17: random_faults.storms: unknown key (known: partitions, disk, crashes, cuts, drops, clogs, "
+        "duplicates, clocks, byzantine, swarm)");
   CHECK(load_error("random_faults:\n  partitions: {mean_interval: 1s, mean_duration: 1s, jitter: 2}\n") ==
         "test.yaml:12:54: random_faults.partitions.jitter: unknown key (known: mean_interval, mean_duration, "
-        "start, stop, max_isolated)");
+        "start, stop, max_isolated, in_flight)");
   CHECK(load_error("random_faults:\n  partitions: {mean_duration: 1s}\n") ==
         "test.yaml:12:15: random_faults.partitions.mean_interval: missing required key (in the map "
         "random_faults.partitions)");

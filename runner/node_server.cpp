@@ -1,0 +1,342 @@
+// bft-node's event loop around the core Node (node_server.h).
+#include "runner/node_server.h"
+
+#include <fmt/format.h>
+
+#include "core/codec/frame.h"
+#include "core/protocol/client_auth.h"
+#include "core/protocol/codec.h"
+#include "core/storage/file_system.h"
+#include "runner/client_door.h"
+#include "runner/peer_network.h"
+#include "runner/stream.h"
+
+namespace bftsim::runner {
+namespace {
+
+// The state machine applies a client's numbers at most request_window_max
+// below its highest; the door keeps well inside that.
+constexpr std::size_t door_outstanding_max = 512;
+constexpr auto durable_reply_delay = std::chrono::milliseconds(10);
+constexpr Duration door_retry_after = ns_per_s;
+
+std::vector<std::uint8_t> framed_message(const Message& message) {
+  std::vector<std::uint8_t> out;
+  append_frame(out, encode_message(message));
+  return out;
+}
+
+}  // namespace
+
+// The LSM store, with a call after every successful synced persist: the
+// moment deferred replies become safe to send.
+class NotifyingStore final : public NodeStore {
+ public:
+  NotifyingStore(NodeStore& inner, std::function<void()> after_sync)
+      : inner_(inner), after_sync_(std::move(after_sync)) {}
+  Result<RecoveredState> recover() override { return inner_.recover(); }
+  Status persist_safety(const SafetyState& state) override {
+    auto status = inner_.persist_safety(state);
+    if (status) after_sync_();
+    return status;
+  }
+  Status record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) override {
+    return inner_.record_commit(block, hash, machine);
+  }
+  Result<KvStateMachine> install_state(const Block& block, const Hash32& hash, const std::vector<KeyValue>& pairs,
+                                       const std::vector<SnapshotReply>& replies) override {
+    return inner_.install_state(block, hash, pairs, replies);
+  }
+
+ private:
+  NodeStore& inner_;
+  std::function<void()> after_sync_;
+};
+
+NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex self, const Ed25519Seed& seed,
+                       NodeServerOptions options)
+    : io_(io),
+      cluster_(std::move(cluster)),
+      self_(self),
+      options_(std::move(options)),
+      started_at_(std::chrono::steady_clock::now()),
+      view_timer_(io),
+      sync_timer_(io),
+      status_timer_(io),
+      retry_timer_(io),
+      door_seed_(std::make_unique<Ed25519Seed>(random_ed25519_seed())) {
+  door_client_id_ = client_id_of(ed25519_public_key(*door_seed_));
+  lsm_store_ = std::make_unique<LsmNodeStore>(fs_, options_.data_dir);
+  store_ = std::make_unique<NotifyingStore>(*lsm_store_, [this] { flush_replies(); });
+  node_ = std::make_unique<Node>(cluster_.replica_config(self_), make_ed25519_signer(self_, seed),
+                                 make_ed25519_verifier(cluster_.public_keys()), *store_, *this);
+  peers_ = std::make_unique<PeerNetwork>(io_, cluster_, self_, seed, counters_,
+                                         [this](ReplicaIndex from, Message message) {
+                                           on_peer_message(from, std::move(message));
+                                         });
+  door_ = std::make_unique<ClientDoor>(io_, *this, counters_);
+}
+
+NodeServer::~NodeServer() = default;
+
+Instant NodeServer::now() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started_at_)
+      .count();
+}
+
+Status NodeServer::start() {
+  if (auto status = fs_.create_dir(options_.data_dir); !status) return status;
+  if (auto status = node_->start(now()); !status) return status;
+  if (auto status = peers_->start(); !status) return status;
+  const ReplicaAddress& me = cluster_.replicas[self_];
+  if (auto status = door_->start(me.host, me.client_port); !status) return status;
+  fmt::print(stderr, "bft-node {}: started: peers on {}:{}, clients on {}:{}, data in {}, recovered height {}\n",
+             self_, me.host, me.port, me.host, me.client_port, options_.data_dir,
+             node_->replica().committed_height());
+  last_status_at_ = now();
+  arm_status_timer();
+  arm_retry_timer();
+  after_input();
+  return {};
+}
+
+void NodeServer::stop(const std::string& why) {
+  if (stopping_) return;
+  stopping_ = true;
+  // Make every executed commit durable before going (a clean shutdown loses nothing).
+  if (!node_->stopped()) {
+    if (auto status = lsm_store_->persist_safety(node_->replica().safety_state()); !status)
+      fmt::print(stderr, "bft-node {}: final sync failed: {}\n", self_, status.error().message);
+  }
+  fmt::print(stderr, "bft-node {}: stopping ({}) at view {} height {}\n", self_, why, node_->replica().view(),
+             node_->replica().committed_height());
+  asio::error_code ignored;
+  view_timer_.cancel();
+  sync_timer_.cancel();
+  status_timer_.cancel();
+  retry_timer_.cancel();
+  peers_->stop();
+  door_->stop();
+}
+
+// ---- inputs ----
+
+void NodeServer::on_peer_message(ReplicaIndex from, Message message) {
+  if (stopping_) return;
+  // A request a peer relays (its RESP door's) is signed by its client; the
+  // replica checks that, so the relay cannot forge one.
+  if (auto* request = std::get_if<ClientRequest>(&message))
+    node_->on_client_request(*request, now());
+  else
+    node_->on_message(from, message, now());
+  after_input();
+}
+
+void NodeServer::submit_client_request(const ClientRequest& request, const std::weak_ptr<Stream>& reply_to) {
+  if (stopping_) return;
+  client_routes_[request.client] = reply_to;
+  node_->on_client_request(request, now());
+  after_input();
+}
+
+void NodeServer::submit_operation(Operation op, std::function<void(const OpResult&)> done) {
+  if (stopping_) return;
+  door_queued_.emplace_back(std::move(op), std::move(done));
+  start_door_queued();
+  after_input();
+}
+
+void NodeServer::start_door_queued() {
+  while (!door_queued_.empty() && door_pending_.size() < door_outstanding_max) {
+    auto [op, done] = std::move(door_queued_.front());
+    door_queued_.pop_front();
+    DoorRequest pending;
+    pending.request.number = door_next_number_++;
+    pending.request.op = std::move(op);
+    sign_client_request(pending.request, *door_seed_, cluster_.chain_id);
+    pending.done = std::move(done);
+    pending.sent_at = now();
+    send_door_request(pending);
+    door_pending_.emplace(pending.request.number, std::move(pending));
+  }
+}
+
+void NodeServer::send_door_request(const DoorRequest& pending) {
+  const std::vector<std::uint8_t> frame = framed_message(pending.request);
+  for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
+    if (peer != self_) peers_->send(peer, frame);
+  node_->on_client_request(pending.request, now());
+}
+
+void NodeServer::after_input() {
+  check_stopped();
+  if (deferred_replies_.empty() || stopping_) return;
+  // No synced persist came with this input: sync on our own shortly, so a
+  // quiet cluster still answers.
+  sync_timer_.expires_after(durable_reply_delay);
+  sync_timer_.async_wait([this](const asio::error_code& error) {
+    if (error || stopping_ || deferred_replies_.empty() || node_->stopped()) return;
+    if (auto status = store_->persist_safety(node_->replica().safety_state()); !status) {
+      failure_ = fmt::format("storage failed while syncing replies: {}", status.error().message);
+      stop("storage failure");
+    }
+  });
+}
+
+void NodeServer::check_stopped() {
+  if (!node_->stopped() || failure_) return;
+  failure_ = *node_->stop_reason();
+  fmt::print(stderr, "bft-node {}: {}\n", self_, *failure_);
+  stop("storage failure");
+}
+
+// ---- NodeHost ----
+
+void NodeServer::send(ReplicaIndex to, const Message& message) { peers_->send(to, framed_message(message)); }
+
+void NodeServer::broadcast(const Message& message) {
+  const std::vector<std::uint8_t> frame = framed_message(message);
+  for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
+    if (peer != self_) peers_->send(peer, frame);
+}
+
+void NodeServer::reply(const ClientReply& reply) { deferred_replies_.push_back(reply); }
+
+void NodeServer::flush_replies() {
+  if (deferred_replies_.empty()) return;
+  std::vector<ClientReply> ready;
+  ready.swap(deferred_replies_);
+  for (const ClientReply& reply : ready) deliver(reply);
+  if (!door_queued_.empty()) asio::post(io_, [this] {
+    if (stopping_) return;
+    start_door_queued();
+    after_input();
+  });
+}
+
+void NodeServer::deliver(const ClientReply& reply) {
+  if (reply.client == door_client_id_) {
+    auto found = door_pending_.find(reply.number);
+    if (found == door_pending_.end()) return;  // answered already
+    auto done = std::move(found->second.done);
+    door_pending_.erase(found);
+    done(reply.result);
+    return;
+  }
+  auto route = client_routes_.find(reply.client);
+  if (route == client_routes_.end()) return;  // a client of another replica
+  auto stream = route->second.lock();
+  if (!stream || !stream->is_open()) {
+    client_routes_.erase(route);
+    return;
+  }
+  stream->write(framed_message(reply));
+}
+
+void NodeServer::set_timer(TimerKind timer, Instant at) {
+  const std::uint64_t generation = ++view_timer_generation_;
+  view_timer_.expires_at(started_at_ + std::chrono::nanoseconds(at));
+  view_timer_.async_wait([this, timer, generation](const asio::error_code& error) {
+    if (error || stopping_ || generation != view_timer_generation_) return;
+    node_->on_timer(timer, now());
+    after_input();
+  });
+}
+
+void NodeServer::committed(const CommittedBlock& commit) {
+  ++commit_count_;
+  op_count_ += commit.block->batch.size();
+}
+
+void NodeServer::state_installed(const CommittedBlock& state) {
+  ++states_installed_;
+  fmt::print(stderr, "bft-node {}: installed a state transferred from peers at height {}\n", self_, state.height);
+}
+
+// ---- status ----
+
+void NodeServer::arm_retry_timer() {
+  retry_timer_.expires_after(std::chrono::milliseconds(500));
+  retry_timer_.async_wait([this](const asio::error_code& error) {
+    if (error || stopping_) return;
+    // A door request not yet answered (a leader crashed with it, a peer link
+    // was down): send it again; the state machine applies it at most once.
+    const Instant current = now();
+    for (auto& [number, pending] : door_pending_) {
+      if (current - pending.sent_at < door_retry_after) continue;
+      pending.sent_at = current;
+      send_door_request(pending);
+    }
+    after_input();
+    arm_retry_timer();
+  });
+}
+
+void NodeServer::arm_status_timer() {
+  if (options_.status_interval.count() == 0) return;
+  status_timer_.expires_after(options_.status_interval);
+  status_timer_.async_wait([this](const asio::error_code& error) {
+    if (error || stopping_) return;
+    fmt::print(stderr, "{}\n", status_line());
+    arm_status_timer();
+  });
+}
+
+std::string NodeServer::status_line() {
+  const Instant current = now();
+  const double seconds = static_cast<double>(current - last_status_at_) / 1e9;
+  if (seconds > 0) {
+    commits_per_s_ = static_cast<double>(commit_count_ - last_status_commits_) / seconds;
+    ops_per_s_ = static_cast<double>(op_count_ - last_status_ops_) / seconds;
+  }
+  last_status_at_ = current;
+  last_status_commits_ = commit_count_;
+  last_status_ops_ = op_count_;
+  const Replica& replica = node_->replica();
+  return fmt::format(
+      "bft-node {}: view {} height {} commits/s {:.1f} ops/s {:.0f} peers out {}/{} in {}/{} mempool {} "
+      "rejected: handshake {} malformed {} oversized {} resp {}",
+      self_, replica.view(), replica.committed_height(), commits_per_s_, ops_per_s_, peers_->outgoing_up_count(),
+      cluster_.replica_count() - 1, peers_->incoming_up_count(), cluster_.replica_count() - 1,
+      replica.mempool_size(), counters_.peer_handshake_failures + counters_.peer_handshake_timeouts,
+      counters_.peer_malformed_frames + counters_.client_malformed_frames,
+      counters_.peer_oversized_frames + counters_.client_oversized_frames, counters_.resp_protocol_errors);
+}
+
+std::string NodeServer::info_text() const {
+  const Replica& replica = node_->replica();
+  std::string out = "# bftsim\r\n";
+  auto line = [&out](const char* key, auto value) { out += fmt::format("{}:{}\r\n", key, value); };
+  line("replica", self_);
+  line("replicas", cluster_.replica_count());
+  line("faulty", cluster_.faulty);
+  line("chain_id", cluster_.chain_id);
+  line("view", replica.view());
+  line("leader", replica.leader_of(replica.view()));
+  line("committed_height", replica.committed_height());
+  line("commits_per_s", fmt::format("{:.1f}", commits_per_s_));
+  line("ops_per_s", fmt::format("{:.0f}", ops_per_s_));
+  line("committed_ops", op_count_);
+  line("mempool", replica.mempool_size());
+  line("peers_out_up", peers_->outgoing_up_count());
+  line("peers_in_up", peers_->incoming_up_count());
+  line("states_installed", states_installed_);
+  line("peer_links_up_total", counters_.peer_links_up);
+  line("peer_handshake_failures", counters_.peer_handshake_failures);
+  line("peer_handshake_timeouts", counters_.peer_handshake_timeouts);
+  line("peer_malformed_frames", counters_.peer_malformed_frames);
+  line("peer_oversized_frames", counters_.peer_oversized_frames);
+  line("peer_messages_dropped", counters_.peer_messages_dropped);
+  line("client_connections", counters_.client_connections);
+  line("client_malformed_frames", counters_.client_malformed_frames);
+  line("client_oversized_frames", counters_.client_oversized_frames);
+  line("resp_protocol_errors", counters_.resp_protocol_errors);
+  line("resp_commands", counters_.resp_commands);
+  line("door_pending", door_pending_.size() + door_queued_.size());
+  for (std::size_t reason = 0; reason < drop_reason_count; ++reason)
+    line(fmt::format("dropped_{}", drop_reason_name(static_cast<DropReason>(reason))).c_str(),
+         replica.drop_count(static_cast<DropReason>(reason)));
+  return out;
+}
+
+}  // namespace bftsim::runner

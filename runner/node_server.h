@@ -1,0 +1,126 @@
+// NodeServer: bft-node's event loop around one core Node. It implements
+// NodeHost with real sockets (PeerNetwork, ClientDoor), a steady wall clock
+// (Instant = ns since the process started) and asio timers, and keeps the
+// Node's LSM on the POSIX file system. Replies leave only once the commit
+// they report is durable here (after the next synced persist, or a sync of
+// its own within 10 ms), so a client never holds an answer that a kill -9
+// of every replica could take back. Threading: one io_context thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "core/node/lsm_node_store.h"
+#include "core/node/node.h"
+#include "core/storage/posix_file_system.h"
+#include "runner/client_service.h"
+#include "runner/cluster_config.h"
+#include "runner/net_counters.h"
+
+namespace bftsim::runner {
+
+class PeerNetwork;
+class ClientDoor;
+class NotifyingStore;
+
+struct NodeServerOptions {
+  std::string data_dir;
+  std::chrono::milliseconds status_interval{3000};  // 0: no status line
+};
+
+class NodeServer final : public NodeHost, public ClientService {
+ public:
+  NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex self, const Ed25519Seed& seed,
+             NodeServerOptions options);
+  ~NodeServer() override;
+
+  // Opens the store, recovers, binds both ports and starts dialing.
+  Status start();
+  // Syncs the store and closes every connection; the io_context then runs dry.
+  void stop(const std::string& why);
+  // Set when the Node stopped on a storage failure (the process exits 1).
+  const std::optional<std::string>& failure() const { return failure_; }
+
+  // NodeHost
+  void send(ReplicaIndex to, const Message& message) override;
+  void broadcast(const Message& message) override;
+  void reply(const ClientReply& reply) override;
+  void set_timer(TimerKind timer, Instant at) override;
+  void committed(const CommittedBlock& commit) override;
+  void state_installed(const CommittedBlock& state) override;
+
+  // ClientService
+  void submit_client_request(const ClientRequest& request, const std::weak_ptr<Stream>& reply_to) override;
+  void submit_operation(Operation op, std::function<void(const OpResult&)> done) override;
+  std::string info_text() const override;
+
+ private:
+  struct DoorRequest {
+    ClientRequest request;
+    std::function<void(const OpResult&)> done;
+    Instant sent_at = 0;
+  };
+
+  Instant now() const;
+  void on_peer_message(ReplicaIndex from, Message message);
+  void after_input();
+  void flush_replies();
+  void deliver(const ClientReply& reply);
+  void send_door_request(const DoorRequest& pending);
+  void start_door_queued();
+  void arm_status_timer();
+  void arm_retry_timer();
+  std::string status_line();
+  void check_stopped();
+
+  asio::io_context& io_;
+  ClusterConfig cluster_;
+  ReplicaIndex self_;
+  NodeServerOptions options_;
+  std::chrono::steady_clock::time_point started_at_;
+  PosixFileSystem fs_;
+  std::unique_ptr<LsmNodeStore> lsm_store_;
+  std::unique_ptr<NotifyingStore> store_;
+  std::unique_ptr<Node> node_;
+  NetCounters counters_;
+  std::unique_ptr<PeerNetwork> peers_;
+  std::unique_ptr<ClientDoor> door_;
+  asio::steady_timer view_timer_;
+  asio::steady_timer sync_timer_;
+  asio::steady_timer status_timer_;
+  asio::steady_timer retry_timer_;
+  std::uint64_t view_timer_generation_ = 0;
+  bool stopping_ = false;
+  std::optional<std::string> failure_;
+
+  // Replies waiting for the commit they report to be durable.
+  std::vector<ClientReply> deferred_replies_;
+  std::map<ClientId, std::weak_ptr<Stream>> client_routes_;
+
+  // The RESP door's own client: a key made at start, numbers from 1.
+  std::unique_ptr<Ed25519Seed> door_seed_;
+  ClientId door_client_id_ = 0;
+  RequestNumber door_next_number_ = 1;
+  std::map<RequestNumber, DoorRequest> door_pending_;
+  std::deque<std::pair<Operation, std::function<void(const OpResult&)>>> door_queued_;
+
+  // For the status line and INFO.
+  std::uint64_t commit_count_ = 0;
+  std::uint64_t op_count_ = 0;
+  std::uint64_t last_status_commits_ = 0;
+  std::uint64_t last_status_ops_ = 0;
+  Instant last_status_at_ = 0;
+  double commits_per_s_ = 0;
+  double ops_per_s_ = 0;
+  std::uint64_t states_installed_ = 0;
+};
+
+}  // namespace bftsim::runner
