@@ -1,8 +1,9 @@
 // The bftsim command line: parses the options and hands them to a
 // subcommand in sim/harness/ (run, check, sweep, bisect, replay, twins). Exit
 // codes: 0 every run went as the scenario's `expect` says (an expected violation that
-// happened counts), 1 a run did not (an unexpected violation, or an expected
-// violation that did not happen), 2 bad input or usage, 130 a sweep stopped by
+// happened counts), 1 a run did not (an unexpected violation, one of another
+// check than expect.check names, or an expected violation that did not
+// happen), 2 bad input or usage, 130 a sweep stopped by
 // Ctrl-C. bisect: 0 it did what was asked (shrank the violation, found the
 // threshold), 1 there was nothing to find (no violation at that seed, no flip
 // inside the range), 2 bad input. replay: 0 once its trace is written. twins: 0
@@ -54,8 +55,9 @@ const char* usage_text =
     "                                             DIR/violations/twins-ID.yaml\n"
     "\n"
     "Exit codes: 0 every run went as the scenario's `expect` says (an expected violation that\n"
-    "happened counts as expected), 1 a run did not (an unexpected violation, or an expected\n"
-    "violation that did not happen), 2 bad input or usage, 130 a sweep interrupted by Ctrl-C\n"
+    "happened counts as expected), 1 a run did not (an unexpected violation, a violation of\n"
+    "another check than expect.check names, or an expected violation that did not happen),\n"
+    "2 bad input or usage, 130 a sweep interrupted by Ctrl-C\n"
     "(the rows it finished are written). bisect exits 0 when it did what was asked (shrank the\n"
     "violation; found a threshold inside the range), 1 when there was nothing to find (the run\n"
     "at that seed violates no check; the property holds at the top of the range or is already\n"

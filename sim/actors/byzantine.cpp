@@ -86,6 +86,9 @@ void ByzantineActor::on_message(std::uint8_t instance, ReplicaIndex from, const 
     remember_qc(proposal->block);
     remember_block(proposal->block);
   }
+  if (const auto* vote = std::get_if<Vote>(&message); vote != nullptr && vote->voter == from &&
+                                                      has(ByzantineBehavior::short_qc))
+    record_vote(*vote);
   effects_.clear();
   instances_[instance]->on_message(from, message, now, effects_);
   translate(instance, out);

@@ -104,6 +104,13 @@ class ByzantineActor {
   // withhold_*: `recipients` without the targets (all of them without targets).
   std::vector<ReplicaIndex> not_withheld(const std::vector<ReplicaIndex>& recipients) const;
   Vote sign_vote(View view, const Hash32& hash, ReplicaIndex voter) const;
+  // short_qc: records a vote it sent or received; a block with quorum-1
+  // voters becomes short_qc_ (padded per params_.qc_pad).
+  void record_vote(const Vote& vote);
+  // short_qc: the proposal or timeout as it would be with short_qc_ as its
+  // QC, when that is newer than the one it carries and fits its view.
+  std::optional<Proposal> short_qc_proposal(const Proposal& proposal) const;
+  std::optional<Timeout> short_qc_timeout(const Timeout& timeout) const;
   Proposal sign_proposal(Block block, std::optional<TimeoutCert> tc) const;
   void corrupt(Signature& signature);
   // The stream of `behavior`. Requires: has(behavior).
@@ -141,6 +148,10 @@ class ByzantineActor {
     QuorumCert qc;
   };
   std::optional<HiddenQc> hidden_qc_;
+  // short_qc: the signatures of the votes seen per (view, block), recent
+  // views only, and the newest certificate made from quorum-1 of them.
+  std::map<std::pair<View, Hash32>, std::map<ReplicaIndex, Signature>> vote_book_;
+  std::optional<QuorumCert> short_qc_;
 };
 
 }  // namespace bftsim

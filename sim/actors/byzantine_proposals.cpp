@@ -162,6 +162,14 @@ void ByzantineActor::rewrite_proposal(std::uint8_t instance, const std::vector<R
     ++forged_count_;
     return;
   }
+  if (has(ByzantineBehavior::short_qc)) {
+    // The block on the short certificate first; a correct replica drops it
+    // (bad certificate) and takes the honest one that follows.
+    if (std::optional<Proposal> forged = short_qc_proposal(base)) {
+      for (ReplicaIndex to : recipients) emit(instance, to, *forged, delay, out);
+      ++forged_count_;
+    }
+  }
   for (ReplicaIndex to : recipients) emit(instance, to, base, delay, out);
 }
 
@@ -192,6 +200,22 @@ void ByzantineActor::propose_out_of_turn(std::uint8_t instance, ByzantineOutbox&
   const Proposal proposal = sign_proposal(std::move(block), std::nullopt);
   for (ReplicaIndex to : others()) emit(instance, to, proposal, 0, out);
   ++forged_count_;
+}
+
+// The proposal extending the block short_qc_ certifies, when it is newer
+// than the proposal's justify and fits its view (the view after it, or any
+// earlier one under the proposal's TC), and the actor knows that block.
+std::optional<Proposal> ByzantineActor::short_qc_proposal(const Proposal& proposal) const {
+  if (!short_qc_ || short_qc_->view <= proposal.block.justify.view || short_qc_->view >= proposal.block.view)
+    return std::nullopt;
+  if (short_qc_->view + 1 != proposal.block.view && !proposal.timeout_cert) return std::nullopt;
+  const Block* parent = find_block(short_qc_->block_hash);
+  if (parent == nullptr) return std::nullopt;
+  Block block = proposal.block;
+  block.justify = *short_qc_;
+  block.parent_hash = short_qc_->block_hash;
+  block.height = parent->height + 1;
+  return sign_proposal(std::move(block), proposal.timeout_cert);
 }
 
 }  // namespace bftsim

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/consensus/quorum.h"
 #include "core/protocol/codec.h"
 #include "core/protocol/signing.h"
 
@@ -42,6 +43,7 @@ void ByzantineActor::rewrite_vote(std::uint8_t instance, const std::vector<Repli
   if (has(ByzantineBehavior::withhold_votes) && params_.targets.empty()) return;
   const std::vector<ReplicaIndex> recipients =
       has(ByzantineBehavior::withhold_votes) ? not_withheld(all_recipients) : all_recipients;
+  if (has(ByzantineBehavior::short_qc)) record_vote(vote);
   if (has(ByzantineBehavior::amnesia)) {
     auto& voted = voted_[instance];
     voted[vote.view].push_back(vote.block_hash);
@@ -112,6 +114,14 @@ void ByzantineActor::rewrite_timeout(std::uint8_t instance, const std::vector<Re
   const std::vector<ReplicaIndex> recipients =
       has(ByzantineBehavior::withhold_timeouts) ? not_withheld(all_recipients) : all_recipients;
   Timeout timeout = original;
+  if (has(ByzantineBehavior::short_qc)) {
+    // The short certificate first: a replica that accepts it counts this
+    // timeout with it; a correct one drops it and counts the honest one.
+    if (std::optional<Timeout> forged = short_qc_timeout(timeout)) {
+      for (ReplicaIndex to : recipients) emit(instance, to, *forged, 0, out);
+      ++forged_count_;
+    }
+  }
   if (has(ByzantineBehavior::tail_fork) && hidden_qc_ && hidden_qc_->view == timeout.view &&
       timeout.high_qc.view > hidden_qc_->qc.view) {
     // The view it tail-forked: claim the grandparent's QC as its highest.
@@ -133,6 +143,49 @@ void ByzantineActor::rewrite_timeout(std::uint8_t instance, const std::vector<Re
     for (ReplicaIndex to : recipients) emit(instance, to, forged, 0, out);
     ++forged_count_;
   }
+}
+
+// short_qc: quorum-1 real votes make a certificate a correct replica must
+// refuse. pad: none leaves it one short; junk adds a signer whose signature
+// is made up; duplicate repeats one signer's entry. Each fools a replica
+// that skips one part of verify_qc (the count, the signatures, distinctness).
+void ByzantineActor::record_vote(const Vote& vote) {
+  auto& signers = vote_book_[{vote.view, vote.block_hash}];
+  signers.emplace(vote.voter, vote.signature);
+  while (vote_book_.begin()->first.first + voted_views_kept < vote.view) vote_book_.erase(vote_book_.begin());
+  const std::uint32_t short_quorum = quorum_size(config_.replica_count, config_.faulty_max) - 1;
+  if (signers.size() != short_quorum || (short_qc_ && short_qc_->view >= vote.view)) return;
+  QuorumCert qc{vote.view, vote.block_hash, {}};
+  for (const auto& [signer, signature] : signers) qc.signatures.push_back({signer, signature});
+  switch (params_.qc_pad) {
+    case QcPad::none:
+      break;
+    case QcPad::junk: {
+      ReplicaIndex missing = 0;
+      while (signers.contains(missing)) ++missing;
+      SignerSignature made_up{missing, {}};
+      Rng& pad_rng = rng(ByzantineBehavior::short_qc);
+      for (auto& byte : made_up.signature.bytes) byte = static_cast<std::uint8_t>(pad_rng.next_u64());
+      qc.signatures.insert(std::upper_bound(qc.signatures.begin(), qc.signatures.end(), missing,
+                                            [](ReplicaIndex signer, const SignerSignature& entry) {
+                                              return signer < entry.signer;
+                                            }),
+                           made_up);
+      break;
+    }
+    case QcPad::duplicate:
+      qc.signatures.insert(qc.signatures.begin(), qc.signatures.front());
+      break;
+  }
+  short_qc_ = std::move(qc);
+}
+
+std::optional<Timeout> ByzantineActor::short_qc_timeout(const Timeout& timeout) const {
+  if (!short_qc_ || short_qc_->view <= timeout.high_qc.view || short_qc_->view >= timeout.view) return std::nullopt;
+  Timeout forged = timeout;
+  forged.high_qc = *short_qc_;
+  forged.signature = signer_->sign(signing::timeout_bytes(config_.chain_id, forged.view, forged.high_qc.view));
+  return forged;
 }
 
 }  // namespace bftsim

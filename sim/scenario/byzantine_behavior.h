@@ -35,8 +35,9 @@ enum class ByzantineBehavior : std::uint8_t {
   amnesia,             // forgets its vote: votes again in a view, for each other block it sees
   withhold_timeouts,   // sends no timeouts (to `targets` only, when given)
   tail_fork,           // as leader: drops its predecessor's block, extends the grandparent
+  short_qc,            // certifies a block with the votes it saw, one short of a quorum (`pad`)
 };
-inline constexpr std::size_t byzantine_behavior_count = 22;
+inline constexpr std::size_t byzantine_behavior_count = 23;
 
 std::string_view byzantine_behavior_name(ByzantineBehavior behavior);
 Result<ByzantineBehavior> parse_byzantine_behavior(std::string_view name);
@@ -49,6 +50,12 @@ Result<ByzantineBehavior> parse_byzantine_behavior(std::string_view name);
 //                   parent with one signature short of a quorum.
 enum class SyncLie : std::uint8_t { fabricated, unlinked, forged_justify };
 std::string_view sync_lie_name(SyncLie lie);
+
+// How short_qc fills its quorum-1 real signatures (YAML `pad`): not at all
+// (none), with one more signer under a made-up signature (junk), or with a
+// second copy of one entry (duplicate).
+enum class QcPad : std::uint8_t { none, junk, duplicate };
+std::string_view qc_pad_name(QcPad pad);
 
 // fork's depth (YAML `depth: 1 | 2 | 3 | lock`): 0 means at the lock.
 inline constexpr std::uint32_t fork_depth_lock = 0;
@@ -64,6 +71,7 @@ struct ByzantineParams {
   std::vector<ReplicaIndex> targets;       // withhold_*: `targets`, sorted (empty: every replica)
   bool equivocate_to_all = false;          // equivocate: `split: halves | all` (all: both blocks to everyone)
   bool bad_parent_grandparent = false;     // bad_parent: `parent: unknown | grandparent`
+  QcPad qc_pad = QcPad::none;              // short_qc: `pad`
 
   bool operator==(const ByzantineParams&) const = default;
 };

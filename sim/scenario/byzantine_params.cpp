@@ -1,7 +1,7 @@
 // The parameters of a `byzantine` entry, beside `node` and `behavior`:
 // `depth` (fork), `mode` (bad_sync), `vote_for` (impersonate), `split`
-// (equivocate), `parent` (bad_parent) and `targets` (withhold_votes,
-// withhold_proposals, withhold_timeouts). Each is read only
+// (equivocate), `parent` (bad_parent), `pad` (short_qc) and `targets`
+// (withhold_votes, withhold_proposals, withhold_timeouts). Each is read only
 // when the entry names a behaviour that takes it; otherwise it is an error at
 // the parameter, so a parameter never silently does nothing.
 #include <algorithm>
@@ -98,6 +98,13 @@ Status read_byzantine_params(const YamlNode& map, std::string_view entry_path, s
     auto grandparent = read_enum(*node, path, NameTable<bool>(bad_parent_names), "parent");
     if (!grandparent) return tl::unexpected(std::move(grandparent.error()));
     params.bad_parent_grandparent = *grandparent;
+  }
+  if (const YamlNode* node = map.find("pad")) {
+    const std::string path = key_path_join(entry_path, "pad");
+    BFTSIM_SCENARIO_TRY(require_taker(*node, path, "pad", spec, {B::short_qc}));
+    auto pad = read_enum(*node, path, NameTable<QcPad>(qc_pad_names), "pad");
+    if (!pad) return tl::unexpected(std::move(pad.error()));
+    params.qc_pad = *pad;
   }
   if (const YamlNode* node = map.find("targets")) {
     const std::string path = key_path_join(entry_path, "targets");

@@ -384,6 +384,7 @@ std::string byzantine_params(const ByzantineSpec& spec) {
   if (has(ByzantineBehavior::impersonate) && p.impersonate_other_block) out += ", vote_for: other_block";
   if (has(ByzantineBehavior::equivocate) && p.equivocate_to_all) out += ", split: all";
   if (has(ByzantineBehavior::bad_parent) && p.bad_parent_grandparent) out += ", parent: grandparent";
+  if (has(ByzantineBehavior::short_qc) && p.qc_pad != defaults.qc_pad) out += fmt::format(", pad: {}", qc_pad_name(p.qc_pad));
   if ((has(ByzantineBehavior::withhold_votes) || has(ByzantineBehavior::withhold_proposals) ||
        has(ByzantineBehavior::withhold_timeouts)) &&
       !p.targets.empty())

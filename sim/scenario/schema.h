@@ -35,7 +35,7 @@ inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "
                                               "new_view_to_leader", "leaders"};
 inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
-                                                      "split", "parent"};
+                                                      "split", "parent", "pad"};
 inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay",
                                                    "bandwidth"};
 inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
@@ -110,6 +110,8 @@ inline constexpr std::pair<std::string_view, SyncLie> sync_lie_names[] = {
     {"fabricated", SyncLie::fabricated}, {"unlinked", SyncLie::unlinked}, {"forged_justify", SyncLie::forged_justify}};
 inline constexpr std::pair<std::string_view, bool> vote_for_names[] = {{"own_block", false}, {"other_block", true}};
 inline constexpr std::pair<std::string_view, bool> split_names[] = {{"halves", false}, {"all", true}};
+inline constexpr std::pair<std::string_view, QcPad> qc_pad_names[] = {
+    {"none", QcPad::none}, {"junk", QcPad::junk}, {"duplicate", QcPad::duplicate}};
 inline constexpr std::pair<std::string_view, bool> bad_parent_names[] = {{"unknown", false}, {"grandparent", true}};
 inline constexpr std::pair<std::string_view, InFlight> in_flight_names[] = {{"drop", InFlight::drop},
                                                                        {"deliver", InFlight::deliver}};

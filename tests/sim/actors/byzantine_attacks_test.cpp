@@ -36,6 +36,11 @@ ByzantineParams grandparent_params() {
   params.bad_parent_grandparent = true;
   return params;
 }
+ByzantineParams pad_params(QcPad pad) {
+  ByzantineParams params;
+  params.qc_pad = pad;
+  return params;
+}
 ByzantineParams target_params(std::vector<ReplicaIndex> targets) {
   ByzantineParams params;
   params.targets = std::move(targets);
@@ -396,6 +401,135 @@ TEST_CASE("byzantine attacks: bad_parent with parent: grandparent names the real
   const auto bad_blocks = judge.drop_count(DropReason::bad_block);
   judge.on_message(2, proposal, 0, effects);
   CHECK(judge.drop_count(DropReason::bad_block) == bad_blocks + 1);
+}
+
+TEST_CASE("byzantine attacks: short_qc certifies a block with quorum-1 real votes, padded as asked") {
+  // Goal: a certificate for a block that did not get a quorum. Method: the
+  // actor (2) and replica 0 vote for leader 1's B1 (replica 1's vote never
+  // comes: 2 of 3); view 1 times out (TC from 0, 1 and the actor) and the
+  // actor leads view 2. It first proposes a block on B1 under the short QC,
+  // then the honest block on genesis; its view-2 timeout first claims the
+  // short QC, then genesis. A correct replica drops the forged proposal
+  // (bad certificate) and votes for the honest one. (pad: duplicate is the
+  // next case: the wire decoder itself refuses it.)
+  for (const QcPad pad : {QcPad::none, QcPad::junk}) {
+    CAPTURE(qc_pad_name(pad));
+    Fixture fixture(2, {B::short_qc}, CryptoKind::fast, true, pad_params(pad));
+    ByzantineOutbox out;
+    fixture.actor.start(0, out);
+    const Block b1 = fixture.view1_block();
+    const Hash32 b1_hash = block_hash(b1);
+    fixture.actor.on_message(0, 1, fixture.forger.proposal(b1), 0, out);
+    fixture.actor.on_message(0, 0, fixture.forger.vote(0, 1, b1_hash), 0, out);
+    REQUIRE(fixture.actor.instance(0).safety_state().high_qc.view == 0);  // no real QC(1)
+    const Instant deadline = last_timer(out);
+    fixture.actor.on_timer(0, deadline, out);
+    ByzantineOutbox view2;
+    for (ReplicaIndex peer : {0u, 1u})
+      fixture.actor.on_message(0, peer, Timeout{1, peer, genesis_qc(), std::nullopt, fixture.forger.sign_timeout(peer, 1, 0)},
+                               deadline, view2);
+    REQUIRE(fixture.actor.instance(0).view() == 2);
+
+    std::map<std::uint32_t, std::vector<Proposal>> received;
+    for (const auto& [send, proposal] : sends_of<Proposal>(decode_all(view2))) received[send.to].push_back(proposal);
+    REQUIRE(received.size() == 3);
+    for (const auto& [to, proposals] : received) {
+      REQUIRE(proposals.size() == 2);
+      const Proposal& forged = proposals[0];
+      CHECK(forged.block.view == 2);
+      CHECK(forged.block.parent_hash == b1_hash);
+      CHECK(forged.block.height == 2);
+      CHECK(forged.block.justify.view == 1);
+      CHECK(forged.block.justify.block_hash == b1_hash);
+      CHECK(!fixture.qc_valid(forged.block.justify));
+      CHECK(fixture.proposal_signed(forged));
+      const auto& entries = forged.block.justify.signatures;
+      std::set<ReplicaIndex> signers;
+      std::size_t valid = 0;
+      for (const auto& entry : entries) {
+        signers.insert(entry.signer);
+        valid += fixture.vote_signed_by(entry.signer, Vote{1, b1_hash, entry.signer, entry.signature}) ? 1 : 0;
+      }
+      CHECK(valid >= fixture.quorum() - 1);
+      switch (pad) {
+        case QcPad::none:
+          CHECK(entries.size() == fixture.quorum() - 1);
+          CHECK(valid == entries.size());
+          break;
+        case QcPad::junk:
+          CHECK(entries.size() == fixture.quorum());
+          CHECK(signers.size() == fixture.quorum());
+          CHECK(valid == fixture.quorum() - 1);
+          break;
+        case QcPad::duplicate:
+          FAIL("not run");
+          break;
+      }
+      const Proposal& honest = proposals[1];
+      CHECK(honest.block.parent_hash == BlockTree::genesis_hash());
+      CHECK(fixture.qc_valid(honest.block.justify));
+    }
+
+    Replica judge(testing::make_replica_config(fixture.options, 3), fixture.keys->signer(3), fixture.verifier);
+    Effects effects;
+    judge.start(0, effects);
+    judge.on_message(1, fixture.forger.proposal(b1), 0, effects);
+    effects.clear();
+    const auto bad_certificates = judge.drop_count(DropReason::bad_certificate);
+    judge.on_message(2, received[3][0], deadline, effects);
+    CHECK(judge.drop_count(DropReason::bad_certificate) == bad_certificates + 1);
+    judge.on_message(2, received[3][1], deadline, effects);
+    CHECK(judge.view() == 2);
+    CHECK(judge.safety_state().last_voted_view == 2);
+
+    ByzantineOutbox timeouts;
+    fixture.actor.on_timer(0, last_timer(view2), timeouts);
+    std::map<std::uint32_t, std::vector<Timeout>> timeouts_to;
+    for (const auto& [send, timeout] : sends_of<Timeout>(decode_all(timeouts))) timeouts_to[send.to].push_back(timeout);
+    REQUIRE(timeouts_to.size() == 3);
+    for (const auto& [to, sent] : timeouts_to) {
+      REQUIRE(sent.size() == 2);
+      CHECK(sent[0].view == 2);
+      CHECK(sent[0].high_qc == received[3][0].block.justify);
+      CHECK(fixture.timeout_signed(sent[0]));
+      CHECK(sent[1].high_qc.view == 0);
+    }
+  }
+}
+
+TEST_CASE("byzantine attacks: short_qc with pad: duplicate sends certificates the decoder refuses") {
+  // Goal: a signer listed twice cannot reach verify_qc: certificates have one
+  // canonical form on the wire (signers strictly increasing). Method: as the
+  // case above with pad: duplicate; the forged proposal and timeout frames do
+  // not decode, the honest ones do.
+  Fixture fixture(2, {B::short_qc}, CryptoKind::fast, true, pad_params(QcPad::duplicate));
+  ByzantineOutbox out;
+  fixture.actor.start(0, out);
+  const Block b1 = fixture.view1_block();
+  fixture.actor.on_message(0, 1, fixture.forger.proposal(b1), 0, out);
+  fixture.actor.on_message(0, 0, fixture.forger.vote(0, 1, block_hash(b1)), 0, out);
+  const Instant deadline = last_timer(out);
+  fixture.actor.on_timer(0, deadline, out);
+  ByzantineOutbox view2;
+  for (ReplicaIndex peer : {0u, 1u})
+    fixture.actor.on_message(0, peer, Timeout{1, peer, genesis_qc(), std::nullopt, fixture.forger.sign_timeout(peer, 1, 0)},
+                             deadline, view2);
+  fixture.actor.on_timer(0, last_timer(view2), view2);
+  std::size_t refused = 0;
+  std::size_t decoded = 0;
+  for (const auto& send : view2.sends) {
+    if (send.type != MessageType::proposal && send.type != MessageType::timeout) continue;
+    const auto message = decode_message(send.bytes);
+    if (!message) {
+      ++refused;
+      continue;
+    }
+    ++decoded;
+    if (const auto* proposal = std::get_if<Proposal>(&*message)) CHECK(fixture.qc_valid(proposal->block.justify));
+    if (const auto* timeout = std::get_if<Timeout>(&*message)) CHECK(fixture.qc_valid(timeout->high_qc));
+  }
+  CHECK(refused == 6);  // a forged proposal and a forged timeout per recipient
+  CHECK(decoded == 6);
 }
 
 TEST_CASE("byzantine attacks: withholding aimed at targets sends to everyone else") {

@@ -56,8 +56,9 @@ TEST_CASE("byzantine parameters load into the entry, with defaults when left out
   CHECK(load_ok(with_entry("{node: 3, behavior: equivocate, split: all}")).byzantine[0].params.equivocate_to_all);
   CHECK(!load_ok(with_entry("{node: 3, behavior: equivocate, split: halves}")).byzantine[0].params.equivocate_to_all);
   CHECK(load_ok(with_entry("{node: 3, behavior: bad_parent, parent: grandparent}")).byzantine[0].params.bad_parent_grandparent);
+  CHECK(load_ok(with_entry("{node: 3, behavior: short_qc, pad: junk}")).byzantine[0].params.qc_pad == QcPad::junk);
   // Every new behaviour has a name the loader knows.
-  for (std::string_view name : {"propose_out_of_turn", "bad_sync", "amnesia", "withhold_timeouts", "tail_fork"})
+  for (std::string_view name : {"propose_out_of_turn", "bad_sync", "amnesia", "withhold_timeouts", "tail_fork", "short_qc"})
     CHECK(load_ok(with_entry("{node: 1, behavior: " + std::string(name) + "}")).byzantine[0].behaviors.size() == 1);
 }
 
@@ -94,7 +95,7 @@ TEST_CASE("a byzantine parameter no behaviour of the entry takes, or a bad value
   CHECK(load_error(with_entry("{node: 3, behavior: withhold_votes, targets: []}")) ==
         "adv.yaml:10:50: byzantine[0].targets: needs at least one replica (leave it out to mean all)");
   CHECK(load_error(with_entry("{node: 3, behavior: fork, deep: 2}")).rfind(
-            "adv.yaml:10:31: byzantine[0].deep: unknown key (known: node, behavior, depth, mode, vote_for, targets, split, parent)", 0) == 0);
+            "adv.yaml:10:31: byzantine[0].deep: unknown key (known: node, behavior, depth, mode, vote_for, targets, split, parent, pad)", 0) == 0);
 }
 
 TEST_CASE("expect.check names a safety checker, and only with safety: violated") {
@@ -133,7 +134,7 @@ expect:
   check: chain
 byzantine:
   - {node: 5, behavior: [fork, withhold_votes], depth: lock, targets: [0, 1]}
-  - {node: 6, behavior: [bad_sync, impersonate, equivocate, bad_parent], mode: forged_justify, vote_for: other_block, split: all, parent: grandparent}
+  - {node: 6, behavior: [bad_sync, impersonate, equivocate, bad_parent, short_qc], mode: forged_justify, vote_for: other_block, split: all, parent: grandparent, pad: duplicate}
 )");
   const Scenario first = load_ok(text);
   const std::string written = scenario_to_yaml(first, "");
