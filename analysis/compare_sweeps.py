@@ -8,9 +8,10 @@ bench/liveness_compare.sh writes them. Prints one Markdown row per scenario and
 config: runs, runs as expected, the longest stall (p50 and max over runs),
 view-change latency p50/p99 (one value per stall: from the last commit before
 a failed view to the first commit after it, `total_us`), commit latency
-p50/p99 (proposal to commit, every replica's commit), and committed blocks per
-simulated second. --plot draws, per scenario, the distribution of each run's
-longest stall under each config. Exit codes: 0 done, 2 bad usage or input.
+p50/p99 (proposal to commit, every replica's commit), committed blocks per
+simulated second, and messages sent per committed block (over all runs).
+--plot draws, per scenario, the distribution of each run's longest stall
+under each config. Exit codes: 0 done, 2 bad usage or input.
 """
 
 import argparse
@@ -60,6 +61,8 @@ def load(directory):
                     "scenario": scenario, "config": config, "seed": seed,
                     "as_expected": summary["as_expected"] == "yes",
                     "blocks_per_s": summary["committed_blocks"] / sim_seconds,
+                    "blocks": int(summary["committed_blocks"]),
+                    "messages": int(summary["messages_sent"]),
                     "failed_views": len(changes),
                     "longest_stall_s": longest_stall_s(commits, sim_seconds),
                 })
@@ -90,15 +93,16 @@ def main():
     runs, stalls, commits = load(args.directory)
 
     print("| scenario | config | runs | as expected | longest stall p50 / max (s) | failed views / run "
-          "| view change p50 / p99 (ms) | commit latency p50 / p99 (ms) | blocks/s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| view change p50 / p99 (ms) | commit latency p50 / p99 (ms) | blocks/s | messages/block |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for (scenario, config), group in runs.groupby(["scenario", "config"], sort=True):
         print(f"| {scenario} | {config} | {len(group)} | {int(group.as_expected.sum())} "
               f"| {group.longest_stall_s.median():.2f} / {group.longest_stall_s.max():.2f} "
               f"| {group.failed_views.mean():.1f} "
               f"| {quantile(stalls, scenario, config, 0.5):.0f} / {quantile(stalls, scenario, config, 0.99):.0f} "
               f"| {quantile(commits, scenario, config, 0.5):.0f} / {quantile(commits, scenario, config, 0.99):.0f} "
-              f"| {group.blocks_per_s.mean():.1f} |")
+              f"| {group.blocks_per_s.mean():.1f} "
+              f"| {group.messages.sum() / max(group.blocks.sum(), 1):.1f} |")
 
     if args.plot:
         import matplotlib

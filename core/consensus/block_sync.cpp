@@ -21,18 +21,20 @@ void BlockSync::fetch(const BlockTree& tree, const Hash32& hash, ReplicaIndex hi
                       Effects& out) {
   if (tree.contains(hash)) return;
   auto it = fetching_.find(hash);
-  ReplicaIndex peer = hint;
+  ReplicaIndex peer = hint == index_ ? (hint + 1) % replica_count_ : hint;
   if (it != fetching_.end()) {
-    // Ask again only after a view timeout, and each time another peer.
+    // Ask again only after a view timeout, and each time the peer after the
+    // one asked last (the hint of a repeat is ignored: the retry of a fetch
+    // whose first peer crashed must not ask that peer again).
     if (now - it->second.asked_at < retry_after_) return;
+    peer = (it->second.peer + 1) % replica_count_;
+    if (peer == index_) peer = (peer + 1) % replica_count_;
     it->second.asked_at = now;
-    ++it->second.attempt_count;
-    peer = static_cast<ReplicaIndex>((hint + it->second.attempt_count) % replica_count_);
+    it->second.peer = peer;
   } else {
     if (fetching_.size() >= fetching_max) return;
-    fetching_.emplace(hash, Fetch{.asked_at = now, .attempt_count = 0});
+    fetching_.emplace(hash, Fetch{.asked_at = now, .peer = peer});
   }
-  if (peer == index_) peer = (peer + 1) % replica_count_;
   out.push_back(SendEffect{peer, BlockRequest{hash, fetch_blocks_max_}});
 }
 

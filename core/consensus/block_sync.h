@@ -1,9 +1,10 @@
 // Block sync: how a replica gets the blocks it lacks and serves the ones it
 // has. It asks a peer for a missing block (and its ancestors), asks again a
-// view timeout later of the next peer, keeps proposals waiting on a missing
-// parent and fetched blocks whose parent has not arrived (orphans), accepts
-// a response only along hash links from a hash it asked for, and decides how
-// far below the committed height blocks are kept for lagging peers.
+// view timeout later of the peer after that one, keeps proposals waiting on
+// a missing parent and fetched blocks whose parent has not arrived (orphans),
+// accepts a response only along hash links from a hash it asked for, and
+// decides how far below the committed height blocks are kept for lagging
+// peers.
 // The BlockTree stays the Replica's; each call borrows it. Every queue here is
 // bounded: a peer can fill one, never grow it.
 #pragma once
@@ -33,8 +34,9 @@ class BlockSync {
 
   // Asks for `hash` (and up to fetch_blocks_max ancestors) unless the tree
   // has it: first of `hint`, a peer likely to hold it; a repeat only after a
-  // view timeout, each time of the next peer. Silently gives up a new hash
-  // when fetching_max hashes are outstanding (a later certificate asks again).
+  // view timeout, each time of the peer after the one asked last (a repeat's
+  // hint is ignored). Silently gives up a new hash when fetching_max hashes
+  // are outstanding (a later certificate asks again).
   void fetch(const BlockTree& tree, const Hash32& hash, ReplicaIndex hint, Instant now,
              Effects& out);
   // Requests and responses can be lost: asks again for every outstanding hash
@@ -100,7 +102,7 @@ class BlockSync {
 
   struct Fetch {
     Instant asked_at = 0;
-    std::uint32_t attempt_count = 0;  // repeats so far; picks the next peer
+    ReplicaIndex peer = 0;            // asked last; a repeat asks the next one
   };
   std::map<Hash32, Fetch> fetching_;
   std::map<Hash32, std::vector<std::pair<ReplicaIndex, Proposal>>> waiting_proposals_;

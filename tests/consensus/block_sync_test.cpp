@@ -1,5 +1,6 @@
 // Tests of BlockSync (core/consensus/block_sync.h): a missing block is asked
-// for once, again only after a view timeout and then of the next peer; a
+// for once, again only after a view timeout and then of the peer after the
+// one asked last; a
 // response is kept only along hash links from a requested hash, and its
 // blocks enter the tree parent first. Method: a hand-built chain of three
 // blocks served from one tree to another, with the effects read as data.
@@ -66,6 +67,31 @@ TEST_CASE("block sync: a fetch is repeated only after a view timeout, each time 
   request_in(out, 1, 3);
   request_in(out, 2, 0);
   request_in(out, 3, 2);  // would be 1, this replica itself
+  sync.check_invariants();
+}
+
+TEST_CASE("block sync: the view timer's retries never ask the peer that was just asked") {
+  // Goal: the regression of rmw-counters seed 3 (new_view_to_leader on): a
+  // replica asked a peer that had just crashed for a block, and the retry
+  // when its view timer fired asked that same peer again, so the leader
+  // could not propose for another view. Retries went to own index + attempt,
+  // whatever peer was asked first. Method: own index 1; the first request
+  // goes to the hint 2, then three timer retries go to 3, 0 and 2 (1 is this
+  // replica), each a peer other than the one asked just before.
+  Chain chain;
+  BlockTree tree;
+  BlockSync sync(config());
+  Effects out;
+  sync.fetch(tree, chain.hashes[2], 2, 0, out);
+  sync.retry_fetches(tree, 50, out);  // too soon: nothing
+  sync.retry_fetches(tree, 100, out);
+  sync.retry_fetches(tree, 200, out);
+  sync.retry_fetches(tree, 300, out);
+  REQUIRE(out.size() == 4);
+  request_in(out, 0, 2);
+  request_in(out, 1, 3);
+  request_in(out, 2, 0);
+  request_in(out, 3, 2);
   sync.check_invariants();
 }
 
