@@ -19,6 +19,7 @@ constexpr std::string_view safety_key = "s";
 constexpr std::string_view anchor_key = "m";
 constexpr std::string_view block_prefix = "b";
 constexpr std::string_view reply_prefix = "c";  // + u64 client + u64 request number
+constexpr std::string_view tree_prefix = "t";   // + u64 height + block hash
 
 // Big-endian, so keys sort by number.
 void append_number(std::string& key, std::uint64_t number) {
@@ -178,13 +179,56 @@ Result<RecoveredState> LsmNodeStore::read_state() {
   if (auto status = state.machine.finish_restore(); !status)
     return tl::unexpected(corruption(dir_, "cached replies", status.error().message));
   state.machine.restore_last_applied_height(height);
+  if (auto status = read_tree_blocks(height, state); !status) return tl::unexpected(status.error());
   kv_ = kv_raw;
   return state;
+}
+
+// The tree blocks above `committed_height` into state.blocks; those at or
+// below it (a crash between a commit and its deletes cannot leave any, but a
+// state transfer may) are only tracked, so the next commit deletes them.
+Status LsmNodeStore::read_tree_blocks(Height committed_height, RecoveredState& state) {
+  tree_keys_.clear();
+  auto stored = db_->scan(tree_prefix, prefix_end(tree_prefix));
+  if (!stored) return tl::unexpected(stored.error());
+  for (auto& [key, value] : *stored) {
+    Hash32 hash;
+    if (key.size() != tree_prefix.size() + 8 + hash.bytes.size())
+      return tl::unexpected(corruption(dir_, "tree block", "bad key"));
+    const Height height = read_number(key, tree_prefix.size());
+    std::copy(key.begin() + static_cast<std::ptrdiff_t>(tree_prefix.size() + 8), key.end(),
+              reinterpret_cast<char*>(hash.bytes.data()));
+    auto block = decode_block(as_bytes(value));
+    if (!block || block->height != height || block_hash(*block) != hash)
+      return tl::unexpected(corruption(dir_, "tree block",
+                                       fmt::format("block {} does not match its key", height)));
+    if (height > committed_height) state.blocks.push_back(std::make_shared<const Block>(std::move(*block)));
+    tree_keys_.insert(std::move(key));
+  }
+  return {};
+}
+
+void LsmNodeStore::forget_tree_blocks(WriteBatch& batch, Height height) {
+  const auto end = tree_keys_.lower_bound(numbered_key(tree_prefix, height + 1));
+  for (auto it = tree_keys_.begin(); it != end; ++it) batch.remove(*it);
+  tree_keys_.erase(tree_keys_.begin(), end);
 }
 
 Status LsmNodeStore::persist_safety(const SafetyState& state) {
   BFTSIM_ASSERT(db_ != nullptr);
   return db_->put(safety_key, as_text(encode_safety(state)), !options_.unsafe_skip_sync);
+}
+
+Status LsmNodeStore::record_block(const Block& block, const Hash32& hash) {
+  BFTSIM_ASSERT(db_ != nullptr);
+  std::string key = numbered_key(tree_prefix, block.height);
+  key.append(reinterpret_cast<const char*>(hash.bytes.data()), hash.bytes.size());
+  if (tree_keys_.contains(key)) return {};
+  batch_.clear();
+  encode_block(block, batch_.put_in_place(key, encoded_block_size_bytes(block)));
+  if (auto status = db_->write(batch_, false); !status) return status;
+  tree_keys_.insert(std::move(key));
+  return {};
 }
 
 Status LsmNodeStore::record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) {
@@ -203,6 +247,7 @@ Status LsmNodeStore::record_commit(const Block& block, const Hash32& hash, KvSta
     }
   }
   add_commit_records(batch_, block, hash);
+  forget_tree_blocks(batch_, block.height);
   return db_->write(batch_, false);
 }
 
@@ -222,6 +267,7 @@ Result<KvStateMachine> LsmNodeStore::install_state(const Block& block, const Has
   for (const SnapshotReply& reply : replies)
     batch.put(ReplyKeyBytes({reply.client, reply.number}).view(), as_text(reply.record));
   add_commit_records(batch, block, hash);
+  forget_tree_blocks(batch, block.height);
   if (auto status = db_->write(batch, true); !status) return tl::unexpected(status.error());
   kv_ = nullptr;
   auto state = read_state();

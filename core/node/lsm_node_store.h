@@ -4,6 +4,8 @@
 // is one write batch (block, KV writes, client records, anchor) appended to
 // the WAL without a sync; persist_safety() appends the safety state and
 // syncs, which makes every earlier commit durable too (group commit).
+// record_block() appends a block of the replica's tree, also without a sync:
+// the Persist of the vote for it follows; commits delete the ones they pass.
 // recover() reopens the Db from the disk, so the store survives the Node:
 // a crash loses the Node and whatever the disk did not sync.
 // Single-threaded; the FileSystem must outlive the store.
@@ -11,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +38,7 @@ class LsmNodeStore final : public NodeStore {
 
   Result<RecoveredState> recover() override;
   Status persist_safety(const SafetyState& state) override;
+  Status record_block(const Block& block, const Hash32& block_hash) override;
   Status record_commit(const Block& block, const Hash32& block_hash,
                        KvStateMachine& machine) override;
 
@@ -47,6 +51,9 @@ class LsmNodeStore final : public NodeStore {
 
  private:
   Result<RecoveredState> read_state();
+  Status read_tree_blocks(Height committed_height, RecoveredState& state);
+  // Adds to `batch` the deletes of the tree blocks at or below `height`.
+  void forget_tree_blocks(WriteBatch& batch, Height height);
 
   FileSystem& fs_;
   std::string dir_;
@@ -55,6 +62,7 @@ class LsmNodeStore final : public NodeStore {
   LsmKvStore* kv_ = nullptr;  // owned by the state machine recover() returned
   WriteBatch batch_;                        // record_commit's, reused
   std::vector<std::uint8_t> reply_buffer_;  // one encoded reply, reused
+  std::set<std::string> tree_keys_;         // the tree blocks stored, in key (height) order
 };
 
 }  // namespace bftsim
