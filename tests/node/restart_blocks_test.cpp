@@ -19,6 +19,7 @@
 #include "core/node/lsm_node_store.h"
 #include "core/node/node.h"
 #include "core/protocol/codec.h"
+#include "core/storage/coding.h"
 #include "sim/disk/sim_disk.h"
 #include "tests/consensus/cluster_harness.h"
 
@@ -169,10 +170,11 @@ TEST_CASE("node: a fetched parent is stored too, so the block voted on it attach
   CHECK(host.block_responses[0].second.blocks == std::vector<Block>{b, a});
 }
 
-TEST_CASE("lsm_node_store: commits forget the tree blocks they pass; recovery returns the rest") {
-  // Goal: stored tree blocks do not pile up, and a restart gets back exactly
-  // those above its committed height. Method: store blocks 1..5 of a chain
-  // and a fork block at height 4, commit 1..2, sync, crash, recover.
+TEST_CASE("lsm_node_store: a commit keeps its block as the committed log and deletes the forks it passes") {
+  // Goal: stored blocks do not pile up, each is written once, and a restart
+  // gets back exactly those above its committed height. Method: store blocks
+  // 1..5 of a chain, a fork at height 2 and one at height 4, commit 1..2,
+  // sync, crash, recover.
   testing::Cluster cluster;
   const testing::Forger& forger = cluster.forger();
   std::vector<Block> chain;
@@ -183,8 +185,9 @@ TEST_CASE("lsm_node_store: commits forget the tree blocks they pass; recovery re
     parent = chain.back();
     justify = QuorumCert{v, block_hash(parent), {}};
   }
-  const Block fork = forger.child(chain[2], 9, QuorumCert{3, block_hash(chain[2]), {}},
-                                  {ClientRequest{9, 1, Operation{}}});
+  const std::vector<ClientRequest> other = {ClientRequest{9, 1, Operation{}}};
+  const Block fork_2 = forger.child(chain[0], 8, QuorumCert{1, block_hash(chain[0]), {}}, other);
+  const Block fork_4 = forger.child(chain[2], 9, QuorumCert{3, block_hash(chain[2]), {}}, other);
 
   SimDisk disk(SimDisk::disk_stream(1, 0));
   LsmNodeStore store(disk, "node");
@@ -193,13 +196,19 @@ TEST_CASE("lsm_node_store: commits forget the tree blocks they pass; recovery re
   CHECK(recovered->blocks.empty());
   KvStateMachine machine = std::move(recovered->machine);
   for (const Block& block : chain) REQUIRE(store.record_block(block, block_hash(block)));
-  REQUIRE(store.record_block(fork, block_hash(fork)));
+  REQUIRE(store.record_block(fork_2, block_hash(fork_2)));
+  REQUIRE(store.record_block(fork_4, block_hash(fork_4)));
+  const std::uint64_t bytes_before_commits = disk.counters().bytes_written;
   for (std::size_t i = 0; i < 2; ++i) REQUIRE(store.record_commit(chain[i], block_hash(chain[i]), machine));
+  // The commits wrote no block again: anchors and a delete only.
+  CHECK(disk.counters().bytes_written - bytes_before_commits < encoded_block_size_bytes(chain[0]) * 2);
   REQUIRE(store.persist_safety(SafetyState{}));
   disk.crash();
 
   auto again = store.recover();
   REQUIRE(again);
+  REQUIRE(again->committed);
+  CHECK(again->committed->block_hash == block_hash(chain[1]));
   std::set<Hash32> above_2;
   Height height = 0;
   for (const auto& block : again->blocks) {
@@ -208,12 +217,17 @@ TEST_CASE("lsm_node_store: commits forget the tree blocks they pass; recovery re
     above_2.insert(block_hash(*block));
   }
   CHECK(again->blocks.size() == 4);
-  CHECK(above_2 == std::set<Hash32>{block_hash(chain[2]), block_hash(chain[3]), block_hash(fork),
+  CHECK(above_2 == std::set<Hash32>{block_hash(chain[2]), block_hash(chain[3]), block_hash(fork_4),
                                     block_hash(chain[4])});
   REQUIRE(store.db() != nullptr);
-  auto tree_keys = store.db()->scan("t", "u");
-  REQUIRE(tree_keys);
-  CHECK(tree_keys->size() == 4);  // 1 and 2 were deleted with their commits
+  auto stored = store.db()->scan("t", "u");
+  REQUIRE(stored);
+  std::set<Hash32> kept;
+  for (const auto& [key, value] : *stored) kept.insert(block_hash(*decode_block(as_bytes(value))));
+  CHECK(stored->size() == 6);  // fork_2 was deleted by the commit of height 2
+  CHECK(!kept.contains(block_hash(fork_2)));
+  CHECK(kept.contains(block_hash(chain[0])));  // the committed log
+  CHECK(kept.contains(block_hash(chain[1])));
 }
 
 }  // namespace
