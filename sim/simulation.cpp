@@ -283,7 +283,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   actors_.resize(scenario.replica_count);
   for (const ByzantineSpec& spec : scenario_.byzantine)
     actors_[spec.replica] = std::make_unique<ByzantineActor>(replica_config(spec.replica), *keys_, spec.behaviors,
-                                                             options.seed, client_endpoint(1));
+                                                             options.seed, client_endpoint(1), spec.params);
   // Twins split the honest replicas in two halves, one per instance.
   side_.assign(scenario.replica_count, 0);
   std::uint32_t honest_seen = 0;
@@ -305,6 +305,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   report_.faulty_count = scenario.faulty_count;
   report_.expected_safety = std::string(expect_name(scenario.expect.safety));
   report_.expected_liveness = std::string(expect_name(scenario.expect.liveness));
+  report_.expected_check = scenario.expect.check;
 }
 
 ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
@@ -323,6 +324,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.backoff_reset = scenario_.protocol.backoff_reset;
   config.leader_election = scenario_.protocol.leader_election;
   config.reputation_window = scenario_.protocol.reputation_window;
+  config.new_view_to_leader = scenario_.protocol.new_view_to_leader;
   return config;
 }
 
@@ -333,7 +335,7 @@ void Simulation::Impl::start_replica(ReplicaIndex replica, bool restart) {
       for (const ByzantineSpec& spec : scenario_.byzantine)
         if (spec.replica == replica)
           actors_[replica] = std::make_unique<ByzantineActor>(replica_config(replica), *keys_, spec.behaviors,
-                                                              options_.seed, client_endpoint(1));
+                                                              options_.seed, client_endpoint(1), spec.params);
     }
     outbox_ = {};
     actors_[replica]->start(local_now(replica), outbox_);
@@ -435,8 +437,11 @@ RunReport Simulation::Impl::run() {
   }
   report_.decided_height = agreement_->decided_height();
   report_.requests_issued = requests_issued_;
+  // An expected violation must also be the expected check's, when it names one.
   const bool safety_ok =
-      (report_.safety == Verdict::holds) == (scenario_.expect.safety == SafetyExpectation::holds);
+      (report_.safety == Verdict::holds) == (scenario_.expect.safety == SafetyExpectation::holds) &&
+      (scenario_.expect.check.empty() || !report_.safety_violation ||
+       report_.safety_violation->check == scenario_.expect.check);
   const bool liveness_ok =
       scenario_.expect.liveness == LivenessExpectation::unchecked ||
       (report_.liveness == Verdict::holds &&

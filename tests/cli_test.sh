@@ -118,12 +118,27 @@ run run "$src/scenarios/demo.yaml" --set crypto=fast --set duration=2s --set net
 
 # An expected violation that did not happen: 1. Without the mutant the lock holds.
 run run "$src/scenarios/mutant-skip-lock.yaml" --set crypto=fast --set protocol.unsafe_skip_lock=false -q
-[ "$(rc)" = 1 ] && grep -q "^NOT as expected: safety holds (expected violated): no check fired$" "$work/err" \
+[ "$(rc)" = 1 ] && grep -q "^NOT as expected: safety holds (expected violated by chain): no check fired$" "$work/err" \
   && grep -q "^reproduce: bftsim run .*mutant-skip-lock.yaml --seed 1 --set crypto=fast --set protocol.unsafe_skip_lock=false$" "$work/err" && pass \
   || fail "expected violation that did not happen: exit $(rc), $(cat "$work/err")"
 run run "$src/scenarios/mutant-skip-lock.yaml" --set crypto=fast --set protocol.unsafe_skip_lock=false
-[ "$(rc)" = 1 ] && grep -q "^  verdict: NOT as expected: safety holds (expected violated)$" "$work/out" && pass \
+[ "$(rc)" = 1 ] && grep -q "^  verdict: NOT as expected: safety holds (expected violated by chain)$" "$work/out" && pass \
   || fail "expected violation that did not happen: verdict $(grep verdict "$work/out")"
+# A violation of another check than the one expected: 1, and the verdict says
+# which check fired and which was expected.
+run run "$src/scenarios/mutant-skip-lock.yaml" --set crypto=fast --set expect.check=agreement
+[ "$(rc)" = 1 ] && grep -q "^  verdict: NOT as expected: safety violated by chain (expected violated by agreement)$" "$work/out" && pass \
+  || fail "a violation of another check: exit $(rc), $(grep verdict "$work/out")"
+run sweep "$src/scenarios/mutant-skip-lock.yaml" --seeds 1-2 --set crypto=fast --set expect.check=double_vote --no-progress
+[ "$(rc)" = 1 ] && grep -q "^  seed 1 NOT as expected: safety violated by chain (expected violated by double_vote): chain: " "$work/out" && pass \
+  || fail "sweep: a violation of another check: exit $(rc), $(cat "$work/out")"
+# expect.check names a checker, and only with safety: violated.
+run check "$src/scenarios/mutant-skip-lock.yaml" --set expect.check=lock
+[ "$(rc)" = 2 ] && grep -q "expect.check: unknown safety check \"lock\" (known: agreement, chain, state_agreement, integrity, double_vote, linearizability, recovery)" "$work/err" && pass \
+  || fail "expect.check with an unknown check: exit $(rc), $(cat "$work/err")"
+run check "$src/scenarios/demo.yaml" --set expect.check=agreement
+[ "$(rc)" = 2 ] && grep -q "expect.check: names the check a violation must fire, so it needs safety: violated" "$work/err" && pass \
+  || fail "expect.check with safety holds: exit $(rc), $(cat "$work/err")"
 
 # sweep: 0 when every run went as expected, expected violations included.
 run sweep "$src/scenarios/twins-f-plus-one.yaml" --seeds 1-5 --set crypto=fast --out "$work/sweep-ok"
@@ -138,7 +153,7 @@ summary=$(head -1 "$work/out")
 if [ "$(rc)" = 1 ] && [[ $summary =~ :\ 30\ runs:\ ([0-9]+)\ as\ expected\ \(([0-9]+)\ expected\ safety.*\),\ ([0-9]+)\ not\ as\ expected\ .*\ ([0-9]+)\ expected\ violations\ that\ did\ not\ happen\) ]] \
   && [ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${BASH_REMATCH[3]}" -gt 0 ] && [ "${BASH_REMATCH[2]}" = "${BASH_REMATCH[1]}" ] \
   && [ "${BASH_REMATCH[4]}" = "${BASH_REMATCH[3]}" ]; then pass; else fail "sweep with a mix: exit $(rc), $summary"; fi
-sed -n 2p "$work/out" | grep -q "^  seed [0-9]* NOT as expected: safety holds (expected violated): no check fired$" && pass \
+sed -n 2p "$work/out" | grep -q "^  seed [0-9]* NOT as expected: safety holds (expected violated by agreement): no check fired$" && pass \
   || fail "sweep lists the seeds not as expected first: $(sed -n 2p "$work/out")"
 replays=$(grep -c "^    replay: bftsim run $src/scenarios/sweep-partitions-twins.yaml --seed [0-9]* --set crypto=fast --set duration=3s$" "$work/out")
 [ "$replays" -gt 0 ] && [ "$replays" = "$(grep -c "^  seed [0-9]* NOT as expected" "$work/out")" ] && pass \
@@ -146,7 +161,7 @@ replays=$(grep -c "^    replay: bftsim run $src/scenarios/sweep-partitions-twins
 # The replay line reproduces the run: not as expected again.
 replay=$(grep -m1 "^    replay: " "$work/out" | sed "s|^    replay: bftsim |\"\$bftsim\" |")
 eval "$replay -q" >/dev/null 2>"$work/replay-err"; replay_rc=$?
-[ "$replay_rc" = 1 ] && grep -q "^NOT as expected: safety holds (expected violated)" "$work/replay-err" && pass \
+[ "$replay_rc" = 1 ] && grep -q "^NOT as expected: safety holds (expected violated by agreement)" "$work/replay-err" && pass \
   || fail "the sweep's replay line does not reproduce the run: $replay_rc $(cat "$work/replay-err")"
 
 # Bad input is 2 for sweep too.

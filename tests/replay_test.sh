@@ -89,9 +89,9 @@ EOF
 
 # Perfetto around a safety violation: the window is centred on it by default.
 run replay "$mutant" --format perfetto --out "$work/mutant.json"
-[ "$(rc)" = 0 ] && [ ! -s "$work/out" ] && grep -q "around 6142 (the safety violation (chain))" "$work/err" && pass \
+[ "$(rc)" = 0 ] && [ ! -s "$work/out" ] && grep -q "around 6678 (the safety violation (chain))" "$work/err" && pass \
   || fail "replay of the mutant: exit $(rc), $(cat "$work/err")"
-grep -q "events 5942-6142 of 6142" "$work/err" && pass || fail "window around the last event: $(cat "$work/err")"
+grep -q "events 6478-6678 of 6678" "$work/err" && pass || fail "window around the last event: $(cat "$work/err")"
 result=$(check_perfetto "$work/mutant.json" 7 2) && pass || fail "mutant perfetto: $result"
 
 # Perfetto of a run with a crash, from the start and in the middle.

@@ -79,6 +79,7 @@ void Replica::install_state(std::shared_ptr<const Block> block, const Hash32& ha
   adopt_orphans(now, out);
   update_chain(high_qc_, config_.index == 0 ? 1 : 0, now, out);
   try_propose(now, out);
+  send_new_view(out);
   check_invariants();
 }
 
@@ -89,6 +90,7 @@ void Replica::start(Instant now, Effects& out) {
   // keeps it from voting there again.
   enter_view(std::max<View>({1, restored_view_, high_qc_.view + 1, last_voted_view_}),
              std::nullopt, now, out);
+  send_new_view(out);
   check_invariants();
 }
 
@@ -105,6 +107,8 @@ void Replica::on_message(ReplicaIndex from, const Message& message, Instant now,
           on_vote(from, body, now, out);
         } else if constexpr (std::is_same_v<T, Timeout>) {
           on_timeout(from, body, now, out);
+        } else if constexpr (std::is_same_v<T, NewView>) {
+          on_new_view(from, body, now, out);
         } else if constexpr (std::is_same_v<T, BlockRequest>) {
           on_block_request(from, body, out);
         } else if constexpr (std::is_same_v<T, BlockResponse>) {
@@ -114,6 +118,12 @@ void Replica::on_message(ReplicaIndex from, const Message& message, Instant now,
         }
       },
       message);
+  // The leader's own proposal for this view: it holds the certificate the
+  // proposal entered the view with, so there is nothing to tell it.
+  if (const auto* proposal = std::get_if<Proposal>(&message);
+      proposal != nullptr && proposal->block.view == view() && current_leader() == from)
+    new_view_due_ = false;
+  send_new_view(out);
   check_invariants();
 }
 
@@ -124,6 +134,7 @@ void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
   send_timeout(now, out);
   pacemaker_.arm_view_timer(now, out);
   block_sync_.retry_fetches(tree_, now, out);
+  send_new_view(out);
   check_invariants();
 }
 
@@ -211,6 +222,7 @@ const StoredBlock* Replica::commit_rule(const StoredBlock& b2) const {
 void Replica::enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out) {
   const bool by_tc = tc.has_value();
   pacemaker_.enter_view(view, std::move(tc));
+  new_view_due_ = config_.new_view_to_leader;
   out.push_back(NoteEffect{by_tc ? NoteKind::view_entered_by_tc : NoteKind::view_entered_by_qc,
                            view});
   // Forget collections that can no longer matter.
@@ -233,6 +245,24 @@ void Replica::send_timeout(Instant now, Effects& out) {
   out.push_back(NoteEffect{NoteKind::timeout_sent, view()});
   out.push_back(BroadcastEffect{timeout});
   collect_timeout(timeout, now, out);
+}
+
+// HotStuff's NEW-VIEW: the certificate this replica entered its view by goes
+// to the view's leader, which may lack it. With three live replicas of four,
+// a quorum needs every live vote, so one vote lost on its way to the next
+// leader would otherwise leave that leader a view timeout behind the others,
+// and the view would fail (docs/case-study-liveness.md, rmw-counters seed 1).
+void Replica::send_new_view(Effects& out) {
+  if (!new_view_due_) return;
+  new_view_due_ = false;
+  const std::optional<ReplicaIndex> leader = current_leader();
+  if (!leader || *leader == config_.index) return;
+  NewView new_view{view(), high_qc_, std::nullopt};
+  // The QC for the view before is enough; only a TC entry needs the TC.
+  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
+  if (high_qc_.view + 1 != view() && entry_tc) new_view.last_tc = entry_tc;
+  if (high_qc_.view == 0 && !new_view.last_tc) return;  // genesis: nothing to tell
+  out.push_back(SendEffect{*leader, std::move(new_view)});
 }
 
 void Replica::try_propose(Instant now, Effects& out) {
@@ -421,6 +451,26 @@ void Replica::collect_vote(const Vote& vote, Instant now, Effects& out) {
   verified_qcs_.insert({qc->view, qc->block_hash});
   out.push_back(NoteEffect{NoteKind::qc_formed, qc->view});
   process_qc(*qc, vote.voter, now, out);
+}
+
+// ---- new views ----
+
+// Most NewViews bring nothing new (the leader formed the QC itself, or a
+// second replica sent the same one); those cost no signature checks. A
+// certificate that would move this replica is verified first.
+void Replica::on_new_view(ReplicaIndex from, const NewView& new_view, Instant now, Effects& out) {
+  if (new_view.high_qc.view >= new_view.view) return drop(DropReason::bad_certificate);
+  if (new_view.last_tc && new_view.last_tc->view + 1 != new_view.view)
+    return drop(DropReason::bad_certificate);
+  const bool new_tc = new_view.last_tc && new_view.last_tc->view >= view();
+  if (!new_tc && new_view.high_qc.view <= high_qc_.view) return drop(DropReason::duplicate);
+  if (new_tc) {
+    if (!check_tc(*new_view.last_tc)) return drop(DropReason::bad_certificate);
+    process_tc(*new_view.last_tc, from, now, out);
+  }
+  if (new_view.high_qc.view <= high_qc_.view) return;  // the TC carried it
+  if (!check_qc(new_view.high_qc)) return drop(DropReason::bad_certificate);
+  process_qc(new_view.high_qc, from, now, out);
 }
 
 // ---- timeouts ----------------------------------------------------------------

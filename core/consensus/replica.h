@@ -77,6 +77,7 @@ class Replica {
   void on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now, Effects& out);
   void on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects& out);
   void on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now, Effects& out);
+  void on_new_view(ReplicaIndex from, const NewView& new_view, Instant now, Effects& out);
   void on_block_request(ReplicaIndex from, const BlockRequest& request, Effects& out);
   void on_block_response(ReplicaIndex from, const BlockResponse& response, Instant now,
                          Effects& out);
@@ -108,6 +109,7 @@ class Replica {
     return leaders_.leader(tree_, view + 1, view, hash);
   }
   void send_timeout(Instant now, Effects& out);
+  void send_new_view(Effects& out);
   void collect_vote(const Vote& vote, Instant now, Effects& out);
   void catch_up(const QuorumCert& qc, View message_view, ReplicaIndex from, Instant now, Effects& out);
   void collect_timeout(const Timeout& timeout, Instant now, Effects& out);
@@ -130,6 +132,10 @@ class Replica {
   View restored_view_ = 0;
   View last_voted_view_ = 0;
   View proposed_view_ = 0;
+  // Set when this replica enters a view and new_view_to_leader is on; the
+  // NewView leaves at the end of the input, for the view it ended in (one
+  // input can pass through several views).
+  bool new_view_due_ = false;
   QuorumCert high_qc_;
   QuorumCert locked_qc_;
 

@@ -53,6 +53,13 @@ struct ReplicaConfig {
   bool unsafe_skip_lock = false;
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
+  // HotStuff's NEW-VIEW (docs/case-study-liveness.md): a replica that enters a
+  // view it does not lead sends the certificate it entered by to that view's
+  // leader, so a leader that missed one vote (or timeout) of the quorum
+  // proposes at once instead of a view timeout later. One small message per
+  // replica per view. False (the behaviour before it): the leader learns the
+  // certificate only from the votes and timeouts it receives itself.
+  bool new_view_to_leader = true;
   // Blocks of the certified chain that reputation reads to pick a leader.
   std::uint32_t reputation_window = 10;
   // Accept only client requests signed by their client (client_auth.h), in

@@ -20,7 +20,7 @@ namespace bftsim {
 namespace {
 
 static_assert(std::variant_size_v<Message> == message_type_count);
-static_assert(static_cast<int>(MessageType::state_response) == message_type_count);
+static_assert(static_cast<int>(MessageType::new_view) == message_type_count);
 
 // The fewest bytes one item of each repeated type can take; a count is
 // rejected when count * minimum exceeds the bytes left, before reserving.
@@ -212,6 +212,14 @@ void put_body(Sink& sink, const StateResponse& response) {
     put_length(sink, reply.record.size());
     sink.raw(std::span<const std::uint8_t>(reply.record));
   }
+}
+
+template <typename Sink>
+void put_body(Sink& sink, const NewView& new_view) {
+  sink.u64(new_view.view);
+  put_quorum_cert(sink, new_view.high_qc);
+  put_bool(sink, new_view.last_tc.has_value());
+  if (new_view.last_tc) put_timeout_cert(sink, *new_view.last_tc);
 }
 
 template <typename Sink>
@@ -444,6 +452,12 @@ void get_body(ByteReader& reader, StateResponse& response) {
   }
 }
 
+void get_body(ByteReader& reader, NewView& new_view) {
+  new_view.view = reader.u64("view");
+  get_quorum_cert(reader, new_view.high_qc);
+  if (reader.flag("optional tag of", "last_tc")) get_timeout_cert(reader, new_view.last_tc.emplace());
+}
+
 // Decodes the body of a T straight into the Result that is returned.
 template <typename T>
 Result<Message> decode_body(ByteReader& reader) {
@@ -492,6 +506,7 @@ Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
     case MessageType::client_reply: return decode_body<ClientReply>(reader);
     case MessageType::state_request: return decode_body<StateRequest>(reader);
     case MessageType::state_response: return decode_body<StateResponse>(reader);
+    case MessageType::new_view: return decode_body<NewView>(reader);
   }
   BFTSIM_ASSERT(false);  // every value in 1..message_type_count is a case above
   return make_error(ErrorCode::malformed, "unreachable");

@@ -180,6 +180,18 @@ struct StateResponse {
   auto operator<=>(const StateResponse&) const = default;
 };
 
+// HotStuff's NEW-VIEW: a replica that entered `view` sends the certificate it
+// entered by to the leader of `view`, which may have missed a vote or a
+// timeout it needs to form that certificate itself (ReplicaConfig::
+// new_view_to_leader). Unsigned: high_qc and last_tc authenticate themselves,
+// and the receiver verifies them only when they would move it forward.
+struct NewView {
+  View view = 0;
+  QuorumCert high_qc;                     // the sender's highest QC
+  std::optional<TimeoutCert> last_tc;     // the TC for view - 1 when it entered by one
+  auto operator<=>(const NewView&) const = default;
+};
+
 // The wire type byte of each message (docs/wire_format.md). Values are stable.
 enum class MessageType : std::uint8_t {
   proposal = 1,
@@ -191,11 +203,12 @@ enum class MessageType : std::uint8_t {
   client_reply = 7,
   state_request = 8,
   state_response = 9,
+  new_view = 10,
 };
-inline constexpr std::size_t message_type_count = 9;
+inline constexpr std::size_t message_type_count = 10;
 
 using Message = std::variant<Proposal, Vote, Timeout, BlockRequest, BlockResponse,
-                             ClientRequest, ClientReply, StateRequest, StateResponse>;
+                             ClientRequest, ClientReply, StateRequest, StateResponse, NewView>;
 
 inline MessageType message_type(const Message& message) {
   return static_cast<MessageType>(message.index() + 1);
@@ -212,6 +225,7 @@ inline const char* message_type_name(MessageType type) {
     case MessageType::client_reply: return "client_reply";
     case MessageType::state_request: return "state_request";
     case MessageType::state_response: return "state_response";
+    case MessageType::new_view: return "new_view";
   }
   return "unknown";
 }

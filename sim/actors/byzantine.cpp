@@ -21,8 +21,6 @@ constexpr std::size_t replay_history_max = 64;
 constexpr std::size_t flood_copies = 4;
 constexpr std::size_t flood_fetches = 2;
 
-// The half of the recipients that gets the "other" version of a message.
-bool second_half(std::size_t position, std::size_t count) { return position >= (count + 1) / 2; }
 
 Signature* signature_of(Message& message) {
   if (auto* proposal = std::get_if<Proposal>(&message)) return &proposal->signature;
@@ -35,11 +33,12 @@ Signature* signature_of(Message& message) {
 
 ByzantineActor::ByzantineActor(const ReplicaConfig& config, const KeyRing& keys,
                                std::vector<ByzantineBehavior> behaviors, std::uint64_t run_seed,
-                               std::uint32_t client_endpoint_base)
+                               std::uint32_t client_endpoint_base, ByzantineParams params)
     : config_(config),
       signer_(keys.signer(config.index)),
       behaviors_(byzantine_behavior_count, false),
-      client_endpoint_base_(client_endpoint_base) {
+      client_endpoint_base_(client_endpoint_base),
+      params_(std::move(params)) {
   for (ByzantineBehavior behavior : behaviors) {
     const auto b = static_cast<std::size_t>(behavior);
     behaviors_[b] = true;
@@ -50,6 +49,8 @@ ByzantineActor::ByzantineActor(const ReplicaConfig& config, const KeyRing& keys,
   state_machines_.resize(count);
   for (std::size_t i = 0; i < count; ++i)
     instances_.push_back(std::make_unique<Replica>(config_, keys.signer(config.index), keys.verifier()));
+  voted_.resize(count);
+  out_of_turn_view_.assign(count, 0);
 }
 
 bool ByzantineActor::has(ByzantineBehavior behavior) const {
@@ -80,7 +81,10 @@ void ByzantineActor::start(Instant now, ByzantineOutbox& out) {
 void ByzantineActor::on_message(std::uint8_t instance, ReplicaIndex from, const Message& message,
                                 Instant now, ByzantineOutbox& out) {
   BFTSIM_ASSERT(instance < instances_.size());
-  if (const auto* proposal = std::get_if<Proposal>(&message)) remember_qc(proposal->block);
+  if (const auto* proposal = std::get_if<Proposal>(&message)) {
+    remember_qc(proposal->block);
+    remember_block(proposal->block);
+  }
   effects_.clear();
   instances_[instance]->on_message(from, message, now, effects_);
   translate(instance, out);
@@ -103,10 +107,21 @@ void ByzantineActor::on_timer(std::uint8_t instance, Instant now, ByzantineOutbo
 
 void ByzantineActor::translate(std::uint8_t instance, ByzantineOutbox& out) {
   // send_message may not run the inner replica, so effects_ stays stable here.
+  // A leader's replica votes for its block before it proposes it; the
+  // behaviours that vote for other blocks of a view need its proposals (and
+  // their equivocated versions) first.
+  const bool proposals_first = has(ByzantineBehavior::amnesia) || params_.impersonate_other_block;
+  if (proposals_first) {
+    for (const Effect& effect : effects_)
+      if (const auto* broadcast = std::get_if<BroadcastEffect>(&effect))
+        if (std::holds_alternative<Proposal>(broadcast->message))
+          send_message(instance, others(), broadcast->message, 0, out);
+  }
   for (const Effect& effect : effects_) {
     if (const auto* send = std::get_if<SendEffect>(&effect)) {
       send_message(instance, {send->to}, send->message, 0, out);
     } else if (const auto* broadcast = std::get_if<BroadcastEffect>(&effect)) {
+      if (proposals_first && std::holds_alternative<Proposal>(broadcast->message)) continue;
       send_message(instance, others(), broadcast->message, 0, out);
     } else if (const auto* timer = std::get_if<SetTimerEffect>(&effect)) {
       out.timers.push_back({instance, timer->at});
@@ -119,6 +134,9 @@ void ByzantineActor::translate(std::uint8_t instance, ByzantineOutbox& out) {
                              encode_message(Message{reply}), MessageType::client_reply, 0});
     }
   }
+  if (has(ByzantineBehavior::silent)) return;
+  if (has(ByzantineBehavior::amnesia)) vote_again(instance, out);
+  if (has(ByzantineBehavior::propose_out_of_turn)) propose_out_of_turn(instance, out);
 }
 
 void ByzantineActor::emit(std::uint8_t instance, ReplicaIndex to, const Message& message, Duration delay,
@@ -143,6 +161,9 @@ void ByzantineActor::send_message(std::uint8_t instance, const std::vector<Repli
     rewrite_vote(instance, recipients, *vote, out);
   } else if (const auto* timeout = std::get_if<Timeout>(&message)) {
     rewrite_timeout(instance, recipients, *timeout, out);
+  } else if (const auto* response = std::get_if<BlockResponse>(&message);
+             response != nullptr && has(ByzantineBehavior::bad_sync)) {
+    for (ReplicaIndex to : recipients) rewrite_block_response(instance, to, *response, out);
   } else {
     for (ReplicaIndex to : recipients) emit(instance, to, message, delay, out);
   }
@@ -196,125 +217,6 @@ void ByzantineActor::send_message(std::uint8_t instance, const std::vector<Repli
       out.sends.push_back({to, instance, encode_message(Message{forged}), MessageType::timeout, 0});
       forged_count_ += 2;
     }
-  }
-}
-
-void ByzantineActor::remember_qc(const Block& block) {
-  if (block.height == 0) return;
-  seen_qcs_.emplace(block.justify.view, std::make_pair(block.justify, block.height - 1));
-  while (seen_qcs_.size() > 16) seen_qcs_.erase(seen_qcs_.begin());
-}
-
-Proposal ByzantineActor::sign_proposal(Block block, std::optional<TimeoutCert> tc) const {
-  Proposal proposal{std::move(block), std::move(tc), {}};
-  proposal.signature = signer_->sign(signing::proposal_bytes(config_.chain_id, block_hash(proposal.block)));
-  return proposal;
-}
-
-void ByzantineActor::rewrite_proposal(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
-                                      const Proposal& proposal, ByzantineOutbox& out) {
-  if (has(ByzantineBehavior::withhold_proposals)) return;
-  const Duration delay = has(ByzantineBehavior::delay_proposals)
-                             ? instances_[instance]->current_view_timeout() * 9 / 10
-                             : 0;
-  Proposal base = proposal;
-  remember_qc(base.block);
-  if (has(ByzantineBehavior::fork) && base.timeout_cert) {
-    // A TC lets a leader justify with any valid QC: pick one three
-    // certificates below the highest, so the block conflicts with what the
-    // lock protects. Only replicas that ignore their lock vote for it.
-    auto it = seen_qcs_.lower_bound(base.block.justify.view);
-    for (int back = 0; back < 3 && it != seen_qcs_.begin(); ++back) --it;
-    if (it != seen_qcs_.end() && it->first + 3 <= base.block.justify.view) {
-      const auto& [older_qc, older_height] = it->second;
-      base.block.justify = older_qc;
-      base.block.parent_hash = older_qc.block_hash;
-      base.block.height = older_height + 1;
-      base = sign_proposal(base.block, base.timeout_cert);
-      ++forged_count_;
-    }
-  }
-  if (has(ByzantineBehavior::forged_qc) && !base.block.justify.signatures.empty()) {
-    // One signature short of a quorum.
-    base.block.justify.signatures.resize(quorum_size(config_.replica_count, config_.faulty_max) - 1);
-    base = sign_proposal(base.block, base.timeout_cert);
-    ++forged_count_;
-  }
-  if (has(ByzantineBehavior::bad_parent)) {
-    // The parent is not the block the justify QC certifies.
-    base.block.parent_hash.bytes[0] ^= 0x01;
-    base = sign_proposal(base.block, base.timeout_cert);
-    ++forged_count_;
-  }
-  if (has(ByzantineBehavior::uncertified_commit)) {
-    // A block far ahead that claims an invented parent under an empty QC.
-    Block invented = base.block;
-    invented.height += 100;
-    invented.justify = QuorumCert{base.block.view - 1, {}, {}};
-    Rng& invent_rng = rng(ByzantineBehavior::uncertified_commit);
-    for (auto& byte : invented.justify.block_hash.bytes) byte = static_cast<std::uint8_t>(invent_rng.next_u64());
-    invented.parent_hash = invented.justify.block_hash;
-    const Proposal fake = sign_proposal(invented, std::nullopt);
-    for (ReplicaIndex to : recipients) emit(instance, to, fake, delay, out);
-    ++forged_count_;
-  }
-  if (has(ByzantineBehavior::equivocate) && !base.block.batch.empty()) {
-    // The same slot with another batch: a different block, validly signed.
-    Block other = base.block;
-    other.batch.pop_back();
-    const Proposal conflicting = sign_proposal(other, base.timeout_cert);
-    for (std::size_t i = 0; i < recipients.size(); ++i)
-      emit(instance, recipients[i], second_half(i, recipients.size()) ? conflicting : base, delay, out);
-    ++forged_count_;
-    return;
-  }
-  for (ReplicaIndex to : recipients) emit(instance, to, base, delay, out);
-}
-
-void ByzantineActor::rewrite_vote(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
-                                  const Vote& vote, ByzantineOutbox& out) {
-  if (has(ByzantineBehavior::withhold_votes)) return;
-  if (has(ByzantineBehavior::impersonate)) {
-    // A vote naming the next replica as voter, signed with this replica's key.
-    Vote forged = vote;
-    forged.voter = (config_.index + 1) % config_.replica_count;
-    forged.signature = signer_->sign(signing::vote_bytes(config_.chain_id, vote.view, vote.block_hash));
-    for (ReplicaIndex to : recipients) emit(instance, to, forged, 0, out);
-    ++forged_count_;
-  }
-  if (has(ByzantineBehavior::double_vote)) {
-    Vote conflicting = vote;
-    conflicting.block_hash.bytes[31] ^= 0x80;
-    conflicting.signature =
-        signer_->sign(signing::vote_bytes(config_.chain_id, conflicting.view, conflicting.block_hash));
-    if (recipients.size() == 1) {
-      // Votes to the next leader only: that leader gets both.
-      emit(instance, recipients[0], vote, 0, out);
-      emit(instance, recipients[0], conflicting, 0, out);
-    } else {
-      for (std::size_t i = 0; i < recipients.size(); ++i)
-        emit(instance, recipients[i], second_half(i, recipients.size()) ? conflicting : vote, 0, out);
-    }
-    ++forged_count_;
-    return;
-  }
-  for (ReplicaIndex to : recipients) emit(instance, to, vote, 0, out);
-}
-
-void ByzantineActor::rewrite_timeout(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
-                                     const Timeout& timeout, ByzantineOutbox& out) {
-  for (ReplicaIndex to : recipients) emit(instance, to, timeout, 0, out);
-  if (has(ByzantineBehavior::unproven_new_view)) {
-    // Claims the cluster timed out up to a far view, with only its own signature.
-    const View far = timeout.view + 1000;
-    TimeoutCert tc{far - 1, {}, timeout.high_qc};
-    tc.signatures.push_back({config_.index, timeout.high_qc.view,
-                             signer_->sign(signing::timeout_bytes(config_.chain_id, far - 1,
-                                                                  timeout.high_qc.view))});
-    Timeout forged{far, config_.index, timeout.high_qc, tc, {}};
-    forged.signature = signer_->sign(signing::timeout_bytes(config_.chain_id, far, timeout.high_qc.view));
-    for (ReplicaIndex to : recipients) emit(instance, to, forged, 0, out);
-    ++forged_count_;
   }
 }
 

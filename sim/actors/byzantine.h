@@ -1,11 +1,14 @@
 // Byzantine actors: a replica the scenario marks `byzantine` runs one of these
 // instead of an honest Replica. An actor drives one honest Replica (two for
 // `twins`) with its own key and rewrites what it sends according to its
-// behaviours: it drops, delays, duplicates, forges or corrupts messages. Each
-// behaviour draws from its own stream ("byz/<index>/<behavior>"), so dropping
-// one behaviour (as bisect does) leaves the others' draws unchanged. The
-// simulation routes its sends; for twins it also decides which instance hears
-// whom.
+// behaviours: it drops, delays, duplicates, forges or corrupts messages, and
+// some behaviours add messages of their own (votes, proposals, sync answers).
+// Each behaviour draws from its own stream ("byz/<index>/<behavior>"), so
+// dropping one behaviour (as bisect does) leaves the others' draws unchanged.
+// The simulation routes its sends; for twins it also decides which instance
+// hears whom. byzantine.cpp holds the routing and the noise behaviours,
+// byzantine_proposals.cpp what it proposes, byzantine_votes.cpp its votes and
+// timeouts, byzantine_sync.cpp its block-sync answers.
 #pragma once
 
 #include <array>
@@ -43,12 +46,15 @@ struct ByzantineOutbox {
   std::vector<ByzantineTimer> timers;
 };
 
+// The half of `count` recipients that gets the "other" version of a message.
+inline bool byzantine_second_half(std::size_t position, std::size_t count) { return position >= (count + 1) / 2; }
+
 class ByzantineActor {
  public:
   // `client_endpoint_base` is the endpoint index of client 1.
   ByzantineActor(const ReplicaConfig& config, const KeyRing& keys,
                  std::vector<ByzantineBehavior> behaviors, std::uint64_t run_seed,
-                 std::uint32_t client_endpoint_base);
+                 std::uint32_t client_endpoint_base, ByzantineParams params = {});
 
   std::size_t instance_count() const { return instances_.size(); }
   bool has(ByzantineBehavior behavior) const;
@@ -62,6 +68,8 @@ class ByzantineActor {
 
   // Counters of what it did, for tests and reports.
   std::uint64_t forged_count() const { return forged_count_; }
+  // The inner honest replica of `instance` (its view, lock and high QC).
+  const Replica& instance(std::uint8_t instance) const { return *instances_[instance]; }
 
  private:
   void translate(std::uint8_t instance, ByzantineOutbox& out);
@@ -75,6 +83,24 @@ class ByzantineActor {
                     const Vote& vote, ByzantineOutbox& out);
   void rewrite_timeout(std::uint8_t instance, const std::vector<ReplicaIndex>& recipients,
                        const Timeout& timeout, ByzantineOutbox& out);
+  void rewrite_block_response(std::uint8_t instance, ReplicaIndex to, const BlockResponse& response,
+                              ByzantineOutbox& out);
+  // fork: the block `proposal` would be with its justify `depth` QCs back (or
+  // at the lock); nullopt when it has no such QC.
+  std::optional<Block> fork_block(std::uint8_t instance, const Proposal& proposal) const;
+  // tail_fork: `block` as a sibling of its parent (extending the grandparent),
+  // when its parent is its predecessor's block; else nullopt.
+  std::optional<Block> tail_fork_block(const Block& block) const;
+  // propose_out_of_turn: a proposal on the instance's high QC in its view.
+  void propose_out_of_turn(std::uint8_t instance, ByzantineOutbox& out);
+  // amnesia: a vote of its own for every known block of a view it voted in
+  // that it has not voted for yet.
+  void vote_again(std::uint8_t instance, ByzantineOutbox& out);
+  // Who a vote of `view` goes to: everyone, or the next leader.
+  std::vector<ReplicaIndex> vote_recipients(std::uint8_t instance, View view) const;
+  // withhold_*: `recipients` without the targets (all of them without targets).
+  std::vector<ReplicaIndex> not_withheld(const std::vector<ReplicaIndex>& recipients) const;
+  Vote sign_vote(View view, const Hash32& hash, ReplicaIndex voter) const;
   Proposal sign_proposal(Block block, std::optional<TimeoutCert> tc) const;
   void corrupt(Signature& signature);
   // The stream of `behavior`. Requires: has(behavior).
@@ -94,6 +120,24 @@ class ByzantineActor {
   // QCs seen in proposals, by view, with the height of the block each certifies (for fork).
   std::map<View, std::pair<QuorumCert, Height>> seen_qcs_;
   std::uint64_t forged_count_ = 0;
+  ByzantineParams params_;
+
+  // The last blocks it saw proposed or proposed itself, oldest first, for the
+  // behaviours that build on real blocks (fork at the lock, tail_fork,
+  // propose_out_of_turn, amnesia, impersonate's other block).
+  static constexpr std::size_t known_blocks_max = 64;
+  std::deque<std::pair<Hash32, Block>> known_blocks_;
+  void remember_block(const Block& block);
+  const Block* find_block(const Hash32& hash) const;
+  // Per instance: the views it sent votes in and the blocks voted for.
+  std::vector<std::map<View, std::vector<Hash32>>> voted_;
+  std::vector<View> out_of_turn_view_;  // per instance: the last view it proposed out of turn in
+  // tail_fork: the view it forked and the grandparent's QC its timeouts there claim.
+  struct HiddenQc {
+    View view = 0;
+    QuorumCert qc;
+  };
+  std::optional<HiddenQc> hidden_qc_;
 };
 
 }  // namespace bftsim

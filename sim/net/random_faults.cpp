@@ -171,7 +171,7 @@ std::vector<ByzantineSpec> random_byzantine_choice(const RandomByzantineConfig& 
   for (std::size_t i = 0; i < candidates.size(); ++i) masks.push_back(draw_submask(rng, all));
   std::vector<ByzantineSpec> out;
   for (std::size_t i = 0; i < count; ++i) {
-    ByzantineSpec spec{.replica = candidates[i], .behaviors = {}};
+    ByzantineSpec spec{.replica = candidates[i], .behaviors = {}, .params = {}};
     for (std::size_t b = 0; b < config.behaviors.size(); ++b)
       if ((masks[i] & (1u << b)) != 0) spec.behaviors.push_back(config.behaviors[b]);
     out.push_back(std::move(spec));

@@ -229,18 +229,27 @@ std::string format_summary_text(const RunReport& report) {
 std::vector<ExpectationMiss> expectation_misses(const RunReport& report) {
   std::vector<ExpectationMiss> misses;
   // A linearizability violation is a safety violation (its check names it).
-  if ((report.safety == Verdict::holds) != (report.expected_safety == "holds"))
-    misses.push_back({"safety", report.safety, report.expected_safety, report.safety_violation});
+  const bool wrong_check = !report.expected_check.empty() && report.safety_violation &&
+                           report.safety_violation->check != report.expected_check;
+  if ((report.safety == Verdict::holds) != (report.expected_safety == "holds") || wrong_check)
+    misses.push_back({"safety", report.safety, report.expected_safety, report.expected_check, report.safety_violation});
   // After a safety violation liveness is unchecked, so an expected liveness
   // verdict is missed too: the run cannot say whether it held.
   if (report.expected_liveness != "unchecked" && report.expected_liveness != verdict_name(report.liveness))
-    misses.push_back({"liveness", report.liveness, report.expected_liveness, report.liveness_violation});
+    misses.push_back({"liveness", report.liveness, report.expected_liveness, {}, report.liveness_violation});
   BFTSIM_ASSERT(misses.empty() == report.as_expected);
   return misses;
 }
 
 std::string format_miss(const ExpectationMiss& miss, bool detail) {
-  std::string text = fmt::format("{} {} (expected {})", miss.aspect, verdict_name(miss.verdict), miss.expected);
+  std::string text;
+  if (miss.expected_check.empty()) {
+    text = fmt::format("{} {} (expected {})", miss.aspect, verdict_name(miss.verdict), miss.expected);
+  } else {
+    const std::string found = miss.violation ? " by " + miss.violation->check : "";
+    text = fmt::format("{} {}{} (expected {} by {})", miss.aspect, verdict_name(miss.verdict), found, miss.expected,
+                       miss.expected_check);
+  }
   if (detail && miss.violation) text += fmt::format(": {}: {}", miss.violation->check, miss.violation->detail);
   if (detail && miss.verdict == Verdict::holds) text += ": no check fired";
   return text;

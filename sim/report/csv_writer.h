@@ -32,6 +32,7 @@ struct ExpectationMiss {
   std::string aspect;    // "safety" or "liveness"
   Verdict verdict = Verdict::holds;  // what the run found
   std::string expected;  // what `expect` says: "holds" or "violated"
+  std::string expected_check;  // safety: the check `expect` names (empty: any)
   std::optional<Violation> violation;  // the violation behind `verdict`, if one fired
 };
 
@@ -41,7 +42,9 @@ std::vector<ExpectationMiss> expectation_misses(const RunReport& report);
 
 // "liveness violated (expected holds)"; with `detail`, also the check and
 // its message: "... (expected holds): commit_height_min: replica 2 committed ...",
-// or ": no check fired" for an expected violation that did not happen.
+// or ": no check fired" for an expected violation that did not happen. When
+// `expect` names a check: "safety violated by chain (expected violated by
+// agreement)".
 std::string format_miss(const ExpectationMiss& miss, bool detail);
 
 // "NOT as expected: " and each miss with its detail, on one line (no newline);

@@ -105,6 +105,7 @@ struct RunReport {
   Verdict liveness = Verdict::holds;
   std::string expected_safety;
   std::string expected_liveness;
+  std::string expected_check;  // expect.check: the safety check that must fire (empty: any)
   // The end-of-run linearizability check of the client history: "ok",
   // "violated", or "unknown" when the search hit its step budget.
   std::string linearizability = "ok";

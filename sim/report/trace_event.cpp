@@ -39,8 +39,11 @@ std::string message_label(const Message& message) {
           return fmt::format("client_reply {}#{} h{}", body.client, body.number, body.height);
         } else if constexpr (std::is_same_v<T, StateRequest>) {
           return fmt::format("state_request h{}", body.committed_height);
-        } else {
+        } else if constexpr (std::is_same_v<T, StateResponse>) {
           return fmt::format("state_response h{}", body.block.height);
+        } else {
+          static_assert(std::is_same_v<T, NewView>);
+          return fmt::format("new_view v{} qc v{}{}", body.view, body.high_qc.view, body.last_tc ? " +TC" : "");
         }
       },
       message);

@@ -31,6 +31,12 @@ std::string trace_message_fields(const Message& message) {
   if (const auto* timeout = std::get_if<Timeout>(&message))
     return fmt::format(R"(,"view":{},"sender":{},"high_qc_view":{},"high_qc_block":"{}")", timeout->view,
                        timeout->sender, timeout->high_qc.view, timeout->high_qc.block_hash.short_hex());
+  if (const auto* new_view = std::get_if<NewView>(&message)) {
+    std::string out = fmt::format(R"(,"view":{},"high_qc_view":{},"high_qc_block":"{}")", new_view->view,
+                                  new_view->high_qc.view, new_view->high_qc.block_hash.short_hex());
+    if (new_view->last_tc) out += fmt::format(R"(,"tc_view":{})", new_view->last_tc->view);
+    return out;
+  }
   if (const auto* response = std::get_if<BlockResponse>(&message))
     return fmt::format(R"(,"blocks":{})", response->blocks.size());
   return {};

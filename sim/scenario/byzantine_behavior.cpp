@@ -13,7 +13,10 @@ constexpr std::array<std::string_view, byzantine_behavior_count> behavior_names 
     "silent",      "equivocate",   "double_vote", "withhold_votes",     "withhold_proposals",
     "delay_proposals", "bad_signature", "forged_qc", "stale_replay",    "bad_parent",
     "flood",       "twins",        "impersonate", "uncertified_commit", "unproven_new_view",
-    "junk",        "fork"};
+    "junk",        "fork",         "propose_out_of_turn", "bad_sync",   "amnesia",
+    "withhold_timeouts", "tail_fork"};
+
+constexpr std::array<std::string_view, 3> sync_lie_names = {"fabricated", "unlinked", "forged_justify"};
 
 }  // namespace
 
@@ -26,5 +29,7 @@ Result<ByzantineBehavior> parse_byzantine_behavior(std::string_view name) {
     if (behavior_names[i] == name) return static_cast<ByzantineBehavior>(i);
   return make_error(ErrorCode::invalid_argument, fmt::format("unknown behavior \"{}\"", name));
 }
+
+std::string_view sync_lie_name(SyncLie lie) { return sync_lie_names[static_cast<std::size_t>(lie)]; }
 
 }  // namespace bftsim

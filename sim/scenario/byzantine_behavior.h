@@ -1,10 +1,13 @@
 // The names of the Byzantine behaviours a scenario can give a replica
-// (`byzantine: [{node, behavior}]`); sim/actors/byzantine.h implements them.
+// (`byzantine: [{node, behavior, ...parameters}]`) and the parameters some of
+// them take; sim/actors/byzantine.h implements them.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
+#include "core/types/ids.h"
 #include "core/types/result.h"
 
 namespace bftsim {
@@ -13,8 +16,8 @@ enum class ByzantineBehavior : std::uint8_t {
   silent,              // runs, sends nothing (crashed but connected)
   equivocate,          // as leader: one block to half the cluster, a conflicting one to the rest
   double_vote,         // votes for its block and for a conflicting hash in the same view
-  withhold_votes,
-  withhold_proposals,
+  withhold_votes,      // sends no votes (to `targets` only, when given)
+  withhold_proposals,  // sends no proposals (to `targets` only, when given)
   delay_proposals,     // holds each proposal for 90% of the view timeout
   bad_signature,       // flips a bit in the signature of everything it signs
   forged_qc,           // proposals whose justify QC has too few signatures
@@ -26,11 +29,43 @@ enum class ByzantineBehavior : std::uint8_t {
   uncertified_commit,  // proposals extending an invented block under an empty QC
   unproven_new_view,   // timeouts for far-future views carrying a TC with one signature
   junk,                // undecodable frames and badly signed timeouts
-  fork,                // as leader after a view change: extend a block three QCs back, below the lock
+  fork,                // as leader after a view change: extend a block `depth` QCs back (or the lock)
+  propose_out_of_turn, // proposes in views it does not lead, on its highest QC
+  bad_sync,            // answers block requests with lies (`mode`)
+  amnesia,             // forgets its vote: votes again in a view, for each other block it sees
+  withhold_timeouts,   // sends no timeouts (to `targets` only, when given)
+  tail_fork,           // as leader: drops its predecessor's block, extends the grandparent
 };
-inline constexpr std::size_t byzantine_behavior_count = 17;
+inline constexpr std::size_t byzantine_behavior_count = 22;
 
 std::string_view byzantine_behavior_name(ByzantineBehavior behavior);
 Result<ByzantineBehavior> parse_byzantine_behavior(std::string_view name);
+
+// bad_sync's lie (YAML `mode`), for a request of block H:
+//   fabricated:     a block that is not H in H's place (same parent, height
+//                   and view, another batch), validly signed;
+//   unlinked:       H, then made-up "ancestors" that are not its parents;
+//   forged_justify: a block in H's place whose justify QC certifies its
+//                   parent with one signature short of a quorum.
+enum class SyncLie : std::uint8_t { fabricated, unlinked, forged_justify };
+std::string_view sync_lie_name(SyncLie lie);
+
+// fork's depth (YAML `depth: 1 | 2 | 3 | lock`): 0 means at the lock.
+inline constexpr std::uint32_t fork_depth_lock = 0;
+inline constexpr std::uint32_t fork_depth_max = 3;
+
+// The parameters of one `byzantine` entry, each read only by the behaviours
+// named beside it (the loader rejects a parameter no behaviour of the entry
+// takes). The defaults are the behaviours' meaning without parameters.
+struct ByzantineParams {
+  std::uint32_t fork_depth = 3;            // fork: `depth`, 1..3 or fork_depth_lock
+  SyncLie sync_lie = SyncLie::fabricated;  // bad_sync: `mode`
+  bool impersonate_other_block = false;    // impersonate: `vote_for: own_block | other_block`
+  std::vector<ReplicaIndex> targets;       // withhold_*: `targets`, sorted (empty: every replica)
+  bool equivocate_to_all = false;          // equivocate: `split: halves | all` (all: both blocks to everyone)
+  bool bad_parent_grandparent = false;     // bad_parent: `parent: unknown | grandparent`
+
+  bool operator==(const ByzantineParams&) const = default;
+};
 
 }  // namespace bftsim

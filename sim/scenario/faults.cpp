@@ -266,7 +266,7 @@ Status read_random_partitions(const YamlNode* node, const std::string& partition
 
 }  // namespace
 
-// `byzantine: [{node: i, behavior: name | [names]}]`, one entry per replica.
+// `byzantine: [{node: i, behavior: name | [names], parameters}]`, one entry per replica.
 Status read_byzantine(const YamlNode& list, std::string_view path, std::uint32_t replica_count,
                       std::vector<ByzantineSpec>& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(list, path, Kind::sequence));
@@ -304,6 +304,7 @@ Status read_byzantine(const YamlNode& list, std::string_view path, std::uint32_t
       }
       spec.behaviors.push_back(*parsed);
     }
+    BFTSIM_SCENARIO_TRY(read_byzantine_params(map, entry_path, replica_count, spec));
     out.push_back(std::move(spec));
   }
   return {};

@@ -44,6 +44,8 @@ struct ProtocolConfig {
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
   std::uint32_t reputation_window = 10;
+  // YAML `new_view_to_leader: true | false`. See ReplicaConfig.
+  bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
 
   bool operator==(const ProtocolConfig&) const = default;
 };
@@ -291,12 +293,15 @@ struct RandomFaultsConfig {
 enum class SafetyExpectation : std::uint8_t { holds, violated };
 enum class LivenessExpectation : std::uint8_t { holds, violated, unchecked };
 
-// YAML `expect:`. YAML names: min_commits, within.
+// YAML `expect:`. YAML names: min_commits, within, check.
 struct Expectations {
   SafetyExpectation safety = SafetyExpectation::holds;
   LivenessExpectation liveness = LivenessExpectation::holds;
   Height commit_height_min = 0;   // every honest replica's committed height at the end
   Duration within = 2 * ns_per_s; // liveness bound after the last fault heals, > 0
+  // With safety violated: the check that must fire (a checker's name, see
+  // safety_check_names in schema.h); empty accepts any safety check.
+  std::string check;
 
   bool operator==(const Expectations&) const = default;
 };
@@ -305,6 +310,7 @@ struct Expectations {
 struct ByzantineSpec {
   ReplicaIndex replica = 0;  // YAML `node`
   std::vector<ByzantineBehavior> behaviors;  // YAML `behavior`: a name or a list
+  ByzantineParams params;  // YAML depth, mode, vote_for, targets (byzantine_behavior.h)
   bool operator==(const ByzantineSpec&) const = default;
 };
 

@@ -4,6 +4,7 @@
 // decimal ppm, doubles in fmt's shortest form that reads back to the same bits.
 #include "sim/scenario/scenario_writer.h"
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -117,6 +118,15 @@ Fields protocol_fields(const ProtocolConfig& p) {
     f.emplace_back("vote_to", std::string(name_of(NameTable<bool>(vote_to_names), p.vote_to_all)));
   if (p.unsafe_skip_lock != d.unsafe_skip_lock) f.emplace_back("unsafe_skip_lock", boolean(p.unsafe_skip_lock));
   if (p.block_retention != d.block_retention) f.emplace_back("block_retention", fmt::format("{}", p.block_retention));
+  if (p.backoff_reset != d.backoff_reset)
+    f.emplace_back("backoff_reset", std::string(name_of(NameTable<BackoffReset>(backoff_reset_names), p.backoff_reset)));
+  if (p.leader_election != d.leader_election)
+    f.emplace_back("leader_election",
+                   std::string(name_of(NameTable<LeaderElection>(leader_election_names), p.leader_election)));
+  if (p.reputation_window != d.reputation_window)
+    f.emplace_back("reputation_window", fmt::format("{}", p.reputation_window));
+  if (p.new_view_to_leader != d.new_view_to_leader)
+    f.emplace_back("new_view_to_leader", boolean(p.new_view_to_leader));
   return f;
 }
 
@@ -328,6 +338,29 @@ std::string behaviors(const std::vector<ByzantineBehavior>& list) {
   return out + "]";
 }
 
+// ", depth: 2, targets: [0, 1]": the parameters a behaviour of the entry
+// reads, when not their defaults (the loader rejects the others).
+std::string byzantine_params(const ByzantineSpec& spec) {
+  const auto has = [&](ByzantineBehavior b) {
+    return std::find(spec.behaviors.begin(), spec.behaviors.end(), b) != spec.behaviors.end();
+  };
+  const ByzantineParams defaults;
+  const ByzantineParams& p = spec.params;
+  std::string out;
+  if (has(ByzantineBehavior::fork) && p.fork_depth != defaults.fork_depth)
+    out += p.fork_depth == fork_depth_lock ? ", depth: lock" : fmt::format(", depth: {}", p.fork_depth);
+  if (has(ByzantineBehavior::bad_sync) && p.sync_lie != defaults.sync_lie)
+    out += fmt::format(", mode: {}", sync_lie_name(p.sync_lie));
+  if (has(ByzantineBehavior::impersonate) && p.impersonate_other_block) out += ", vote_for: other_block";
+  if (has(ByzantineBehavior::equivocate) && p.equivocate_to_all) out += ", split: all";
+  if (has(ByzantineBehavior::bad_parent) && p.bad_parent_grandparent) out += ", parent: grandparent";
+  if ((has(ByzantineBehavior::withhold_votes) || has(ByzantineBehavior::withhold_proposals) ||
+       has(ByzantineBehavior::withhold_timeouts)) &&
+      !p.targets.empty())
+    out += fmt::format(", targets: {}", index_list(p.targets));
+  return out;
+}
+
 }  // namespace
 
 std::string fault_to_yaml(const Fault& fault) { return flow_map(fault_fields(fault)); }
@@ -362,7 +395,8 @@ std::string scenario_to_yaml(const Scenario& s, const std::string& comment) {
   if (!s.byzantine.empty()) {
     out += "byzantine:\n";
     for (const ByzantineSpec& spec : s.byzantine)
-      out += fmt::format("  - {{node: {}, behavior: {}}}\n", spec.replica, behaviors(spec.behaviors));
+      out += fmt::format("  - {{node: {}, behavior: {}{}}}\n", spec.replica, behaviors(spec.behaviors),
+                         byzantine_params(spec));
   }
   Fields expect{{"safety", std::string(expect_name(s.expect.safety))},
                 {"liveness", std::string(expect_name(s.expect.liveness))}};
@@ -370,6 +404,7 @@ std::string scenario_to_yaml(const Scenario& s, const std::string& comment) {
   if (s.expect.commit_height_min != defaults.commit_height_min)
     expect.emplace_back("min_commits", fmt::format("{}", s.expect.commit_height_min));
   if (s.expect.within != defaults.within) expect.emplace_back("within", duration(s.expect.within));
+  if (!s.expect.check.empty()) expect.emplace_back("check", s.expect.check);
   section(out, "expect", expect);
   return out;
 }

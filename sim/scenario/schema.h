@@ -30,9 +30,11 @@ inline constexpr std::string_view top_keys[] = {"name",     "description", "seed
                                          "byzantine", "allow_more_faulty", "random_faults", "storage"};
 inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
                                               "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention",
-                                              "backoff_reset", "leader_election", "reputation_window"};
+                                              "backoff_reset", "leader_election", "reputation_window",
+                                              "new_view_to_leader"};
 inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
-inline constexpr std::string_view byzantine_keys[] = {"node", "behavior"};
+inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
+                                                      "split", "parent"};
 inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay",
                                                    "bandwidth"};
 inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
@@ -45,7 +47,7 @@ inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",  
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
                                                "count", "capacity_bytes", "in_flight", "skew",
                                                "drift", "bandwidth", "types"};
-inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within"};
+inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within", "check"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
 inline constexpr std::string_view uniform_keys[] = {"distribution", "min", "max"};
@@ -97,6 +99,11 @@ inline constexpr std::pair<std::string_view, BackoffReset> backoff_reset_names[]
     {"commit", BackoffReset::commit}, {"qc", BackoffReset::qc}};
 inline constexpr std::pair<std::string_view, LeaderElection> leader_election_names[] = {
     {"round_robin", LeaderElection::round_robin}, {"reputation", LeaderElection::reputation}};
+inline constexpr std::pair<std::string_view, SyncLie> sync_lie_names[] = {
+    {"fabricated", SyncLie::fabricated}, {"unlinked", SyncLie::unlinked}, {"forged_justify", SyncLie::forged_justify}};
+inline constexpr std::pair<std::string_view, bool> vote_for_names[] = {{"own_block", false}, {"other_block", true}};
+inline constexpr std::pair<std::string_view, bool> split_names[] = {{"halves", false}, {"all", true}};
+inline constexpr std::pair<std::string_view, bool> bad_parent_names[] = {{"unknown", false}, {"grandparent", true}};
 inline constexpr std::pair<std::string_view, InFlight> in_flight_names[] = {{"drop", InFlight::drop},
                                                                        {"deliver", InFlight::deliver}};
 inline constexpr std::pair<std::string_view, bool> bool_names[] = {{"true", true}, {"false", false}};
@@ -112,6 +119,11 @@ inline constexpr std::pair<std::string_view, KeyDistribution> key_distribution_n
     {"uniform", KeyDistribution::uniform}, {"zipfian", KeyDistribution::zipfian}};
 inline constexpr std::pair<std::string_view, SafetyExpectation> safety_names[] = {
     {"holds", SafetyExpectation::holds}, {"violated", SafetyExpectation::violated}};
+// `expect.check`: the names the safety checkers of sim/check/ report (Violation::check).
+inline constexpr std::pair<std::string_view, std::string_view> safety_check_names[] = {
+    {"agreement", "agreement"},   {"chain", "chain"},           {"state_agreement", "state_agreement"},
+    {"integrity", "integrity"},   {"double_vote", "double_vote"}, {"linearizability", "linearizability"},
+    {"recovery", "recovery"}};
 inline constexpr std::pair<std::string_view, LivenessExpectation> liveness_names[] = {
     {"holds", LivenessExpectation::holds},
     {"violated", LivenessExpectation::violated},

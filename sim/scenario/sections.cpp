@@ -53,6 +53,8 @@ Status read_protocol(const YamlNode& map, std::string_view path, ProtocolConfig&
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "leader_election", out.leader_election,
                                     enum_of(NameTable<LeaderElection>(leader_election_names), "leader election")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "reputation_window", out.reputation_window, integer_in(1, 1024)));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "new_view_to_leader", out.new_view_to_leader,
+                                    enum_of(NameTable<bool>(bool_names), "boolean")));
   if (out.view_timeout_max < out.view_timeout) {
     const std::string detail = fmt::format("view_timeout_max {} is below view_timeout {}",
                                            format_duration(out.view_timeout_max), format_duration(out.view_timeout));
@@ -176,7 +178,16 @@ Status read_expect(const YamlNode& map, std::string_view path, Expectations& out
   BFTSIM_SCENARIO_TRY(read_required(map, path, "liveness", out.liveness,
                                     enum_of(NameTable<LivenessExpectation>(liveness_names), "liveness expectation")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "min_commits", out.commit_height_min, integer_in(0, int64_max)));
-  return read_optional(map, path, "within", out.within, read_positive_duration);
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "within", out.within, read_positive_duration));
+  if (const YamlNode* check = map.find("check")) {
+    const std::string check_path = key_path_join(path, "check");
+    auto name = read_enum(*check, check_path, NameTable<std::string_view>(safety_check_names), "safety check");
+    if (!name) return tl::unexpected(std::move(name.error()));
+    if (out.safety != SafetyExpectation::violated)
+      return fail(check->where, check_path, "names the check a violation must fire, so it needs safety: violated");
+    out.check = std::string(*name);
+  }
+  return {};
 }
 
 }  // namespace bftsim::loader

@@ -28,6 +28,10 @@ Status read_expect(const YamlNode& map, std::string_view path, Expectations& out
 Status read_byzantine(const YamlNode& list, std::string_view path, std::uint32_t replica_count,
                       std::vector<ByzantineSpec>& out);
 
+// The parameters beside `behavior` in one byzantine entry (byzantine_params.cpp).
+Status read_byzantine_params(const YamlNode& map, std::string_view entry_path, std::uint32_t replica_count,
+                             ByzantineSpec& spec);
+
 Status read_faults(const YamlNode& list, std::string_view path, std::uint32_t replica_count,
                    std::vector<Fault>& out);
 

@@ -108,6 +108,7 @@ struct ClusterOptions {
   Duration view_timeout_max = 10 * ns_per_s;
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
+  bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
   bool require_client_signatures = false;
 };
 
@@ -122,6 +123,7 @@ inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaI
   config.view_timeout_max = options.view_timeout_max;
   config.backoff_reset = options.backoff_reset;
   config.leader_election = options.leader_election;
+  config.new_view_to_leader = options.new_view_to_leader;
   config.require_client_signatures = options.require_client_signatures;
   return config;
 }

@@ -65,7 +65,7 @@ TEST_CASE("codec: every sample message round-trips") {
   }
 }
 
-TEST_CASE("codec: a vote and a client_reply have the documented layout") {
+TEST_CASE("codec: a vote, a client_reply, a client_request and a new_view have the documented layout") {
   // Goal: the bytes match docs/wire_format.md field by field. Method: build
   // the expected bytes by hand and compare with the encoder's.
   Vote vote{.view = 0x0102'0304'0506'0708ULL, .block_hash = test::patterned_hash(4), .voter = 0x0a0b0c0d,
@@ -83,6 +83,21 @@ TEST_CASE("codec: a vote and a client_reply have the documented layout") {
   WireBuilder expected_reply;
   expected_reply.header(MessageType::client_reply).u64(5).u64(6).u32(2).u64(77).u8(0).u8(1).str("xy");
   CHECK(encode_message(reply) == expected_reply.bytes);
+
+  // new_view: u64 view, the QC (u64 view, hash, list of signer + signature), optional TC.
+  const QuorumCert qc = test::sample_qc(6, 3, {0, 2});
+  WireBuilder expected_new_view;
+  expected_new_view.header(MessageType::new_view).u64(7).u64(6);
+  expected_new_view.bytes.insert(expected_new_view.bytes.end(), qc.block_hash.bytes.begin(), qc.block_hash.bytes.end());
+  expected_new_view.u32(2);
+  for (const SignerSignature& entry : qc.signatures) {
+    expected_new_view.u32(entry.signer);
+    expected_new_view.bytes.insert(expected_new_view.bytes.end(), entry.signature.bytes.begin(),
+                                   entry.signature.bytes.end());
+  }
+  expected_new_view.u8(0);
+  CHECK(encode_message(NewView{.view = 7, .high_qc = qc, .last_tc = std::nullopt}) == expected_new_view.bytes);
+  CHECK(expected_new_view.bytes.size() == 2 + 8 + 8 + 32 + 4 + 2 * (4 + 64) + 1);
 
   ClientRequest request = test::make_request(1, 2, test::make_op(OpType::put, "k", "v"));
   WireBuilder expected_request;
@@ -145,7 +160,7 @@ TEST_CASE("codec: header errors") {
   check_malformed({1}, "truncated message: need 1 bytes for message type, 0 left");
   check_malformed({2, 2}, "unsupported version 2");
   check_malformed({0, 2}, "unsupported version 0");
-  check_malformed({1, 10}, "unknown message type 10");
+  check_malformed({1, 11}, "unknown message type 11");
   check_malformed({1, 0}, "unknown message type 0");
   check_malformed({1, 255, 0, 0}, "unknown message type 255");
 }
@@ -214,6 +229,10 @@ TEST_CASE("codec: unknown enum values, bools and optional tags") {
   REQUIRE(proposal.size() == 2 + 100 + 1 + 64);
   proposal[102] = 2;
   check_malformed(proposal, "optional tag of timeout_cert is 2, not 0 or 1");
+
+  // A new_view whose last_tc tag is 2 (view, genesis-like QC: 8 + 32 + 4 bytes).
+  check_malformed(WireBuilder{}.header(MessageType::new_view).u64(1).u64(0).fill(32, 0).u32(0).u8(2).bytes,
+                  "optional tag of last_tc is 2, not 0 or 1");
 }
 
 TEST_CASE("codec: oversized lengths and counts") {

@@ -145,6 +145,8 @@ inline std::vector<Message> sample_messages() {
                    SnapshotReply{.client = 4, .number = 1, .record = {}}};
   out.push_back(state);
   out.push_back(StateResponse{});
+  out.push_back(NewView{.view = 40, .high_qc = sample_qc(39, 7, {0, 2, 3}), .last_tc = std::nullopt});
+  out.push_back(NewView{.view = 42, .high_qc = sample_qc(39, 5, {1, 2, 6}), .last_tc = tc});
   return out;
 }
 

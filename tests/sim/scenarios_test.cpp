@@ -53,6 +53,12 @@ TEST_CASE("every scenario in scenarios/ meets its expectation") {
     const bftsim::RunReport report = simulation.run();
     INFO(bftsim::format_summary_text(report));
     CHECK(report.as_expected);
+    if (scenario.expect.safety == bftsim::SafetyExpectation::violated) {
+      // The library names the check it expects, and that check fired.
+      CHECK(!scenario.expect.check.empty());
+      REQUIRE(report.safety_violation);
+      CHECK(report.safety_violation->check == scenario.expect.check);
+    }
     if (scenario.expect.safety == bftsim::SafetyExpectation::holds) {
       CHECK(report.decided_height >= scenario.expect.commit_height_min);
       CHECK(report.decided_height > 0);
@@ -106,8 +112,10 @@ TEST_CASE("the verdict names each aspect that missed the scenario's expect") {
           "verdict: as expected (safety violated, as expected: " + report.safety_violation->check + ")");
   }
   SUBCASE("an expected violation that did not happen is not") {
-    const bftsim::RunReport report =
-        run(load(dir / "mutant-skip-lock.yaml", {"crypto=fast", "protocol.unsafe_skip_lock=false"}));
+    // Without a named check (the old form of expect) the line says only "violated".
+    bftsim::Scenario scenario = load(dir / "mutant-skip-lock.yaml", {"crypto=fast", "protocol.unsafe_skip_lock=false"});
+    scenario.expect.check.clear();
+    const bftsim::RunReport report = run(scenario);
     CHECK_FALSE(report.as_expected);
     const auto misses = bftsim::expectation_misses(report);
     REQUIRE(misses.size() == 1);
@@ -115,6 +123,30 @@ TEST_CASE("the verdict names each aspect that missed the scenario's expect") {
     CHECK(misses[0].verdict == bftsim::Verdict::holds);
     CHECK(bftsim::format_verdict(report) == "verdict: NOT as expected: safety holds (expected violated)");
     CHECK(bftsim::format_misses_line(report) == "NOT as expected: safety holds (expected violated): no check fired");
+  }
+  SUBCASE("a violation of another check than the expected one is not as expected") {
+    // mutant-skip-lock breaks the chain check; expect agreement instead.
+    const bftsim::RunReport report = run(load(dir / "mutant-skip-lock.yaml", {"crypto=fast", "expect.check=agreement"}));
+    REQUIRE(report.safety_violation);
+    REQUIRE(report.safety_violation->check == "chain");
+    CHECK_FALSE(report.as_expected);
+    const auto misses = bftsim::expectation_misses(report);
+    REQUIRE(misses.size() == 1);
+    CHECK(misses[0].aspect == "safety");
+    CHECK(misses[0].verdict == bftsim::Verdict::violated);
+    CHECK(misses[0].expected_check == "agreement");
+    CHECK(bftsim::format_verdict(report) ==
+          "verdict: NOT as expected: safety violated by chain (expected violated by agreement)");
+    CHECK(bftsim::format_misses_line(report).rfind(
+              "NOT as expected: safety violated by chain (expected violated by agreement): chain: replica ", 0) == 0);
+    // Control: the check it breaks, named, is as expected.
+    CHECK(run(load(dir / "mutant-skip-lock.yaml", {"crypto=fast", "expect.check=chain"})).as_expected);
+  }
+  SUBCASE("an expected check that did not fire says which was expected") {
+    const bftsim::RunReport report =
+        run(load(dir / "mutant-skip-lock.yaml", {"crypto=fast", "protocol.unsafe_skip_lock=false"}));
+    CHECK(bftsim::format_misses_line(report) ==
+          "NOT as expected: safety holds (expected violated by chain): no check fired");
   }
   SUBCASE("an unexpected liveness violation names liveness and its check") {
     const bftsim::RunReport report =

@@ -128,7 +128,7 @@ TEST_CASE("the random Byzantine choice takes 1..max_nodes unlisted replicas, eac
   const RandomByzantineConfig config{
       .behaviors = {ByzantineBehavior::equivocate, ByzantineBehavior::silent, ByzantineBehavior::fork},
       .node_count_max = 2};
-  const std::vector<ByzantineSpec> listed = {{.replica = 3, .behaviors = {ByzantineBehavior::junk}}};
+  const std::vector<ByzantineSpec> listed = {{.replica = 3, .behaviors = {ByzantineBehavior::junk}, .params = {}}};
   std::vector<std::size_t> counts(3, 0);
   std::set<ReplicaIndex> chosen;
   for (std::uint64_t seed = 1; seed <= 300; ++seed) {

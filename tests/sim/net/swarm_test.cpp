@@ -172,7 +172,7 @@ TEST_CASE("the loader rejects bad random fault families at their place") {
         "run's duration)");
   CHECK(load_error("random_faults:\n  drops: {mean_interval: 1s, mean_duration: 1s, types: [gossip]}\n") ==
         "test.yaml:12:57: random_faults.drops.types[0]: unknown message type \"gossip\" (known: proposal, vote, "
-        "timeout, block_request, block_response, client_request, client_reply, state_request, state_response)");
+        "timeout, block_request, block_response, client_request, client_reply, state_request, state_response, new_view)");
   CHECK(load_error("random_faults:\n  duplicates: {mean_interval: 1s, mean_duration: 1s, probability: 0}\n") ==
         "test.yaml:12:67: random_faults.duplicates.probability: must be > 0");
   CHECK(load_error("random_faults:\n  clocks: {mean_interval: 1s, mean_duration: 1s}\n") ==
@@ -183,7 +183,7 @@ TEST_CASE("the loader rejects bad random fault families at their place") {
         "test.yaml:12:27: random_faults.byzantine.behaviors[0]: unknown behavior \"sneaky\" (known: "
         "silent, equivocate, double_vote, withhold_votes, withhold_proposals, delay_proposals, bad_signature, "
         "forged_qc, stale_replay, bad_parent, flood, twins, impersonate, uncertified_commit, unproven_new_view, "
-        "junk, fork)");
+        "junk, fork, propose_out_of_turn, bad_sync, amnesia, withhold_timeouts, tail_fork)");
   CHECK(load_error("random_faults:\n  byzantine: {max_nodes: 2}\n") ==
         "test.yaml:12:26: random_faults.byzantine.max_nodes: 2 more Byzantine replicas would exceed faulty: 1 "
         "with 0 listed (set allow_more_faulty: true to go past f on purpose)");

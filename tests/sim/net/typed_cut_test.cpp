@@ -91,7 +91,7 @@ TEST_CASE("the loader reads a cut's types, writes them back, and rejects bad lis
   CHECK(fault_to_yaml(scenario->faults[0]) == "{type: cut, from: 2, to: 0, at: 1s, types: [vote, timeout]}");
   CHECK(load_error("faults: [{type: cut, from: 2, to: 0, at: 1s, types: [vote, ping]}]\n") ==
         "test.yaml:11:60: faults[0].types[1]: unknown message type \"ping\" (known: proposal, vote, timeout, "
-        "block_request, block_response, client_request, client_reply, state_request, state_response)");
+        "block_request, block_response, client_request, client_reply, state_request, state_response, new_view)");
   CHECK(load_error("faults: [{type: cut, from: 2, to: 0, at: 1s, types: [vote, vote]}]\n") ==
         "test.yaml:11:60: faults[0].types[1]: message type vote is listed twice");
   CHECK(load_error("faults: [{type: cut, from: 2, to: 0, at: 1s, types: []}]\n") ==

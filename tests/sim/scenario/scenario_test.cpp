@@ -146,7 +146,8 @@ TEST_CASE("a full scenario parses to the expected values") {
   expected.expect = Expectations{.safety = SafetyExpectation::holds,
                                  .liveness = LivenessExpectation::unchecked,
                                  .commit_height_min = 12,
-                                 .within = 3 * ns_per_s};
+                                 .within = 3 * ns_per_s,
+                                 .check = {}};
 
   const Scenario loaded = load_ok(full_yaml);
   // Field by field first, so a failure points at the section.

@@ -1,0 +1,72 @@
+// bad_sync (byzantine.h): a block-sync responder that lies. The inner
+// replica answers a BlockRequest for H with H and its ancestors, newest
+// first; the actor rewrites that answer by its `mode` (SyncLie). A correct
+// requester keeps only a chain that hashes to H and links by parent hashes,
+// so each lie must be dropped; a requester that trusts the responder stores
+// a block nobody certified under a certified hash, or a forged chain.
+#include "sim/actors/byzantine.h"
+
+#include "core/consensus/quorum.h"
+#include "core/protocol/codec.h"
+
+namespace bftsim {
+
+namespace {
+
+// The client and request number of the requests bad_sync makes up: no
+// client has them, so a replica that executes one breaks integrity.
+constexpr ClientId invented_client = 1'000'000;
+
+// `block` with another batch: its last request dropped, or an invented one
+// added to an empty batch. Same parent, height, view and justify.
+Block altered(Block block, std::uint64_t salt) {
+  if (!block.batch.empty()) {
+    block.batch.pop_back();
+  } else {
+    block.batch.push_back(ClientRequest{invented_client, salt + 1,
+                                        Operation{OpType::put, "bad_sync", "fabricated", {}, {}}});
+  }
+  return block;
+}
+
+}  // namespace
+
+void ByzantineActor::rewrite_block_response(std::uint8_t instance, ReplicaIndex to,
+                                            const BlockResponse& response, ByzantineOutbox& out) {
+  if (response.blocks.empty()) return emit(instance, to, response, 0, out);
+  BlockResponse lie = response;
+  std::vector<Block>& blocks = lie.blocks;
+  switch (params_.sync_lie) {
+    case SyncLie::fabricated:
+      // Another block in the requested block's place; its ancestors are real.
+      blocks[0] = altered(blocks[0], forged_count_);
+      break;
+    case SyncLie::unlinked:
+      // The requested block, then "ancestors" that are not its parents.
+      if (blocks.size() == 1) blocks.push_back(blocks[0]);
+      for (std::size_t i = 1; i < blocks.size(); ++i) blocks[i] = altered(blocks[i], forged_count_ + i);
+      break;
+    case SyncLie::forged_justify: {
+      // A chain of two made-up blocks in place of the requested block and its
+      // parent: each links to the next by hash and carries a QC for it with
+      // one signature short of a quorum (so it verifies as no QC).
+      const std::uint32_t short_quorum = quorum_size(config_.replica_count, config_.faulty_max) - 1;
+      Block& top = blocks[0];
+      if (blocks.size() >= 2 && blocks[1].height > 0) {
+        Block& parent = blocks[1];
+        parent = altered(parent, forged_count_);
+        if (parent.justify.signatures.size() > short_quorum) parent.justify.signatures.resize(short_quorum);
+        top.justify.block_hash = block_hash(parent);
+        top.parent_hash = top.justify.block_hash;
+      } else {
+        top = altered(top, forged_count_);
+      }
+      if (top.justify.signatures.size() > short_quorum) top.justify.signatures.resize(short_quorum);
+      break;
+    }
+  }
+  ++forged_count_;
+  emit(instance, to, lie, 0, out);
+}
+
+}  // namespace bftsim
