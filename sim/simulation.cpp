@@ -22,6 +22,7 @@
 #include "core/types/assert.h"
 #include "sim/actors/byzantine.h"
 #include "sim/check/agreement_checker.h"
+#include "sim/check/certificate_checker.h"
 #include "sim/check/integrity_checker.h"
 #include "sim/check/liveness_checker.h"
 #include "sim/check/vote_checker.h"
@@ -302,6 +303,8 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   agreement_ = agreement.get();
   checkers_.push_back(std::move(agreement));
   checkers_.push_back(std::make_unique<VoteChecker>());
+  checkers_.push_back(std::make_unique<CertificateChecker>(keys_->verifier(), scenario.protocol.chain_id,
+                                                           scenario.replica_count, scenario.faulty_count));
   nodes_.resize(scenario.replica_count);
   disk_busy_until_.assign(scenario.replica_count, 0);
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) {
@@ -814,10 +817,11 @@ void Simulation::Impl::violate(std::optional<Violation> violation) {
   report_.safety_violation = std::move(violation);
 }
 
-// No honest replica votes for two blocks in one view.
+// No honest replica votes for two blocks in one view or passes on a certificate no quorum signed.
 void Simulation::Impl::check_honest_send(ReplicaIndex replica, const Message& message) {
   if (const auto* vote = std::get_if<Vote>(&message))
     for (auto& checker : checkers_) violate(checker->on_vote(replica, *vote));
+  for (auto& checker : checkers_) violate(checker->on_send(replica, message));
 }
 
 void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& commit) {
