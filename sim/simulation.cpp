@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/types/assert.h"
+#include "sim/check/certificate_checker.h"
 #include "sim/check/integrity_checker.h"
 #include "sim/check/vote_checker.h"
 #include "sim/net/fault_schedule.h"
@@ -62,6 +63,8 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   agreement_ = agreement.get();
   checkers_.push_back(std::move(agreement));
   checkers_.push_back(std::make_unique<VoteChecker>());
+  checkers_.push_back(std::make_unique<CertificateChecker>(keys_->verifier(), scenario.protocol.chain_id,
+                                                           scenario.replica_count, scenario.faulty_count));
   nodes_.resize(scenario.replica_count);
   disk_busy_until_.assign(scenario.replica_count, 0);
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) {

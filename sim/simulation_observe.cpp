@@ -36,10 +36,11 @@ void Simulation::Impl::violate(std::optional<Violation> violation) {
   report_.safety_violation = std::move(violation);
 }
 
-// No honest replica votes for two blocks in one view.
+// No honest replica votes for two blocks in one view or passes on a certificate no quorum signed.
 void Simulation::Impl::check_honest_send(ReplicaIndex replica, const Message& message) {
   if (const auto* vote = std::get_if<Vote>(&message))
     for (auto& checker : checkers_) violate(checker->on_vote(replica, *vote));
+  for (auto& checker : checkers_) violate(checker->on_send(replica, message));
 }
 
 void Simulation::Impl::on_commit(ReplicaIndex replica, const CommittedBlock& commit) {

@@ -86,6 +86,7 @@ void ByzantineActor::on_message(std::uint8_t instance, ReplicaIndex from, const 
     remember_qc(proposal->block);
     remember_block(proposal->block);
   }
+  if (has(ByzantineBehavior::fork) && params_.fork_depth == fork_depth_hidden) remember_claimed_qc(message);
   if (const auto* vote = std::get_if<Vote>(&message); vote != nullptr && vote->voter == from &&
                                                       has(ByzantineBehavior::short_qc))
     record_vote(*vote);
@@ -114,7 +115,8 @@ void ByzantineActor::translate(std::uint8_t instance, ByzantineOutbox& out) {
   // A leader's replica votes for its block before it proposes it; the
   // behaviours that vote for other blocks of a view need its proposals (and
   // their equivocated versions) first.
-  const bool proposals_first = has(ByzantineBehavior::amnesia) || params_.impersonate_other_block;
+  const bool proposals_first = has(ByzantineBehavior::amnesia) || params_.impersonate_other_block ||
+                               (has(ByzantineBehavior::fork) && params_.fork_depth == fork_depth_hidden);
   if (proposals_first) {
     for (const Effect& effect : effects_)
       if (const auto* broadcast = std::get_if<BroadcastEffect>(&effect))

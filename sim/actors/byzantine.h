@@ -89,7 +89,8 @@ class ByzantineActor {
   void rewrite_block_response(std::uint8_t instance, ReplicaIndex to, const BlockResponse& response,
                               ByzantineOutbox& out);
   // fork: the block `proposal` would be with its justify `depth` QCs back (or
-  // at the lock); nullopt when it has no such QC.
+  // at the lock, or, with depth hidden, on the newest older QC a timeout or
+  // NEW-VIEW claimed that no proposal carried); nullopt when it has no such QC.
   std::optional<Block> fork_block(std::uint8_t instance, const Proposal& proposal) const;
   // tail_fork: `block` as a sibling of its parent (extending the grandparent),
   // when its parent is its predecessor's block; else nullopt.
@@ -127,6 +128,11 @@ class ByzantineActor {
   Effects effects_;
   std::deque<ByzantineSend> sent_history_;  // what it really sent, for stale_replay
   void remember_qc(const Block& block);
+  // fork with depth hidden: the QCs timeouts and NEW-VIEWs claim, by view.
+  void remember_claimed_qc(const Message& message);
+  std::map<View, QuorumCert> claimed_qcs_;
+  // The last block replaced by a hidden fork and the fork (its vote goes to the fork).
+  std::optional<std::pair<Hash32, Hash32>> hidden_fork_;
   // QCs seen in proposals, by view, with the height of the block each certifies (for fork).
   std::map<View, std::pair<QuorumCert, Height>> seen_qcs_;
   std::uint64_t forged_count_ = 0;

@@ -18,6 +18,15 @@ void ByzantineActor::remember_qc(const Block& block) {
   while (seen_qcs_.size() > 16) seen_qcs_.erase(seen_qcs_.begin());
 }
 
+void ByzantineActor::remember_claimed_qc(const Message& message) {
+  const QuorumCert* qc = nullptr;
+  if (const auto* timeout = std::get_if<Timeout>(&message)) qc = &timeout->high_qc;
+  if (const auto* new_view = std::get_if<NewView>(&message)) qc = &new_view->high_qc;
+  if (qc == nullptr || qc->view == 0) return;
+  claimed_qcs_.emplace(qc->view, *qc);
+  while (claimed_qcs_.size() > 16) claimed_qcs_.erase(claimed_qcs_.begin());
+}
+
 void ByzantineActor::remember_block(const Block& block) {
   const Hash32 hash = block_hash(block);
   if (find_block(hash) != nullptr) return;
@@ -61,6 +70,23 @@ std::optional<Block> ByzantineActor::fork_block(std::uint8_t instance, const Pro
     block.height = lock_height + 1;
     return block;
   }
+  if (params_.fork_depth == fork_depth_hidden) {
+    // The newest QC below the proposal's that a timeout or NEW-VIEW claimed
+    // but no proposal carried: nothing was built on its block, which other
+    // replicas may hold a lock below.
+    for (auto it = claimed_qcs_.rbegin(); it != claimed_qcs_.rend(); ++it) {
+      const auto& [view, qc] = *it;
+      if (view >= justify_view) continue;
+      if (auto carried = seen_qcs_.find(view); carried != seen_qcs_.end() && carried->second.first == qc) continue;
+      const Block* certified = find_block(qc.block_hash);
+      if (certified == nullptr) continue;
+      block.justify = qc;
+      block.parent_hash = qc.block_hash;
+      block.height = certified->height + 1;
+      return block;
+    }
+    return std::nullopt;
+  }
   const View depth = params_.fork_depth;
   auto it = seen_qcs_.lower_bound(justify_view);
   for (View back = 0; back < depth && it != seen_qcs_.begin(); ++back) --it;
@@ -102,6 +128,7 @@ void ByzantineActor::rewrite_proposal(std::uint8_t instance, const std::vector<R
   remember_qc(base.block);
   if (has(ByzantineBehavior::fork)) {
     if (std::optional<Block> forked = fork_block(instance, base)) {
+      if (params_.fork_depth == fork_depth_hidden) hidden_fork_.emplace(block_hash(base.block), block_hash(*forked));
       base = sign_proposal(std::move(*forked), base.timeout_cert);
       ++forged_count_;
     }

@@ -39,8 +39,13 @@ std::vector<ReplicaIndex> ByzantineActor::vote_recipients(std::uint8_t instance,
 }
 
 void ByzantineActor::rewrite_vote(std::uint8_t instance, const std::vector<ReplicaIndex>& all_recipients,
-                                  const Vote& vote, ByzantineOutbox& out) {
+                                  const Vote& original, ByzantineOutbox& out) {
   if (has(ByzantineBehavior::withhold_votes) && params_.targets.empty()) return;
+  // fork with depth hidden: the leader's vote for its own block goes to the
+  // fork it proposed in that block's place (which alone was sent).
+  Vote vote = original;
+  if (hidden_fork_ && hidden_fork_->first == vote.block_hash)
+    vote = sign_vote(vote.view, hidden_fork_->second, vote.voter);
   const std::vector<ReplicaIndex> recipients =
       has(ByzantineBehavior::withhold_votes) ? not_withheld(all_recipients) : all_recipients;
   if (has(ByzantineBehavior::short_qc)) record_vote(vote);

@@ -35,6 +35,10 @@ class Checker {
   virtual std::optional<Violation> on_issue(const ClientRequest& /*request*/) { return std::nullopt; }
   // An honest replica sent `vote`.
   virtual std::optional<Violation> on_vote(ReplicaIndex /*replica*/, const Vote& /*vote*/) { return std::nullopt; }
+  // An honest replica sent `message` (a vote also reaches on_vote).
+  virtual std::optional<Violation> on_send(ReplicaIndex /*replica*/, const Message& /*message*/) {
+    return std::nullopt;
+  }
   virtual std::optional<Violation> on_commit(const CommitObservation& /*commit*/) { return std::nullopt; }
   // An honest replica replied that it applied (client, number) at reply.height.
   virtual std::optional<Violation> on_reply(ReplicaIndex /*replica*/, const ClientReply& /*reply*/) {

@@ -57,15 +57,17 @@ std::string_view sync_lie_name(SyncLie lie);
 enum class QcPad : std::uint8_t { none, junk, duplicate };
 std::string_view qc_pad_name(QcPad pad);
 
-// fork's depth (YAML `depth: 1 | 2 | 3 | lock`): 0 means at the lock.
+// fork's depth (YAML `depth: 1 | 2 | 3 | lock | hidden`): 0 means at the lock,
+// fork_depth_hidden on the newest QC no proposal carried (byzantine.h).
 inline constexpr std::uint32_t fork_depth_lock = 0;
 inline constexpr std::uint32_t fork_depth_max = 3;
+inline constexpr std::uint32_t fork_depth_hidden = 100;
 
 // The parameters of one `byzantine` entry, each read only by the behaviours
 // named beside it (the loader rejects a parameter no behaviour of the entry
 // takes). The defaults are the behaviours' meaning without parameters.
 struct ByzantineParams {
-  std::uint32_t fork_depth = 3;            // fork: `depth`, 1..3 or fork_depth_lock
+  std::uint32_t fork_depth = 3;            // fork: `depth`, 1..3, fork_depth_lock or fork_depth_hidden
   SyncLie sync_lie = SyncLie::fabricated;  // bad_sync: `mode`
   bool impersonate_other_block = false;    // impersonate: `vote_for: own_block | other_block`
   std::vector<ReplicaIndex> targets;       // withhold_*: `targets`, sorted (empty: every replica)

@@ -31,11 +31,12 @@ Status require_taker(const YamlNode& node, const std::string& path, std::string_
 
 Result<std::uint32_t> read_fork_depth(const YamlNode& node, std::string_view path) {
   if (node.kind == Kind::scalar && !node.quoted && node.scalar == "lock") return fork_depth_lock;
+  if (node.kind == Kind::scalar && !node.quoted && node.scalar == "hidden") return fork_depth_hidden;
   if (node.kind == Kind::scalar && !node.quoted && node.scalar.size() == 1 && node.scalar[0] >= '1' &&
       node.scalar[0] <= '0' + static_cast<char>(fork_depth_max))
     return static_cast<std::uint32_t>(node.scalar[0] - '0');
   return fail(node.where, path,
-              fmt::format("expected 1..{} (QCs below the highest) or lock, got {}", fork_depth_max,
+              fmt::format("expected 1..{} (QCs below the highest), lock or hidden, got {}", fork_depth_max,
                           describe_value(node)));
 }
 

@@ -378,7 +378,9 @@ std::string byzantine_params(const ByzantineSpec& spec) {
   const ByzantineParams& p = spec.params;
   std::string out;
   if (has(ByzantineBehavior::fork) && p.fork_depth != defaults.fork_depth)
-    out += p.fork_depth == fork_depth_lock ? ", depth: lock" : fmt::format(", depth: {}", p.fork_depth);
+    out += p.fork_depth == fork_depth_lock     ? std::string(", depth: lock")
+           : p.fork_depth == fork_depth_hidden ? std::string(", depth: hidden")
+                                               : fmt::format(", depth: {}", p.fork_depth);
   if (has(ByzantineBehavior::bad_sync) && p.sync_lie != defaults.sync_lie)
     out += fmt::format(", mode: {}", sync_lie_name(p.sync_lie));
   if (has(ByzantineBehavior::impersonate) && p.impersonate_other_block) out += ", vote_for: other_block";

@@ -132,7 +132,7 @@ inline constexpr std::pair<std::string_view, SafetyExpectation> safety_names[] =
 inline constexpr std::pair<std::string_view, std::string_view> safety_check_names[] = {
     {"agreement", "agreement"},   {"chain", "chain"},           {"state_agreement", "state_agreement"},
     {"integrity", "integrity"},   {"double_vote", "double_vote"}, {"linearizability", "linearizability"},
-    {"recovery", "recovery"}};
+    {"recovery", "recovery"},     {"certificate", "certificate"}};
 inline constexpr std::pair<std::string_view, LivenessExpectation> liveness_names[] = {
     {"holds", LivenessExpectation::holds},
     {"violated", LivenessExpectation::violated},

@@ -5,6 +5,8 @@
 // is what the behaviour claims; where a correct replica's rule is the point,
 // a real Replica or BlockSync is the judge (it must reject the lie), next to
 // a control that it accepts the truth.
+#include <functional>
+
 #include "tests/sim/actors/byzantine_fixture.h"
 
 namespace bftsim::byzantine_test {
@@ -55,7 +57,8 @@ struct ForkHistory {
   ByzantineOutbox view8;        // what the actor sent once it entered view 8
 };
 
-ForkHistory drive_to_view8_after_tc(Fixture& fixture) {
+ForkHistory drive_to_view8_after_tc(Fixture& fixture,
+                                    const std::function<void(const ForkHistory&, Instant)>& before_tc = {}) {
   REQUIRE(fixture.config.index == 0);
   ForkHistory history;
   history.chain.push_back(BlockTree::genesis_block());
@@ -85,6 +88,7 @@ ForkHistory drive_to_view8_after_tc(Fixture& fixture) {
     }
   }
   REQUIRE(fixture.actor.instance(0).view() == 7);
+  if (before_tc) before_tc(history, now);
   // View 7 times out: its own timeout and those of 1 and 2 form TC(7).
   fixture.actor.on_timer(0, last_timer(out), out);
   for (ReplicaIndex peer : {1u, 2u}) {
@@ -138,6 +142,67 @@ TEST_CASE("byzantine attacks: fork extends the block 1, 2 or 3 QCs below the hig
                     BlockTree::genesis_hash()));
     CHECK(proposal.block.batch == expected.block.batch);
     CHECK(fixture.actor.forged_count() == 1);
+  }
+}
+
+TEST_CASE("byzantine attacks: fork with depth hidden extends a block whose QC only a timeout claimed") {
+  // Goal: depth hidden forks on the newest older QC the actor saw claimed in
+  // a timeout or NEW-VIEW but never carried by a proposal, and on nothing
+  // else. Method: the history of the test above; before view 7's TC a peer
+  // sends G5, another block of view 5 (on B4), and a stale timeout claiming
+  // QC(G5). The view-8 proposal must extend G5 under QC(G5), validly signed
+  // with the TC. Without the claim, or when the claimed QC is one a proposal
+  // carried (QC(5), B6's justify), it proposes as an honest leader would.
+  Fixture honest(0, {});
+  const Proposal expected = the_view8_proposal(drive_to_view8_after_tc(honest));
+
+  Block g5;
+  QuorumCert g5_qc;
+  auto claim = [&](Fixture& fixture, bool carried) {
+    return [&fixture, &g5, &g5_qc, carried](const ForkHistory& history, Instant now) {
+      ByzantineOutbox ignored;
+      g5 = fixture.forger.child(history.chain[4], 5, history.qcs[4], {put_request(1, 1, "g5")});
+      g5_qc = fixture.forger.qc(5, block_hash(g5), {1, 2, 3});
+      fixture.actor.on_message(0, g5.proposer, fixture.forger.proposal(g5), now, ignored);
+      const QuorumCert& claimed = carried ? history.qcs[5] : g5_qc;
+      const Timeout timeout{6, 3, claimed, std::nullopt, fixture.forger.sign_timeout(3, 6, 5)};
+      fixture.actor.on_message(0, 3, timeout, now, ignored);
+    };
+  };
+  SUBCASE("a claimed QC no proposal carried") {
+    Fixture fixture(0, {B::fork}, CryptoKind::fast, true, depth_params(fork_depth_hidden));
+    const ForkHistory history = drive_to_view8_after_tc(fixture, claim(fixture, false));
+    const Proposal proposal = the_view8_proposal(history);
+    CHECK(g5.view == 5);
+    CHECK(block_hash(g5) != block_hash(history.chain[5]));
+    CHECK(proposal.block.view == 8);
+    CHECK(proposal.block.justify == g5_qc);
+    CHECK(fixture.qc_valid(proposal.block.justify));
+    CHECK(proposal.block.parent_hash == block_hash(g5));
+    CHECK(proposal.block.height == g5.height + 1);
+    CHECK(fixture.proposal_signed(proposal));
+    REQUIRE(proposal.timeout_cert.has_value());
+    CHECK(verify_tc(*proposal.timeout_cert, *fixture.verifier, fixture.chain(), fixture.quorum(),
+                    BlockTree::genesis_hash()));
+    CHECK(fixture.actor.forged_count() == 1);
+    // Its own vote of view 8 is for the fork, the only block it sent.
+    const auto votes = sends_of<Vote>(decode_all(history.view8));
+    REQUIRE_FALSE(votes.empty());
+    for (const auto& [send, vote] : votes) {
+      CHECK(vote.view == 8);
+      CHECK(vote.block_hash == block_hash(proposal.block));
+      CHECK(fixture.vote_signed(vote));
+    }
+  }
+  SUBCASE("no claim") {
+    Fixture fixture(0, {B::fork}, CryptoKind::fast, true, depth_params(fork_depth_hidden));
+    CHECK(the_view8_proposal(drive_to_view8_after_tc(fixture)) == expected);
+    CHECK(fixture.actor.forged_count() == 0);
+  }
+  SUBCASE("a claimed QC a proposal carried") {
+    Fixture fixture(0, {B::fork}, CryptoKind::fast, true, depth_params(fork_depth_hidden));
+    CHECK(the_view8_proposal(drive_to_view8_after_tc(fixture, claim(fixture, true))) == expected);
+    CHECK(fixture.actor.forged_count() == 0);
   }
 }
 

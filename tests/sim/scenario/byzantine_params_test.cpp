@@ -79,7 +79,7 @@ TEST_CASE("a byzantine parameter no behaviour of the entry takes, or a bad value
   CHECK(load_error(with_entry("{node: 3, behavior: bad_parent, parent: uncle}")).rfind(
             "adv.yaml:10:45: byzantine[0].parent: unknown parent \"uncle\" (known: unknown, grandparent)", 0) == 0);
   CHECK(load_error(with_entry("{node: 3, behavior: fork, depth: 4}")) ==
-        "adv.yaml:10:38: byzantine[0].depth: expected 1..3 (QCs below the highest) or lock, got \"4\"");
+        "adv.yaml:10:38: byzantine[0].depth: expected 1..3 (QCs below the highest), lock or hidden, got \"4\"");
   CHECK(load_error(with_entry("{node: 3, behavior: fork, depth: \"2\"}")).rfind(
             "adv.yaml:10:38: byzantine[0].depth: expected 1..3", 0) == 0);
   CHECK(load_error(with_entry("{node: 3, behavior: bad_sync, mode: lies}")) ==
@@ -114,7 +114,7 @@ expect:
   CHECK(load_ok(violated + "  check: double_vote\n").expect.check == "double_vote");
   CHECK(load_error(violated + "  check: liveness\n") ==
         "adv.yaml:9:10: expect.check: unknown safety check \"liveness\" (known: agreement, chain, state_agreement, "
-        "integrity, double_vote, linearizability, recovery)");
+        "integrity, double_vote, linearizability, recovery, certificate)");
   CHECK(load_error(std::string(base_yaml) + "  check: chain\n") ==
         "adv.yaml:9:10: expect.check: names the check a violation must fire, so it needs safety: violated");
 }
