@@ -60,6 +60,7 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       self_(self),
       options_(std::move(options)),
       started_at_(std::chrono::steady_clock::now()),
+      fs_(options_.file_system ? *options_.file_system : posix_fs_),
       view_timer_(io),
       sync_timer_(io),
       status_timer_(io),
