@@ -539,21 +539,9 @@ TEST_CASE("required keys and top-level values") {
         "test.yaml:6:1: expect: expected a map, got nothing");
   CHECK(load_error("name: n\ndescription: d\nduration: 0s\nreplicas: 4\nfaulty: 1\nexpect: {}\n") ==
         "test.yaml:3:11: duration: must be > 0");
-  CHECK(load_error("name: n
-description: d
-duration: 1s
-replicas: 1025
-faulty: 1
-expect: {}
-") ==
+  CHECK(load_error("name: n\ndescription: d\nduration: 1s\nreplicas: 1025\nfaulty: 1\nexpect: {}\n") ==
         "test.yaml:4:11: replicas: must be between 2 and 1024, got 1025");
-  CHECK(load_error("name: n
-description: d
-duration: 1s
-replicas: 1
-faulty: 0
-expect: {}
-") ==
+  CHECK(load_error("name: n\ndescription: d\nduration: 1s\nreplicas: 1\nfaulty: 0\nexpect: {}\n") ==
         "test.yaml:4:11: replicas: must be between 2 and 1024, got 1");
   CHECK(load_error("name: \"\"\ndescription: d\n") == "test.yaml:1:7: name: must not be empty");
   CHECK(load_error("name: \"two\\nlines\"\ndescription: d\n") == "test.yaml:1:7: name: must be a single line");
