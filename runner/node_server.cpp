@@ -40,6 +40,7 @@ class NotifyingStore final : public NodeStore {
     if (status) after_sync_();
     return status;
   }
+  Status record_block(const Block& block, const Hash32& hash) override { return inner_.record_block(block, hash); }
   Status record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) override {
     return inner_.record_commit(block, hash, machine);
   }
