@@ -4,9 +4,12 @@
 // alone, doing per event what the event loop cannot avoid (one pop, one push
 // at a random delay, a payload the size of the simulator's event).
 // Rates are per wall-clock second (UseRealTime): sim_seconds_per_wall_second
-// says how much faster than real time the simulator runs. Each iteration
+// says how much faster than real time the simulator runs; except
+// demo_fraction_of_ceiling, which reports the demo's rate as a fraction of the
+// bare loop's, both in CPU seconds of this process. Each iteration
 // replays the same seed, so every iteration does the same work.
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,25 +67,92 @@ struct BareEvent {
   std::uint64_t message_id = 0;
 };
 
+class BareLoop {
+ public:
+  explicit BareLoop(std::size_t pending) : queue_(pending + 1) {
+    for (std::size_t i = 0; i < pending; ++i) queue_.push(rng_.next_u64() % 5'000'000, BareEvent{i, i, nullptr, i});
+  }
+  void step(int count) {
+    for (int i = 0; i < count; ++i) {
+      auto entry = queue_.pop();
+      const Instant delay = 1'000'000 + rng_.next_u64() % 4'000'000;
+      entry.payload.arg += 1;
+      queue_.push(entry.at + delay, std::move(entry.payload));
+    }
+    benchmark::DoNotOptimize(queue_.top().payload.arg);
+  }
+
+ private:
+  Rng rng_{1};
+  EventQueue<BareEvent> queue_;
+};
+
 void event_heap_ceiling(benchmark::State& state) {
-  const auto pending = static_cast<std::size_t>(state.range(0));
-  Rng rng(1);
-  EventQueue<BareEvent> queue(pending + 1);
-  for (std::size_t i = 0; i < pending; ++i) queue.push(rng.next_u64() % 5'000'000, BareEvent{i, i, nullptr, i});
+  BareLoop loop(static_cast<std::size_t>(state.range(0)));
   std::uint64_t events = 0;
   for (auto _ : state) {
-    for (int i = 0; i < 1000; ++i) {
-      auto entry = queue.pop();
-      const Instant delay = 1'000'000 + rng.next_u64() % 4'000'000;
-      entry.payload.arg += 1;
-      queue.push(entry.at + delay, std::move(entry.payload));
-    }
+    loop.step(1000);
     events += 1000;
   }
-  benchmark::DoNotOptimize(queue.top().payload.arg);
   state.counters["events_per_second"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
 BENCHMARK(event_heap_ceiling)->Arg(64)->Arg(1024)->UseRealTime();
+
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// Issue 12's figure: the n = 4 fast-crypto demo's events per CPU second as a
+// fraction of the bare loop's (64 pending events), both timed in this
+// process, one after the other, in each iteration; CPU time, so that load
+// from other processes on the machine counts less than wall time would.
+void demo_fraction_of_ceiling(benchmark::State& state) {
+  Result<Scenario> scenario = load_scenario_file(demo_path, {"crypto=fast", "duration=10s"});
+  if (!scenario) {
+    state.SkipWithError(scenario.error().message.c_str());
+    return;
+  }
+  BareLoop loop(64);
+  double demo_events = 0, demo_cpu = 0, bare_events = 0, bare_cpu = 0;
+  for (auto _ : state) {
+    double start = cpu_seconds();
+    Simulation simulation(*scenario, SimulationOptions{.seed = scenario->seed});
+    RunReport report = simulation.run();
+    demo_cpu += cpu_seconds() - start;
+    demo_events += static_cast<double>(report.event_count);
+    start = cpu_seconds();
+    loop.step(2'000'000);
+    bare_cpu += cpu_seconds() - start;
+    bare_events += 2'000'000;
+  }
+  state.counters["demo_events_per_cpu_second"] = demo_events / demo_cpu;
+  state.counters["ceiling_events_per_cpu_second"] = bare_events / bare_cpu;
+  state.counters["fraction_of_ceiling"] = (demo_events / demo_cpu) / (bare_events / bare_cpu);
+}
+BENCHMARK(demo_fraction_of_ceiling)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
+
+// Short runs (issue 12's twins-style figure): the n = 4 fast demo for 20
+// simulated ms, about 200 events, one whole Simulation (keys, replicas,
+// stores, streams) per iteration; and the setup alone, built and not run.
+void short_run(benchmark::State& state, bool run) {
+  Result<Scenario> scenario = load_scenario_file(demo_path, {"crypto=fast", "duration=20ms"});
+  if (!scenario) {
+    state.SkipWithError(scenario.error().message.c_str());
+    return;
+  }
+  double events = 0;
+  for (auto _ : state) {
+    Simulation simulation(*scenario, SimulationOptions{.seed = scenario->seed});
+    if (run) events += static_cast<double>(simulation.run().event_count);
+    benchmark::ClobberMemory();
+  }
+  state.counters["runs_per_second"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  if (run) state.counters["events_per_run"] = benchmark::Counter(events, benchmark::Counter::kAvgIterations);
+}
+BENCHMARK_CAPTURE(short_run, n4_fast_20ms, true)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(short_run, setup_only, false)->Unit(benchmark::kMicrosecond);
 
 // n = 4, f = 1 as the file has it (ed25519), and with the simulator-only MAC.
 BENCHMARK_CAPTURE(run_demo, n4_ed25519, std::vector<std::string>{"crypto=ed25519"})

@@ -51,6 +51,8 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       queue_(event_queue_size_max),
       network_(scenario.network, options.seed, scenario.replica_count),
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
+      verifier_(scenario.crypto == CryptoKind::ed25519 ? std::make_shared<VerdictCache>(keys_->verifier())
+                                                       : keys_->verifier()),
       crashed_(scenario.replica_count, false),
       timer_generation_(scenario.replica_count, {0, 0}),
       timer_deadline_(scenario.replica_count),
@@ -141,7 +143,7 @@ void Simulation::Impl::start_replica(ReplicaIndex replica, bool restart) {
     return apply_outbox(replica);
   }
   // A restarted Node has lost its memory; its store recovers what it made durable.
-  nodes_[replica] = std::make_unique<Node>(replica_config(replica), keys_->signer(replica), keys_->verifier(),
+  nodes_[replica] = std::make_unique<Node>(replica_config(replica), keys_->signer(replica), verifier_,
                                            *stores_[replica], *hosts_[replica]);
   (void)nodes_[replica]->start(local_now(replica));
   check_stopped(replica);

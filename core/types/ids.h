@@ -20,7 +20,8 @@ inline constexpr Duration ns_per_us = 1'000;
 inline constexpr Duration ns_per_ms = 1'000'000;
 inline constexpr Duration ns_per_s = 1'000'000'000;
 
-// The largest n the protocol and the codec accept.
-inline constexpr std::uint32_t replica_count_max = 256;
+// The largest n the protocol and the codec accept (the simulator runs
+// n = 1000; bench/scale.sh).
+inline constexpr std::uint32_t replica_count_max = 1024;
 
 }  // namespace bftsim

@@ -257,14 +257,14 @@ TEST_CASE("codec: oversized lengths and counts") {
   response.header(MessageType::block_response).u32(block_response_blocks_max + 1);
   check_malformed(response.bytes, "blocks count 65 exceeds block_response_blocks_max 64");
 
-  WireBuilder vote_qc;  // a timeout whose high_qc claims 257 signatures
+  WireBuilder vote_qc;  // a timeout whose high_qc claims 1025 signatures
   vote_qc.header(MessageType::timeout).u64(3).u32(1).u64(2).fill(32, 0).u32(replica_count_max + 1);
-  check_malformed(vote_qc.bytes, "qc signatures count 257 exceeds certificate_signatures_max 256");
+  check_malformed(vote_qc.bytes, "qc signatures count 1025 exceeds certificate_signatures_max 1024");
 
-  WireBuilder tc;  // a proposal with a TC claiming 257 signatures
+  WireBuilder tc;  // a proposal with a TC claiming 1025 signatures
   tc.header(MessageType::proposal).fill(32, 0).u64(1).u64(1).u32(0).u64(0).fill(32, 0).u32(0).u32(0);
   tc.u8(1).u64(5).u32(replica_count_max + 1);
-  check_malformed(tc.bytes, "tc signatures count 257 exceeds certificate_signatures_max 256");
+  check_malformed(tc.bytes, "tc signatures count 1025 exceeds certificate_signatures_max 1024");
 }
 
 TEST_CASE("codec: certificates must list signers strictly increasing") {

@@ -539,10 +539,10 @@ TEST_CASE("required keys and top-level values") {
         "test.yaml:6:1: expect: expected a map, got nothing");
   CHECK(load_error("name: n\ndescription: d\nduration: 0s\nreplicas: 4\nfaulty: 1\nexpect: {}\n") ==
         "test.yaml:3:11: duration: must be > 0");
-  CHECK(load_error("name: n\ndescription: d\nduration: 1s\nreplicas: 257\nfaulty: 1\nexpect: {}\n") ==
-        "test.yaml:4:11: replicas: must be between 2 and 256, got 257");
+  CHECK(load_error("name: n\ndescription: d\nduration: 1s\nreplicas: 1025\nfaulty: 1\nexpect: {}\n") ==
+        "test.yaml:4:11: replicas: must be between 2 and 1024, got 1025");
   CHECK(load_error("name: n\ndescription: d\nduration: 1s\nreplicas: 1\nfaulty: 0\nexpect: {}\n") ==
-        "test.yaml:4:11: replicas: must be between 2 and 256, got 1");
+        "test.yaml:4:11: replicas: must be between 2 and 1024, got 1");
   CHECK(load_error("name: \"\"\ndescription: d\n") == "test.yaml:1:7: name: must not be empty");
   CHECK(load_error("name: \"two\\nlines\"\ndescription: d\n") == "test.yaml:1:7: name: must be a single line");
   CHECK(load_error("name: [a]\n") == "test.yaml:1:7: name: expected a string, got a list");
