@@ -61,7 +61,7 @@ TEST_CASE("missed proposal: a replica that lost the proposal fetches it on the l
     cluster.run();
     CHECK(cluster.now() == 0);  // no timer fired
     if (on) {
-      CHECK(block_requests_sent(cluster, 3) == 1);
+      CHECK(block_requests_sent(cluster, 3) == 2);  // the leader and the other voter
       CHECK(qc_formed_anywhere(cluster, 1) > 0);
       for (ReplicaIndex i : {1u, 2u, 3u}) {
         CAPTURE(i);
@@ -81,12 +81,40 @@ TEST_CASE("missed proposal: a replica that lost the proposal fetches it on the l
   }
 }
 
-TEST_CASE("missed proposal: without the leader's vote the replica neither fetches nor votes") {
-  // Goal: only the leader's signature makes a fetched block its proposal; a
-  // vote of another replica (which a Byzantine peer could cast for a block of
-  // its own making) is not enough. Method: as above, but the leader's vote
-  // for view 1 is lost on its way to replica 3 too, so replica 3 holds only
-  // replica 2's vote. It sends no BlockRequest, and the view does not certify.
+std::size_t votes_sent(const Cluster& cluster, ReplicaIndex index, View view) {
+  return cluster
+      .find_effects<BroadcastEffect>(index, [&](const BroadcastEffect& broadcast) {
+        const auto* vote = std::get_if<Vote>(&broadcast.message);
+        return vote != nullptr && vote->view == view;
+      })
+      .size();
+}
+
+TEST_CASE("missed proposal: without the leader's vote the replica does not vote for the block") {
+  // Goal: only the leader's signature makes a fetched block its proposal; f+1
+  // votes of other replicas (which Byzantine peers could cast for a block of
+  // their making) are not enough. Method: all four up; the proposal of view 1
+  // and the leader's vote both fail to reach replica 3, which holds the votes
+  // of 0 and 2 (f+1 of them). View 1 still certifies (1, 0, 2 are a quorum),
+  // but replica 3 never votes in view 1.
+  Cluster cluster = make_cluster(true);
+  cluster.drop_filter = [](const Envelope& envelope) {
+    if (envelope.from != 1 || envelope.to != 3) return false;
+    if (const auto* proposal = std::get_if<Proposal>(&envelope.message)) return proposal->block.view == 1;
+    if (const auto* vote = std::get_if<Vote>(&envelope.message)) return vote->view == 1;
+    return false;
+  };
+  cluster.start_all();
+  cluster.run();
+  CHECK(qc_formed_anywhere(cluster, 1) > 0);
+  CHECK(votes_sent(cluster, 3, 1) == 0);
+}
+
+TEST_CASE("missed proposal: with only one vote the replica neither fetches nor votes") {
+  // Goal: one vote is not f+1. Method: replica 0 down; the proposal of view
+  // 1 and the leader's vote both fail to reach replica 3, which holds only
+  // replica 2's vote. It sends no BlockRequest, and the view does not
+  // certify (the quorum needs replica 3).
   Cluster cluster = make_cluster(true);
   cluster.set_down(0, true);
   cluster.drop_filter = [](const Envelope& envelope) {
