@@ -184,6 +184,10 @@ struct Loader {
       replicas[entry->id] = std::move(*entry);
     }
     out.replicas = std::move(replicas);
+    if (out.replicas.size() == 1)
+      return fail(list, "replicas",
+                  "a lone replica's own vote is a quorum: it would certify its blocks and propose the next "
+                  "without end at one instant (need at least 2 replicas)");
     if (out.replicas.size() < 3 * std::size_t{out.faulty} + 1)
       return fail(root["faulty"], "faulty",
                   fmt::format("{} replicas cannot tolerate faulty: {} (need replicas >= 3*faulty+1 = {})",

@@ -40,6 +40,7 @@ class NotifyingStore final : public NodeStore {
     if (status) after_sync_();
     return status;
   }
+  Status record_block(const Block& block, const Hash32& hash) override { return inner_.record_block(block, hash); }
   Status record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) override {
     return inner_.record_commit(block, hash, machine);
   }
@@ -60,6 +61,7 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       self_(self),
       options_(std::move(options)),
       started_at_(std::chrono::steady_clock::now()),
+      fs_(options_.file_system ? *options_.file_system : posix_fs_),
       view_timer_(io),
       sync_timer_(io),
       status_timer_(io),

@@ -34,6 +34,9 @@ class NotifyingStore;
 struct NodeServerOptions {
   std::string data_dir;
   std::chrono::milliseconds status_interval{3000};  // 0: no status line
+  // The file system to keep the data in; null: the POSIX one (a test seam:
+  // tests/runner/durable_reply_test.cpp watches syncs through it).
+  FileSystem* file_system = nullptr;
 };
 
 class NodeServer final : public NodeHost, public ClientService {
@@ -86,7 +89,8 @@ class NodeServer final : public NodeHost, public ClientService {
   ReplicaIndex self_;
   NodeServerOptions options_;
   std::chrono::steady_clock::time_point started_at_;
-  PosixFileSystem fs_;
+  PosixFileSystem posix_fs_;
+  FileSystem& fs_;
   std::unique_ptr<LsmNodeStore> lsm_store_;
   std::unique_ptr<NotifyingStore> store_;
   std::unique_ptr<Node> node_;

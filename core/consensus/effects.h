@@ -2,7 +2,10 @@
 // caller-owned Effects vector; the driver (the simulator or bft-node) applies
 // them in order. Order matters: a Persist comes before the Send or Broadcast
 // of the vote or timeout that depends on it, and the driver must make it
-// durable before it lets those messages leave.
+// durable before it lets those messages leave. A StoreBlock comes before the
+// Persist of a vote for its block, so the block is durable no later than the
+// vote: every block a QC certifies is on the disks of the replicas that voted
+// for it, and a restart of every replica does not lose it.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +53,14 @@ struct PersistEffect {
   SafetyState state;
 };
 
+// `block` entered the block tree above the committed height: keep it so a
+// restarted replica finds it (Replica::restore_blocks). Durable no later than
+// the next Persist; forgotten once a commit passes its height.
+struct StoreBlockEffect {
+  std::shared_ptr<const Block> block;
+  Hash32 hash;
+};
+
 // The replica committed `block` at `height`. Commits come in height order;
 // the driver (core/node) executes the batch against the KV state machine and
 // answers the clients.
@@ -77,7 +88,7 @@ struct NoteEffect {
 };
 
 using Effect = std::variant<SendEffect, BroadcastEffect, SetTimerEffect, PersistEffect,
-                            CommitEffect, NoteEffect>;
+                            CommitEffect, NoteEffect, StoreBlockEffect>;
 using Effects = std::vector<Effect>;
 
 inline const char* note_kind_name(NoteKind kind) {

@@ -59,6 +59,20 @@ void Replica::restore_committed(std::shared_ptr<const Block> block, const Hash32
   tree_.install_root(std::move(block), hash);
 }
 
+void Replica::restore_blocks(std::vector<std::shared_ptr<const Block>> blocks) {
+  BFTSIM_ASSERT(!started_);
+  std::stable_sort(blocks.begin(), blocks.end(),
+            [](const auto& a, const auto& b) { return a->height < b->height; });
+  for (auto& block : blocks) {
+    if (block->height <= committed_height_) continue;
+    const Hash32 hash = block_hash(*block);
+    if (tree_.contains(hash)) continue;
+    const StoredBlock* parent = tree_.find(block->parent_hash);
+    if (parent == nullptr || parent->block->height + 1 != block->height) continue;
+    tree_.insert(std::move(block), hash);
+  }
+}
+
 std::shared_ptr<const Block> Replica::committed_block() const {
   const StoredBlock* stored = tree_.find(committed_hash_);
   BFTSIM_ASSERT(stored != nullptr);  // pruning stays below the committed height
@@ -405,6 +419,7 @@ void Replica::accept_block(std::shared_ptr<const Block> block, const Hash32& has
                            Effects& out) {
   const StoredBlock& stored = tree_.insert(std::move(block), hash);
   block_sync_.on_block_stored(hash);
+  store_block(stored, out);  // before the vote's Persist
   // The lock moves before the vote: voting on b locks on b's grandparent.
   update_chain(stored.block->justify, stored.block->proposer, now, out);
   try_vote(stored, now, out);
@@ -566,6 +581,7 @@ void Replica::adopt_orphans(Instant now, Effects& out) {
   const BlockSync::Adopted adopted = block_sync_.adopt_orphans(tree_);
   drops_[static_cast<std::size_t>(DropReason::bad_block)] += adopted.bad_block_count;
   if (adopted.inserted.empty()) return;
+  for (const auto& hash : adopted.inserted) store_block(*tree_.find(hash), out);
   // New blocks may unblock waiting proposals, the chain rules and our own proposal.
   for (const auto& hash : adopted.inserted) {
     for (const auto& [sender, proposal] : block_sync_.take_waiting(hash))
@@ -579,6 +595,11 @@ void Replica::adopt_orphans(Instant now, Effects& out) {
 // ---- state ---------------------------------------------------------------------------
 
 void Replica::persist(Effects& out) const { out.push_back(PersistEffect{safety_state()}); }
+
+void Replica::store_block(const StoredBlock& stored, Effects& out) const {
+  if (stored.block->height > committed_height_)
+    out.push_back(StoreBlockEffect{stored.block, stored.hash});
+}
 
 void Replica::check_invariants() const {
   BFTSIM_ASSERT(locked_qc_.view <= high_qc_.view);

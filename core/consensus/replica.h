@@ -41,6 +41,11 @@ class Replica {
   // earlier run (its driver recovered it with the KV state after it). Blocks
   // above it come from peers. Requires: hash == block_hash(*block).
   void restore_committed(std::shared_ptr<const Block> block, const Hash32& hash);
+  // Before start(), after restore_committed(): the blocks an earlier run
+  // stored (StoreBlockEffect), in any order. Those that chain to the
+  // committed block enter the tree, parents first; the others (at or below
+  // the committed height, or whose parent was not stored) are ignored.
+  void restore_blocks(std::vector<std::shared_ptr<const Block>> blocks);
   // Enters view 1 (or, after restore, the view after everything it knows);
   // the leader of that view proposes when it can.
   void start(Instant now, Effects& out);
@@ -106,6 +111,8 @@ class Replica {
   bool batch_authentic(const Block& block) const;
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                     Effects& out);
+  // Asks the driver to keep a block that entered the tree (StoreBlockEffect).
+  void store_block(const StoredBlock& stored, Effects& out) const;
   void try_vote(const StoredBlock& stored, Instant now, Effects& out);
   // The leader of the view after `view` once a QC certifies `hash` (the one
   // next-leader votes go to); nullopt when this replica cannot tell.

@@ -17,8 +17,8 @@ namespace {
 
 constexpr std::string_view safety_key = "s";
 constexpr std::string_view anchor_key = "m";
-constexpr std::string_view block_prefix = "b";
 constexpr std::string_view reply_prefix = "c";  // + u64 client + u64 request number
+constexpr std::string_view tree_prefix = "t";   // + u64 height + block hash: a block
 
 // Big-endian, so keys sort by number.
 void append_number(std::string& key, std::uint64_t number) {
@@ -27,6 +27,11 @@ void append_number(std::string& key, std::uint64_t number) {
 std::string numbered_key(std::string_view prefix, std::uint64_t number) {
   std::string key(prefix);
   append_number(key, number);
+  return key;
+}
+std::string block_key(Height height, const Hash32& hash) {
+  std::string key = numbered_key(tree_prefix, height);
+  key.append(reinterpret_cast<const char*>(hash.bytes.data()), hash.bytes.size());
   return key;
 }
 // "c" + u64 client + u64 request number, built on the stack.
@@ -99,14 +104,13 @@ Result<SafetyState> decode_safety(std::string_view stored) {
   return state;
 }
 
-// The block in the committed log and the anchor that points at it, encoded
-// straight into the batch.
-void add_commit_records(WriteBatch& batch, const Block& block, const Hash32& hash) {
-  const std::size_t block_size_bytes = encoded_block_size_bytes(block);
-  std::span<std::uint8_t> block_value =
-      batch.put_in_place(numbered_key(block_prefix, block.height), hash.bytes.size() + block_size_bytes);
-  std::copy(hash.bytes.begin(), hash.bytes.end(), block_value.begin());
-  encode_block(block, block_value.subspan(hash.bytes.size()));
+// The block under `key`, encoded straight into the batch.
+void add_block(WriteBatch& batch, const std::string& key, const Block& block) {
+  encode_block(block, batch.put_in_place(key, encoded_block_size_bytes(block)));
+}
+
+// The anchor: the last executed block.
+void add_anchor(WriteBatch& batch, const Block& block, const Hash32& hash) {
   std::array<std::uint8_t, 8 + sizeof(hash.bytes)> anchor{};
   ByteWriter writer(anchor.data(), anchor.data() + anchor.size());
   writer.u64(block.height);
@@ -148,11 +152,10 @@ Result<RecoveredState> LsmNodeStore::read_state() {
     reader.raw(hash.bytes, "block_hash");
     if (!reader.ok() || reader.remaining_bytes() != 0)
       return tl::unexpected(corruption(dir_, "anchor", "wrong size"));
-    auto stored = db_->get(numbered_key(block_prefix, height));
+    auto stored = db_->get(block_key(height, hash));
     if (!stored) return tl::unexpected(stored.error());
-    if (!*stored || (*stored)->size() < hash.bytes.size())
-      return tl::unexpected(corruption(dir_, "committed log", fmt::format("block {} missing", height)));
-    auto block = decode_block(as_bytes(std::string_view(**stored).substr(hash.bytes.size())));
+    if (!*stored) return tl::unexpected(corruption(dir_, "committed log", fmt::format("block {} missing", height)));
+    auto block = decode_block(as_bytes(**stored));
     if (!block || block->height != height || block_hash(*block) != hash)
       return tl::unexpected(corruption(dir_, "committed log",
                                        fmt::format("block {} does not match its hash", height)));
@@ -178,13 +181,60 @@ Result<RecoveredState> LsmNodeStore::read_state() {
   if (auto status = state.machine.finish_restore(); !status)
     return tl::unexpected(corruption(dir_, "cached replies", status.error().message));
   state.machine.restore_last_applied_height(height);
+  if (auto status = read_tree_blocks(height, state); !status) return tl::unexpected(status.error());
   kv_ = kv_raw;
   return state;
+}
+
+// The blocks above `committed_height` into state.blocks (those at or below
+// it are the committed log: the commit that passed a fork deleted it).
+Status LsmNodeStore::read_tree_blocks(Height committed_height, RecoveredState& state) {
+  tree_keys_.clear();
+  auto stored = db_->scan(numbered_key(tree_prefix, committed_height + 1), prefix_end(tree_prefix));
+  if (!stored) return tl::unexpected(stored.error());
+  for (auto& [key, value] : *stored) {
+    Hash32 hash;
+    if (key.size() != tree_prefix.size() + 8 + hash.bytes.size())
+      return tl::unexpected(corruption(dir_, "tree block", "bad key"));
+    const Height height = read_number(key, tree_prefix.size());
+    std::copy(key.begin() + static_cast<std::ptrdiff_t>(tree_prefix.size() + 8), key.end(),
+              reinterpret_cast<char*>(hash.bytes.data()));
+    auto block = decode_block(as_bytes(value));
+    if (!block || block->height != height || block_hash(*block) != hash)
+      return tl::unexpected(corruption(dir_, "tree block",
+                                       fmt::format("block {} does not match its key", height)));
+    state.blocks.push_back(std::make_shared<const Block>(std::move(*block)));
+    tree_keys_.insert(std::move(key));
+  }
+  return {};
+}
+
+void LsmNodeStore::commit_tree_block(WriteBatch& batch, const Block& block, const Hash32& hash) {
+  const std::string key = block_key(block.height, hash);
+  // Every block a replica commits entered its tree, so it is stored; a
+  // caller that skipped record_block() gets it written here.
+  if (!tree_keys_.contains(key)) add_block(batch, key, block);
+  const auto end = tree_keys_.lower_bound(numbered_key(tree_prefix, block.height + 1));
+  for (auto it = tree_keys_.begin(); it != end; ++it)
+    if (*it != key) batch.remove(*it);
+  tree_keys_.erase(tree_keys_.begin(), end);
+  add_anchor(batch, block, hash);
 }
 
 Status LsmNodeStore::persist_safety(const SafetyState& state) {
   BFTSIM_ASSERT(db_ != nullptr);
   return db_->put(safety_key, as_text(encode_safety(state)), !options_.unsafe_skip_sync);
+}
+
+Status LsmNodeStore::record_block(const Block& block, const Hash32& hash) {
+  BFTSIM_ASSERT(db_ != nullptr);
+  std::string key = block_key(block.height, hash);
+  if (tree_keys_.contains(key)) return {};
+  batch_.clear();
+  add_block(batch_, key, block);
+  if (auto status = db_->write(batch_, false); !status) return status;
+  tree_keys_.insert(std::move(key));
+  return {};
 }
 
 Status LsmNodeStore::record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) {
@@ -202,7 +252,7 @@ Status LsmNodeStore::record_commit(const Block& block, const Hash32& hash, KvSta
       batch_.remove(key.view());
     }
   }
-  add_commit_records(batch_, block, hash);
+  commit_tree_block(batch_, block, hash);
   return db_->write(batch_, false);
 }
 
@@ -221,7 +271,7 @@ Result<KvStateMachine> LsmNodeStore::install_state(const Block& block, const Has
   for (const KeyValue& pair : pairs) batch.put_prefixed(LsmKvStore::key_prefix, pair.key, pair.value);
   for (const SnapshotReply& reply : replies)
     batch.put(ReplyKeyBytes({reply.client, reply.number}).view(), as_text(reply.record));
-  add_commit_records(batch, block, hash);
+  commit_tree_block(batch, block, hash);
   if (auto status = db_->write(batch, true); !status) return tl::unexpected(status.error());
   kv_ = nullptr;
   auto state = read_state();

@@ -1,9 +1,13 @@
 // LsmNodeStore: a Node's durable state in one LSM (core/storage Db) on a
-// FileSystem: the safety state, the committed log, the KV pairs and the
-// exactly-once client records (key layout in docs/node_storage.md). A commit
-// is one write batch (block, KV writes, client records, anchor) appended to
-// the WAL without a sync; persist_safety() appends the safety state and
-// syncs, which makes every earlier commit durable too (group commit).
+// FileSystem: the safety state, the blocks (the committed log and the tree
+// above it), the KV pairs and the exactly-once client records (key layout in
+// docs/node_storage.md). record_block() appends a block that entered the
+// replica's tree, without a sync: the Persist of the vote for it follows. A
+// commit is one write batch (KV writes, client records, the anchor, deletes
+// of the forks it passed) appended to the WAL without a sync; the committed
+// block stays where record_block() put it. persist_safety() appends the
+// safety state and syncs, which makes every earlier write durable too
+// (group commit).
 // recover() reopens the Db from the disk, so the store survives the Node:
 // a crash loses the Node and whatever the disk did not sync.
 // Single-threaded; the FileSystem must outlive the store.
@@ -11,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +40,7 @@ class LsmNodeStore final : public NodeStore {
 
   Result<RecoveredState> recover() override;
   Status persist_safety(const SafetyState& state) override;
+  Status record_block(const Block& block, const Hash32& block_hash) override;
   Status record_commit(const Block& block, const Hash32& block_hash,
                        KvStateMachine& machine) override;
 
@@ -47,6 +53,10 @@ class LsmNodeStore final : public NodeStore {
 
  private:
   Result<RecoveredState> read_state();
+  Status read_tree_blocks(Height committed_height, RecoveredState& state);
+  // Adds to `batch` what committing `block` changes in the blocks: the
+  // deletes of the other blocks at or below its height, and the anchor.
+  void commit_tree_block(WriteBatch& batch, const Block& block, const Hash32& hash);
 
   FileSystem& fs_;
   std::string dir_;
@@ -55,6 +65,7 @@ class LsmNodeStore final : public NodeStore {
   LsmKvStore* kv_ = nullptr;  // owned by the state machine recover() returned
   WriteBatch batch_;                        // record_commit's, reused
   std::vector<std::uint8_t> reply_buffer_;  // one encoded reply, reused
+  std::set<std::string> tree_keys_;         // the blocks stored above the anchor, by height
 };
 
 }  // namespace bftsim

@@ -30,6 +30,7 @@ Status Node::start(Instant now) {
     transfer_.on_committed(recovered->committed->block->height, recovered->committed->block_hash,
                            state_machine_.digest());
   }
+  replica_.restore_blocks(std::move(recovered->blocks));
   effects_.clear();
   replica_.start(now, effects_);
   apply(effects_);
@@ -78,6 +79,9 @@ void Node::apply(Effects& effects) {
           } else if constexpr (std::is_same_v<T, PersistEffect>) {
             if (auto status = store_.persist_safety(e.state); !status)
               stop(status.error(), "persisting the safety state");
+          } else if constexpr (std::is_same_v<T, StoreBlockEffect>) {
+            if (auto status = store_.record_block(*e.block, e.hash); !status)
+              stop(status.error(), "storing a block");
           } else if constexpr (std::is_same_v<T, CommitEffect>) {
             commit(e);
           } else if constexpr (std::is_same_v<T, NoteEffect>) {

@@ -2,6 +2,8 @@
 // both the simulator (sim/simulation.cpp) and bft-node use. It feeds inputs
 // to the sans-IO Replica and applies the effects in order:
 //   Persist  -> NodeStore::persist_safety, durable before any later effect;
+//   StoreBlock -> NodeStore::record_block, durable with the next Persist (so
+//               before the vote for the block leaves); recovered on start;
 //   Commit   -> execute the block on the KV state machine, record it in the
 //               store, report it, and answer the clients;
 //   Send, Broadcast, SetTimer, Note -> the host.

@@ -1,8 +1,8 @@
 // NodeStore: what a Node keeps across a crash. The Node writes through it and
 // reads it back once, on start. Two promises: persist_safety() is durable when
 // it returns ok (the vote that depends on it leaves only after), and
-// record_commit() is durable no later than the next persist_safety() (group
-// commit: one sync covers every commit before it).
+// record_block() and record_commit() are durable no later than the next
+// persist_safety() (group commit: one sync covers every write before it).
 // Implementations: MemoryNodeStore (below: only the safety state, in memory)
 // and LsmNodeStore (lsm_node_store.h: everything, on a FileSystem).
 #pragma once
@@ -29,6 +29,8 @@ struct RecoveredState {
   std::optional<SafetyState> safety;         // none on a fresh store
   std::optional<CommittedAnchor> committed;  // none: start from genesis
   KvStateMachine machine;                    // the state after `committed`
+  // The blocks record_block() kept above `committed`, by height (forks included).
+  std::vector<std::shared_ptr<const Block>> blocks;
 };
 
 class NodeStore {
@@ -37,6 +39,10 @@ class NodeStore {
   // Called once, before anything is written in this run.
   virtual Result<RecoveredState> recover() = 0;
   virtual Status persist_safety(const SafetyState& state) = 0;
+  // `block` entered the replica's block tree above its committed height
+  // (StoreBlockEffect); recover() returns it until a commit or an installed
+  // state reaches its height.
+  virtual Status record_block(const Block& block, const Hash32& block_hash) = 0;
   // The replica committed `block`; `machine` holds the state after executing it.
   // Returns an error also when `machine`'s store failed a read while
   // executing the block (then nothing computed from it may leave).
@@ -57,14 +63,16 @@ Result<KvStateMachine> make_state_machine(const std::vector<KeyValue>& pairs,
 
 // Keeps the safety state in memory; outlives the Nodes that use it, so a
 // restarted Node finds it. Blocks and KV are not kept: a restarted replica
-// fetches and re-executes the chain.
+// fetches and re-executes the chain (from genesis, so kept blocks above it
+// would not attach).
 class MemoryNodeStore final : public NodeStore {
  public:
-  Result<RecoveredState> recover() override { return RecoveredState{safety_, std::nullopt, {}}; }
+  Result<RecoveredState> recover() override { return RecoveredState{safety_, std::nullopt, {}, {}}; }
   Status persist_safety(const SafetyState& state) override {
     safety_ = state;
     return {};
   }
+  Status record_block(const Block&, const Hash32&) override { return {}; }
   Status record_commit(const Block&, const Hash32&, KvStateMachine&) override { return {}; }
   Result<KvStateMachine> install_state(const Block& block, const Hash32&, const std::vector<KeyValue>& pairs,
                                        const std::vector<SnapshotReply>& replies) override {

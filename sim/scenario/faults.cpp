@@ -218,8 +218,6 @@ Status read_random_partitions(const YamlNode* node, const std::string& partition
   BFTSIM_SCENARIO_TRY(check_start_stop(*node, partitions_path, config.start, config.stop));
   BFTSIM_SCENARIO_TRY(read_in_flight(*node, partitions_path, config.in_flight));
   const std::string isolated_path = key_path_join(partitions_path, "max_isolated");
-  if (scenario.replica_count < 2)
-    return fail(node->where, partitions_path, "random partitions need at least 2 replicas");
   if (const YamlNode* isolated = node->find("max_isolated")) {
     auto value = read_integer(*isolated, isolated_path, 1, scenario.replica_count - 1);
     if (!value) return tl::unexpected(std::move(value.error()));

@@ -35,7 +35,9 @@ Result<Scenario> read_scenario(const YamlNode& root) {
   BFTSIM_SCENARIO_TRY(read_optional(root, "", "seed", out.seed, read_unsigned64));
   BFTSIM_SCENARIO_TRY(read_required(root, "", "duration", out.duration, read_positive_duration));
   BFTSIM_SCENARIO_TRY(read_optional(root, "", "duration_views", out.duration_views, integer_in(1, int64_max)));
-  BFTSIM_SCENARIO_TRY(read_required(root, "", "replicas", out.replica_count, integer_in(1, replica_count_max)));
+  // At least 2: a lone replica's own vote is a quorum, so it would certify
+  // its blocks and propose the next without end at one instant.
+  BFTSIM_SCENARIO_TRY(read_required(root, "", "replicas", out.replica_count, integer_in(2, replica_count_max)));
   BFTSIM_SCENARIO_TRY(read_required(root, "", "faulty", out.faulty_count, integer_in(0, replica_count_max)));
   if (out.replica_count < 3 * out.faulty_count + 1)
     return fail(root.find("replicas")->where, "replicas",

@@ -27,6 +27,7 @@ class FlakyStore final : public NodeStore {
     ++persist_count;
     return inner_.persist_safety(state);
   }
+  Status record_block(const Block& block, const Hash32& hash) override { return inner_.record_block(block, hash); }
   Status record_commit(const Block& block, const Hash32& hash,
                        KvStateMachine& machine) override {
     ++commit_count;

@@ -73,6 +73,10 @@ TEST_CASE("cluster_config: mistakes name the place") {
   too_faulty.replace(too_faulty.find("faulty: 1"), 9, "faulty: 2");
   CHECK(error_of(too_faulty).find("need replicas >= 3*faulty+1 = 7") != std::string::npos);
   CHECK(error_of("faulty: 0\n").find("replicas: missing") != std::string::npos);
+  // One replica would be a quorum by itself (its own vote certifies at once).
+  CHECK(error_of("faulty: 0\nreplicas:\n  - {id: 0, address: 127.0.0.1:7000, client_port: 7100, public_key: " + key_a +
+                 "}\n")
+            .find("c.yaml:3:3: replicas: a lone replica's own vote is a quorum") == 0);
   CHECK(error_of("faulty: [\n").find("c.yaml:") == 0);
 }
 

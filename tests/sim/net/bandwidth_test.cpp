@@ -60,7 +60,7 @@ TEST_CASE("a link fault's bandwidth overrides the network's on its link while ac
 constexpr std::string_view base_yaml = R"(name: bandwidth
 description: Block size against a thin network.
 seed: 2
-duration: 4s
+duration: 2s
 replicas: 4
 faulty: 1
 crypto: fast

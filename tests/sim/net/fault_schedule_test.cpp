@@ -317,8 +317,6 @@ TEST_CASE("the loader rejects bad link, clog and random_faults entries at their 
   CHECK(load_error("random_faults:\n  partitions: {mean_interval: 100us, mean_duration: 100us}\n") ==
         "test.yaml:12:15: random_faults.partitions: would make about 20000 partitions between start and stop; at "
         "most 10000 (raise mean_interval or mean_duration)");
-  CHECK(load_error("random_faults: {partitions: {mean_interval: 1s, mean_duration: 1s}}\n", {"replicas=1", "faulty=0"}) ==
-        "test.yaml:11:29: random_faults.partitions: random partitions need at least 2 replicas");
   CHECK(load_error("", {"random_faults.partitions.stop=1s"}) ==
         "--set random_faults.partitions.stop: random_faults.partitions.mean_interval: missing required key (in "
         "the map random_faults.partitions)");

@@ -285,7 +285,7 @@ TEST_CASE("overrides set nested values, create optional maps and edit lists") {
   CHECK(std::get<CrashFault>(added.faults[0]).replica == 3);
 
   // An override can supply a missing required key.
-  const std::string without_expect = "name: x\ndescription: y\nduration: 1s\nreplicas: 1\nfaulty: 0\n";
+  const std::string without_expect = "name: x\ndescription: y\nduration: 1s\nreplicas: 4\nfaulty: 1\n";
   CHECK(load_ok(without_expect, {"expect={safety: holds, liveness: unchecked}"}).expect.liveness ==
         LivenessExpectation::unchecked);
   // A value with '=' in it keeps everything after the first '='.
@@ -540,7 +540,9 @@ TEST_CASE("required keys and top-level values") {
   CHECK(load_error("name: n\ndescription: d\nduration: 0s\nreplicas: 4\nfaulty: 1\nexpect: {}\n") ==
         "test.yaml:3:11: duration: must be > 0");
   CHECK(load_error("name: n\ndescription: d\nduration: 1s\nreplicas: 257\nfaulty: 1\nexpect: {}\n") ==
-        "test.yaml:4:11: replicas: must be between 1 and 256, got 257");
+        "test.yaml:4:11: replicas: must be between 2 and 256, got 257");
+  CHECK(load_error("name: n\ndescription: d\nduration: 1s\nreplicas: 1\nfaulty: 0\nexpect: {}\n") ==
+        "test.yaml:4:11: replicas: must be between 2 and 256, got 1");
   CHECK(load_error("name: \"\"\ndescription: d\n") == "test.yaml:1:7: name: must not be empty");
   CHECK(load_error("name: \"two\\nlines\"\ndescription: d\n") == "test.yaml:1:7: name: must be a single line");
   CHECK(load_error("name: [a]\n") == "test.yaml:1:7: name: expected a string, got a list");

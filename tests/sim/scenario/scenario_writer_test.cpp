@@ -111,11 +111,11 @@ TEST_CASE("scenario writer: a default-valued scenario writes only the required k
   // Goal: minimal.yaml reads like a hand-written file. Method: a scenario
   // with every optional key at its default writes no optional section.
   const Scenario scenario =
-      load_text("name: x\ndescription: ''\nduration: 1s\nreplicas: 1\nfaulty: 0\nexpect: {safety: holds, liveness: holds}\n",
+      load_text("name: x\ndescription: ''\nduration: 1s\nreplicas: 2\nfaulty: 0\nexpect: {safety: holds, liveness: holds}\n",
                 "small.yaml");
   const std::string text = scenario_to_yaml(scenario);
   CHECK(text ==
-        "name: \"x\"\ndescription: \"\"\nseed: 1\nduration: 1s\nreplicas: 1\nfaulty: 0\ncrypto: ed25519\n"
+        "name: \"x\"\ndescription: \"\"\nseed: 1\nduration: 1s\nreplicas: 2\nfaulty: 0\ncrypto: ed25519\n"
         "expect:\n  safety: holds\n  liveness: holds\n");
   check_round_trip(scenario);
 }
