@@ -13,6 +13,11 @@
 # nv_off-<election> and nv_on-<election>. BASELINE_BFTSIM, a binary built from
 # before the change, adds the config "before" (its defaults). The scenarios
 # default to rmw-counters, lossy, seven and leader-crash.
+#
+# OPTION names another boolean protocol option to compare off and on instead
+# (configs <option>_off-<election> and <option>_on-<election>), e.g.
+#   OPTION=fetch_missed_proposal bench/new_view_compare.sh build-rel/bftsim 1-200 results/fmp "" \
+#       -- rmw-counters lossy seven leader-crash
 set -euo pipefail
 bftsim=${1:?usage: new_view_compare.sh BFTSIM SEEDS OUT [BASELINE_BFTSIM] [-- SCENARIO... [-- --set ...]]}
 seeds=${2:?seeds A-B}
@@ -52,11 +57,14 @@ run_config() {  # name binary [--set ...]
 }
 
 [[ -n $baseline ]] && run_config before "$baseline"
+option=${OPTION:-new_view_to_leader}
+prefix=nv
+[[ $option == new_view_to_leader ]] || prefix=$option
 for election in round_robin reputation; do
-  for new_view in false true; do
-    name=nv_off
-    [[ $new_view == true ]] && name=nv_on
-    run_config "$name-$election" "$bftsim" --set "protocol.new_view_to_leader=$new_view" \
+  for value in false true; do
+    name=${prefix}_off
+    [[ $value == true ]] && name=${prefix}_on
+    run_config "$name-$election" "$bftsim" --set "protocol.$option=$value" \
       --set "protocol.leader_election=$election"
   done
 done

@@ -125,6 +125,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.leader_election = scenario_.protocol.leader_election;
   config.reputation_window = scenario_.protocol.reputation_window;
   config.new_view_to_leader = scenario_.protocol.new_view_to_leader;
+  config.fetch_missed_proposal = scenario_.protocol.fetch_missed_proposal;
   config.leader_schedule = scenario_.protocol.leaders;
   return config;
 }

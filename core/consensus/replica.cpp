@@ -137,6 +137,7 @@ void Replica::on_message(ReplicaIndex from, const Message& message, Instant now,
   if (const auto* proposal = std::get_if<Proposal>(&message);
       proposal != nullptr && proposal->block.view == view() && current_leader() == from)
     new_view_due_ = false;
+  fetch_missed_proposal(now, out);
   send_new_view(out);
   check_invariants();
 }
@@ -242,6 +243,7 @@ void Replica::enter_view(View view, std::optional<TimeoutCert> tc, Instant now, 
   // Forget collections that can no longer matter.
   votes_.prune_below(view - 1);
   proposal_seen_.erase(proposal_seen_.begin(), proposal_seen_.lower_bound(view));
+  missed_proposal_.reset();
   pacemaker_.arm_view_timer(now, out);
   try_propose(now, out);
 }
@@ -586,6 +588,7 @@ void Replica::adopt_orphans(Instant now, Effects& out) {
       on_proposal(sender, proposal, now, out);
   }
   update_chain(high_qc_, config_.index == 0 ? 1 : 0, now, out);
+  vote_on_missed_proposal(now, out);
   try_propose(now, out);
 }
 

@@ -88,6 +88,9 @@ class Replica {
   void on_block_response(ReplicaIndex from, const BlockResponse& response, Instant now,
                          Effects& out);
   void adopt_orphans(Instant now, Effects& out);
+  // fetch_missed_proposal (replica_missed_proposal.cpp).
+  void fetch_missed_proposal(Instant now, Effects& out);
+  void vote_on_missed_proposal(Instant now, Effects& out);
 
   // Certificates: `hint` is a peer likely to hold the certified block.
   bool check_qc(const QuorumCert& qc);
@@ -156,6 +159,14 @@ class Replica {
   VoteCollector votes_;
   // The block proposed in each current or future view, as first seen.
   std::map<View, Hash32> proposal_seen_;
+  // fetch_missed_proposal: the block this replica fetches because the leader
+  // of view() voted for it and no proposal for view() arrived.
+  struct MissedProposal {
+    View view = 0;
+    Hash32 hash;
+    ReplicaIndex proposer = 0;
+  };
+  std::optional<MissedProposal> missed_proposal_;
   // Certificates already verified, so a QC met again costs no signature checks.
   std::set<std::pair<View, Hash32>> verified_qcs_;
 

@@ -61,6 +61,14 @@ struct ReplicaConfig {
   // replica per view. False (the behaviour before it): the leader learns the
   // certificate only from the votes and timeouts it receives itself.
   bool new_view_to_leader = true;
+  // A replica that holds no proposal for its view but f+1 votes for one block
+  // of that view, one of them by the view's leader, fetches the block from the
+  // leader and votes for it (docs/case-study-liveness.md, rmw-counters). The
+  // leader's own vote authenticates the block as its proposal, as the
+  // proposal's signature would. With a crashed replica in four a quorum needs
+  // every live vote, so a proposal lost on one link would otherwise cost the
+  // view. False: the paper's replica votes only on a proposal it received.
+  bool fetch_missed_proposal = true;
   // Blocks of the certified chain that reputation reads to pick a leader.
   std::uint32_t reputation_window = 10;
   // A testing aid (the simulator's `protocol.leaders`): entry i names the

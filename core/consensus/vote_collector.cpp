@@ -26,6 +26,14 @@ std::optional<QuorumCert> VoteCollector::collect(const Vote& vote, View high_qc_
   return qc;
 }
 
+std::optional<VoteCollector::VotedBlock> VoteCollector::block_voted_by(View view,
+                                                                       ReplicaIndex voter) const {
+  if (!has_voted(view, voter)) return std::nullopt;
+  for (auto it = votes_.lower_bound({view, Hash32{}}); it != votes_.end() && it->first.first == view; ++it)
+    if (it->second.contains(voter)) return VotedBlock{it->first.second, &it->second};
+  return std::nullopt;
+}
+
 void VoteCollector::prune_below(View view) {
   votes_.erase(votes_.begin(), votes_.lower_bound({view, Hash32{}}));
   voters_.erase(voters_.begin(), voters_.lower_bound(view));

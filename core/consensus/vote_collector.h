@@ -28,6 +28,14 @@ class VoteCollector {
   // its block; the caller must then raise its high_qc to that QC's view.
   std::optional<QuorumCert> collect(const Vote& vote, View high_qc_view);
 
+  // The block `voter` voted for in `view` and every signer collected for
+  // that block, or nullopt when no vote of `voter` in `view` was collected.
+  struct VotedBlock {
+    Hash32 block_hash;
+    const std::map<ReplicaIndex, Signature>* signers = nullptr;
+  };
+  std::optional<VotedBlock> block_voted_by(View view, ReplicaIndex voter) const;
+
   // Forgets votes for views below `view`.
   void prune_below(View view);
 

@@ -48,6 +48,8 @@ struct ProtocolConfig {
   std::uint32_t reputation_window = 10;
   // YAML `new_view_to_leader: true | false`. See ReplicaConfig.
   bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
+  // YAML `fetch_missed_proposal: true | false`. See ReplicaConfig.
+  bool fetch_missed_proposal = ReplicaConfig{}.fetch_missed_proposal;
   // YAML `leaders: [0, 0, 2, ...]`, a testing aid: the leader of view i + 1
   // for i < size, then `leader_election` (ReplicaConfig::leader_schedule).
   std::vector<ReplicaIndex> leaders = {};

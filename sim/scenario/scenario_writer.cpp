@@ -127,6 +127,8 @@ Fields protocol_fields(const ProtocolConfig& p) {
     f.emplace_back("reputation_window", fmt::format("{}", p.reputation_window));
   if (p.new_view_to_leader != d.new_view_to_leader)
     f.emplace_back("new_view_to_leader", boolean(p.new_view_to_leader));
+  if (p.fetch_missed_proposal != d.fetch_missed_proposal)
+    f.emplace_back("fetch_missed_proposal", boolean(p.fetch_missed_proposal));
   if (!p.leaders.empty()) f.emplace_back("leaders", index_list(p.leaders));
   return f;
 }

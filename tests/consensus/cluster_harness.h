@@ -109,6 +109,7 @@ struct ClusterOptions {
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
   bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
+  bool fetch_missed_proposal = ReplicaConfig{}.fetch_missed_proposal;
   bool require_client_signatures = false;
 };
 
@@ -124,6 +125,7 @@ inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaI
   config.backoff_reset = options.backoff_reset;
   config.leader_election = options.leader_election;
   config.new_view_to_leader = options.new_view_to_leader;
+  config.fetch_missed_proposal = options.fetch_missed_proposal;
   config.require_client_signatures = options.require_client_signatures;
   return config;
 }

@@ -1,5 +1,6 @@
 // The scenario library under every protocol option (issue 9): safety never
-// depends on `backoff_reset`, `leader_election` or `new_view_to_leader`, and
+// depends on `backoff_reset`, `leader_election`, `new_view_to_leader` or
+// `fetch_missed_proposal`, and
 // the defaults meet every scenario's expectation on more seeds than its own.
 // The 200-seed sweep is bench/liveness_sweep.sh; docs/case-study-liveness.md
 // quotes it. Also how the loader and bisect's scenario writer treat the
@@ -69,6 +70,26 @@ TEST_CASE("new_view_to_leader: the loader reads true and false, defaults to the 
   REQUIRE(!misspelt.has_value());
   CHECK(misspelt.error().message.find("new_view_to_leader") != std::string::npos);
 }
+TEST_CASE("fetch_missed_proposal: the loader reads true and false, defaults to the replica's default, rejects the rest") {
+  // Goal: as for new_view_to_leader. Method: the key absent, true, false,
+  // set by --set, and wrong.
+  auto absent = load_small("");
+  REQUIRE_MESSAGE(absent.has_value(), absent.error().message);
+  CHECK(absent->protocol.fetch_missed_proposal == bftsim::ReplicaConfig{}.fetch_missed_proposal);
+  for (const bool value : {true, false}) {
+    CAPTURE(value);
+    auto written = load_small(std::string("protocol: {fetch_missed_proposal: ") + (value ? "true" : "false") + "}\n");
+    REQUIRE_MESSAGE(written.has_value(), written.error().message);
+    CHECK(written->protocol.fetch_missed_proposal == value);
+    auto set = load_small("", {std::string("protocol.fetch_missed_proposal=") + (value ? "true" : "false")});
+    REQUIRE_MESSAGE(set.has_value(), set.error().message);
+    CHECK(set->protocol.fetch_missed_proposal == value);
+  }
+  auto wrong = load_small("protocol: {fetch_missed_proposal: 1}\n");
+  REQUIRE(!wrong.has_value());
+  CHECK(wrong.error().message ==
+        "test.yaml:7:35: protocol.fetch_missed_proposal: unknown boolean \"1\" (known: true, false)");
+}
 
 TEST_CASE("the scenario writer keeps every protocol option, so bisect's minimal.yaml runs the same protocol") {
   // Goal: a non-default backoff_reset, leader_election, reputation_window or
@@ -77,7 +98,8 @@ TEST_CASE("the scenario writer keeps every protocol option, so bisect's minimal.
   // read back equal.
   const std::vector<std::string> options = {
       "backoff_reset: commit", "leader_election: reputation", "reputation_window: 20",
-      std::string("new_view_to_leader: ") + (bftsim::ReplicaConfig{}.new_view_to_leader ? "false" : "true")};
+      std::string("new_view_to_leader: ") + (bftsim::ReplicaConfig{}.new_view_to_leader ? "false" : "true"),
+      std::string("fetch_missed_proposal: ") + (bftsim::ReplicaConfig{}.fetch_missed_proposal ? "false" : "true")};
   for (const std::string& option : options) {
     CAPTURE(option);
     auto scenario = load_small("protocol: {" + option + "}\n");
@@ -119,24 +141,29 @@ TEST_CASE("every library scenario stays safe under every backoff reset and leade
   }
 }
 
-TEST_CASE("every library scenario stays safe with new_view_to_leader on and off") {
-  // Goal: NEW-VIEW messages change when a leader learns a certificate, never
-  // what is safe. Method: each scenario at seed 1 with new_view_to_leader at
-  // the value its file does not use by default, under both leader elections
-  // (the default value runs in the test above).
-  const char* flipped = bftsim::ReplicaConfig{}.new_view_to_leader ? "false" : "true";
-  for (const char* election : {"round_robin", "reputation"}) {
-    for (const auto& path : library()) {
-      CAPTURE(path.filename().string());
-      CAPTURE(election);
-      const bftsim::RunReport report =
-          run(path, 1,
-              {std::string("protocol.new_view_to_leader=") + flipped,
-               std::string("protocol.leader_election=") + election});
-      INFO(bftsim::format_summary_text(report));
-      if (report.expected_safety == "holds") {
-        CHECK(report.safety == bftsim::Verdict::holds);
-        CHECK(report.decided_height > 0);
+TEST_CASE("every library scenario stays safe with new_view_to_leader and fetch_missed_proposal on and off") {
+  // Goal: NEW-VIEW messages change when a leader learns a certificate, and
+  // fetching a missed proposal when a replica can vote, never what is safe.
+  // Method: each scenario at seed 1 with one option at the value it does not
+  // use by default, under both leader elections (the defaults run in the
+  // test above).
+  const std::vector<std::string> flipped = {
+      std::string("protocol.new_view_to_leader=") + (bftsim::ReplicaConfig{}.new_view_to_leader ? "false" : "true"),
+      std::string("protocol.fetch_missed_proposal=") +
+          (bftsim::ReplicaConfig{}.fetch_missed_proposal ? "false" : "true")};
+  for (const std::string& option : flipped) {
+    for (const char* election : {"round_robin", "reputation"}) {
+      for (const auto& path : library()) {
+        CAPTURE(path.filename().string());
+        CAPTURE(option);
+        CAPTURE(election);
+        const bftsim::RunReport report =
+            run(path, 1, {option, std::string("protocol.leader_election=") + election});
+        INFO(bftsim::format_summary_text(report));
+        if (report.expected_safety == "holds") {
+          CHECK(report.safety == bftsim::Verdict::holds);
+          CHECK(report.decided_height > 0);
+        }
       }
     }
   }
