@@ -572,8 +572,13 @@ void Replica::on_block_request(ReplicaIndex from, const BlockRequest& request, E
 
 void Replica::on_block_response(ReplicaIndex from, const BlockResponse& response, Instant now,
                                 Effects& out) {
-  if (!block_sync_.on_block_response(tree_, from, response, now, out))
-    return drop(DropReason::unrequested_block);
+  if (!block_sync_.on_block_response(tree_, from, response, now, out)) {
+    // A block this replica already holds is a late answer (a fetch asked two
+    // peers, fetch_missed_proposal, and the first answer served it), not a
+    // block nobody asked for.
+    const bool late = !response.blocks.empty() && tree_.contains(block_hash(response.blocks.front()));
+    return drop(late ? DropReason::duplicate : DropReason::unrequested_block);
+  }
   adopt_orphans(now, out);
 }
 
