@@ -1,7 +1,8 @@
 // scenario_to_yaml (scenario_writer.h): one emitter per section, mirroring
-// the readers in sections.cpp and faults.cpp. Numbers are written exactly:
-// durations and rates in their exact text forms (units.h), probabilities as
-// decimal ppm, doubles in fmt's shortest form that reads back to the same bits.
+// the readers in sections.cpp and faults.cpp; fault entries are written by
+// fault_writer.cpp. Numbers are written exactly (yaml_text.h): durations and
+// rates in their exact text forms (units.h), probabilities as decimal ppm,
+// doubles in fmt's shortest form that reads back to the same bits.
 #include "sim/scenario/scenario_writer.h"
 
 #include <algorithm>
@@ -13,98 +14,14 @@
 #include "core/protocol/messages.h"
 #include "sim/scenario/schema.h"
 #include "sim/units.h"
+#include "sim/scenario/yaml_text.h"
 
 namespace bftsim {
 
 using namespace loader;
+using namespace yaml_text;
 
 namespace {
-
-// A double-quoted YAML string: always a string, whatever it looks like.
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte == 0x7f) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-// ppm as the exact decimal it stands for: 100000 -> "0.1".
-std::string probability(std::uint32_t ppm) {
-  if (ppm == 0) return "0";
-  if (ppm >= 1'000'000) return "1";
-  std::string fraction = fmt::format("{:06}", ppm);
-  while (fraction.back() == '0') fraction.pop_back();
-  return "0." + fraction;
-}
-
-// A signed ppm as its exact decimal: -10000 -> "-0.01".
-std::string signed_probability(std::int32_t ppm) {
-  const std::string magnitude = probability(static_cast<std::uint32_t>(ppm < 0 ? -static_cast<std::int64_t>(ppm) : ppm));
-  return ppm < 0 ? "-" + magnitude : magnitude;
-}
-
-std::string number(double value) { return fmt::format("{}", value); }
-std::string duration(Duration value) { return format_duration(value); }
-std::string boolean(bool value) { return value ? "true" : "false"; }
-
-std::string index_list(const std::vector<ReplicaIndex>& indices) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < indices.size(); ++i) out += (i ? ", " : "") + fmt::format("{}", indices[i]);
-  return out + "]";
-}
-
-// "{k: v, k: v}" from key-value pairs in order.
-using Fields = std::vector<std::pair<std::string_view, std::string>>;
-std::string flow_map(const Fields& fields) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < fields.size(); ++i)
-    out += fmt::format("{}{}: {}", i ? ", " : "", fields[i].first, fields[i].second);
-  return out + "}";
-}
-
-// A block map section: "key:\n  k: v\n..." or nothing when `fields` is empty.
-void section(std::string& out, std::string_view key, const Fields& fields) {
-  if (fields.empty()) return;
-  out += fmt::format("{}:\n", key);
-  for (const auto& [name, value] : fields) out += fmt::format("  {}: {}\n", name, value);
-}
-
-std::string latency(const LatencyDistribution& d) {
-  Fields fields{{"distribution", std::string(distribution_name(d.kind))}};
-  switch (d.kind) {
-    case DistributionKind::constant: fields.emplace_back("value", duration(d.value)); break;
-    case DistributionKind::uniform:
-      fields.emplace_back("min", duration(d.min));
-      fields.emplace_back("max", duration(d.max));
-      break;
-    case DistributionKind::exponential:
-      fields.emplace_back("mean", duration(d.mean));
-      if (d.min != 0) fields.emplace_back("min", duration(d.min));
-      break;
-    case DistributionKind::normal:
-      fields.emplace_back("mean", duration(d.mean));
-      fields.emplace_back("stddev", duration(d.stddev));
-      break;
-    case DistributionKind::lognormal:
-      fields.emplace_back("median", duration(d.median));
-      fields.emplace_back("sigma", number(d.sigma));
-      break;
-    case DistributionKind::pareto:
-      fields.emplace_back("scale", duration(d.scale));
-      fields.emplace_back("shape", number(d.shape));
-      break;
-  }
-  return flow_map(fields);
-}
 
 Fields protocol_fields(const ProtocolConfig& p) {
   const ProtocolConfig d;
@@ -174,113 +91,6 @@ Fields clients_fields(const ClientsConfig& c) {
   return f;
 }
 
-void add_until(Fields& f, const std::optional<Duration>& until) {
-  if (until) f.emplace_back("until", duration(*until));
-}
-
-// The window: `at` and `until`, or `at_view` and `until_view`.
-template <typename F>
-void add_window(Fields& f, const F& x, const std::optional<Duration>& until) {
-  if (x.at_view) {
-    f.emplace_back("at_view", fmt::format("{}", *x.at_view));
-    if constexpr (requires { x.until_view; })
-      if (x.until_view) f.emplace_back("until_view", fmt::format("{}", *x.until_view));
-    return;
-  }
-  f.emplace_back("at", duration(x.at));
-  if (until) f.emplace_back("until", duration(*until));
-}
-
-// "[vote, timeout]" from a mask with bit (t - 1) for MessageType t.
-std::string message_types(std::uint32_t mask) {
-  std::string out = "[";
-  for (std::size_t t = 1; t <= message_type_count; ++t)
-    if ((mask & (1u << (t - 1))) != 0)
-      out += fmt::format("{}{}", out.size() > 1 ? ", " : "", message_type_name(static_cast<MessageType>(t)));
-  return out + "]";
-}
-
-void add_filter(Fields& f, const MessageFilter& filter) {
-  if (filter.type_mask != 0) f.emplace_back("types", message_types(filter.type_mask));
-  if (filter.views) f.emplace_back("views", fmt::format("[{}, {}]", filter.views->first, filter.views->second));
-}
-
-void add_in_flight(Fields& f, InFlight in_flight) {
-  if (in_flight != InFlight::drop)
-    f.emplace_back("in_flight", std::string(name_of(NameTable<InFlight>(in_flight_names), in_flight)));
-}
-
-void add_link_ends(Fields& f, ReplicaIndex from, ReplicaIndex to, bool both) {
-  f.emplace_back("from", fmt::format("{}", from));
-  f.emplace_back("to", fmt::format("{}", to));
-  if (both) f.emplace_back("both", "true");
-}
-
-// "[[0, 1, 3a], [2, 3b]]": each group's nodes, then the twin instances in it.
-std::string groups_yaml(const PartitionFault& x) {
-  std::string groups = "[";
-  for (std::size_t g = 0; g < x.groups.size(); ++g) {
-    std::string group = "[";
-    for (std::size_t i = 0; i < x.groups[g].size(); ++i) group += fmt::format("{}{}", i ? ", " : "", x.groups[g][i]);
-    for (const TwinPlacement& twin : x.twins)
-      for (std::size_t k = 0; k < 2; ++k)
-        if (twin.group[k] == g) group += fmt::format("{}{}{}", group.size() > 1 ? ", " : "", twin.replica, k == 0 ? 'a' : 'b');
-    groups += (g ? ", " : "") + group + "]";
-  }
-  return groups + "]";
-}
-
-Fields fault_fields(const Fault& fault) {
-  Fields f{{"type", std::string(fault_type_name(fault))}};
-  std::visit(
-      [&](const auto& x) {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, CrashFault> || std::is_same_v<T, RestartFault>) {
-          f.emplace_back("node", fmt::format("{}", x.replica));
-          add_window(f, x, std::nullopt);
-        } else if constexpr (std::is_same_v<T, PartitionFault>) {
-          f.emplace_back("groups", groups_yaml(x));
-          add_window(f, x, x.until);
-          add_in_flight(f, x.in_flight);
-          add_filter(f, x.filter);
-        } else if constexpr (std::is_same_v<T, CutFault>) {
-          add_link_ends(f, x.from, x.to, false);
-          add_window(f, x, x.until);
-          add_in_flight(f, x.in_flight);
-          add_filter(f, x.filter);
-        } else if constexpr (std::is_same_v<T, LinkFault>) {
-          add_link_ends(f, x.from, x.to, x.both);
-          add_window(f, x, x.until);
-          if (x.loss_ppm) f.emplace_back("loss", probability(*x.loss_ppm));
-          if (x.latency) f.emplace_back("latency", latency(*x.latency));
-          if (x.duplicate_ppm) f.emplace_back("duplicate", probability(*x.duplicate_ppm));
-          if (x.bandwidth) f.emplace_back("bandwidth", format_rate(*x.bandwidth));
-          add_filter(f, x.filter);
-        } else if constexpr (std::is_same_v<T, ClogFault>) {
-          add_link_ends(f, x.from, x.to, x.both);
-          add_window(f, x, std::optional<Duration>(x.until));
-          add_filter(f, x.filter);
-        } else if constexpr (std::is_same_v<T, DiskFault>) {
-          f.emplace_back("node", fmt::format("{}", x.replica));
-          f.emplace_back("fault", std::string(disk_fault_kind_name(x.kind)));
-          f.emplace_back("at", duration(x.at));
-          if (x.kind != DiskFaultKind::corrupt && x.until) f.emplace_back("until", duration(*x.until));
-          if (x.kind == DiskFaultKind::corrupt && x.bit_flip_count != 1)
-            f.emplace_back("count", fmt::format("{}", x.bit_flip_count));
-          if (x.kind == DiskFaultKind::slow) f.emplace_back("latency", duration(x.sync_latency));
-          if (x.kind == DiskFaultKind::full && x.capacity_bytes)
-            f.emplace_back("capacity_bytes", fmt::format("{}", *x.capacity_bytes));
-        } else if constexpr (std::is_same_v<T, ClockFault>) {
-          f.emplace_back("node", fmt::format("{}", x.replica));
-          f.emplace_back("at", duration(x.at));
-          add_until(f, x.until);
-          if (x.skew != 0) f.emplace_back("skew", duration(x.skew));
-          if (x.drift_ppm != 0) f.emplace_back("drift", signed_probability(x.drift_ppm));
-        }
-      },
-      fault);
-  return f;
-}
 
 // random_faults: the loader's defaults for stop, max_isolated and nodes
 // depend on other keys, so those are always written.
@@ -398,7 +208,6 @@ std::string byzantine_params(const ByzantineSpec& spec) {
 
 }  // namespace
 
-std::string fault_to_yaml(const Fault& fault) { return flow_map(fault_fields(fault)); }
 
 std::string scenario_to_yaml(const Scenario& s, const std::string& comment) {
   std::string out;
