@@ -1,5 +1,5 @@
 // Node: one replica with its storage and its state machine, the driver that
-// both the simulator (sim/simulation.cpp) and bft-node use. It feeds inputs
+// both the simulator (sim/simulation*.cpp) and bft-node use. It feeds inputs
 // to the sans-IO Replica and applies the effects in order:
 //   Persist  -> NodeStore::persist_safety, durable before any later effect;
 //   StoreBlock -> NodeStore::record_block, durable with the next Persist (so

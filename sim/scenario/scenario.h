@@ -148,7 +148,7 @@ struct ClientsConfig {
 // at a view (`at_view`), and a window ends at a time (`until`) or at a view
 // (`until_view`), never one of each. A view-keyed fault starts when the
 // highest view any honest replica has entered reaches `at_view`, and ends when
-// it reaches `until_view` (sim/simulation.cpp applies it inside the event in
+// it reaches `until_view` (sim/simulation_faults.cpp applies it inside the event in
 // which that happens, before the sends that follow). `at` is then 0 and unused.
 //
 // A partition, cut, link or clog may act on some messages only (`types`,
