@@ -23,10 +23,14 @@
 
 #include "core/crypto/keys.h"
 #include "core/storage/posix_file_system.h"
+#include "tests/runner/loopback.h"
 #include "runner/node_server.h"
 
 namespace bftsim::runner {
 namespace {
+
+using testing::free_port;
+using testing::seed_of;
 
 // Bytes appended and not yet synced, over every file opened for writing.
 class UnsyncedBytes {
@@ -95,19 +99,7 @@ class WatchedFileSystem final : public FileSystem {
   PosixFileSystem posix_;
 };
 
-Ed25519Seed seed_of(std::uint8_t fill) {
-  std::array<std::uint8_t, 32> bytes{};
-  bytes.fill(fill);
-  return Ed25519Seed(bytes);
-}
-
 }  // namespace
-
-std::uint16_t free_port() {
-  asio::io_context io;
-  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
-}
 
 TEST_CASE("node_server: a reply leaves only once its commit is synced") {
   const std::filesystem::path dir =

@@ -17,23 +17,15 @@
 
 #include "core/codec/frame.h"
 #include "core/protocol/codec.h"
+#include "tests/runner/loopback.h"
 #include "runner/handshake.h"
 #include "runner/peer_network.h"
 
 namespace bftsim::runner {
 namespace {
 
-Ed25519Seed seed_of(std::uint8_t fill) {
-  std::array<std::uint8_t, 32> bytes{};
-  bytes.fill(fill);
-  return Ed25519Seed(bytes);
-}
-
-std::uint16_t free_port() {
-  asio::io_context io;
-  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
-}
+using testing::free_port;
+using testing::seed_of;
 
 std::vector<std::uint8_t> framed(const std::vector<std::uint8_t>& payload) {
   std::vector<std::uint8_t> out;
