@@ -134,7 +134,7 @@ run sweep "$src/scenarios/mutant-skip-lock.yaml" --seeds 1-2 --set crypto=fast -
   || fail "sweep: a violation of another check: exit $(rc), $(cat "$work/out")"
 # expect.check names a checker, and only with safety: violated.
 run check "$src/scenarios/mutant-skip-lock.yaml" --set expect.check=lock
-[ "$(rc)" = 2 ] && grep -q "expect.check: unknown safety check \"lock\" (known: agreement, chain, state_agreement, integrity, double_vote, linearizability, recovery, certificate)" "$work/err" && pass \
+[ "$(rc)" = 2 ] && grep -q "expect.check: unknown safety check \"lock\" (known: agreement, chain, state_agreement, integrity, double_vote, linearizability, recovery, certificate, timeout_vote)" "$work/err" && pass \
   || fail "expect.check with an unknown check: exit $(rc), $(cat "$work/err")"
 run check "$src/scenarios/demo.yaml" --set expect.check=agreement
 [ "$(rc)" = 2 ] && grep -q "expect.check: names the check a violation must fire, so it needs safety: violated" "$work/err" && pass \

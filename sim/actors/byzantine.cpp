@@ -93,6 +93,11 @@ void ByzantineActor::on_message(std::uint8_t instance, ReplicaIndex from, const 
   effects_.clear();
   instances_[instance]->on_message(from, message, now, effects_);
   translate(instance, out);
+  if (has(ByzantineBehavior::forge_cert) && !has(ByzantineBehavior::silent))
+    forge_certificates(instance, from, &message, out);
+  if (const auto* request = std::get_if<StateRequest>(&message);
+      request != nullptr && has(ByzantineBehavior::bad_state) && !has(ByzantineBehavior::silent))
+    answer_state_request(instance, from, *request, out);
 }
 
 void ByzantineActor::on_client_request(std::uint8_t instance, const ClientRequest& request,
@@ -108,6 +113,8 @@ void ByzantineActor::on_timer(std::uint8_t instance, Instant now, ByzantineOutbo
   effects_.clear();
   instances_[instance]->on_timer(TimerKind::view, now, effects_);
   translate(instance, out);
+  if (has(ByzantineBehavior::forge_cert) && !has(ByzantineBehavior::silent))
+    forge_certificates(instance, config_.index, nullptr, out);
 }
 
 void ByzantineActor::translate(std::uint8_t instance, ByzantineOutbox& out) {

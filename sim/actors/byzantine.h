@@ -8,7 +8,8 @@
 // The simulation routes its sends; for twins it also decides which instance
 // hears whom. byzantine.cpp holds the routing and the noise behaviours,
 // byzantine_proposals.cpp what it proposes, byzantine_votes.cpp its votes and
-// timeouts, byzantine_sync.cpp its block-sync answers.
+// timeouts, byzantine_sync.cpp its block-sync answers, byzantine_certs.cpp
+// its forged certificates.
 #pragma once
 
 #include <array>
@@ -88,6 +89,9 @@ class ByzantineActor {
                        const Timeout& timeout, ByzantineOutbox& out);
   void rewrite_block_response(std::uint8_t instance, ReplicaIndex to, const BlockResponse& response,
                               ByzantineOutbox& out);
+  // bad_state: the made-up state it answers a state request with.
+  void answer_state_request(std::uint8_t instance, ReplicaIndex from, const StateRequest& request,
+                            ByzantineOutbox& out);
   // fork: the block `proposal` would be with its justify `depth` QCs back (or
   // at the lock, or, with depth hidden, on the newest older QC a timeout or
   // NEW-VIEW claimed that no proposal carried); nullopt when it has no such QC.
@@ -158,6 +162,20 @@ class ByzantineActor {
   // views only, and the newest certificate made from quorum-1 of them.
   std::map<std::pair<View, Hash32>, std::map<ReplicaIndex, Signature>> vote_book_;
   std::optional<QuorumCert> short_qc_;
+
+  // forge_cert (byzantine_certs.cpp): after the inner replica handled
+  // `message` (nullptr for a timer or the start) from `from`.
+  void forge_certificates(std::uint8_t instance, ReplicaIndex from, const Message* message, ByzantineOutbox& out);
+  void forge_qc(std::uint8_t instance, const Block& block, ByzantineOutbox& out);
+  void forge_tc_on_entry(std::uint8_t instance, ByzantineOutbox& out);
+  void forge_tc_from_timeouts(std::uint8_t instance, ReplicaIndex from, const Timeout& timeout, ByzantineOutbox& out);
+  void send_forged_timeout(std::uint8_t instance, View view, const QuorumCert& high_qc, std::optional<TimeoutCert> tc,
+                           ByzantineOutbox& out);
+  std::vector<ReplicaIndex> signers_with_self(std::uint32_t count) const;
+  Signature made_up_signature();
+  View cert_forged_view_ = 0;  // the last view it forged a certificate for
+  // tc_short, tc_high_qc: the timeouts others sent, by view and sender.
+  std::map<View, std::map<ReplicaIndex, Timeout>> seen_timeouts_;
 };
 
 }  // namespace bftsim

@@ -4,10 +4,16 @@
 // requester keeps only a chain that hashes to H and links by parent hashes,
 // so each lie must be dropped; a requester that trusts the responder stores
 // a block nobody certified under a certified hash, or a forged chain.
+// bad_state answers state requests (core/node/state_transfer.h) with a
+// made-up state that only it vouches for.
 #include "sim/actors/byzantine.h"
 
+#include <algorithm>
+
 #include "core/consensus/quorum.h"
+#include "core/node/state_transfer.h"
 #include "core/protocol/codec.h"
+#include "core/types/assert.h"
 
 namespace bftsim {
 
@@ -67,6 +73,43 @@ void ByzantineActor::rewrite_block_response(std::uint8_t instance, ReplicaIndex 
   }
   ++forged_count_;
   emit(instance, to, lie, 0, out);
+}
+
+// bad_state: one height above its commit, a block nobody proposed (on its
+// committed block, with an invented request), its real pairs plus an
+// invented one under their true digest, and a history that vouches only for
+// that. The offer is self-consistent, but no honest replica vouches for it:
+// a correct requester, which needs f+1 vouchers, never installs it.
+void ByzantineActor::answer_state_request(std::uint8_t instance, ReplicaIndex from, const StateRequest& request,
+                                          ByzantineOutbox& out) {
+  const Replica& replica = *instances_[instance];
+  if (from == config_.index || replica.committed_height() < request.committed_height) return;
+  StateResponse lie;
+  Block& block = lie.block;
+  block.parent_hash = replica.committed_hash();
+  block.height = replica.committed_height() + 1;
+  block.view = replica.view();
+  block.proposer = config_.index;
+  block.justify = replica.safety_state().high_qc;
+  block.batch.push_back(ClientRequest{invented_client, forged_count_ + 1,
+                                      Operation{OpType::put, "bad_state", "invented", {}, {}}});
+  state_machines_[instance].store().for_each([&](std::string_view key, std::string_view value) {
+    lie.pairs.push_back(KeyValue{std::string(key), std::string(value)});
+  });
+  const KeyValue invented{"bad_state", "invented"};
+  auto at = std::lower_bound(lie.pairs.begin(), lie.pairs.end(), invented,
+                             [](const KeyValue& a, const KeyValue& b) { return a.key < b.key; });
+  if (at != lie.pairs.end() && at->key == invented.key) {
+    at->value = invented.value;
+  } else {
+    lie.pairs.insert(at, invented);
+  }
+  const std::optional<Hash32> digest = digest_of_pairs(lie.pairs);
+  BFTSIM_ASSERT(digest.has_value());  // the store's pairs come sorted, the invented key keeps them so
+  lie.state_digest = *digest;
+  lie.history.push_back(CommittedDigest{block.height, block_hash(block), lie.state_digest});
+  ++forged_count_;
+  emit(instance, from, lie, 0, out);
 }
 
 }  // namespace bftsim

@@ -13,7 +13,7 @@ namespace bftsim {
 
 struct Violation {
   // "agreement", "chain", "state_agreement", "integrity", "double_vote",
-  // "certificate", "linearizability", "liveness", "commit_height_min"
+  // "timeout_vote", "certificate", "linearizability", "liveness", "commit_height_min"
   std::string check;
   std::uint64_t event_index = 0;
   Instant at = 0;

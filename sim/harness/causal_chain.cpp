@@ -194,6 +194,7 @@ std::string check_meaning(const std::string& check) {
   if (check == "state_agreement") return "two honest replicas have different KV state digests at one height";
   if (check == "integrity") return "a committed request is not one a client sent, or a replica applied one twice";
   if (check == "double_vote") return "an honest replica voted for two different blocks in one view";
+  if (check == "timeout_vote") return "an honest replica voted in a view after it sent a timeout for that view";
   if (check == "certificate") return "an honest replica passed on a QC or TC that no quorum of replicas signed";
   if (check == "recovery") return "a replica recovered or installed a state the cluster did not decide";
   if (check == "linearizability") return "what the clients observed cannot come from one sequential key-value store";

@@ -14,10 +14,12 @@ constexpr std::array<std::string_view, byzantine_behavior_count> behavior_names 
     "delay_proposals", "bad_signature", "forged_qc", "stale_replay",    "bad_parent",
     "flood",       "twins",        "impersonate", "uncertified_commit", "unproven_new_view",
     "junk",        "fork",         "propose_out_of_turn", "bad_sync",   "amnesia",
-    "withhold_timeouts", "tail_fork", "short_qc"};
+    "withhold_timeouts", "tail_fork", "short_qc", "forge_cert", "bad_state"};
 
 constexpr std::array<std::string_view, 3> sync_lie_names = {"fabricated", "unlinked", "forged_justify"};
 constexpr std::array<std::string_view, 3> qc_pad_names = {"none", "junk", "duplicate"};
+constexpr std::array<std::string_view, 5> cert_forgery_names = {"qc_signature", "qc_duplicate", "tc_signature",
+                                                                "tc_short", "tc_high_qc"};
 
 }  // namespace
 
@@ -34,5 +36,9 @@ Result<ByzantineBehavior> parse_byzantine_behavior(std::string_view name) {
 std::string_view sync_lie_name(SyncLie lie) { return sync_lie_names[static_cast<std::size_t>(lie)]; }
 
 std::string_view qc_pad_name(QcPad pad) { return qc_pad_names[static_cast<std::size_t>(pad)]; }
+
+std::string_view cert_forgery_name(CertForgery forgery) {
+  return cert_forgery_names[static_cast<std::size_t>(forgery)];
+}
 
 }  // namespace bftsim

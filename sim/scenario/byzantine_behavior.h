@@ -36,8 +36,14 @@ enum class ByzantineBehavior : std::uint8_t {
   withhold_timeouts,   // sends no timeouts (to `targets` only, when given)
   tail_fork,           // as leader: drops its predecessor's block, extends the grandparent
   short_qc,            // certifies a block with the votes it saw, one short of a quorum (`pad`)
+  forge_cert,          // sends timeouts carrying a QC or TC a correct replica must refuse (`cert`)
+  bad_state,           // answers state requests with a made-up state only it vouches for
 };
-inline constexpr std::size_t byzantine_behavior_count = 23;
+inline constexpr std::size_t byzantine_behavior_count = 25;
+// A swarm's behaviour pool when it names none: the behaviours up to short_qc.
+// Fixed so that the library's swarm seeds draw the same mixes as the safety
+// score (docs/safety-score.md) recorded; a swarm names newer ones in `behaviors`.
+inline constexpr std::size_t swarm_default_behavior_count = 23;
 
 std::string_view byzantine_behavior_name(ByzantineBehavior behavior);
 Result<ByzantineBehavior> parse_byzantine_behavior(std::string_view name);
@@ -57,6 +63,20 @@ std::string_view sync_lie_name(SyncLie lie);
 enum class QcPad : std::uint8_t { none, junk, duplicate };
 std::string_view qc_pad_name(QcPad pad);
 
+// What forge_cert forges (YAML `cert`), each in a timeout of the view after
+// the one it certifies, so a replica that accepts it moves on with it and
+// passes it on (which the certificate check catches):
+//   qc_signature: a QC for the block proposed in the view, with a quorum of
+//                 signers of which only its own signature is real;
+//   qc_duplicate: a QC for that block listing its own vote a quorum of times;
+//   tc_signature: a TC of the view it is in, a quorum of timeouts, only its own signed;
+//   tc_short:     a TC of a view from its own and the timeouts it received,
+//                 one short of a quorum (sent as soon as it has that many);
+//   tc_high_qc:   a TC of a quorum of real timeouts (its own claiming the view
+//                 before) whose high QC is lower than the highest they claim.
+enum class CertForgery : std::uint8_t { qc_signature, qc_duplicate, tc_signature, tc_short, tc_high_qc };
+std::string_view cert_forgery_name(CertForgery forgery);
+
 // fork's depth (YAML `depth: 1 | 2 | 3 | lock | hidden`): 0 means at the lock,
 // fork_depth_hidden on the newest QC no proposal carried (byzantine.h).
 inline constexpr std::uint32_t fork_depth_lock = 0;
@@ -74,6 +94,7 @@ struct ByzantineParams {
   bool equivocate_to_all = false;          // equivocate: `split: halves | all` (all: both blocks to everyone)
   bool bad_parent_grandparent = false;     // bad_parent: `parent: unknown | grandparent`
   QcPad qc_pad = QcPad::none;              // short_qc: `pad`
+  CertForgery cert = CertForgery::qc_signature;  // forge_cert: `cert`
 
   bool operator==(const ByzantineParams&) const = default;
 };

@@ -111,12 +111,13 @@ Status read_clocks(const YamlNode& map, std::string_view path, const Scenario& s
   return {};
 }
 
-// A list of distinct behaviour names, or every behaviour when absent.
+// A list of distinct behaviour names, or, when absent, the default pool
+// (byzantine_behavior.h: swarm_default_behavior_count).
 Status read_behaviors(const YamlNode& map, std::string_view path, std::vector<ByzantineBehavior>& out) {
   out.clear();
   const YamlNode* list = map.find("behaviors");
   if (list == nullptr) {
-    for (std::size_t b = 0; b < byzantine_behavior_count; ++b) out.push_back(static_cast<ByzantineBehavior>(b));
+    for (std::size_t b = 0; b < swarm_default_behavior_count; ++b) out.push_back(static_cast<ByzantineBehavior>(b));
     return {};
   }
   const std::string list_path = key_path_join(path, "behaviors");

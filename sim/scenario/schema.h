@@ -35,7 +35,7 @@ inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "
                                               "new_view_to_leader", "fetch_missed_proposal", "leaders"};
 inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
-                                                      "split", "parent", "pad"};
+                                                      "split", "parent", "pad", "cert"};
 inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay",
                                                    "bandwidth"};
 inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
@@ -112,6 +112,10 @@ inline constexpr std::pair<std::string_view, bool> vote_for_names[] = {{"own_blo
 inline constexpr std::pair<std::string_view, bool> split_names[] = {{"halves", false}, {"all", true}};
 inline constexpr std::pair<std::string_view, QcPad> qc_pad_names[] = {
     {"none", QcPad::none}, {"junk", QcPad::junk}, {"duplicate", QcPad::duplicate}};
+inline constexpr std::pair<std::string_view, CertForgery> cert_forgery_names[] = {
+    {"qc_signature", CertForgery::qc_signature}, {"qc_duplicate", CertForgery::qc_duplicate},
+    {"tc_signature", CertForgery::tc_signature}, {"tc_short", CertForgery::tc_short},
+    {"tc_high_qc", CertForgery::tc_high_qc}};
 inline constexpr std::pair<std::string_view, bool> bad_parent_names[] = {{"unknown", false}, {"grandparent", true}};
 inline constexpr std::pair<std::string_view, InFlight> in_flight_names[] = {{"drop", InFlight::drop},
                                                                        {"deliver", InFlight::deliver}};
@@ -132,7 +136,7 @@ inline constexpr std::pair<std::string_view, SafetyExpectation> safety_names[] =
 inline constexpr std::pair<std::string_view, std::string_view> safety_check_names[] = {
     {"agreement", "agreement"},   {"chain", "chain"},           {"state_agreement", "state_agreement"},
     {"integrity", "integrity"},   {"double_vote", "double_vote"}, {"linearizability", "linearizability"},
-    {"recovery", "recovery"},     {"certificate", "certificate"}};
+    {"recovery", "recovery"},     {"certificate", "certificate"}, {"timeout_vote", "timeout_vote"}};
 inline constexpr std::pair<std::string_view, LivenessExpectation> liveness_names[] = {
     {"holds", LivenessExpectation::holds},
     {"violated", LivenessExpectation::violated},

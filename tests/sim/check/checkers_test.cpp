@@ -143,6 +143,24 @@ TEST_CASE("checkers: no honest double vote") {
   CHECK(violation->replicas == std::vector<ReplicaIndex>{2});
 }
 
+TEST_CASE("checkers: no honest vote in a view after its timeout for it") {
+  // Goal: the timeout-vote check. Method: replica 2 times out of view 5; its
+  // votes of views 4 and 5 are violations, of view 6 not; another replica's
+  // vote of view 5 is fine.
+  VoteChecker checker;
+  CHECK_FALSE(checker.on_vote(2, Vote{5, hash_of(1), 2, {}}));  // before its timeout
+  CHECK_FALSE(checker.on_send(2, Message{Timeout{5, 2, {}, std::nullopt, {}}}));
+  CHECK_FALSE(checker.on_send(2, Message{Timeout{3, 2, {}, std::nullopt, {}}}));  // an older one keeps view 5
+  CHECK_FALSE(checker.on_vote(1, Vote{5, hash_of(1), 1, {}}));
+  CHECK_FALSE(checker.on_vote(2, Vote{6, hash_of(3), 2, {}}));
+  for (View view : {4u, 5u}) {
+    const auto violation = checker.on_vote(2, Vote{view, hash_of(9), 2, {}});
+    REQUIRE(violation);
+    CHECK(violation->check == "timeout_vote");
+    CHECK(violation->replicas == std::vector<ReplicaIndex>{2});
+  }
+}
+
 TEST_CASE("checkers: liveness after GST") {
   // Goal: stalls after the last fault count, stalls before it do not. Method: progress times around a GST of 10s with a 2s bound.
   constexpr Duration s = ns_per_s;

@@ -61,7 +61,7 @@ TEST_CASE("each seed switches on its own mix of the listed families") {
   const Scenario scenario = load("random_faults: {swarm: {start: 500ms, stop: 4s}}\n");
   const SwarmConfig& swarm = *scenario.random_faults.swarm;
   CHECK(swarm.family_mask == (1u << swarm_family_count) - 1);
-  CHECK(swarm.behaviors.size() == byzantine_behavior_count);
+  CHECK(swarm.behaviors.size() == swarm_default_behavior_count);  // the fixed default pool
   std::vector<int> on_count(swarm_family_count, 0);
   std::set<std::vector<bool>> mixes;
   for (std::uint64_t seed = 1; seed <= 400; ++seed) {

@@ -57,8 +57,14 @@ TEST_CASE("byzantine parameters load into the entry, with defaults when left out
   CHECK(!load_ok(with_entry("{node: 3, behavior: equivocate, split: halves}")).byzantine[0].params.equivocate_to_all);
   CHECK(load_ok(with_entry("{node: 3, behavior: bad_parent, parent: grandparent}")).byzantine[0].params.bad_parent_grandparent);
   CHECK(load_ok(with_entry("{node: 3, behavior: short_qc, pad: junk}")).byzantine[0].params.qc_pad == QcPad::junk);
+  CHECK(load_ok(with_entry("{node: 3, behavior: forge_cert, cert: tc_high_qc}")).byzantine[0].params.cert ==
+        CertForgery::tc_high_qc);
+  CHECK(load_ok(with_entry("{node: 3, behavior: forge_cert}")).byzantine[0].params.cert == CertForgery::qc_signature);
+  CHECK(load_error(with_entry("{node: 3, behavior: silent, cert: tc_short}")) ==
+        "adv.yaml:10:39: byzantine[0].cert: only forge_cert takes cert, and this entry's behavior is silent");
   // Every new behaviour has a name the loader knows.
-  for (std::string_view name : {"propose_out_of_turn", "bad_sync", "amnesia", "withhold_timeouts", "tail_fork", "short_qc"})
+  for (std::string_view name :
+       {"propose_out_of_turn", "bad_sync", "amnesia", "withhold_timeouts", "tail_fork", "short_qc", "forge_cert"})
     CHECK(load_ok(with_entry("{node: 1, behavior: " + std::string(name) + "}")).byzantine[0].behaviors.size() == 1);
 }
 
@@ -95,7 +101,7 @@ TEST_CASE("a byzantine parameter no behaviour of the entry takes, or a bad value
   CHECK(load_error(with_entry("{node: 3, behavior: withhold_votes, targets: []}")) ==
         "adv.yaml:10:50: byzantine[0].targets: needs at least one replica (leave it out to mean all)");
   CHECK(load_error(with_entry("{node: 3, behavior: fork, deep: 2}")).rfind(
-            "adv.yaml:10:31: byzantine[0].deep: unknown key (known: node, behavior, depth, mode, vote_for, targets, split, parent, pad)", 0) == 0);
+            "adv.yaml:10:31: byzantine[0].deep: unknown key (known: node, behavior, depth, mode, vote_for, targets, split, parent, pad, cert)", 0) == 0);
 }
 
 TEST_CASE("expect.check names a safety checker, and only with safety: violated") {

@@ -90,6 +90,7 @@ allow_more_faulty: true
 byzantine:
   - {node: 6, behavior: [fork, junk]}
   - {node: 2, behavior: twins}
+  - {node: 5, behavior: forge_cert, cert: tc_short}
   - {node: 4, behavior: [silent]}
 expect: {safety: violated, liveness: unchecked, min_commits: 3, within: 1500ms}
 )";
