@@ -183,7 +183,7 @@ TEST_CASE("the loader rejects bad random fault families at their place") {
         "test.yaml:12:27: random_faults.byzantine.behaviors[0]: unknown behavior \"sneaky\" (known: "
         "silent, equivocate, double_vote, withhold_votes, withhold_proposals, delay_proposals, bad_signature, "
         "forged_qc, stale_replay, bad_parent, flood, twins, impersonate, uncertified_commit, unproven_new_view, "
-        "junk, fork, propose_out_of_turn, bad_sync, amnesia, withhold_timeouts, tail_fork, short_qc)");
+        "junk, fork, propose_out_of_turn, bad_sync, amnesia, withhold_timeouts, tail_fork, short_qc, forge_cert, bad_state)");
   CHECK(load_error("random_faults:\n  byzantine: {max_nodes: 2}\n") ==
         "test.yaml:12:26: random_faults.byzantine.max_nodes: 2 more Byzantine replicas would exceed faulty: 1 "
         "with 0 listed (set allow_more_faulty: true to go past f on purpose)");

@@ -120,7 +120,7 @@ expect:
   CHECK(load_ok(violated + "  check: double_vote\n").expect.check == "double_vote");
   CHECK(load_error(violated + "  check: liveness\n") ==
         "adv.yaml:9:10: expect.check: unknown safety check \"liveness\" (known: agreement, chain, state_agreement, "
-        "integrity, double_vote, linearizability, recovery, certificate)");
+        "integrity, double_vote, linearizability, recovery, certificate, timeout_vote)");
   CHECK(load_error(std::string(base_yaml) + "  check: chain\n") ==
         "adv.yaml:9:10: expect.check: names the check a violation must fire, so it needs safety: violated");
 }
