@@ -138,6 +138,7 @@ if selected basic && start_cluster basic; then
   verified_before=$(info 0 client_signatures_verified)
   for i in $(seq 300); do printf '*3\r\n$3\r\nSET\r\n$%d\r\npipe%s\r\n$%d\r\nval%s\r\n' $((4 + ${#i})) "$i" $((3 + ${#i})) "$i"; done |
     redis-cli -p "$p" --pipe >"$work/pipe.out" 2>&1
+  grep -q "errors: 0, replies: 300" "$work/pipe.out" || cat "$work/pipe.out" >&2
   grep -q "errors: 0, replies: 300" "$work/pipe.out"; check "300 pipelined SETs, 300 replies" [ $? = 0 ]
   verified=$(( $(info 0 client_signatures_verified) - verified_before ))
   check "the pipelined SETs were signed in batches ($verified verifications on node 0)" [ "$verified" -lt 100 ]
