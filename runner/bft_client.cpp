@@ -2,7 +2,7 @@
 // faulty+1 replicas return the same result at the same height.
 //   bft-client --config cluster.yaml [--timeout 10s] [--key FILE] put KEY VALUE | get KEY | del KEY
 //   bft-client --config cluster.yaml txn [--if KEY=VALUE]... [--if-absent KEY]... [--put KEY=VALUE]... [--del KEY]...
-//   bft-client --config cluster.yaml bench [--ops N] [--value-size B] [--clients C] [--keys K] [--get-percent P]
+//   bft-client --config cluster.yaml bench [--ops N] [--value-size B] [--clients C] [--keys K] [--get-percent P] [--batch B]
 // Each request is signed with the client's Ed25519 key (from --key, or a new
 // one per run). Exit codes: 0 ok, 1 key not found, 2 bad input, 3 nothing
 // written (a txn's guard failed, incr of a non-integer, append too long),
@@ -35,6 +35,10 @@ constexpr int exit_bad_input = 2;
 constexpr int exit_guard_failed = 3;
 constexpr int exit_no_answer = 4;
 
+// bench's default --batch: operations per signed request (README, "Speed of
+// the runner", has the measurement behind it).
+constexpr std::uint32_t bench_batch_default = 32;
+
 constexpr const char* usage = R"(usage: bft-client --config FILE [--timeout DURATION] [--key FILE] COMMAND
 commands:
   put KEY VALUE        write VALUE under KEY
@@ -44,10 +48,13 @@ commands:
   append KEY VALUE     append VALUE to KEY's value, print the new length
   txn [--if KEY=VALUE]... [--if-absent KEY]... [--put KEY=VALUE]... [--del KEY]...
                        apply the puts and deletes atomically, only if every guard holds
-  bench [--ops N] [--value-size BYTES] [--clients C] [--keys K] [--get-percent P]
+  bench [--ops N] [--value-size BYTES] [--clients C] [--keys K] [--get-percent P] [--batch B]
                        C closed-loop clients run N operations in all (default 10000,
-                       64-byte values, 32 clients, 10000 keys, 0% gets); a progress
-                       line each second, then throughput and latency percentiles
+                       64-byte values, 32 clients, 10000 keys, 0% gets), each client
+                       sending B operations per request under one signature (default
+                       BENCH_BATCH_DEFAULT, at most BATCH_OPS_MAX; 1: one operation per request);
+                       a progress line each second, then throughput and latency
+                       percentiles (an operation's latency is its request's)
 A result is accepted only when faulty+1 replicas return it at the same height,
 so up to faulty lying replicas cannot fool the client. Requests are signed with
 the key in --key FILE (see bft-node keygen) or a new key for each run.
@@ -165,6 +172,7 @@ struct BenchOptions {
   std::uint32_t clients = 32;
   std::uint64_t keys = 10'000;
   std::uint32_t get_percent = 0;
+  std::uint32_t batch = bench_batch_default;
 };
 
 double percentile(std::vector<double>& sorted, double p) {
@@ -185,21 +193,33 @@ int run_bench(const ClusterConfig& cluster, const ClusterClientOptions& options,
   std::uint64_t issued = 0, completed = 0, timeouts = 0, gets = 0, puts = 0;
   std::uint64_t sequence = 0;
   const auto started = std::chrono::steady_clock::now();
-  std::function<void(std::size_t)> issue = [&](std::size_t index) {
-    if (issued >= bench.ops) return;
-    ++issued;
+  auto next_op = [&] {
     const std::uint64_t draw = sequence++ * 2654435761u;
     const std::string key = fmt::format("key:{:06}", draw % bench.keys);
     const bool is_get = (draw >> 7) % 100 < bench.get_percent;
-    Operation op = is_get ? Operation{OpType::get, key, {}, {}, {}} : Operation{OpType::put, key, value, {}, {}};
     (is_get ? gets : puts) += 1;
+    return is_get ? Operation{OpType::get, key, {}, {}, {}} : Operation{OpType::put, key, value, {}, {}};
+  };
+  std::function<void(std::size_t)> issue = [&](std::size_t index) {
+    if (issued >= bench.ops) return;
+    const std::uint64_t count = std::min<std::uint64_t>(bench.batch, bench.ops - issued);
+    issued += count;
+    Operation op;
+    if (bench.batch == 1) {
+      op = next_op();
+    } else {
+      // Even a last batch of one stays a batch, so every request is of one kind.
+      op.type = OpType::batch;
+      for (std::uint64_t k = 0; k < count; ++k) op.ops.push_back(next_op());
+    }
     const auto sent = std::chrono::steady_clock::now();
     connection.submit(make_request(clients[index], std::move(op), cluster.chain_id),
-                      [&, index, sent](const RequestOutcome& outcome) {
-                        ++completed;
-                        if (!outcome.reply) ++timeouts;
-                        latencies_ms.push_back(
-                            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count());
+                      [&, index, sent, count](const RequestOutcome& outcome) {
+                        completed += count;
+                        if (!outcome.reply) timeouts += count;
+                        const double ms =
+                            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count();
+                        latencies_ms.insert(latencies_ms.end(), count, ms);
                         if (completed == bench.ops) return connection.close();
                         issue(index);
                       });
@@ -223,9 +243,10 @@ int run_bench(const ClusterConfig& cluster, const ClusterClientOptions& options,
   progress.cancel();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  fmt::print("bench: {} ops ({} put, {} get) by {} clients, {}-byte values, in {:.2f} s: {:.0f} ops/s; latency ms "
-             "p50 {:.2f} p90 {:.2f} p99 {:.2f} max {:.2f}; {} timeouts\n",
-             completed, puts, gets, bench.clients, bench.value_size, seconds, static_cast<double>(completed) / seconds,
+  fmt::print("bench: {} ops ({} put, {} get) by {} clients, {}-byte values, {} per request, in {:.2f} s: {:.0f} ops/s; "
+             "latency ms p50 {:.2f} p90 {:.2f} p99 {:.2f} max {:.2f}; {} timeouts\n",
+             completed, puts, gets, bench.clients, bench.value_size, bench.batch, seconds,
+             static_cast<double>(completed) / seconds,
              percentile(latencies_ms, 50), percentile(latencies_ms, 90), percentile(latencies_ms, 99),
              latencies_ms.empty() ? 0.0 : latencies_ms.back(), timeouts);
   return timeouts == 0 ? exit_ok : exit_no_answer;
@@ -243,7 +264,13 @@ Result<std::uint64_t> parse_count(const std::string& flag, const std::string& te
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    fmt::print("{}", usage);
+    std::string text = usage;
+    auto substitute = [&text](const std::string& name, std::uint32_t value) {
+      text.replace(text.find(name), name.size(), std::to_string(value));
+    };
+    substitute("BENCH_BATCH_DEFAULT", bench_batch_default);
+    substitute("BATCH_OPS_MAX", batch_ops_max);
+    fmt::print("{}", text);
     return exit_ok;
   }
   std::string config_path, key_path, timeout_text = "10s";
@@ -317,12 +344,14 @@ int main(int argc, char** argv) {
       else if (flag == "--clients") value = parse_count(flag, rest[j + 1], 1, 4096);
       else if (flag == "--keys") value = parse_count(flag, rest[j + 1], 1, 100'000'000);
       else if (flag == "--get-percent") value = parse_count(flag, rest[j + 1], 0, 100);
-      else return bad_input(fmt::format("unknown bench flag '{}' (known: --ops, --value-size, --clients, --keys, --get-percent)", flag));
+      else if (flag == "--batch") value = parse_count(flag, rest[j + 1], 1, batch_ops_max);
+      else return bad_input(fmt::format("unknown bench flag '{}' (known: --ops, --value-size, --clients, --keys, --get-percent, --batch)", flag));
       if (!value) return bad_input(value.error().message);
       if (flag == "--ops") bench.ops = *value;
       else if (flag == "--value-size") bench.value_size = *value;
       else if (flag == "--clients") bench.clients = static_cast<std::uint32_t>(*value);
       else if (flag == "--keys") bench.keys = *value;
+      else if (flag == "--batch") bench.batch = static_cast<std::uint32_t>(*value);
       else bench.get_percent = static_cast<std::uint32_t>(*value);
     }
     return run_bench(*cluster, options, bench);

@@ -2,7 +2,7 @@
 // bytes "BFTC" speaks the bft-client protocol: frames (frame.h) each holding
 // one encoded ClientRequest, answered by ClientReply frames. Any other
 // connection speaks RESP (the Redis protocol, resp_reader.h): GET, SET, DEL,
-// EXISTS, MGET, MSET, INCR, INCRBY, DECR, DECRBY, APPEND, PING, INFO,
+// EXISTS, MGET, MSET, INCR, INCRBY, DECR, DECRBY, APPEND, PING, ECHO, INFO,
 // MULTI/EXEC, run through consensus by this
 // node on behalf of its RESP clients, who therefore trust this node.
 // A malformed frame, a frame that is not a request, or bytes that are not

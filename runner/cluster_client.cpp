@@ -100,7 +100,8 @@ void ClusterClient::dial(ReplicaIndex replica) {
 }
 
 void ClusterClient::submit(const ClientRequest& request, Done done) {
-  Pending pending{request, {}, ReplyQuorum(cluster_.faulty), std::move(done), {}, {}};
+  const std::size_t batch_ops = request.op.type == OpType::batch ? request.op.ops.size() : 0;
+  Pending pending{request, {}, ReplyQuorum(cluster_.faulty, batch_ops), std::move(done), {}, {}};
   append_frame(pending.frame, encode_message(request));
   const auto now = std::chrono::steady_clock::now();
   pending.deadline = now + options_.timeout;

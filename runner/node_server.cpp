@@ -1,6 +1,7 @@
 // bft-node's event loop around the core Node (node_server.h).
 #include "runner/node_server.h"
 
+#include <asio/post.hpp>
 #include <fmt/format.h>
 
 #include "core/codec/frame.h"
@@ -15,8 +16,11 @@ namespace bftsim::runner {
 namespace {
 
 // The state machine applies a client's numbers at most request_window_max
-// below its highest; the door keeps well inside that.
-constexpr std::size_t door_outstanding_max = 512;
+// below its highest; the door keeps well inside that. Each request is a
+// batch of the operations queued since the last one left (up to
+// batch_ops_max and batch_door_bytes_max), signed once.
+constexpr std::size_t door_outstanding_max = 64;
+constexpr std::size_t batch_door_bytes_max = batch_size_bytes_max - 4096;
 constexpr auto durable_reply_delay = std::chrono::milliseconds(10);
 constexpr Duration door_retry_after = ns_per_s;
 
@@ -144,19 +148,36 @@ void NodeServer::submit_client_request(const ClientRequest& request, const std::
 void NodeServer::submit_operation(Operation op, std::function<void(const OpResult&)> done) {
   if (stopping_) return;
   door_queued_.emplace_back(std::move(op), std::move(done));
-  start_door_queued();
-  after_input();
+  // Send at the end of this turn of the loop, so the commands that arrived
+  // together (pipelined, or from several connections) share one request.
+  if (door_flush_posted_) return;
+  door_flush_posted_ = true;
+  asio::post(io_, [this] {
+    door_flush_posted_ = false;
+    if (stopping_) return;
+    start_door_queued();
+    after_input();
+  });
 }
 
 void NodeServer::start_door_queued() {
   while (!door_queued_.empty() && door_pending_.size() < door_outstanding_max) {
-    auto [op, done] = std::move(door_queued_.front());
-    door_queued_.pop_front();
     DoorRequest pending;
+    Operation batch{OpType::batch, {}, {}, {}, {}};
+    std::size_t batch_bytes = 0;
+    while (!door_queued_.empty() && batch.ops.size() < batch_ops_max) {
+      const std::size_t op_bytes = encode_operation(door_queued_.front().first).size();
+      if (!batch.ops.empty() && batch_bytes + op_bytes > batch_door_bytes_max) break;
+      batch_bytes += op_bytes;
+      auto [op, done] = std::move(door_queued_.front());
+      door_queued_.pop_front();
+      batch.ops.push_back(std::move(op));
+      pending.done.push_back(std::move(done));
+    }
     pending.request.number = door_next_number_++;
-    pending.request.op = std::move(op);
+    // A lone operation goes as itself.
+    pending.request.op = batch.ops.size() == 1 ? std::move(batch.ops.front()) : std::move(batch);
     sign_client_request(pending.request, *door_seed_, cluster_.chain_id);
-    pending.done = std::move(done);
     pending.sent_at = now();
     send_door_request(pending);
     door_pending_.emplace(pending.request.number, std::move(pending));
@@ -221,8 +242,12 @@ void NodeServer::deliver(const ClientReply& reply) {
     auto found = door_pending_.find(reply.number);
     if (found == door_pending_.end()) return;  // answered already
     auto done = std::move(found->second.done);
+    const bool batch = found->second.request.op.type == OpType::batch;
     door_pending_.erase(found);
-    done(reply.result);
+    if (!batch) return done.front()(reply.result);
+    // Our own replica's reply: one result per operation.
+    for (std::size_t i = 0; i < done.size(); ++i)
+      done[i](i < reply.result.results.size() ? reply.result.results[i] : OpResult{ResultStatus::not_found, std::nullopt});
     return;
   }
   auto route = client_routes_.find(reply.client);
@@ -247,7 +272,8 @@ void NodeServer::set_timer(TimerKind timer, Instant at) {
 
 void NodeServer::committed(const CommittedBlock& commit) {
   ++commit_count_;
-  op_count_ += commit.block->batch.size();
+  for (const ClientRequest& request : commit.block->batch)
+    op_count_ += request.op.type == OpType::batch ? request.op.ops.size() : 1;
 }
 
 void NodeServer::state_installed(const CommittedBlock& state) {
@@ -335,6 +361,7 @@ std::string NodeServer::info_text() const {
   line("resp_protocol_errors", counters_.resp_protocol_errors);
   line("resp_commands", counters_.resp_commands);
   line("door_pending", door_pending_.size() + door_queued_.size());
+  line("client_signatures_verified", replica.client_verification_count());
   for (std::size_t reason = 0; reason < drop_reason_count; ++reason)
     line(fmt::format("dropped_{}", drop_reason_name(static_cast<DropReason>(reason))).c_str(),
          replica.drop_count(static_cast<DropReason>(reason)));

@@ -68,7 +68,8 @@ class NodeServer final : public NodeHost, public ClientService {
  private:
   struct DoorRequest {
     ClientRequest request;
-    std::function<void(const OpResult&)> done;
+    // One per operation (a batch's in order).
+    std::vector<std::function<void(const OpResult&)>> done;
     Instant sent_at = 0;
   };
 
@@ -115,6 +116,7 @@ class NodeServer final : public NodeHost, public ClientService {
   RequestNumber door_next_number_ = 1;
   std::map<RequestNumber, DoorRequest> door_pending_;
   std::deque<std::pair<Operation, std::function<void(const OpResult&)>>> door_queued_;
+  bool door_flush_posted_ = false;
 
   // For the status line and INFO.
   std::uint64_t commit_count_ = 0;

@@ -54,6 +54,10 @@ RespAction plan_command(const std::vector<std::string>& args) {
     if (argc == 2) return reply(resp::bulk(args[1]));
     return wrong_arity(name);
   }
+  if (name == "ECHO") {  // redis-cli --pipe ends with one to find the last reply
+    if (argc != 2) return wrong_arity(name);
+    return reply(resp::bulk(args[1]));
+  }
   if (name == "COMMAND") return reply(resp::array_header(0));  // redis-cli asks for command docs
   if (name == "CONFIG") {
     // redis-benchmark reads `save` and `appendonly` at start; we have neither.

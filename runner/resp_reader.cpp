@@ -79,6 +79,11 @@ void RespReader::feed(std::span<const std::uint8_t> bytes) {
 Result<std::optional<std::vector<std::string>>> RespReader::next() {
   if (reader_ == nullptr) return make_error(ErrorCode::malformed, "no RESP reader");
   if (error_) return tl::unexpected(*error_);
+  // An empty line between commands is nothing, as in Redis (redis-cli
+  // --pipe sends one before its closing ECHO).
+  while (reader_->ridx == -1 && reader_->len - reader_->pos >= 2 && reader_->buf[reader_->pos] == '\r' &&
+         reader_->buf[reader_->pos + 1] == '\n')
+    reader_->pos += 2;
   void* object = nullptr;
   if (redisReaderGetReply(reader_, &object) != REDIS_OK) {
     const std::string why = reader_->err == REDIS_ERR_OOM

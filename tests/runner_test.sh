@@ -132,6 +132,17 @@ if selected basic && start_cluster basic; then
   check "PING" [ "$(redis-cli -p "$p" PING)" = PONG ]
   redis-cli -p "$p" FLUSHALL 2>&1 | grep -q "unknown command"; check "unknown command is an error" [ $? = 0 ]
   redis-cli -p "$p" INFO | grep -q "committed_height:"; check "INFO" [ $? = 0 ]
+  # 300 pipelined SETs through node 2's door go out as a few signed batches:
+  # node 0 verifies far fewer client signatures than commands, and every
+  # command gets its own reply and reads back through node 1.
+  verified_before=$(info 0 client_signatures_verified)
+  for i in $(seq 300); do printf '*3\r\n$3\r\nSET\r\n$%d\r\npipe%s\r\n$%d\r\nval%s\r\n' $((4 + ${#i})) "$i" $((3 + ${#i})) "$i"; done |
+    redis-cli -p "$p" --pipe >"$work/pipe.out" 2>&1
+  grep -q "errors: 0, replies: 300" "$work/pipe.out" || cat "$work/pipe.out" >&2
+  grep -q "errors: 0, replies: 300" "$work/pipe.out"; check "300 pipelined SETs, 300 replies" [ $? = 0 ]
+  verified=$(( $(info 0 client_signatures_verified) - verified_before ))
+  check "the pipelined SETs were signed in batches ($verified verifications on node 0)" [ "$verified" -lt 100 ]
+  check "pipelined SETs read back on node 1" [ "$(for i in 1 150 300; do echo "GET pipe$i"; done | redis-cli -p "$(port_of 1)" | tr '\n' ,)" = "val1,val150,val300," ]
   "$node_bin" --config "$cfg" --id 1 --status | grep -q "^peers_out_up:3"; check "bft-node --status" [ $? = 0 ]
   "$src/scripts/localnet.sh" status | grep -c "running" | grep -q 4; check "localnet status shows 4 running" [ $? = 0 ]
   stop_cluster

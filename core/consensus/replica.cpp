@@ -19,6 +19,8 @@ namespace bftsim {
 
 namespace {
 constexpr std::size_t verified_cache_max = 4096;
+// Client requests remembered as verified (ClientVerifier).
+constexpr std::size_t client_verified_max = 4096;
 }  // namespace
 
 Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
@@ -31,6 +33,7 @@ Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
       leaders_(config_),
       votes_(quorum_),
       mempool_(config_.mempool_size_max, config_.batch_size),
+      client_verifier_(config_.chain_id, client_verified_max),
       block_sync_(config_) {
   BFTSIM_ASSERT(config_.index < config_.replica_count);
   BFTSIM_ASSERT(signer_ != nullptr && signer_->index() == config_.index);
@@ -101,7 +104,7 @@ void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
 
 void Replica::on_client_request(const ClientRequest& request, Instant /*now*/, Effects& /*out*/) {
   if (config_.require_client_signatures && !mempool_.holds(request) &&
-      !client_request_authentic(request, config_.chain_id))
+      !client_verifier_.authentic(request))
     return drop(DropReason::unsigned_request);
   if (auto reason = mempool_.add(request)) drop(*reason);
   check_invariants();
@@ -274,12 +277,14 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
 
 // With require_client_signatures, every request of a proposed block must be
 // signed by its client. A request this replica holds in its mempool was
-// checked when it arrived, so only the others cost a verification.
-bool Replica::batch_authentic(const Block& block) const {
+// checked when it arrived, and the verifier remembers the others it checked
+// (a request arriving after the proposal that carried it), so each costs one
+// verification.
+bool Replica::batch_authentic(const Block& block) {
   if (!config_.require_client_signatures) return true;
   for (const ClientRequest& request : block.batch) {
     if (mempool_.holds(request)) continue;
-    if (!client_request_authentic(request, config_.chain_id)) return false;
+    if (!client_verifier_.authentic(request)) return false;
   }
   return true;
 }

@@ -18,6 +18,7 @@
 
 #include "core/consensus/block_sync.h"
 #include "core/consensus/block_tree.h"
+#include "core/consensus/client_verifier.h"
 #include "core/consensus/effects.h"
 #include "core/consensus/leader_election.h"
 #include "core/consensus/mempool.h"
@@ -77,6 +78,8 @@ class Replica {
     return drops_[static_cast<std::size_t>(reason)];
   }
   std::size_t mempool_size() const { return mempool_.size(); }
+  // Client signature verifications done (require_client_signatures).
+  std::uint64_t client_verification_count() const { return client_verifier_.verification_count(); }
   Duration current_view_timeout() const { return pacemaker_.current_view_timeout(); }
 
  private:
@@ -108,7 +111,7 @@ class Replica {
   void try_propose(Instant now, Effects& out);
   std::optional<ReplicaIndex> current_leader() const;
   void take_late_block(ReplicaIndex from, const Block& block, Instant now, Effects& out);
-  bool batch_authentic(const Block& block) const;
+  bool batch_authentic(const Block& block);
   void accept_block(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
                     Effects& out);
   // Asks the driver to keep a block that entered the tree (StoreBlockEffect).
@@ -171,6 +174,7 @@ class Replica {
   std::set<std::pair<View, Hash32>> verified_qcs_;
 
   Mempool mempool_;
+  ClientVerifier client_verifier_;
 
   BlockSync block_sync_;
 

@@ -19,6 +19,9 @@ namespace {
 
 // Numbers at or below this are stale for a client whose highest applied
 // number is `highest_applied`.
+// Bit 7 of a cached reply's status byte: a batch's results follow.
+constexpr std::uint8_t cached_reply_flag_batch = 0x80;
+
 RequestNumber low_watermark(RequestNumber highest_applied) {
   return highest_applied > request_window_max ? highest_applied - request_window_max : 0;
 }
@@ -96,6 +99,17 @@ OpResult KvStateMachine::execute(const Operation& op) {
       return execute_incr(op);
     case OpType::append:
       return execute_append(op);
+    case OpType::batch: {
+      // Each operation on its own, in order; a failed one does not stop the
+      // rest (a batch is not atomic). The codec admits no batch in a batch.
+      OpResult result{.status = ResultStatus::ok, .value = std::nullopt};
+      result.results.reserve(op.ops.size());
+      for (const Operation& inner : op.ops) {
+        BFTSIM_ASSERT(inner.type != OpType::batch);
+        result.results.push_back(execute(inner));
+      }
+      return result;
+    }
   }
   // The codec only produces the types above.
   BFTSIM_ASSERT(false);
@@ -239,15 +253,28 @@ bool KvStateMachine::encode_cached_reply(const ReplyKey& key, std::vector<std::u
   const auto found = client->second.replies.find(key.second);
   if (found == client->second.replies.end()) return false;
   const CachedReply& reply = found->second;
-  const std::size_t size_bytes = 8 + 1 + 1 + (reply.result.value ? 4 + reply.result.value->size() : 0);
+  auto result_size = [](const OpResult& result) { return 1 + 1 + (result.value ? 4 + result.value->size() : 0); };
+  std::size_t size_bytes = 8 + result_size(reply.result);
+  if (!reply.result.results.empty()) {
+    size_bytes += 4;
+    for (const OpResult& inner : reply.result.results) size_bytes += result_size(inner);
+  }
   out.resize(size_bytes);
   ByteWriter writer(out.data(), out.data() + out.size());
   writer.u64(reply.height);
-  writer.u8(static_cast<std::uint8_t>(reply.result.status));
-  writer.u8(reply.result.value ? 1 : 0);
-  if (reply.result.value) {
-    writer.u32(static_cast<std::uint32_t>(reply.result.value->size()));
-    writer.raw(*reply.result.value);
+  auto put_result = [&writer](const OpResult& result, std::uint8_t flags) {
+    writer.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(result.status) | flags));
+    writer.u8(result.value ? 1 : 0);
+    if (result.value) {
+      writer.u32(static_cast<std::uint32_t>(result.value->size()));
+      writer.raw(*result.value);
+    }
+  };
+  const bool batch = !reply.result.results.empty();
+  put_result(reply.result, batch ? cached_reply_flag_batch : 0);
+  if (batch) {
+    writer.u32(static_cast<std::uint32_t>(reply.result.results.size()));
+    for (const OpResult& inner : reply.result.results) put_result(inner, 0);
   }
   BFTSIM_ASSERT(writer.at_end());
   return true;
@@ -257,14 +284,26 @@ Status KvStateMachine::restore_cached_reply(const ReplyKey& key, std::span<const
   ByteReader reader(bytes, "cached reply");
   CachedReply reply;
   reply.height = reader.u64("height");
-  const std::uint8_t status = reader.u8("status");
-  if (reader.ok() && status > static_cast<std::uint8_t>(result_status_last))
-    reader.fail("unknown result status");
-  reply.result.status = static_cast<ResultStatus>(status);
-  if (reader.flag("optional tag of", "value")) {
-    std::string value;
-    reader.string(value, "value", value_size_bytes_max, "value_size_bytes_max");
-    reply.result.value = std::move(value);
+  // Returns the status byte's flag bits (only `allowed` ones are accepted).
+  auto get_result = [&reader](OpResult& result, std::uint8_t allowed) -> std::uint8_t {
+    const std::uint8_t byte = reader.u8("status");
+    const std::uint8_t status = byte & static_cast<std::uint8_t>(~allowed);
+    if (reader.ok() && status > static_cast<std::uint8_t>(result_status_last))
+      reader.fail("unknown result status");
+    result.status = static_cast<ResultStatus>(status);
+    if (reader.flag("optional tag of", "value")) {
+      std::string value;
+      reader.string(value, "value", value_size_bytes_max, "value_size_bytes_max");
+      result.value = std::move(value);
+    }
+    return byte & allowed;
+  };
+  if (get_result(reply.result, cached_reply_flag_batch) != 0) {
+    const std::uint32_t count = reader.count("batch results", batch_ops_max, "batch_ops_max", 2);
+    if (reader.ok() && count == 0) reader.fail("empty batch results");
+    reply.result.results.resize(count);
+    for (OpResult& inner : reply.result.results)
+      if (reader.ok()) get_result(inner, 0);
   }
   if (reader.ok() && reader.remaining_bytes() != 0) reader.fail("trailing bytes");
   if (!reader.ok()) return make_error(ErrorCode::corruption, reader.take_error().message);

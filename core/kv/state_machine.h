@@ -84,7 +84,8 @@ class KvStateMachine {
   // Every cached reply, ascending.
   std::vector<ReplyKey> cached_reply_keys() const;
   // Requires: has_cached_reply(key). Little-endian: u64 height, u8 status,
-  // u8 has_value [, u32 size, bytes].
+  // u8 has_value [, u32 size, bytes]; a batch's status has bit 7 set and its
+  // results follow (u32 count, then each status, has_value [, size, bytes]).
   std::vector<std::uint8_t> encode_cached_reply(const ReplyKey& key) const;
   // The same into `out` (cleared first, so a caller reuses one buffer), with
   // one lookup; false (and `out` empty) when there is no such reply.

@@ -33,6 +33,9 @@ constexpr std::size_t operation_size_bytes_min = 1 + 4 + 4 + 4 + 4;
 constexpr std::size_t client_request_size_bytes_min = 8 + 8 + operation_size_bytes_min;
 // Bit 7 of an operation's type byte: a ClientAuth follows the operation.
 constexpr std::uint8_t op_flag_signed = 0x80;
+// Bit 7 of a reply's status byte: a batch's per-operation results follow.
+constexpr std::uint8_t result_flag_batch = 0x80;
+constexpr std::size_t op_result_size_bytes_min = 1 + 1;
 constexpr std::size_t block_size_bytes_min = 32 + 8 + 8 + 4 + quorum_cert_size_bytes_min + 4;
 
 // ---- encoding ----
@@ -113,6 +116,28 @@ void put_operation(Sink& sink, const Operation& op, std::uint8_t flags = 0) {
     put_string(sink, write.key);
     put_string(sink, write.value);
   }
+  // Only a batch has operations; encoding them only there keeps every other
+  // operation's bytes (and signatures, block hashes) what they were.
+  BFTSIM_ASSERT(op.type == OpType::batch || op.ops.empty());
+  if (op.type != OpType::batch) return;
+  put_length(sink, op.ops.size());
+  for (const Operation& inner : op.ops) put_operation(sink, inner);
+}
+
+// status (| result_flag_batch), the optional value, then a batch's results
+// (each a status and an optional value; they hold no batch of their own).
+template <typename Sink>
+void put_op_result(Sink& sink, const OpResult& result) {
+  const bool batch = !result.results.empty();
+  sink.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(result.status) | (batch ? result_flag_batch : 0)));
+  put_optional_string(sink, result.value);
+  if (!batch) return;
+  put_length(sink, result.results.size());
+  for (const OpResult& inner : result.results) {
+    BFTSIM_ASSERT(inner.results.empty());
+    sink.u8(static_cast<std::uint8_t>(inner.status));
+    put_optional_string(sink, inner.value);
+  }
 }
 
 template <typename Sink>
@@ -181,8 +206,7 @@ void put_body(Sink& sink, const ClientReply& reply) {
   sink.u64(reply.number);
   sink.u32(reply.replica);
   sink.u64(reply.height);
-  sink.u8(static_cast<std::uint8_t>(reply.result.status));
-  put_optional_string(sink, reply.result.value);
+  put_op_result(sink, reply.result);
 }
 
 template <typename Sink>
@@ -304,8 +328,32 @@ void get_timeout_cert(ByteReader& reader, TimeoutCert& tc) {
   if (reader.ok()) get_quorum_cert(reader, tc.high_qc);
 }
 
+std::uint8_t get_operation(ByteReader& reader, Operation& op);
+
+// A batch's operations, after its (empty) single-op fields: 1 ..
+// batch_ops_max of them, none a batch or signed, the whole batch (from its
+// type byte, `start_bytes` left then) in at most batch_size_bytes_max bytes.
+void get_batch(ByteReader& reader, Operation& op, std::size_t start_bytes) {
+  if (!reader.ok()) return;
+  if (!op.key.empty() || !op.value.empty() || !op.conditions.empty() || !op.writes.empty())
+    return reader.fail("a batch operation has a key, value, conditions or writes of its own");
+  const std::uint32_t count =
+      reader.count("batch ops", batch_ops_max, "batch_ops_max", operation_size_bytes_min);
+  if (!reader.ok()) return;
+  if (count == 0) return reader.fail("empty batch");
+  op.ops.resize(count);
+  for (Operation& inner : op.ops) {
+    if (get_operation(reader, inner) != 0) return reader.fail("a signed operation inside a batch");
+    if (!reader.ok()) return;
+    if (inner.type == OpType::batch) return reader.fail("a batch inside a batch");
+    if (start_bytes - reader.remaining_bytes() > batch_size_bytes_max)
+      return reader.fail(fmt::format("batch larger than batch_size_bytes_max ({} bytes)", batch_size_bytes_max));
+  }
+}
+
 // Returns the flags of the type byte (op_flag_signed or 0).
 std::uint8_t get_operation(ByteReader& reader, Operation& op) {
+  const std::size_t start_bytes = reader.remaining_bytes();
   std::uint8_t type_byte = reader.u8("op type");
   if (!reader.ok()) return 0;
   const std::uint8_t flags = type_byte & op_flag_signed;
@@ -334,6 +382,7 @@ std::uint8_t get_operation(ByteReader& reader, Operation& op) {
     get_key(reader, write.key, "write key");
     get_value(reader, write.value, "write value");
   }
+  if (op.type == OpType::batch) get_batch(reader, op, start_bytes);
   return flags;
 }
 
@@ -397,19 +446,39 @@ void get_body(ByteReader& reader, BlockResponse& response) {
   }
 }
 
+// Returns the flag bits of the status byte.
+std::uint8_t get_result_status(ByteReader& reader, ResultStatus& out, std::uint8_t allowed_flags) {
+  const std::uint8_t byte = reader.u8("result status");
+  if (!reader.ok()) return 0;
+  const std::uint8_t status = byte & static_cast<std::uint8_t>(~allowed_flags);
+  if (status > static_cast<std::uint8_t>(result_status_last)) {
+    reader.fail(fmt::format("unknown ResultStatus {}", status));
+    return 0;
+  }
+  out = static_cast<ResultStatus>(status);
+  return byte & allowed_flags;
+}
+
+void get_op_result(ByteReader& reader, OpResult& result) {
+  const bool batch = get_result_status(reader, result.status, result_flag_batch) != 0;
+  get_optional_value(reader, result.value, "result value");
+  if (!batch || !reader.ok()) return;
+  const std::uint32_t count = reader.count("batch results", batch_ops_max, "batch_ops_max", op_result_size_bytes_min);
+  if (reader.ok() && count == 0) return reader.fail("empty batch results");
+  result.results.resize(count);
+  for (OpResult& inner : result.results) {
+    if (!reader.ok()) return;
+    get_result_status(reader, inner.status, 0);
+    get_optional_value(reader, inner.value, "batch result value");
+  }
+}
+
 void get_body(ByteReader& reader, ClientReply& reply) {
   reply.client = reader.u64("client");
   reply.number = reader.u64("number");
   reply.replica = reader.u32("replica");
   reply.height = reader.u64("height");
-  std::uint8_t status = reader.u8("result status");
-  if (!reader.ok()) return;
-  if (status > static_cast<std::uint8_t>(result_status_last)) {
-    reader.fail(fmt::format("unknown ResultStatus {}", status));
-    return;
-  }
-  reply.result.status = static_cast<ResultStatus>(status);
-  get_optional_value(reader, reply.result.value, "result value");
+  get_op_result(reader, reply.result);
 }
 
 void get_body(ByteReader& reader, StateRequest& request) {

@@ -14,8 +14,13 @@ namespace bftsim {
 // incr adds the signed decimal 64-bit integer in `value` to the key's value
 // (absent counts as 0) and returns the new value; append appends `value` and
 // returns the new length in decimal. Both read, modify and write in one step.
-enum class OpType : std::uint8_t { put = 1, get = 2, del = 3, txn = 4, incr = 5, append = 6 };
-inline constexpr OpType op_type_last = OpType::append;
+// batch carries up to batch_ops_max operations (none a batch) under the one
+// client signature of its request, so a client pays one signature and each
+// replica one verification for many operations. They run in order, each on
+// its own like separate requests (not atomic: use txn for that), and each
+// gets its own result in OpResult::results.
+enum class OpType : std::uint8_t { put = 1, get = 2, del = 3, txn = 4, incr = 5, append = 6, batch = 7 };
+inline constexpr OpType op_type_last = OpType::batch;
 
 // A guard of a txn: the key's current value must equal `expected`, or the key
 // must be absent when `expected` is empty.
@@ -39,8 +44,14 @@ struct Operation {
   std::string value;  // put, append; incr: the delta in decimal ("1", "-5")
   std::vector<TxnCondition> conditions;  // txn: all must hold
   std::vector<TxnWrite> writes;          // txn: applied atomically, in order
-  auto operator<=>(const Operation&) const = default;
+  std::vector<Operation> ops = {};       // batch: the operations, run in order
+  // Declared here and defaulted below: a defaulted comparison of a type that
+  // holds a vector of itself needs the type complete.
+  std::strong_ordering operator<=>(const Operation&) const;
+  bool operator==(const Operation&) const;
 };
+inline std::strong_ordering Operation::operator<=>(const Operation&) const = default;
+inline bool Operation::operator==(const Operation&) const = default;
 
 enum class ResultStatus : std::uint8_t {
   ok = 0,
@@ -54,8 +65,12 @@ inline constexpr ResultStatus result_status_last = ResultStatus::too_large;
 struct OpResult {
   ResultStatus status = ResultStatus::ok;
   std::optional<std::string> value;  // get: the value read
-  auto operator<=>(const OpResult&) const = default;
+  std::vector<OpResult> results = {};  // batch: one per operation, in order (status ok)
+  std::strong_ordering operator<=>(const OpResult&) const;
+  bool operator==(const OpResult&) const;
 };
+inline std::strong_ordering OpResult::operator<=>(const OpResult&) const = default;
+inline bool OpResult::operator==(const OpResult&) const = default;
 
 inline const char* op_type_name(OpType type) {
   switch (type) {
@@ -65,6 +80,7 @@ inline const char* op_type_name(OpType type) {
     case OpType::txn: return "txn";
     case OpType::incr: return "incr";
     case OpType::append: return "append";
+    case OpType::batch: return "batch";
   }
   return "unknown";
 }

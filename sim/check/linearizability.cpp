@@ -26,9 +26,53 @@ namespace bftsim {
 
 using namespace lin;
 
+namespace {
+
+// A batch's operations are separate operations that share its call and
+// return (a batch is not atomic): each gets its own entry, with its own
+// result, checked like any other. Entries get fresh ids; reports name the
+// batch's id.
+LinearizabilityResult check_expanded(const std::vector<HistoryOp>& history, std::uint64_t step_budget) {
+  std::vector<HistoryOp> expanded;
+  std::vector<std::uint64_t> original_id;
+  for (const HistoryOp& op : history) {
+    if (op.op.type != OpType::batch) {
+      expanded.push_back(op);
+      original_id.push_back(op.id);
+      continue;
+    }
+    if (op.result && op.result->results.size() != op.op.ops.size()) {
+      LinearizabilityResult bad;
+      bad.linearizable = false;
+      bad.op_ids = {op.id};
+      bad.explanation = fmt::format("a batch of {} operations answered with {} results:\n{}", op.op.ops.size(),
+                                    op.result->results.size(), describe_history_op(op, std::nullopt));
+      return bad;
+    }
+    for (std::size_t i = 0; i < op.op.ops.size(); ++i) {
+      HistoryOp entry = op;
+      entry.op = op.op.ops[i];
+      if (op.result) entry.result = op.result->results[i];
+      expanded.push_back(std::move(entry));
+      original_id.push_back(op.id);
+    }
+  }
+  for (std::size_t i = 0; i < expanded.size(); ++i) expanded[i].id = i;
+  LinearizabilityResult result = check_linearizability(expanded, step_budget);
+  std::vector<std::uint64_t> ids;
+  for (std::uint64_t id : result.op_ids)  // keeps invocation order; a batch named once
+    if (std::find(ids.begin(), ids.end(), original_id.at(id)) == ids.end()) ids.push_back(original_id.at(id));
+  result.op_ids = std::move(ids);
+  return result;
+}
+
+}  // namespace
+
 LinearizabilityResult check_linearizability(const std::vector<HistoryOp>& history,
                                             std::uint64_t step_budget) {
   BFTSIM_ASSERT(step_budget > 0);
+  if (std::any_of(history.begin(), history.end(), [](const HistoryOp& op) { return op.op.type == OpType::batch; }))
+    return check_expanded(history, step_budget);
   for (const HistoryOp& op : history) {
     BFTSIM_ASSERT(op.completed_at.has_value() == op.result.has_value());
     BFTSIM_ASSERT(!op.completed_at || *op.completed_at >= op.invoked_at);

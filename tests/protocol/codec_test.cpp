@@ -206,8 +206,8 @@ TEST_CASE("codec: unknown enum values, bools and optional tags") {
   // defined values. Method: hand-built bodies with one bad byte each.
   check_malformed(client_request_with(WireBuilder{}.u8(9)), "unknown OpType 9");
   check_malformed(client_request_with(WireBuilder{}.u8(0)), "unknown OpType 0");
-  check_malformed(client_request_with(WireBuilder{}.u8(7)), "unknown OpType 7");
-  check_malformed(client_request_with(WireBuilder{}.u8(0x80 | 7)), "unknown OpType 7");  // signed flag set
+  check_malformed(client_request_with(WireBuilder{}.u8(8)), "unknown OpType 8");
+  check_malformed(client_request_with(WireBuilder{}.u8(0x80 | 8)), "unknown OpType 8");  // signed flag set
 
   WireBuilder reply;
   reply.header(MessageType::client_reply).u64(1).u64(1).u32(0).u64(5).u8(5).u8(0);

@@ -32,3 +32,44 @@ TEST_CASE("reply_quorum: with f = 0 one reply is enough") {
 }
 
 }  // namespace bftsim::runner
+
+namespace bftsim::runner {
+namespace {
+ClientReply batch_reply(ReplicaIndex replica, std::vector<std::string> values, Height height = 10) {
+  ClientReply out{1, 1, replica, height, OpResult{ResultStatus::ok, std::nullopt}};
+  for (auto& value : values) out.result.results.push_back(OpResult{ResultStatus::ok, std::move(value)});
+  return out;
+}
+}  // namespace
+
+TEST_CASE("reply_quorum: a batch needs f+1 matching results for every operation") {
+  // Goal: the f+1 rule holds per operation. Method: replica 3 lies about
+  // operation 1, replica 0 about operation 0; each operation still has two
+  // honest matching results only once replica 1 and 2 answered, and the
+  // agreed reply carries the honest result of each operation.
+  ReplyQuorum quorum(1, 2);
+  CHECK_FALSE(quorum.add(3, batch_reply(3, {"a", "lie"})));
+  CHECK_FALSE(quorum.add(0, batch_reply(0, {"lie", "b"})));
+  CHECK_FALSE(quorum.add(1, batch_reply(1, {"x", "y"}, 11)));  // another height matches nothing
+  CHECK_FALSE(quorum.add(2, batch_reply(2, {"a"})));           // a reply of the wrong size counts for nothing
+  ReplyQuorum honest(1, 2);
+  CHECK_FALSE(honest.add(3, batch_reply(3, {"a", "lie"})));
+  CHECK_FALSE(honest.add(0, batch_reply(0, {"lie", "b"})));
+  auto agreed = honest.add(1, batch_reply(1, {"a", "b"}));
+  REQUIRE(agreed);
+  REQUIRE(agreed->result.results.size() == 2);
+  CHECK(agreed->result.results[0].value == "a");
+  CHECK(agreed->result.results[1].value == "b");
+  CHECK(agreed->height == 10);
+}
+
+TEST_CASE("reply_quorum: a lying replica alone cannot fix any operation of a batch") {
+  ReplyQuorum quorum(1, 3);
+  CHECK_FALSE(quorum.add(0, batch_reply(0, {"a", "b", "c"})));
+  CHECK_FALSE(quorum.add(3, batch_reply(3, {"a", "b", "lie"})));
+  auto agreed = quorum.add(1, batch_reply(1, {"a", "b", "c"}));
+  REQUIRE(agreed);
+  CHECK(agreed->result.results[2].value == "c");
+}
+
+}  // namespace bftsim::runner

@@ -54,6 +54,7 @@ TEST_CASE("resp: commands parse whole, pipelined and split at every byte") {
 
 TEST_CASE("resp: what is not a command fails the reader") {
   CHECK(reader_error("*1\r\n$4\r\nPING\r\n").empty());
+  CHECK(reader_error("\r\n*1\r\n$4\r\nPING\r\n\r\n\r\n").empty());  // empty lines between commands
   CHECK(reader_error("hello\r\n").find("protocol error") == 0);       // junk (and inline commands)
   CHECK(reader_error("+OK\r\n").find("not a command") == 0);         // a status, not an array
   CHECK(reader_error("*0\r\n").find("not a command") == 0);          // empty
@@ -76,6 +77,8 @@ TEST_CASE("resp: what is not a command fails the reader") {
 TEST_CASE("resp: the command table") {
   CHECK(plan_command({"ping"}).reply == "+PONG\r\n");
   CHECK(plan_command({"PING", "hi"}).reply == "$2\r\nhi\r\n");
+  CHECK(plan_command({"echo", "hi"}).reply == "$2\r\nhi\r\n");
+  CHECK(plan_command({"ECHO"}).reply == "-ERR wrong number of arguments for 'echo' command\r\n");
   CHECK(plan_command({"FLUSHALL"}).reply == "-ERR unknown command 'FLUSHALL'\r\n");
   CHECK(plan_command({"GET"}).reply == "-ERR wrong number of arguments for 'get' command\r\n");
   CHECK(plan_command({"SET", "k", "v", "EX", "10"}).reply->starts_with("-ERR syntax error"));

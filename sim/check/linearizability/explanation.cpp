@@ -15,6 +15,7 @@ std::string describe_operation(const Operation& op) {
     case OpType::del: return fmt::format("del {}", quote(op.key));
     case OpType::incr: return fmt::format("incr {} by {}", quote(op.key), op.value);
     case OpType::append: return fmt::format("append {} {}", quote(op.key), quote(op.value));
+    case OpType::batch: return fmt::format("batch of {}", op.ops.size());  // expanded before checking
     case OpType::txn: break;
   }
   std::string out = "txn if [";

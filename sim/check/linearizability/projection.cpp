@@ -137,6 +137,9 @@ std::optional<KeyOp> project(const HistoryOp& op, std::size_t source, const std:
     case OpType::append:
       BFTSIM_ASSERT(false);  // keys with read-modify-write ops go to check_rmw_key
       break;
+    case OpType::batch:
+      BFTSIM_ASSERT(false);  // check_linearizability expands batches first
+      break;
   }
   // A completed op that accepts every state and writes nothing always fits.
   if (projected && projected->completed_at && projected->requirement.kind == Require::any &&

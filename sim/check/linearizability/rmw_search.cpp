@@ -146,6 +146,7 @@ std::pair<OpResult, std::optional<std::string>> apply_single_key(const Operation
       return {OpResult{ResultStatus::ok, std::to_string(before.size() + op.value.size())}, before + op.value};
     }
     case OpType::txn:
+    case OpType::batch:  // expanded by check_linearizability first
       break;
   }
   BFTSIM_ASSERT(false);  // txns go through txn_on_key

@@ -472,6 +472,7 @@ std::vector<HistoryOp> simulated_history(std::uint64_t seed, const Workload& wor
       case OpType::del: result = state.erase(op.op.key) > 0 ? ok() : not_found(); break;
       case OpType::incr:
       case OpType::append: FAIL("this generator makes no read-modify-write ops"); break;
+      case OpType::batch: FAIL("this generator makes no batches"); break;
       case OpType::txn: {
         bool holds = true;
         for (const TxnCondition& condition : op.op.conditions) {
@@ -555,6 +556,7 @@ OpResult apply_to_map(std::map<std::string, std::string>& state, const Operation
     case OpType::del: return state.erase(op.key) > 0 ? ok() : not_found();
     case OpType::incr:
     case OpType::append: FAIL("this model has no read-modify-write ops"); break;
+    case OpType::batch: FAIL("this model has no batches"); break;
     case OpType::txn: break;
   }
   for (const TxnCondition& condition : op.conditions) {
