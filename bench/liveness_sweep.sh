@@ -14,6 +14,9 @@
 #   JOBS=2 nice -n 10 bench/liveness_sweep.sh build-rel/bftsim 1-200 results/rep -- \
 #       --set protocol.leader_election=reputation
 #
+# SCENARIOS (names without .yaml, space-separated) sweeps only those, in that
+# order, e.g. the ones a change touches first on a loaded machine.
+#
 # Each scenario's summary rows land in OUT/<scenario>/sweep.csv. Exits 1 when
 # any run was not as expected, 2 on bad usage.
 set -euo pipefail
@@ -36,9 +39,17 @@ if [[ ! -x $bftsim ]]; then
   exit 2
 fi
 
+files=("$src"/scenarios/*.yaml)
+if [[ -n ${SCENARIOS:-} ]]; then
+  files=()
+  for name in $SCENARIOS; do
+    [[ -f $src/scenarios/$name.yaml ]] || { echo "liveness_sweep: no scenarios/$name.yaml" >&2; exit 2; }
+    files+=("$src/scenarios/$name.yaml")
+  done
+fi
 status=0
 printf '%-32s %5s %8s %6s  %s\n' scenario runs expected missed 'seeds not as expected'
-for file in "$src"/scenarios/*.yaml; do
+for file in "${files[@]}"; do
   name=$(basename "$file" .yaml)
   pinned=$(sed -nE 's/^  leader_election: *([a-z_]+).*/\1/p' "$file")
   if [[ -n $election && -n $pinned && $pinned != "$election" ]]; then

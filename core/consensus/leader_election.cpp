@@ -8,9 +8,6 @@ namespace bftsim {
 
 namespace {
 
-// How many levels of failed views the rule attributes (see standing()).
-constexpr int attribution_depth = 2;
-
 // SplitMix64's finalizer: spreads consecutive views over the candidates
 // (DiemBFT seeds its pick with the round). Integer-only, the same everywhere.
 std::uint64_t mix(std::uint64_t x) {
@@ -43,7 +40,7 @@ std::optional<ReplicaIndex> LeaderElector::leader(const BlockTree& tree, View vi
   const StoredBlock* anchor = tree.find(anchor_hash);
   if (anchor == nullptr || anchor->block->view != anchor_view) return std::nullopt;
   const Height floor = anchor->block->height > window_ ? anchor->block->height - window_ : 0;
-  std::optional<Standing> result = standing(tree, *anchor, floor, attribution_depth);
+  std::optional<Standing> result = standing(tree, *anchor, floor);
   if (!result) return std::nullopt;
   fail_gap(*result, anchor_view, view);
   return pick(*result, view);
@@ -51,45 +48,45 @@ std::optional<ReplicaIndex> LeaderElector::leader(const BlockTree& tree, View vi
 
 std::optional<LeaderElector::Standing> LeaderElector::standing(const BlockTree& tree,
                                                                const StoredBlock& anchor,
-                                                               Height floor,
-                                                               int attribution_depth) const {
-  Standing result;
-  const StoredBlock* current = &anchor;
-  for (std::uint32_t depth = 0; current->block->height > floor; ++depth) {
-    const Block& block = *current->block;
+                                                               Height floor) const {
+  // The chain from the anchor down to the lowest block above the floor. A
+  // parent missing there lies below a root installed by a restart or a state
+  // transfer, where others read further. (Peers keep block_retention >= 16
+  // blocks below their commit, and the loader keeps reputation_window below
+  // that, so pruning never reaches above the floor.)
+  std::vector<const Block*> chain;
+  for (const StoredBlock* current = &anchor; current->block->height > floor;) {
+    chain.push_back(current->block.get());
+    if (current->block->height <= floor + 1) break;
+    current = tree.find(current->block->parent_hash);
+    if (current == nullptr) return std::nullopt;
+  }
+  // Bottom up, each block's standing from its parent's. `below` is the
+  // parent's; the lowest block's parent has read nothing, which is exact only
+  // at genesis (no history: round robin), so that block's gap is read only there.
+  Standing below;
+  std::vector<ReplicaIndex> proposers;  // of the blocks read so far, lowest first
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const Block& block = **it;
+    Standing here = below;
+    if (block.justify.view + 1 < block.view && (it != chain.rbegin() || floor == 0)) {
+      // The views between the parent and this block certified nothing on
+      // this chain: blame the leaders the rule named for them from the parent.
+      fail_gap(here, block.justify.view, block.view);
+    }
     // Indices are checked where blocks and QCs enter; a fetched ancestor's
     // are checked here too, since a set() out of range would throw.
-    if (block.proposer < replica_count_) {
-      result.active.set(block.proposer);
-      if (depth < exclude_count_) result.recent.set(block.proposer);
-    }
+    if (block.proposer < replica_count_) here.active.set(block.proposer);
     for (const SignerSignature& entry : block.justify.signatures)
-      if (entry.signer < replica_count_) result.active.set(entry.signer);
-    // The parent is read only above the floor. A missing one there lies
-    // below a root installed by a restart or a state transfer, where others
-    // read further. (Peers keep block_retention >= 16 blocks below their
-    // commit, and the loader keeps reputation_window below that, so pruning
-    // never reaches above the floor.)
-    const bool last = block.height <= floor + 1;
-    const StoredBlock* parent = last ? nullptr : tree.find(block.parent_hash);
-    if (!last && parent == nullptr) return std::nullopt;
-    if (attribution_depth > 0 && block.justify.view + 1 < block.view) {
-      // The views between the parent and this block certified nothing on
-      // this chain: blame the leaders the rule names for them from the parent.
-      Standing before;
-      if (parent != nullptr) {
-        std::optional<Standing> read = standing(tree, *parent, floor, attribution_depth - 1);
-        if (!read) return std::nullopt;
-        before = *read;
-      }
-      const ReplicaSet already_failed = before.failed;
-      fail_gap(before, block.justify.view, block.view);
-      result.failed |= before.failed & ~already_failed;
-    }
-    if (last) break;
-    current = parent;
+      if (entry.signer < replica_count_) here.active.set(entry.signer);
+    proposers.push_back(block.proposer);
+    here.recent.reset();
+    const std::size_t recent_count = std::min<std::size_t>(exclude_count_, proposers.size());
+    for (std::size_t k = proposers.size() - recent_count; k < proposers.size(); ++k)
+      if (proposers[k] < replica_count_) here.recent.set(proposers[k]);
+    below = here;
   }
-  return result;
+  return below;
 }
 
 void LeaderElector::fail_gap(Standing& standing, View anchor_view, View view) const {
@@ -102,14 +99,21 @@ ReplicaIndex LeaderElector::pick(const Standing& standing, View view) const {
   ReplicaSet candidates = standing.active & ~standing.recent & ~standing.failed;
   if (candidates.none()) candidates = standing.active & ~standing.failed;
   if (candidates.none()) return round_robin(view);  // no history, or everyone failed
-  std::size_t k = mix(view) % candidates.count();
+  // The candidate ranked first for this view (rendezvous hashing): leaving
+  // out a replica ranked below the pick does not change it.
+  const std::uint64_t seed = mix(view);
+  std::optional<ReplicaIndex> best;
+  std::uint64_t best_rank = 0;
   for (std::size_t index = 0; index < replica_count_; ++index) {
     if (!candidates.test(index)) continue;
-    if (k == 0) return static_cast<ReplicaIndex>(index);
-    --k;
+    const std::uint64_t rank = mix(seed ^ index);
+    if (!best || rank > best_rank) {
+      best = static_cast<ReplicaIndex>(index);
+      best_rank = rank;
+    }
   }
-  BFTSIM_ASSERT(false);  // k < candidates.count()
-  return 0;
+  BFTSIM_ASSERT(best.has_value());  // candidates is not empty
+  return *best;
 }
 
 }  // namespace bftsim

@@ -8,11 +8,20 @@
 // candidates are the replicas that proposed one of them or signed the QC one
 // of them carries, minus the proposers of the last f blocks, minus the
 // leaders of views that failed (a view missing between a block and its
-// parent, and each view between the anchor and v). The pick among candidates
-// is seeded by v. No history, or no candidate left, falls back to round robin.
+// parent anywhere in the window, and each view between the anchor and v):
+// a failed leader sits out until its failed view leaves the window. The pick
+// among candidates is the one ranked first for v (rendezvous hashing seeded
+// by v). No history, or no candidate left, falls back to round robin.
 // A leader schedule (ReplicaConfig::leader_schedule, a testing aid) names the
 // leaders of its views before either rule; reputation still blames a failed
 // scheduled view on the leader its own rule names.
+//
+// A failed view is blamed on the leader the rule names for it from the
+// block before it, computed bottom-up over the same window (each block's
+// standing from its parent's, every failed view below read), so the blame
+// matches the leader replicas named then except where the named leader hung
+// on the one or two blocks below the window; rendezvous ranking keeps those
+// differences from moving the pick unless they touch the replica ranked first.
 //
 // Every honest replica names the same leader from the same anchor: at most
 // one block per view is certified (quorum intersection), and the rule reads
@@ -66,16 +75,13 @@ class LeaderElector {
   };
 
   // The standing the blocks from `anchor` down to (not including) height
-  // `floor` give; the top anchor's floor is reputation_window blocks below
-  // it, and every level below reads above the same floor, so the rule reads
-  // at most reputation_window blocks. A failed view in the window is blamed
-  // on the leader this rule names for it from the block before it, with
-  // attribution_depth - 1 (at depth 0 failed views are not read). The
-  // protocol uses depth 2. The blame is exact when that leader's own window
-  // fits above the floor and no third failed view chains behind it; else it
-  // may fall on another replica for a window, a cost in views, not safety.
-  std::optional<Standing> standing(const BlockTree& tree, const StoredBlock& anchor, Height floor,
-                                   int attribution_depth) const;
+  // `floor` give, at most reputation_window blocks. Computed bottom up: a
+  // block's standing is its parent's plus its proposer and signers, its
+  // last f proposers, and the leaders that the parent's standing names for
+  // the views missing between them (not read for the lowest block unless
+  // its parent is genesis: what stood below the floor is not read).
+  std::optional<Standing> standing(const BlockTree& tree, const StoredBlock& anchor,
+                                   Height floor) const;
   // Names the leaders of the views after `anchor_view` up to `view` (not
   // included; at most gap_views_max of them), each failed in turn.
   void fail_gap(Standing& standing, View anchor_view, View view) const;
