@@ -2,11 +2,17 @@
 # Installs the Debian/Ubuntu packages bftsim builds and runs with, when any is
 # missing (libhiredis-dev for the runner's RESP door; redis-tools for the
 # runner tests' redis-cli and for redis-benchmark; redis-server as the speed
-# reference). Runs apt-get directly as root, through sudo otherwise.
-#   scripts/install-deps.sh           what demo.sh and test.sh need
-#   scripts/install-deps.sh --bench   also the optional LevelDB that bench_storage
-#                                     compares against (without it, bftsim rows only)
+# reference). Runs apt-get directly as root, through sudo otherwise. Prints
+# one line (what it installs, or that nothing is missing); apt-get's and
+# dpkg's output goes to build-logs/install-deps.log, which a failure names.
+#   scripts/install-deps.sh             what demo.sh and test.sh need
+#   scripts/install-deps.sh --bench     also the optional LevelDB that bench_storage
+#                                       compares against (without it, bftsim rows only)
+#   scripts/install-deps.sh --dry-run   print the apt-get commands, run none
 set -euo pipefail
+script="install-deps"
+# shellcheck source=scripts/phases.sh
+source "$(dirname "$0")/phases.sh"
 
 packages=(
   g++ meson ninja-build pkg-config
@@ -17,12 +23,17 @@ packages=(
 )
 # Optional: used only by bench/ (bench_storage), never by the build or the tests.
 optional_bench_packages=(libleveldb-dev)
-if [ "${1:-}" = "--bench" ]; then
-  packages+=("${optional_bench_packages[@]}")
-elif [ $# -gt 0 ]; then
-  echo "install-deps: unknown argument $1 (known: --bench)" >&2
-  exit 2
-fi
+dry_run=false
+for argument in "$@"; do
+  case $argument in
+    --bench) packages+=("${optional_bench_packages[@]}") ;;
+    --dry-run) dry_run=true ;;
+    *)
+      echo "install-deps: unknown argument $argument (known: --bench, --dry-run)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do
@@ -30,16 +41,32 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: nothing to install (all ${#packages[@]} packages present)"
+  exit 0
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
   sudo=()
 elif command -v sudo >/dev/null 2>&1; then
   sudo=(sudo)
 else
-  echo "install-deps: missing packages (${missing[*]}) and not root, and no sudo" >&2
+  echo "install-deps: ${#missing[@]} packages missing (${missing[*]}), and not root and no sudo:" \
+    "run this script as root" >&2
   exit 2
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-"${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+update=("${sudo[@]}" apt-get update -q)
+install=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+  "${missing[@]}")
+if [ "$dry_run" = true ]; then
+  echo "install-deps: would install ${#missing[@]} packages: ${missing[*]}"
+  echo "  ${update[*]}"
+  echo "  ${install[*]}"
+  exit 0
+fi
+echo "install-deps: installing ${#missing[@]} packages (${missing[*]}); about a minute or two;" \
+  "apt-get output in $(phases_log install-deps)"
+# sudo asks for a password on the terminal here, not inside the logged commands.
+[ ${#sudo[@]} -eq 0 ] || sudo -v
+logged install-deps "${update[@]}"
+logged install-deps "${install[@]}"
