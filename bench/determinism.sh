@@ -32,7 +32,7 @@ for scenario in "$root"/scenarios/*.yaml; do
         > "$dir/summary.raw" 2> "$dir/stderr.raw" || rc=$?
       sed "s|$dir|DIR|g" "$dir/summary.raw" > "$dir/summary.txt"
       echo "$rc" > "$dir/exit_code"
-      grep -v '^wall clock:' "$dir/stderr.raw" > "$dir/stderr.txt" || true
+      grep -v '^wall clock:' "$dir/stderr.raw" | sed "s|$scenario|SCENARIO|g" > "$dir/stderr.txt" || true
       rm -f "$dir/summary.raw" "$dir/stderr.raw" "$dir/wallclock.csv"
     done
   done
