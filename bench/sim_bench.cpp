@@ -154,6 +154,37 @@ void short_run(benchmark::State& state, bool run) {
 BENCHMARK_CAPTURE(short_run, n4_fast_20ms, true)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(short_run, setup_only, false)->Unit(benchmark::kMicrosecond);
 
+// Issue 7's figure: what persistence costs the simulator. The n = 4 demo
+// with storage.engine lsm (every replica's state in an LSM on its simulated
+// disk) and memory (the safety state only, the simulator before the storage
+// core), alternating in each iteration, in CPU time. Without crashes both run
+// the same protocol (tests/sim/storage_engine_test.cpp), so the ratio is the
+// storage code's cost alone. Goal: lsm_over_memory at most 1.20.
+void storage_overhead(benchmark::State& state, const char* crypto) {
+  const std::string crypto_override = std::string("crypto=") + crypto;
+  Result<Scenario> lsm = load_scenario_file(demo_path, {crypto_override, "storage.engine=lsm"});
+  Result<Scenario> memory = load_scenario_file(demo_path, {crypto_override, "storage.engine=memory"});
+  if (!lsm || !memory) {
+    state.SkipWithError("the demo did not load");
+    return;
+  }
+  double lsm_cpu = 0, memory_cpu = 0;
+  for (auto _ : state) {
+    for (const Scenario* scenario : {&*memory, &*lsm}) {
+      const double start = cpu_seconds();
+      Simulation simulation(*scenario, SimulationOptions{.seed = scenario->seed});
+      benchmark::DoNotOptimize(simulation.run().event_count);
+      (scenario == &*lsm ? lsm_cpu : memory_cpu) += cpu_seconds() - start;
+    }
+  }
+  const double runs = static_cast<double>(state.iterations());
+  state.counters["lsm_cpu_ms"] = 1e3 * lsm_cpu / runs;
+  state.counters["memory_cpu_ms"] = 1e3 * memory_cpu / runs;
+  state.counters["lsm_over_memory"] = lsm_cpu / memory_cpu;
+}
+BENCHMARK_CAPTURE(storage_overhead, fast, "fast")->Unit(benchmark::kMillisecond)->Iterations(12)->UseRealTime();
+BENCHMARK_CAPTURE(storage_overhead, ed25519, "ed25519")->Unit(benchmark::kMillisecond)->Iterations(4)->UseRealTime();
+
 // n = 4, f = 1 as the file has it (ed25519), and with the simulator-only MAC.
 BENCHMARK_CAPTURE(run_demo, n4_ed25519, std::vector<std::string>{"crypto=ed25519"})
     ->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();

@@ -72,9 +72,16 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   disk_busy_until_.assign(scenario.replica_count, 0);
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) {
     disks_.push_back(std::make_unique<SimDisk>(SimDisk::disk_stream(options.seed, r)));
+    if (scenario.storage.engine == StorageEngine::memory) {
+      stores_.push_back(std::make_unique<MemoryNodeStore>());
+      lsm_stores_.push_back(nullptr);
+      continue;
+    }
     LsmNodeStoreOptions store_options;
     store_options.unsafe_skip_sync = scenario.storage.unsafe_skip_sync;
-    stores_.push_back(std::make_unique<LsmNodeStore>(*disks_[r], "node", store_options));
+    auto store = std::make_unique<LsmNodeStore>(*disks_[r], "node", store_options);
+    lsm_stores_.push_back(store.get());
+    stores_.push_back(std::move(store));
   }
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) hosts_.push_back(std::make_unique<Host>(*this, r));
   actors_.resize(scenario.replica_count);

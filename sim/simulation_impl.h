@@ -183,7 +183,8 @@ class Simulation::Impl {
   NodeClocks clocks_;
   // The replicas' disks and the stores on them: they survive crashes.
   std::vector<std::unique_ptr<SimDisk>> disks_;
-  std::vector<std::unique_ptr<LsmNodeStore>> stores_;
+  std::vector<std::unique_ptr<NodeStore>> stores_;  // storage.engine's, one per replica
+  std::vector<LsmNodeStore*> lsm_stores_;           // the same, when they are LSMs
   std::vector<Instant> disk_busy_until_;
   std::optional<ZipfianGenerator> zipf_;
   std::vector<Client> clients_;

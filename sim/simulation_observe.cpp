@@ -173,7 +173,7 @@ RunReport Simulation::Impl::finish() {
     const SimDiskCounters& disk = disks_[r]->counters();
     StorageRow row{r, disk.syncs, disk.bytes_written, disk.crashes, disk.bit_flips, disk.torn_appends,
                    disk.full_rejections, disk.sync_delay_total, 0, 0, disks_[r]->stored_bytes(), 0};
-    if (const Db* db = stores_[r]->db()) {
+    if (const Db* db = lsm_stores_[r] ? lsm_stores_[r]->db() : nullptr) {
       const DbStats stats = db->stats();
       row.flushes = stats.flush_count;
       row.compactions = stats.compaction_count;

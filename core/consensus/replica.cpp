@@ -1,3 +1,10 @@
+// The chained-HotStuff replica (Yin et al., PODC'19): the message
+// and timer handlers, one named function per rule of the paper (safe_node,
+// update_lock, commit_rule), proposing, voting and committing. Its parts live
+// beside it: replica_view_change.cpp (timeouts, TCs, NEW-VIEW),
+// replica_block_sync.cpp (fetched and late blocks), replica_recovery.cpp
+// (restart and state transfer), replica_missed_proposal.cpp, and the classes
+// it owns (Pacemaker, BlockSync, Mempool, VoteCollector, LeaderElection).
 #include "core/consensus/replica.h"
 
 #include <algorithm>
@@ -34,67 +41,6 @@ Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
   high_qc_ = QuorumCert{0, BlockTree::genesis_hash(), {}};
   locked_qc_ = high_qc_;
   committed_hash_ = BlockTree::genesis_hash();
-}
-
-SafetyState Replica::safety_state() const {
-  return SafetyState{view(), last_voted_view_, locked_qc_, high_qc_};
-}
-
-void Replica::restore(const SafetyState& state) {
-  BFTSIM_ASSERT(!started_);
-  BFTSIM_ASSERT(state.locked_qc.view <= state.high_qc.view);
-  restored_view_ = state.view;
-  last_voted_view_ = state.last_voted_view;
-  locked_qc_ = state.locked_qc;
-  high_qc_ = state.high_qc;
-  verified_qcs_.insert({locked_qc_.view, locked_qc_.block_hash});
-  verified_qcs_.insert({high_qc_.view, high_qc_.block_hash});
-}
-
-void Replica::restore_committed(std::shared_ptr<const Block> block, const Hash32& hash) {
-  BFTSIM_ASSERT(!started_);
-  BFTSIM_ASSERT(block != nullptr && block->height > 0);
-  committed_height_ = block->height;
-  committed_hash_ = hash;
-  tree_.install_root(std::move(block), hash);
-}
-
-void Replica::restore_blocks(std::vector<std::shared_ptr<const Block>> blocks) {
-  BFTSIM_ASSERT(!started_);
-  std::stable_sort(blocks.begin(), blocks.end(),
-            [](const auto& a, const auto& b) { return a->height < b->height; });
-  for (auto& block : blocks) {
-    if (block->height <= committed_height_) continue;
-    const Hash32 hash = block_hash(*block);
-    if (tree_.contains(hash)) continue;
-    const StoredBlock* parent = tree_.find(block->parent_hash);
-    if (parent == nullptr || parent->block->height + 1 != block->height) continue;
-    tree_.insert(std::move(block), hash);
-  }
-}
-
-std::shared_ptr<const Block> Replica::committed_block() const {
-  const StoredBlock* stored = tree_.find(committed_hash_);
-  BFTSIM_ASSERT(stored != nullptr);  // pruning stays below the committed height
-  return stored->block;
-}
-
-void Replica::install_state(std::shared_ptr<const Block> block, const Hash32& hash, Instant now,
-                            Effects& out) {
-  BFTSIM_ASSERT(started_);
-  BFTSIM_ASSERT(block != nullptr && block->height > committed_height_);
-  const Height height = block->height;
-  mempool_.remove_committed(*block);
-  committed_height_ = height;
-  committed_hash_ = hash;
-  tree_.install_root(std::move(block), hash);
-  block_sync_.on_state_installed(height);
-  // Fetched blocks above the new root may now attach; then the usual rules.
-  adopt_orphans(now, out);
-  update_chain(high_qc_, config_.index == 0 ? 1 : 0, now, out);
-  try_propose(now, out);
-  send_new_view(out);
-  check_invariants();
 }
 
 void Replica::start(Instant now, Effects& out) {
@@ -232,54 +178,7 @@ const StoredBlock* Replica::commit_rule(const StoredBlock& b2) const {
   return nullptr;
 }
 
-// ---- views and the pacemaker ---------------------------------------------
-
-void Replica::enter_view(View view, std::optional<TimeoutCert> tc, Instant now, Effects& out) {
-  const bool by_tc = tc.has_value();
-  pacemaker_.enter_view(view, std::move(tc));
-  new_view_due_ = config_.new_view_to_leader;
-  out.push_back(NoteEffect{by_tc ? NoteKind::view_entered_by_tc : NoteKind::view_entered_by_qc,
-                           view});
-  // Forget collections that can no longer matter.
-  votes_.prune_below(view - 1);
-  proposal_seen_.erase(proposal_seen_.begin(), proposal_seen_.lower_bound(view));
-  missed_proposal_.reset();
-  pacemaker_.arm_view_timer(now, out);
-  try_propose(now, out);
-}
-
-void Replica::send_timeout(Instant now, Effects& out) {
-  if (pacemaker_.give_up_view()) {
-    last_voted_view_ = std::max(last_voted_view_, view());  // no vote in a view we gave up
-    persist(out);
-  }
-  Timeout timeout{view(), config_.index, high_qc_, {}, {}};
-  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
-  if (entry_tc && entry_tc->view + 1 == view()) timeout.last_tc = entry_tc;
-  timeout.signature =
-      signer_->sign(signing::timeout_bytes(config_.chain_id, view(), high_qc_.view));
-  out.push_back(NoteEffect{NoteKind::timeout_sent, view()});
-  out.push_back(BroadcastEffect{timeout});
-  collect_timeout(timeout, now, out);
-}
-
-// HotStuff's NEW-VIEW: the certificate this replica entered its view by goes
-// to the view's leader, which may lack it. With three live replicas of four,
-// a quorum needs every live vote, so one vote lost on its way to the next
-// leader would otherwise leave that leader a view timeout behind the others,
-// and the view would fail (docs/case-study-liveness.md, rmw-counters seed 1).
-void Replica::send_new_view(Effects& out) {
-  if (!new_view_due_) return;
-  new_view_due_ = false;
-  const std::optional<ReplicaIndex> leader = current_leader();
-  if (!leader || *leader == config_.index) return;
-  NewView new_view{view(), high_qc_, std::nullopt};
-  // The QC for the view before is enough; only a TC entry needs the TC.
-  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
-  if (high_qc_.view + 1 != view() && entry_tc) new_view.last_tc = entry_tc;
-  if (high_qc_.view == 0 && !new_view.last_tc) return;  // genesis: nothing to tell
-  out.push_back(SendEffect{*leader, std::move(new_view)});
-}
+// ---- proposing ---------------------------------------------------------------
 
 void Replica::try_propose(Instant now, Effects& out) {
   if (proposed_view_ >= view()) return;
@@ -316,24 +215,6 @@ void Replica::try_propose(Instant now, Effects& out) {
   }
   out.push_back(NoteEffect{NoteKind::proposal_sent, view});
   out.push_back(BroadcastEffect{std::move(proposal)});
-}
-
-// Holding the QC for the view before, this replica expects the leader that
-// QC's block names; else the one the high_qc block of the TC it entered with
-// names. nullopt when it holds neither (it entered by catching up) or cannot
-// tell (leader_election.h).
-std::optional<ReplicaIndex> Replica::current_leader() const {
-  const bool by_qc = high_qc_.view + 1 == view();
-  const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
-  if (!by_qc && !(entry_tc && entry_tc->view + 1 == view())) return std::nullopt;
-  const QuorumCert& anchor = by_qc ? high_qc_ : entry_tc->high_qc;
-  return leaders_.leader(tree_, view(), anchor.view, anchor.block_hash);
-}
-
-ReplicaIndex Replica::leader_of(View view) const {
-  if (view == this->view())
-    if (const std::optional<ReplicaIndex> leader = current_leader()) return *leader;
-  return leaders_.fallback(view);
 }
 
 // ---- proposals and votes ----------------------------------------------------
@@ -389,18 +270,6 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   }
   if (block.height != parent->block->height + 1) return drop(DropReason::bad_block);
   accept_block(std::make_shared<const Block>(block), hash, now, out);
-}
-
-// A proposal can arrive after the QC that certifies its block (votes go to
-// every replica and can outrun it), or wait for its parent past its view. Its
-// block is then one this replica is fetching: take it as the answer (the hash
-// asked for authenticates it) rather than wait a view timeout to ask a peer
-// again, which may have crashed. No vote: its view is over.
-void Replica::take_late_block(ReplicaIndex from, const Block& block, Instant now, Effects& out) {
-  if (!block_sync_.is_fetching(block_hash(block))) return drop(DropReason::stale_view);
-  BlockResponse response;
-  response.blocks.push_back(block);
-  if (block_sync_.on_block_response(tree_, from, response, now, out)) adopt_orphans(now, out);
 }
 
 // With require_client_signatures, every request of a proposed block must be
@@ -470,73 +339,6 @@ void Replica::collect_vote(const Vote& vote, Instant now, Effects& out) {
   process_qc(*qc, vote.voter, now, out);
 }
 
-// ---- new views ----
-
-// Most NewViews bring nothing new (the leader formed the QC itself, or a
-// second replica sent the same one); those cost no signature checks. A
-// certificate that would move this replica is verified first.
-void Replica::on_new_view(ReplicaIndex from, const NewView& new_view, Instant now, Effects& out) {
-  if (new_view.high_qc.view >= new_view.view) return drop(DropReason::bad_certificate);
-  if (new_view.last_tc && new_view.last_tc->view + 1 != new_view.view)
-    return drop(DropReason::bad_certificate);
-  const bool new_tc = new_view.last_tc && new_view.last_tc->view >= view();
-  if (!new_tc && new_view.high_qc.view <= high_qc_.view) return drop(DropReason::duplicate);
-  if (new_tc) {
-    if (!check_tc(*new_view.last_tc)) return drop(DropReason::bad_certificate);
-    process_tc(*new_view.last_tc, from, now, out);
-  }
-  if (new_view.high_qc.view <= high_qc_.view) return;  // the TC carried it
-  if (!check_qc(new_view.high_qc)) return drop(DropReason::bad_certificate);
-  process_qc(new_view.high_qc, from, now, out);
-}
-
-// ---- timeouts ----------------------------------------------------------------
-
-void Replica::on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now, Effects& out) {
-  if (timeout.sender != from) return drop(DropReason::wrong_sender);
-  // A TC the sender entered its view with lets a lagging replica catch up.
-  if (timeout.last_tc && timeout.last_tc->view >= view()) {
-    if (timeout.last_tc->view + 1 != timeout.view || !check_tc(*timeout.last_tc))
-      return drop(DropReason::bad_certificate);
-    process_tc(*timeout.last_tc, from, now, out);
-  }
-  if (timeout.view < view()) return drop(DropReason::stale_view);
-  if (timeout.view > view() + config_.view_window_max) {
-    catch_up(timeout.high_qc, timeout.view, from, now, out);
-    return drop(DropReason::future_view);  // too far ahead to buffer
-  }
-  if (timeout.high_qc.view >= timeout.view) return drop(DropReason::bad_certificate);
-  if (pacemaker_.has_timeout(timeout.view, timeout.sender)) return drop(DropReason::duplicate);
-  if (!verifier_->verify(timeout.sender,
-                         signing::timeout_bytes(config_.chain_id, timeout.view,
-                                                timeout.high_qc.view),
-                         timeout.signature))
-    return drop(DropReason::bad_signature);
-  if (!check_qc(timeout.high_qc)) return drop(DropReason::bad_certificate);
-  process_qc(timeout.high_qc, from, now, out);
-  collect_timeout(timeout, now, out);
-}
-
-// A message from beyond the view window is not buffered, but the QC it
-// carries is a certificate on its own (2f+1 signers): a replica that was down
-// for more views than the window, or fell behind, enters the QC's view
-// instead of dropping everything until it times out its way forward.
-void Replica::catch_up(const QuorumCert& qc, View message_view, ReplicaIndex from, Instant now,
-                       Effects& out) {
-  if (qc.view >= message_view || qc.view < view()) return;
-  if (!check_qc(qc)) return drop(DropReason::bad_certificate);
-  process_qc(qc, from, now, out);
-}
-
-void Replica::collect_timeout(const Timeout& timeout, Instant now, Effects& out) {
-  Pacemaker::Collected collected = pacemaker_.collect_timeout(timeout);
-  // f+1 timeouts include an honest one: join them rather than wait (Bracha).
-  if (collected.join) return send_timeout(now, out);  // re-enters here with our own
-  if (!collected.timeout_cert) return;
-  out.push_back(NoteEffect{NoteKind::tc_formed, collected.timeout_cert->view});
-  process_tc(*collected.timeout_cert, timeout.sender, now, out);
-}
-
 // ---- commit ---------------------------------------------------------------------
 
 void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
@@ -564,47 +366,9 @@ void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
   block_sync_.prune(tree_, committed_height_);
 }
 
-// ---- block sync ------------------------------------------------------------------
-
-void Replica::on_block_request(ReplicaIndex from, const BlockRequest& request, Effects& out) {
-  block_sync_.on_block_request(tree_, from, request, out);
-}
-
-void Replica::on_block_response(ReplicaIndex from, const BlockResponse& response, Instant now,
-                                Effects& out) {
-  if (!block_sync_.on_block_response(tree_, from, response, now, out)) {
-    // A block this replica already holds is a late answer (a fetch asked two
-    // peers, fetch_missed_proposal, and the first answer served it), not a
-    // block nobody asked for.
-    const bool late = !response.blocks.empty() && tree_.contains(block_hash(response.blocks.front()));
-    return drop(late ? DropReason::duplicate : DropReason::unrequested_block);
-  }
-  adopt_orphans(now, out);
-}
-
-void Replica::adopt_orphans(Instant now, Effects& out) {
-  const BlockSync::Adopted adopted = block_sync_.adopt_orphans(tree_);
-  drops_[static_cast<std::size_t>(DropReason::bad_block)] += adopted.bad_block_count;
-  if (adopted.inserted.empty()) return;
-  for (const auto& hash : adopted.inserted) store_block(*tree_.find(hash), out);
-  // New blocks may unblock waiting proposals, the chain rules and our own proposal.
-  for (const auto& hash : adopted.inserted) {
-    for (const auto& [sender, proposal] : block_sync_.take_waiting(hash))
-      on_proposal(sender, proposal, now, out);
-  }
-  update_chain(high_qc_, config_.index == 0 ? 1 : 0, now, out);
-  vote_on_missed_proposal(now, out);
-  try_propose(now, out);
-}
-
 // ---- state ---------------------------------------------------------------------------
 
 void Replica::persist(Effects& out) const { out.push_back(PersistEffect{safety_state()}); }
-
-void Replica::store_block(const StoredBlock& stored, Effects& out) const {
-  if (stored.block->height > committed_height_)
-    out.push_back(StoreBlockEffect{stored.block, stored.hash});
-}
 
 void Replica::check_invariants() const {
   BFTSIM_ASSERT(locked_qc_.view <= high_qc_.view);

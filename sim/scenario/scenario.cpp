@@ -22,6 +22,23 @@ using namespace loader;
 
 namespace {
 
+// storage.engine: memory has no disk, so nothing may fault one.
+Status check_engine_has_disk(const YamlNode& root, const Scenario& out) {
+  if (out.storage.engine != StorageEngine::memory) return {};
+  constexpr std::string_view why = "needs a disk; storage.engine is memory (use engine: lsm)";
+  for (std::size_t i = 0; i < out.faults.size(); ++i)
+    if (std::holds_alternative<DiskFault>(out.faults[i]))
+      return fail(root.find("faults")->items[i].where, fmt::format("faults[{}]", i),
+                  fmt::format("a disk fault {}", why));
+  if (out.random_faults.disk)
+    return fail(root.find("random_faults")->find("disk")->where, "random_faults.disk",
+                fmt::format("random disk faults {}", why));
+  if (out.random_faults.swarm)
+    return fail(root.find("random_faults")->find("swarm")->where, "random_faults.swarm",
+                fmt::format("the swarm family (it may draw disk faults) {}", why));
+  return {};
+}
+
 Result<Scenario> read_scenario(const YamlNode& root) {
   Scenario out;
   if (root.kind != Kind::map)
@@ -52,6 +69,7 @@ Result<Scenario> read_scenario(const YamlNode& root) {
     BFTSIM_SCENARIO_TRY(read_faults(*node, "faults", out.replica_count, out.faults));
   if (const YamlNode* node = root.find("random_faults"))
     BFTSIM_SCENARIO_TRY(read_random_faults(*node, "random_faults", out, out.random_faults));
+  BFTSIM_SCENARIO_TRY(check_engine_has_disk(root, out));
   BFTSIM_SCENARIO_TRY(read_optional(root, "", "allow_more_faulty", out.allow_more_faulty,
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
   if (const YamlNode* node = root.find("byzantine")) {

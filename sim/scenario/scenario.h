@@ -59,7 +59,18 @@ struct ProtocolConfig {
 
 // YAML `storage:`. Every replica keeps its state in an LSM on its own
 // simulated disk (sim/disk); these settings change how.
+// What a simulated replica keeps its state in (storage.engine).
+//   lsm:    every replica's safety state, blocks, KV pairs and replies in an
+//           LSM (core/storage) on its own simulated disk; the default.
+//   memory: the safety state only, in memory, and nothing else survives a
+//           crash (a restarted replica fetches the chain again). No disk, so
+//           no disk faults; for runs that do not study storage, and the
+//           reference the cost of persistence is measured against
+//           (bench_sim's storage_overhead).
+enum class StorageEngine : std::uint8_t { lsm, memory };
+
 struct StorageConfig {
+  StorageEngine engine = StorageEngine::lsm;
   // A teaching mutant: the safety state is written without a sync, so a
   // crash can lose the record of a vote and a restarted replica may vote
   // twice in one view; the double_vote checker must catch it.

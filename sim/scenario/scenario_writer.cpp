@@ -228,7 +228,11 @@ std::string scenario_to_yaml(const Scenario& s, const std::string& comment) {
   out += fmt::format("faulty: {}\n", s.faulty_count);
   out += fmt::format("crypto: {}\n", crypto_kind_name(s.crypto));
   section(out, "protocol", protocol_fields(s.protocol));
-  if (s.storage.unsafe_skip_sync) section(out, "storage", {{"unsafe_skip_sync", "true"}});
+  if (s.storage.engine == StorageEngine::memory) {
+    section(out, "storage", {{"engine", "memory"}});
+  } else if (s.storage.unsafe_skip_sync) {
+    section(out, "storage", {{"unsafe_skip_sync", "true"}});
+  }
   section(out, "network", network_fields(s.network));
   section(out, "clients", clients_fields(s.clients));
   if (!s.faults.empty()) {

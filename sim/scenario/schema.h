@@ -33,7 +33,7 @@ inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "
                                               "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention",
                                               "backoff_reset", "leader_election", "reputation_window",
                                               "new_view_to_leader", "fetch_missed_proposal", "leaders"};
-inline constexpr std::string_view storage_keys[] = {"unsafe_skip_sync"};
+inline constexpr std::string_view storage_keys[] = {"engine", "unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
                                                       "split", "parent", "pad"};
 inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay",
@@ -115,6 +115,8 @@ inline constexpr std::pair<std::string_view, QcPad> qc_pad_names[] = {
 inline constexpr std::pair<std::string_view, bool> bad_parent_names[] = {{"unknown", false}, {"grandparent", true}};
 inline constexpr std::pair<std::string_view, InFlight> in_flight_names[] = {{"drop", InFlight::drop},
                                                                        {"deliver", InFlight::deliver}};
+inline constexpr std::pair<std::string_view, StorageEngine> storage_engine_names[] = {
+    {"lsm", StorageEngine::lsm}, {"memory", StorageEngine::memory}};
 inline constexpr std::pair<std::string_view, bool> bool_names[] = {{"true", true}, {"false", false}};
 inline constexpr std::pair<std::string_view, CryptoKind> crypto_names[] = {{"ed25519", CryptoKind::ed25519},
                                                                     {"fast", CryptoKind::fast}};

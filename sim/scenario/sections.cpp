@@ -102,8 +102,13 @@ Status read_protocol(const YamlNode& map, std::string_view path, std::uint32_t r
 Status read_storage(const YamlNode& map, std::string_view path, StorageConfig& out) {
   BFTSIM_SCENARIO_TRY(expect_kind(map, path, Kind::map));
   BFTSIM_SCENARIO_TRY(check_keys(map, path, storage_keys));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "engine", out.engine,
+                                    enum_of(NameTable<StorageEngine>(storage_engine_names), "storage engine")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "unsafe_skip_sync", out.unsafe_skip_sync,
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
+  if (out.engine == StorageEngine::memory && out.unsafe_skip_sync)
+    return fail(map.find("unsafe_skip_sync")->where, key_path_join(path, "unsafe_skip_sync"),
+                "the memory engine has no disk to skip a sync on (use engine: lsm)");
   return {};
 }
 

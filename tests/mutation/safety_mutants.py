@@ -20,7 +20,9 @@ docs/safety-score.md holds.
 """
 import argparse, csv, json, os, resource, subprocess, sys, time, glob, shutil
 
-R = 'core/consensus/replica.cpp'
+# The replica's rules live in several files (replica.cpp, replica_view_change.cpp,
+# ...): R names them all, and an edit applies to the one file holding its text.
+R = 'core/consensus/replica*.cpp'
 Q = 'core/consensus/quorum.cpp'
 S = 'core/consensus/block_sync.cpp'
 T = 'core/node/state_transfer.cpp'
@@ -97,7 +99,7 @@ MUTANTS = [
  ('M25', 'block parent == the block its QC certifies (proposals)', [(R,
    'if (block.height == 0 || block.justify.block_hash != block.parent_hash ||',
    'if (block.height == 0 ||')]),
- ('M26', 'proposer must be the view\'s leader', [(R,
+ ('M26', 'proposer must be the view\'s leader', [('core/consensus/replica.cpp',
    '      leader && *leader != block.proposer)\n    return drop(DropReason::not_leader);',
    '      leader && *leader != block.proposer && false)\n    return drop(DropReason::not_leader);')]),
  ('M27', 'proposal signature unchecked', [(R,
@@ -268,6 +270,12 @@ def score(args, root, env, only):
         originals = {}
         try:
             for f, old, new in edits:
+                if '*' in f:
+                    holders = [g for g in sorted(glob.glob(os.path.join(root, f)))
+                               if old in open(g).read()]
+                    if len(holders) != 1:
+                        raise SystemExit(f'{mid}: the text to mutate is in {len(holders)} of {f}')
+                    f = os.path.relpath(holders[0], root)
                 p = os.path.join(root, f)
                 text = originals.get(p) or open(p).read()
                 originals.setdefault(p, text)
