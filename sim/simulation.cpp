@@ -51,8 +51,9 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       queue_(event_queue_size_max),
       network_(scenario.network, options.seed, scenario.replica_count),
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
-      verifier_(scenario.crypto == CryptoKind::ed25519 ? std::make_shared<VerdictCache>(keys_->verifier())
-                                                       : keys_->verifier()),
+      verifier_(scenario.crypto == CryptoKind::ed25519 || scenario.replica_count >= verdict_cache_fast_min
+                    ? std::make_shared<VerdictCache>(keys_->verifier())
+                    : keys_->verifier()),
       crashed_(scenario.replica_count, false),
       timer_generation_(scenario.replica_count, {0, 0}),
       timer_deadline_(scenario.replica_count),

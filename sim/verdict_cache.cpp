@@ -1,6 +1,7 @@
 // VerdictCache (verdict_cache.h): a 64-bit hash of signer, signature and
 // message picks the slot; a slot holding another key (a 64-bit collision) is left
-// alone and that call goes to the inner Verifier.
+// alone and that call goes to the inner Verifier. Signature lists: the same,
+// with a hash over the message and every (signer, signature).
 #include "sim/verdict_cache.h"
 
 #include <algorithm>
@@ -28,15 +29,47 @@ std::uint64_t key_hash(ReplicaIndex signer, std::span<const std::uint8_t> messag
   return mix(hash ^ message.size(), message);
 }
 
+std::uint64_t list_hash(std::span<const std::uint8_t> message, std::span<const SignerSignature> signatures) {
+  std::uint64_t hash = mix(0x84222325cbf29ce4ULL ^ signatures.size(), message);
+  for (const SignerSignature& entry : signatures) hash = mix(hash ^ entry.signer, entry.signature.bytes);
+  return hash;
+}
+
+template <typename T>
+bool same(std::span<const T> stored, std::span<const T> asked) {
+  return std::equal(stored.begin(), stored.end(), asked.begin(), asked.end());
+}
+
 }  // namespace
+
+std::optional<bool> VerdictCache::recall(std::span<const std::uint8_t> message,
+                                         std::span<const SignerSignature> signatures) const {
+  auto it = lists_.find(list_hash(message, signatures));
+  if (it == lists_.end() || !same<std::uint8_t>(it->second.message, message) ||
+      !same<SignerSignature>(it->second.signatures, signatures))
+    return std::nullopt;
+  return it->second.verdict;
+}
+
+void VerdictCache::remember(std::span<const std::uint8_t> message, std::span<const SignerSignature> signatures,
+                            bool verdict) const {
+  if (list_signature_count_ + signatures.size() > list_signature_count_max) {
+    lists_.clear();
+    list_signature_count_ = 0;
+  }
+  // A slot holding another list (a 64-bit collision) keeps it.
+  const auto [it, inserted] = lists_.try_emplace(list_hash(message, signatures));
+  if (!inserted) return;
+  it->second = ListEntry{{message.begin(), message.end()}, {signatures.begin(), signatures.end()}, verdict};
+  list_signature_count_ += signatures.size();
+}
 
 bool VerdictCache::verify(ReplicaIndex signer, std::span<const std::uint8_t> message,
                           const Signature& signature) const {
   const std::uint64_t hash = key_hash(signer, message, signature);
   if (auto it = entries_.find(hash); it != entries_.end()) {
     const Entry& entry = it->second;
-    if (entry.signer == signer && entry.signature == signature &&
-        std::equal(entry.message.begin(), entry.message.end(), message.begin(), message.end())) {
+    if (entry.signer == signer && entry.signature == signature && entry.holds(message)) {
       ++hit_count_;
       return entry.verdict;
     }
@@ -46,8 +79,21 @@ bool VerdictCache::verify(ReplicaIndex signer, std::span<const std::uint8_t> mes
   ++miss_count_;
   const bool verdict = inner_->verify(signer, message, signature);
   if (entries_.size() >= entry_count_max) entries_.clear();
-  entries_.emplace(hash, Entry{signer, signature, std::vector<std::uint8_t>(message.begin(), message.end()), verdict});
+  Entry entry{signer, verdict, 0, signature, {}, {}};
+  if (message.size() <= inline_message_max) {
+    entry.inline_size = static_cast<std::uint8_t>(message.size());
+    std::copy(message.begin(), message.end(), entry.inline_message.begin());
+  } else {
+    entry.long_message.assign(message.begin(), message.end());
+  }
+  entries_.emplace(hash, std::move(entry));
   return verdict;
+}
+
+bool VerdictCache::Entry::holds(std::span<const std::uint8_t> message) const {
+  if (!long_message.empty())
+    return std::equal(long_message.begin(), long_message.end(), message.begin(), message.end());
+  return std::equal(inline_message.begin(), inline_message.begin() + inline_size, message.begin(), message.end());
 }
 
 }  // namespace bftsim

@@ -1,13 +1,17 @@
 // The blocks a replica knows, keyed by their recomputed hash, rooted at the
 // genesis block. A block enters only after its parent, so every stored block's
 // ancestors down to the pruning horizon are present. Blocks are shared
-// immutable values (std::shared_ptr<const Block>); iteration is by hash or
-// height, never by address.
+// immutable values (std::shared_ptr<const Block>); iteration is by height,
+// never by hash order or address (the blocks are in a hash table: finding a
+// block is on every message's path).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
+#include <unordered_map>
 
 #include "core/protocol/messages.h"
 
@@ -50,7 +54,15 @@ class BlockTree {
   std::size_t size() const { return blocks_.size(); }
 
  private:
-  std::map<Hash32, StoredBlock> blocks_;
+  // A block hash is BLAKE2b output: its first 8 bytes are as good as any mix.
+  struct HashKey {
+    std::size_t operator()(const Hash32& hash) const {
+      std::uint64_t word;
+      std::memcpy(&word, hash.bytes.data(), sizeof word);
+      return static_cast<std::size_t>(word);
+    }
+  };
+  std::unordered_map<Hash32, StoredBlock, HashKey> blocks_;
   std::multimap<Height, Hash32> by_height_;
 };
 

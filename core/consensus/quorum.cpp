@@ -1,5 +1,6 @@
 #include "core/consensus/quorum.h"
 
+#include "core/consensus/signature_list_verdicts.h"
 #include "core/protocol/signing.h"
 #include "core/types/assert.h"
 
@@ -31,10 +32,18 @@ bool verify_qc(const QuorumCert& qc, const Verifier& verifier, std::string_view 
   if (qc.signatures.size() < quorum) return false;
   if (!signers_valid(qc.signatures, verifier.replica_count())) return false;
   const auto bytes = signing::vote_bytes(chain_id, qc.view, qc.block_hash);
+  const auto* lists = dynamic_cast<const SignatureListVerdicts*>(&verifier);
+  if (lists != nullptr)
+    if (auto verdict = lists->recall(bytes, qc.signatures)) return *verdict;
+  bool verdict = true;
   for (const auto& entry : qc.signatures) {
-    if (!verifier.verify(entry.signer, bytes, entry.signature)) return false;
+    if (!verifier.verify(entry.signer, bytes, entry.signature)) {
+      verdict = false;
+      break;
+    }
   }
-  return true;
+  if (lists != nullptr) lists->remember(bytes, qc.signatures, verdict);
+  return verdict;
 }
 
 bool verify_tc_timeouts(const TimeoutCert& tc, const Verifier& verifier,

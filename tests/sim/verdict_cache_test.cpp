@@ -1,12 +1,19 @@
 // VerdictCache: every answer is the inner Verifier's; a repeated (signer,
 // message, signature) is answered from the cache, anything that differs in
-// one byte goes to the inner Verifier.
+// one byte goes to the inner Verifier; a QC's signature list seen whole is
+// answered from memory, any other list is checked.
 #include "sim/verdict_cache.h"
+
+#include "core/consensus/block_tree.h"
+#include "core/consensus/quorum.h"
+#include "core/protocol/signing.h"
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <vector>
 
 namespace bftsim {
@@ -63,6 +70,47 @@ TEST_CASE("VerdictCache answers a repeated signature from the cache, with the in
     CHECK(cache.verify(2, message, good));
     CHECK(counting->calls == 6);
   }
+}
+
+TEST_CASE("VerdictCache answers a QC's whole signature list from memory, with the one-by-one verdict") {
+  auto keys = KeyRing::create(CryptoKind::fast, 7, 4);
+  auto counting = std::make_shared<CountingVerifier>(keys->verifier());
+  VerdictCache cache(counting);
+  const Hash32 genesis = BlockTree::genesis_hash();
+  QuorumCert qc{5, genesis, {}};
+  qc.block_hash.bytes[0] ^= 1;
+  const auto bytes = signing::vote_bytes("c", qc.view, qc.block_hash);
+  for (ReplicaIndex r : {0u, 1u, 3u}) qc.signatures.push_back({r, keys->signer(r)->sign(bytes)});
+
+  CHECK(verify_qc(qc, cache, "c", 3, genesis));
+  CHECK(counting->calls == 3);
+  CHECK(verify_qc(qc, cache, "c", 3, genesis));  // the list again: no signature checked
+  CHECK(counting->calls == 3);
+  CHECK(cache.recall(bytes, qc.signatures) == std::optional<bool>(true));
+
+  // Another chain id signs other bytes: checked again (from the per-signature
+  // cache, which also sees the message), and false.
+  CHECK_FALSE(verify_qc(qc, cache, "d", 3, genesis));
+  CHECK(counting->calls == 4);
+  CHECK_FALSE(verify_qc(qc, cache, "d", 3, genesis));
+  CHECK(counting->calls == 4);
+
+  // One bent signature: a new list, false, and remembered as false.
+  QuorumCert bent = qc;
+  bent.signatures[2].signature.bytes[3] ^= 1;
+  CHECK_FALSE(verify_qc(bent, cache, "c", 3, genesis));
+  CHECK(counting->calls == 5);  // the first two came from the per-signature cache
+  CHECK(cache.recall(bytes, bent.signatures) == std::optional<bool>(false));
+  CHECK_FALSE(verify_qc(bent, cache, "c", 3, genesis));
+  CHECK(counting->calls == 5);
+
+  // A signer swapped for another with the same signature bytes is another list.
+  QuorumCert swapped = qc;
+  swapped.signatures[2].signer = 2;
+  CHECK_FALSE(verify_qc(swapped, cache, "c", 3, genesis));
+  CHECK(counting->calls == 6);
+  // A prefix of the list is another list (and short of the quorum here).
+  CHECK_FALSE(cache.recall(bytes, std::span(qc.signatures).first(2)).has_value());
 }
 
 }  // namespace
