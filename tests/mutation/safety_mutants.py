@@ -119,6 +119,27 @@ MUTANTS = [
    '  last_voted_view_ = block.view;\n  persist(out);\n', '  last_voted_view_ = block.view;\n')]),
 ]
 
+# Mutants no run can find as a safety violation, and why: the score counts
+# them apart ("equivalent" or "masked by X") rather than as misses. Each
+# reason names the second check (or the argument) that makes the broken one
+# unreachable; docs/safety-score.md gives the details. A run that does find
+# one of them still counts as found (and shows the claim was wrong).
+NOT_FINDABLE = {
+ 'M02': 'equivalent: two QCs of one view cannot both exist with at most f faulty replicas, so >= and > decide alike',
+ 'M12': 'masked by the callers: on_proposal hands a block of another view to take_late_block and '
+        'vote_on_missed_proposal returns unless its view is current, before any try_vote; a leader votes its own block',
+ 'M20': 'masked by the wire decoder: every message a replica handles was decoded, and decode refuses '
+        'signers not strictly increasing; the QCs it makes itself count each voter once',
+ 'M28': 'masked by content addressing: a fetched block is stored under the hash the receiver computes '
+        '(blake2b of its bytes), and every rule reaches blocks only by hashes from verified QCs, signed '
+        'proposals or votes, so an unrequested block is an uncertified leaf nothing builds on or commits; '
+        'the check keeps it out of the bounded orphan buffer (liveness)',
+ 'M29': 'masked by content addressing (as M28): a chain that does not link stores its blocks under their '
+        'own hashes, uncertified; the requested block waits for its real parent (liveness)',
+ 'M31': 'masked by the Node: after install it checks the installed state\'s digest against the offer\'s '
+        'and stops the node on a mismatch, so wrong pairs under a vouched digest are never used',
+}
+
 EXPECT_VIOLATED = {'twins-f-plus-one', 'sweep-partitions-twins', 'mutant-skip-lock', 'leader-crash-linear'}
 
 
@@ -218,9 +239,28 @@ def render(paths):
         n = fmt_found(rec['found'])
         if not rec['found'] and rec.get('liveness_only'):
             n += ' (liveness only: ' + ', '.join(rec['liveness_only'][:4]) + ')'
+        if not rec['found'] and mid in NOT_FINDABLE:
+            n += f' ({NOT_FINDABLE[mid]})'
         wall = before.get('wall_s', 0) + rec.get('wall_s', 0)
         cpu = before.get('cpu_s', 0) + rec.get('cpu_s', 0)
         print(f'| {mid} | {rule} | {b} | {n} | {wall:.0f} / {cpu:.0f} |')
+    print()
+    print(score_line(recs))
+
+
+def score_line(recs):
+    """The score: found / run, with the mutants no run can find counted apart."""
+    run = [m for m, _, edits in MUTANTS if edits and m in recs]
+    found = [m for m in run if recs[m]['found']]
+    apart = [m for m in run if not recs[m]['found'] and m in NOT_FINDABLE]
+    missed = [m for m in run if not recs[m]['found'] and m not in NOT_FINDABLE]
+    not_run = [m for m, _, edits in MUTANTS if edits and m not in recs]
+    equivalent = [m for m in apart if NOT_FINDABLE[m].startswith('equivalent')]
+    masked = [m for m in apart if m not in equivalent]
+    return (f'**Score: {len(found)} of {len(run)} mutants run are found as a safety violation** '
+            f'({len(found)} of {len(run) - len(apart)} that can be found); '
+            f'equivalent: {", ".join(equivalent) or "none"}; masked: {", ".join(masked) or "none"}; '
+            f'not found: {", ".join(missed) or "none"}; not run: {", ".join(not_run) or "none"}.')
 
 
 def main():
@@ -288,6 +328,8 @@ def score(args, root, env, only):
                 print(f'{mid}: build failed\n{b.stdout[-2000:]}', file=sys.stderr)
                 continue
             rec = {'id': mid, 'rule': rule}
+            if mid in NOT_FINDABLE:
+                rec['not_findable'] = NOT_FINDABLE[mid]
             if args.before:
                 before_env = dict(env, BFTSIM_SCORE_NO_CERTIFICATE='1')
                 found, live, wall, cpu = run_library(os.path.join(args.build, 'bftsim'), root,
