@@ -120,7 +120,8 @@ MUTANTS = [
 ]
 
 # Mutants no run can find as a safety violation, and why: the score counts
-# them apart ("equivalent" or "masked by X") rather than as misses. Each
+# them apart ("equivalent", "masked by X", or "liveness only" for a rule
+# safety does not rest on) rather than as misses. Each
 # reason names the second check (or the argument) that makes the broken one
 # unreachable; docs/safety-score.md gives the details. A run that does find
 # one of them still counts as found (and shows the claim was wrong).
@@ -130,6 +131,12 @@ NOT_FINDABLE = {
         'vote_on_missed_proposal returns unless its view is current, before any try_vote; a leader votes its own block',
  'M20': 'masked by the wire decoder: every message a replica handles was decoded, and decode refuses '
         'signers not strictly increasing; the QCs it makes itself count each voter once',
+ 'M26': 'liveness only: chained HotStuff\'s safety never depends on who proposed (one vote per view and the '
+        'lock decide); a non-leader\'s block fills the view\'s one proposal slot, which costs the view '
+        '(the swarm finds it as liveness)',
+ 'M27': 'masked by the sender check: on_proposal drops a proposal whose proposer is not the (authenticated) '
+        'sender, and proposals are never relayed, so only a proposer can send its unsigned block, which it '
+        'could as well sign',
  'M28': 'masked by content addressing: a fetched block is stored under the hash the receiver computes '
         '(blake2b of its bytes), and every rule reaches blocks only by hashes from verified QCs, signed '
         'proposals or votes, so an unrequested block is an uncertified leaf nothing builds on or commits; '
@@ -256,10 +263,12 @@ def score_line(recs):
     missed = [m for m in run if not recs[m]['found'] and m not in NOT_FINDABLE]
     not_run = [m for m, _, edits in MUTANTS if edits and m not in recs]
     equivalent = [m for m in apart if NOT_FINDABLE[m].startswith('equivalent')]
-    masked = [m for m in apart if m not in equivalent]
+    liveness = [m for m in apart if NOT_FINDABLE[m].startswith('liveness only')]
+    masked = [m for m in apart if m not in equivalent and m not in liveness]
     return (f'**Score: {len(found)} of {len(run)} mutants run are found as a safety violation** '
             f'({len(found)} of {len(run) - len(apart)} that can be found); '
             f'equivalent: {", ".join(equivalent) or "none"}; masked: {", ".join(masked) or "none"}; '
+            f'a liveness rule only: {", ".join(liveness) or "none"}; '
             f'not found: {", ".join(missed) or "none"}; not run: {", ".join(not_run) or "none"}.')
 
 
