@@ -662,10 +662,16 @@ SyncAnswer ask_for_b2(Fixture& fixture) {
 }
 
 // Whether replica 3's BlockSync, having asked for `hash`, keeps `response`,
-// and what it asks for next.
+// and what it asks for next. Then what it kept is adopted into its tree
+// (which holds genesis): content_addressed says every block the tree holds
+// under `hash` or under a response block's hash hashes to that key. This is
+// what masks the fetch checks for safety (docs/safety-score.md, M28, M29):
+// a lie can add an uncertified block under its own hash, never put another
+// block under a hash a QC names.
 struct Judged {
   bool kept = false;
   std::vector<Hash32> next_requests;
+  bool content_addressed = true;
 };
 Judged judge_response(const Fixture& fixture, const Hash32& hash, const BlockResponse& response) {
   BlockSync sync(testing::make_replica_config(fixture.options, 3));
@@ -678,6 +684,12 @@ Judged judge_response(const Fixture& fixture, const Hash32& hash, const BlockRes
   for (const Effect& effect : effects)
     if (const auto* send = std::get_if<SendEffect>(&effect))
       if (const auto* request = std::get_if<BlockRequest>(&send->message)) judged.next_requests.push_back(request->block_hash);
+  sync.adopt_orphans(tree);
+  std::vector<Hash32> keys{hash};
+  for (const Block& block : response.blocks) keys.push_back(block_hash(block));
+  for (const Hash32& key : keys)
+    if (const StoredBlock* stored = tree.find(key); stored != nullptr && block_hash(*stored->block) != key)
+      judged.content_addressed = false;
   return judged;
 }
 
@@ -695,6 +707,7 @@ TEST_CASE("byzantine attacks: bad_sync answers block requests with lies a correc
   const Judged kept = judge_response(honest, b2_hash, truth.response);
   CHECK(kept.kept);
   CHECK(kept.next_requests.empty());  // B1's parent is genesis, which it has
+  CHECK(kept.content_addressed);
 
   SUBCASE("fabricated: another block in B2's place, on B2's parent") {
     Fixture fixture(2, {B::bad_sync}, CryptoKind::fast, true, lie_params(SyncLie::fabricated));
@@ -708,7 +721,9 @@ TEST_CASE("byzantine attacks: bad_sync answers block requests with lies a correc
     CHECK(fake.justify == truth.b2.justify);
     CHECK(fake.batch != truth.b2.batch);
     CHECK(lie.response.blocks[1] == truth.b1);
-    CHECK(!judge_response(fixture, b2_hash, lie.response).kept);
+    const Judged judged = judge_response(fixture, b2_hash, lie.response);
+    CHECK(!judged.kept);
+    CHECK(judged.content_addressed);
   }
   SUBCASE("unlinked: B2, then an ancestor that is not its parent") {
     Fixture fixture(2, {B::bad_sync}, CryptoKind::fast, true, lie_params(SyncLie::unlinked));
@@ -720,6 +735,7 @@ TEST_CASE("byzantine attacks: bad_sync answers block requests with lies a correc
     const Judged judged = judge_response(fixture, b2_hash, lie.response);
     CHECK(judged.kept);
     CHECK(judged.next_requests == std::vector<Hash32>{truth.b2.parent_hash});
+    CHECK(judged.content_addressed);
   }
   SUBCASE("forged_justify: a made-up chain linked by QCs one signature short") {
     Fixture fixture(2, {B::bad_sync}, CryptoKind::fast, true, lie_params(SyncLie::forged_justify));
@@ -735,7 +751,9 @@ TEST_CASE("byzantine attacks: bad_sync answers block requests with lies a correc
     CHECK(top.justify.signatures.size() == fixture.quorum() - 1);
     CHECK(!fixture.qc_valid(top.justify));
     CHECK(parent.parent_hash == truth.b1.parent_hash);
-    CHECK(!judge_response(fixture, b2_hash, lie.response).kept);
+    const Judged judged = judge_response(fixture, b2_hash, lie.response);
+    CHECK(!judged.kept);
+    CHECK(judged.content_addressed);
   }
 }
 
