@@ -149,6 +149,10 @@ struct ClientsConfig {
   KeyDistribution key_distribution = KeyDistribution::uniform;
   double zipf_theta = 0.99;                       // 0 < theta < 1
   std::uint32_t value_size_bytes = 16;            // 0..65536
+  // YAML `batch`: operations per request. 1 sends each operation as itself;
+  // N > 1 sends OpType::batch requests of N operations drawn from `mix`
+  // (1..batch_ops_max, and N * (value_size_bytes + 128) within batch_size_bytes_max).
+  std::uint32_t batch_ops = 1;
 
   bool operator==(const ClientsConfig&) const = default;
 };

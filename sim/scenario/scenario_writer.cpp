@@ -88,6 +88,7 @@ Fields clients_fields(const ClientsConfig& c) {
     f.emplace_back("key_distribution", std::string(key_distribution_name(c.key_distribution)));
   if (c.zipf_theta != d.zipf_theta) f.emplace_back("zipf_theta", number(c.zipf_theta));
   if (c.value_size_bytes != d.value_size_bytes) f.emplace_back("value_size", fmt::format("{}", c.value_size_bytes));
+  if (c.batch_ops != d.batch_ops) f.emplace_back("batch", fmt::format("{}", c.batch_ops));
   return f;
 }
 

@@ -42,7 +42,8 @@ inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",
                                                  "stddev",       "median", "sigma", "scale", "shape"};
 inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstanding", "rate",
                                              "request_timeout", "max_ops", "start", "mix",
-                                             "keys",    "key_distribution", "zipf_theta", "value_size"};
+                                             "keys",    "key_distribution", "zipf_theta", "value_size",
+                                             "batch"};
 inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn", "incr", "append"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
