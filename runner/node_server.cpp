@@ -39,6 +39,10 @@ class NotifyingStore final : public NodeStore {
   NotifyingStore(NodeStore& inner, std::function<void()> after_sync)
       : inner_(inner), after_sync_(std::move(after_sync)) {}
   Result<RecoveredState> recover() override { return inner_.recover(); }
+  Result<std::vector<std::shared_ptr<const Block>>> committed_ancestors(const CommittedAnchor& anchor,
+                                                                        std::size_t count) override {
+    return inner_.committed_ancestors(anchor, count);
+  }
   Status persist_safety(const SafetyState& state) override {
     auto status = inner_.persist_safety(state);
     if (status) after_sync_();
