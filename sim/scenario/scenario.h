@@ -50,6 +50,8 @@ struct ProtocolConfig {
   bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
   // YAML `fetch_missed_proposal: true | false`. See ReplicaConfig.
   bool fetch_missed_proposal = ReplicaConfig{}.fetch_missed_proposal;
+  // YAML `fetch_retry: true | false`. See ReplicaConfig.
+  bool fetch_retry = ReplicaConfig{}.fetch_retry;
   // YAML `leaders: [0, 0, 2, ...]`, a testing aid: the leader of view i + 1
   // for i < size, then `leader_election` (ReplicaConfig::leader_schedule).
   std::vector<ReplicaIndex> leaders = {};
