@@ -135,6 +135,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.new_view_to_leader = scenario_.protocol.new_view_to_leader;
   config.fetch_missed_proposal = scenario_.protocol.fetch_missed_proposal;
   config.fetch_retry = scenario_.protocol.fetch_retry;
+  config.propose_before_sync = scenario_.protocol.propose_before_sync;
   config.leader_schedule = scenario_.protocol.leaders;
   return config;
 }

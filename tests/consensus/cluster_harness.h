@@ -112,6 +112,7 @@ struct ClusterOptions {
   bool fetch_missed_proposal = ReplicaConfig{}.fetch_missed_proposal;
   bool fetch_retry = ReplicaConfig{}.fetch_retry;
   bool require_client_signatures = false;
+  bool propose_before_sync = false;
 };
 
 inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaIndex index) {
@@ -129,6 +130,7 @@ inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaI
   config.fetch_missed_proposal = options.fetch_missed_proposal;
   config.fetch_retry = options.fetch_retry;
   config.require_client_signatures = options.require_client_signatures;
+  config.propose_before_sync = options.propose_before_sync;
   return config;
 }
 
