@@ -39,6 +39,10 @@ class NotifyingStore final : public NodeStore {
   NotifyingStore(NodeStore& inner, std::function<void()> after_sync)
       : inner_(inner), after_sync_(std::move(after_sync)) {}
   Result<RecoveredState> recover() override { return inner_.recover(); }
+  Result<std::vector<std::shared_ptr<const Block>>> committed_ancestors(const CommittedAnchor& anchor,
+                                                                        std::size_t count) override {
+    return inner_.committed_ancestors(anchor, count);
+  }
   Status persist_safety(const SafetyState& state) override {
     auto status = inner_.persist_safety(state);
     if (status) after_sync_();
@@ -67,6 +71,7 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       started_at_(std::chrono::steady_clock::now()),
       fs_(options_.file_system ? *options_.file_system : posix_fs_),
       view_timer_(io),
+      fetch_timer_(io),
       sync_timer_(io),
       status_timer_(io),
       retry_timer_(io),
@@ -118,6 +123,7 @@ void NodeServer::stop(const std::string& why) {
              node_->replica().committed_height());
   asio::error_code ignored;
   view_timer_.cancel();
+  fetch_timer_.cancel();
   sync_timer_.cancel();
   status_timer_.cancel();
   retry_timer_.cancel();
@@ -262,10 +268,13 @@ void NodeServer::deliver(const ClientReply& reply) {
 }
 
 void NodeServer::set_timer(TimerKind timer, Instant at) {
-  const std::uint64_t generation = ++view_timer_generation_;
-  view_timer_.expires_at(started_at_ + std::chrono::nanoseconds(at));
-  view_timer_.async_wait([this, timer, generation](const asio::error_code& error) {
-    if (error || stopping_ || generation != view_timer_generation_) return;
+  const bool view = timer == TimerKind::view;
+  asio::steady_timer& armed = view ? view_timer_ : fetch_timer_;
+  std::uint64_t& generations = view ? view_timer_generation_ : fetch_timer_generation_;
+  const std::uint64_t generation = ++generations;
+  armed.expires_at(started_at_ + std::chrono::nanoseconds(at));
+  armed.async_wait([this, timer, generation, &generations](const asio::error_code& error) {
+    if (error || stopping_ || generation != generations) return;
     node_->on_timer(timer, now());
     after_input();
   });

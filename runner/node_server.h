@@ -100,10 +100,12 @@ class NodeServer final : public NodeHost, public ClientService {
   std::unique_ptr<PeerNetwork> peers_;
   std::unique_ptr<ClientDoor> door_;
   asio::steady_timer view_timer_;
+  asio::steady_timer fetch_timer_;  // TimerKind::fetch
   asio::steady_timer sync_timer_;
   asio::steady_timer status_timer_;
   asio::steady_timer retry_timer_;
   std::uint64_t view_timer_generation_ = 0;
+  std::uint64_t fetch_timer_generation_ = 0;
   bool stopping_ = false;
   std::optional<std::string> failure_;
 

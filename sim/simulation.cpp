@@ -134,6 +134,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.reputation_window = scenario_.protocol.reputation_window;
   config.new_view_to_leader = scenario_.protocol.new_view_to_leader;
   config.fetch_missed_proposal = scenario_.protocol.fetch_missed_proposal;
+  config.fetch_retry = scenario_.protocol.fetch_retry;
   config.propose_before_sync = scenario_.protocol.propose_before_sync;
   config.leader_schedule = scenario_.protocol.leaders;
   return config;
@@ -259,7 +260,7 @@ void Simulation::Impl::dispatch(const Event& event) {
         actors_[r]->on_timer(event.instance, local_now(r), outbox_);
         return apply_outbox(r);
       }
-      nodes_[r]->on_timer(TimerKind::view, local_now(r));
+      nodes_[r]->on_timer(static_cast<TimerKind>(event.instance), local_now(r));
       return check_stopped(r);
     }
     case EventKind::client_issue: {

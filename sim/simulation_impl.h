@@ -247,7 +247,10 @@ class Simulation::Impl::Host final : public NodeHost {
     sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, bytes, 0,
                   sim_.disk_delay(replica_));
   }
-  void set_timer(TimerKind /*timer*/, Instant at) override { sim_.arm_timer(replica_, 0, at); }
+  // An honest node's timers use the instance slots by kind (view 0, fetch 1).
+  void set_timer(TimerKind timer, Instant at) override {
+    sim_.arm_timer(replica_, static_cast<std::uint8_t>(timer), at);
+  }
   void committed(const CommittedBlock& commit) override { sim_.on_commit(replica_, commit); }
   void state_installed(const CommittedBlock& state) override {
     // A transferred state must be one the cluster decided, like a recovered one.

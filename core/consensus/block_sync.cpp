@@ -12,6 +12,8 @@ BlockSync::BlockSync(const ReplicaConfig& config)
     : index_(config.index),
       replica_count_(config.replica_count),
       retry_after_(config.view_timeout),
+      quick_retry_after_(config.view_timeout / 2),
+      quick_retries_max_(config.fetch_retry && config.replica_count >= 2 ? config.replica_count - 2 : 0),
       fetch_blocks_max_(config.fetch_blocks_max),
       block_retention_(config.block_retention) {
   BFTSIM_ASSERT(index_ < replica_count_);
@@ -21,20 +23,25 @@ void BlockSync::fetch(const BlockTree& tree, const Hash32& hash, ReplicaIndex hi
                       Effects& out) {
   if (tree.contains(hash)) return;
   auto it = fetching_.find(hash);
-  ReplicaIndex peer = hint == index_ ? (hint + 1) % replica_count_ : hint;
   if (it != fetching_.end()) {
     // Ask again only after a view timeout, and each time the peer after the
     // one asked last (the hint of a repeat is ignored: the retry of a fetch
     // whose first peer crashed must not ask that peer again).
     if (now - it->second.asked_at < retry_after_) return;
-    peer = (it->second.peer + 1) % replica_count_;
-    if (peer == index_) peer = (peer + 1) % replica_count_;
-    it->second.asked_at = now;
-    it->second.peer = peer;
-  } else {
-    if (fetching_.size() >= fetching_max) return;
-    fetching_.emplace(hash, Fetch{.asked_at = now, .peer = peer});
+    return ask_next(hash, it->second, now, out);
   }
+  if (fetching_.size() >= fetching_max) return;
+  const ReplicaIndex peer = hint == index_ ? (hint + 1) % replica_count_ : hint;
+  fetching_.emplace(hash, Fetch{.asked_at = now, .peer = peer});
+  out.push_back(SendEffect{peer, BlockRequest{hash, fetch_blocks_max_}});
+  arm_fetch_timer(out);
+}
+
+void BlockSync::ask_next(const Hash32& hash, Fetch& fetch, Instant now, Effects& out) const {
+  ReplicaIndex peer = (fetch.peer + 1) % replica_count_;
+  if (peer == index_) peer = (peer + 1) % replica_count_;
+  fetch.asked_at = now;
+  fetch.peer = peer;
   out.push_back(SendEffect{peer, BlockRequest{hash, fetch_blocks_max_}});
 }
 
@@ -44,6 +51,32 @@ void BlockSync::retry_fetches(const BlockTree& tree, Instant now, Effects& out) 
   for (const auto& [hash, state] : fetching_)
     if (!orphans_.contains(hash)) pending.push_back(hash);
   for (const auto& hash : pending) fetch(tree, hash, index_, now, out);
+}
+
+void BlockSync::on_fetch_timer(const BlockTree& tree, Instant now, Effects& out) {
+  if (!fetch_timer_at_ || now < *fetch_timer_at_) return;  // superseded
+  fetch_timer_at_.reset();
+  for (auto& [hash, state] : fetching_) {
+    if (orphans_.contains(hash) || tree.contains(hash)) continue;
+    if (state.quick_retries >= quick_retries_max_ || now - state.asked_at < quick_retry_after_)
+      continue;
+    ++state.quick_retries;
+    ask_next(hash, state, now, out);
+  }
+  arm_fetch_timer(out);
+}
+
+void BlockSync::arm_fetch_timer(Effects& out) {
+  if (fetch_timer_at_ || quick_retry_after_ == 0) return;
+  std::optional<Instant> due;
+  for (const auto& [hash, state] : fetching_) {
+    if (state.quick_retries >= quick_retries_max_ || orphans_.contains(hash)) continue;
+    const Instant at = state.asked_at + quick_retry_after_;
+    if (!due || at < *due) due = at;
+  }
+  if (!due) return;
+  fetch_timer_at_ = due;
+  out.push_back(SetTimerEffect{TimerKind::fetch, *due});
 }
 
 bool BlockSync::wait_for_parent(ReplicaIndex from, const Proposal& proposal) {

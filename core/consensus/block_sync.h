@@ -1,6 +1,9 @@
 // Block sync: how a replica gets the blocks it lacks and serves the ones it
-// has. It asks a peer for a missing block (and its ancestors), asks again a
-// view timeout later of the peer after that one, keeps proposals waiting on
+// has. It asks a peer for a missing block (and its ancestors); while the
+// answer is outstanding a fetch timer re-asks, half a base view timeout
+// apart, each other peer in turn once (a lost request or reply costs half a
+// view timeout, not a backed-off view timer); after that it asks again a
+// view timeout later of the peer after the last one; keeps proposals waiting on
 // a missing parent and fetched blocks whose parent has not arrived (orphans),
 // accepts a response only along hash links from a hash it asked for, and
 // decides how far below the committed height blocks are kept for lagging
@@ -42,6 +45,10 @@ class BlockSync {
   // Requests and responses can be lost: asks again for every outstanding hash
   // that has not arrived as an orphan. Called when the view timer fires.
   void retry_fetches(const BlockTree& tree, Instant now, Effects& out);
+  // The fetch timer fired: re-asks, of the peer after the one asked last,
+  // every outstanding hash asked fetch_retry_after ago or longer that has
+  // quick retries left, then re-arms the timer for the next one due.
+  void on_fetch_timer(const BlockTree& tree, Instant now, Effects& out);
   bool is_fetching(const Hash32& hash) const { return fetching_.contains(hash); }
   // `hash` entered the tree: it is no longer outstanding.
   void on_block_stored(const Hash32& hash) { fetching_.erase(hash); }
@@ -97,13 +104,22 @@ class BlockSync {
   ReplicaIndex index_;
   std::uint32_t replica_count_;
   Duration retry_after_;  // the base view timeout
+  Duration quick_retry_after_;  // half of it: the fetch timer's spacing
+  std::uint32_t quick_retries_max_;  // n - 2 (each other peer once); 0 without fetch_retry
   std::uint32_t fetch_blocks_max_;
   Height block_retention_;
 
   struct Fetch {
     Instant asked_at = 0;
     ReplicaIndex peer = 0;            // asked last; a repeat asks the next one
+    std::uint32_t quick_retries = 0;  // re-asks by the fetch timer so far
   };
+  // Asks the peer after the one asked last (never this replica).
+  void ask_next(const Hash32& hash, Fetch& fetch, Instant now, Effects& out) const;
+  // Arms the fetch timer for the earliest outstanding quick retry, if any
+  // and none is armed.
+  void arm_fetch_timer(Effects& out);
+  std::optional<Instant> fetch_timer_at_;  // armed for this time
   std::map<Hash32, Fetch> fetching_;
   std::map<Hash32, std::vector<std::pair<ReplicaIndex, Proposal>>> waiting_proposals_;
   std::size_t waiting_proposal_count_ = 0;

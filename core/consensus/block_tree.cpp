@@ -59,6 +59,19 @@ void BlockTree::install_root(std::shared_ptr<const Block> block, const Hash32& h
   prune_below(height);
 }
 
+bool BlockTree::insert_parent(std::shared_ptr<const Block> block, const Hash32& hash) {
+  const Height height = block->height;
+  if (height == 0 || contains(hash)) return false;
+  bool named = false;
+  auto [first, last] = by_height_.equal_range(height + 1);
+  for (auto it = first; it != last && !named; ++it)
+    named = blocks_.at(it->second).block->parent_hash == hash;
+  if (!named) return false;
+  blocks_.emplace(hash, StoredBlock{std::move(block), hash});
+  by_height_.emplace(height, hash);
+  return true;
+}
+
 void BlockTree::prune_below(Height height) {
   auto end = by_height_.lower_bound(height);
   for (auto it = by_height_.begin(); it != end;) {

@@ -46,6 +46,12 @@ class BlockTree {
   // and forgets everything below it but genesis. Requires: hash ==
   // block_hash(*block); block->height > 0.
   void install_root(std::shared_ptr<const Block> block, const Hash32& hash);
+  // Adds `block` below the blocks at block->height + 1 as their parent (a
+  // committed ancestor of an installed root, read back from the committed
+  // log). False, adding nothing, unless a stored block at that height names
+  // `hash` as its parent, block->height > 0 and the tree lacks `hash`.
+  // Requires: hash == block_hash(*block).
+  bool insert_parent(std::shared_ptr<const Block> block, const Hash32& hash);
 
   // Forgets every block below `height` (keeps genesis). Used behind the
   // committed height with a margin so that lagging peers can still fetch.

@@ -30,8 +30,10 @@ struct BroadcastEffect {
   Message message;
 };
 
-enum class TimerKind : std::uint8_t { view = 0 };
-inline constexpr std::size_t timer_kind_count = 1;
+// view: the pacemaker's view timer. fetch: BlockSync's quick retry of an
+// unanswered fetch (armed only while a fetch is outstanding).
+enum class TimerKind : std::uint8_t { view = 0, fetch = 1 };
+inline constexpr std::size_t timer_kind_count = 2;
 
 // Arm `timer` to fire at `at`, replacing any pending time of the same timer.
 struct SetTimerEffect {

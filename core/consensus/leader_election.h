@@ -27,6 +27,18 @@
 // one block per view is certified (quorum intersection), and the rule reads
 // only what the anchor and its ancestors carry (proposers, views, the QCs
 // fixed inside them), never this replica's own QCs or committed height.
+// The window below a root: a replica restarted above its committed block,
+// or one that installed a transferred state, holds no blocks below that
+// root. A restarted replica puts the committed blocks below it back from its
+// committed log (Replica::restore_ancestors, as DiemBFT/Aptos read their
+// reputation window from the committed history in their DB), so every
+// replica reads the same window, and a cluster whose replicas all restart
+// names a leader again (crash-all-restart). Where the log is shorter (after
+// a state transfer) leader() returns nullopt until the chain above the root
+// is reputation_window long: that replica votes but does not propose or
+// collect votes, and others blame the views it fails to lead. No fallback
+// rule stands in: one replica's fallback would name another leader than the
+// full-window rule its peers apply.
 // Replicas that hold different anchors for view v (one saw the QC for v-1,
 // another only a TC) can name different leaders; that costs a view, never
 // safety (a replica votes once per view, under the lock). Pure functions of

@@ -93,6 +93,10 @@ void Replica::on_message(ReplicaIndex from, const Message& message, Instant now,
 
 void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
   BFTSIM_ASSERT(started_);
+  if (timer == TimerKind::fetch) {
+    block_sync_.on_fetch_timer(tree_, now, out);
+    return check_invariants();
+  }
   BFTSIM_ASSERT(timer == TimerKind::view);
   if (!pacemaker_.expired(now)) return;  // superseded by a later arming
   send_timeout(now, out);

@@ -47,6 +47,14 @@ class Replica {
   // committed block enter the tree, parents first; the others (at or below
   // the committed height, or whose parent was not stored) are ignored.
   void restore_blocks(std::vector<std::shared_ptr<const Block>> blocks);
+  // How many committed blocks below the committed block restore_ancestors()
+  // wants: reputation_window under reputation (the leader rule reads that
+  // far below its anchor), else none.
+  std::uint32_t committed_ancestors_wanted() const;
+  // Before start(), after restore_committed(): the committed blocks below the
+  // committed block (the committed log), newest first, each the parent of the
+  // one before; the chain stops at the first that is not.
+  void restore_ancestors(const std::vector<std::shared_ptr<const Block>>& ancestors);
   // Enters view 1 (or, after restore, the view after everything it knows);
   // the leader of that view proposes when it can.
   void start(Instant now, Effects& out);

@@ -69,6 +69,12 @@ struct ReplicaConfig {
   // every live vote, so a proposal lost on one link would otherwise cost the
   // view. False: the paper's replica votes only on a proposal it received.
   bool fetch_missed_proposal = true;
+  // While a fetch is unanswered, BlockSync's fetch timer re-asks another peer
+  // half a base view timeout after each ask, each other peer once
+  // (block_sync.h), so a lost request or reply does not wait for a backed-off
+  // view timer (docs/case-study-liveness.md, section 10). False (the
+  // behaviour before it): only the view timer retries.
+  bool fetch_retry = true;
   // Blocks of the certified chain that reputation reads to pick a leader.
   std::uint32_t reputation_window = 10;
   // A testing aid (the simulator's `protocol.leaders`): entry i names the

@@ -1,6 +1,7 @@
 // Restart and state transfer: what a Replica hands its Node to persist (the
 // safety state), what it takes back from its own disk before start() (the
-// safety state, the committed block, the stored blocks above it), and a
+// safety state, the committed block, the stored blocks above it and, under
+// reputation, the committed blocks below it that the leader rule reads), and a
 // snapshot installed from peers when it fell below what they retain.
 #include "core/consensus/replica.h"
 
@@ -51,6 +52,16 @@ void Replica::restore_blocks(std::vector<std::shared_ptr<const Block>> blocks) {
     if (parent == nullptr || parent->block->height + 1 != block->height) continue;
     tree_.insert(std::move(block), hash);
   }
+}
+
+std::uint32_t Replica::committed_ancestors_wanted() const {
+  return config_.leader_election == LeaderElection::reputation ? config_.reputation_window : 0;
+}
+
+void Replica::restore_ancestors(const std::vector<std::shared_ptr<const Block>>& ancestors) {
+  BFTSIM_ASSERT(!started_);
+  for (const auto& block : ancestors)
+    if (!tree_.insert_parent(block, block_hash(*block))) break;
 }
 
 std::shared_ptr<const Block> Replica::committed_block() const {

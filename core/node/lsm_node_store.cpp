@@ -209,6 +209,25 @@ Status LsmNodeStore::read_tree_blocks(Height committed_height, RecoveredState& s
   return {};
 }
 
+Result<std::vector<std::shared_ptr<const Block>>> LsmNodeStore::committed_ancestors(
+    const CommittedAnchor& anchor, std::size_t count) {
+  BFTSIM_ASSERT(db_ != nullptr);
+  std::vector<std::shared_ptr<const Block>> ancestors;
+  Hash32 hash = anchor.block->parent_hash;
+  for (Height height = anchor.block->height - 1; height > 0 && ancestors.size() < count; --height) {
+    auto stored = db_->get(block_key(height, hash));
+    if (!stored) return tl::unexpected(stored.error());
+    if (!*stored) break;  // the log starts at a transferred state
+    auto block = decode_block(as_bytes(**stored));
+    if (!block || block->height != height || block_hash(*block) != hash)
+      return tl::unexpected(corruption(dir_, "committed log",
+                                       fmt::format("block {} does not match its hash", height)));
+    hash = block->parent_hash;
+    ancestors.push_back(std::make_shared<const Block>(std::move(*block)));
+  }
+  return ancestors;
+}
+
 void LsmNodeStore::commit_tree_block(WriteBatch& batch, const Block& block, const Hash32& hash) {
   const std::string key = block_key(block.height, hash);
   // Every block a replica commits entered its tree, so it is stored; a

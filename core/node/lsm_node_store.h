@@ -39,6 +39,8 @@ class LsmNodeStore final : public NodeStore {
   LsmNodeStore(FileSystem& fs, std::string dir, LsmNodeStoreOptions options = {});
 
   Result<RecoveredState> recover() override;
+  Result<std::vector<std::shared_ptr<const Block>>> committed_ancestors(
+      const CommittedAnchor& anchor, std::size_t count) override;
   Status persist_safety(const SafetyState& state) override;
   Status record_block(const Block& block, const Hash32& block_hash) override;
   Status record_commit(const Block& block, const Hash32& block_hash,

@@ -29,6 +29,14 @@ Status Node::start(Instant now) {
     replica_.restore_committed(recovered->committed->block, recovered->committed->block_hash);
     transfer_.on_committed(recovered->committed->block->height, recovered->committed->block_hash,
                            state_machine_.digest());
+    if (const std::uint32_t wanted = replica_.committed_ancestors_wanted(); wanted > 0) {
+      auto ancestors = store_.committed_ancestors(*recovered->committed, wanted);
+      if (!ancestors) {
+        stop(ancestors.error(), "recovery");
+        return tl::unexpected(ancestors.error());
+      }
+      replica_.restore_ancestors(*ancestors);
+    }
   }
   replica_.restore_blocks(std::move(recovered->blocks));
   effects_.clear();

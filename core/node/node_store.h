@@ -38,6 +38,14 @@ class NodeStore {
   virtual ~NodeStore() = default;
   // Called once, before anything is written in this run.
   virtual Result<RecoveredState> recover() = 0;
+  // Up to `count` committed blocks below `anchor` (recover()'s), newest
+  // first, each the parent of the one before: the committed log, which ends
+  // early where this node installed a transferred state. Called after
+  // recover(), before anything is written. Stores that keep no log have none.
+  virtual Result<std::vector<std::shared_ptr<const Block>>> committed_ancestors(
+      const CommittedAnchor& /*anchor*/, std::size_t /*count*/) {
+    return std::vector<std::shared_ptr<const Block>>{};
+  }
   virtual Status persist_safety(const SafetyState& state) = 0;
   // `block` entered the replica's block tree above its committed height
   // (StoreBlockEffect); recover() returns it until a commit or an installed

@@ -137,7 +137,9 @@ void ByzantineActor::translate(std::uint8_t instance, ByzantineOutbox& out) {
       if (proposals_first && std::holds_alternative<Proposal>(broadcast->message)) continue;
       send_message(instance, others(), broadcast->message, 0, out);
     } else if (const auto* timer = std::get_if<SetTimerEffect>(&effect)) {
-      out.timers.push_back({instance, timer->at});
+      // One timer per instance: the view timer. Inner replicas retry fetches
+      // on it only (no quick fetch retry), as before that timer existed.
+      if (timer->timer == TimerKind::view) out.timers.push_back({instance, timer->at});
     } else if (const auto* commit = std::get_if<CommitEffect>(&effect)) {
       // The inner honest replica executes what it commits and answers clients.
       const ExecutedBlock executed = execute_block(state_machines_[instance], *commit->block, config_.index);

@@ -50,6 +50,8 @@ struct ProtocolConfig {
   bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
   // YAML `fetch_missed_proposal: true | false`. See ReplicaConfig.
   bool fetch_missed_proposal = ReplicaConfig{}.fetch_missed_proposal;
+  // YAML `fetch_retry: true | false`. See ReplicaConfig.
+  bool fetch_retry = ReplicaConfig{}.fetch_retry;
   // YAML `propose_before_sync: true | false`. See ReplicaConfig.
   bool propose_before_sync = ReplicaConfig{}.propose_before_sync;
   // YAML `leaders: [0, 0, 2, ...]`, a testing aid: the leader of view i + 1

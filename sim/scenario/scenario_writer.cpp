@@ -46,6 +46,7 @@ Fields protocol_fields(const ProtocolConfig& p) {
     f.emplace_back("new_view_to_leader", boolean(p.new_view_to_leader));
   if (p.fetch_missed_proposal != d.fetch_missed_proposal)
     f.emplace_back("fetch_missed_proposal", boolean(p.fetch_missed_proposal));
+  if (p.fetch_retry != d.fetch_retry) f.emplace_back("fetch_retry", boolean(p.fetch_retry));
   if (p.propose_before_sync != d.propose_before_sync)
     f.emplace_back("propose_before_sync", boolean(p.propose_before_sync));
   if (!p.leaders.empty()) f.emplace_back("leaders", index_list(p.leaders));

@@ -32,7 +32,7 @@ inline constexpr std::string_view top_keys[] = {"name",     "description", "seed
 inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
                                               "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention",
                                               "backoff_reset", "leader_election", "reputation_window",
-                                              "new_view_to_leader", "fetch_missed_proposal", "leaders",
+                                              "new_view_to_leader", "fetch_missed_proposal", "fetch_retry", "leaders",
                                               "propose_before_sync"};
 inline constexpr std::string_view storage_keys[] = {"engine", "unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",

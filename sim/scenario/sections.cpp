@@ -58,6 +58,8 @@ Status read_protocol(const YamlNode& map, std::string_view path, std::uint32_t r
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "fetch_missed_proposal", out.fetch_missed_proposal,
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "fetch_retry", out.fetch_retry,
+                                    enum_of(NameTable<bool>(bool_names), "boolean")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "propose_before_sync", out.propose_before_sync,
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
   if (const YamlNode* leaders = map.find("leaders")) {

@@ -1,6 +1,6 @@
 // Tests of BlockSync (core/consensus/block_sync.h): a missing block is asked
-// for once, again only after a view timeout and then of the peer after the
-// one asked last; a
+// for once, again by the fetch timer of each other peer once, and then only
+// after a view timeout and then of the peer after the one asked last; a
 // response is kept only along hash links from a requested hash, and its
 // blocks enter the tree parent first. Method: a hand-built chain of three
 // blocks served from one tree to another, with the effects read as data.
@@ -43,8 +43,27 @@ ReplicaConfig config() {
   return result;  // n = 4
 }
 
-const BlockRequest& request_in(const Effects& out, std::size_t at, ReplicaIndex to) {
-  const auto& send = std::get<SendEffect>(out.at(at));
+// The sends among `out`, in order (fetches also arm the fetch timer).
+std::vector<SendEffect> sends(const Effects& out) {
+  std::vector<SendEffect> result;
+  for (const Effect& effect : out)
+    if (const auto* send = std::get_if<SendEffect>(&effect)) result.push_back(*send);
+  return result;
+}
+
+// The times the fetch timer was armed for, in order.
+std::vector<Instant> fetch_timers(const Effects& out) {
+  std::vector<Instant> result;
+  for (const Effect& effect : out)
+    if (const auto* timer = std::get_if<SetTimerEffect>(&effect)) {
+      CHECK(timer->timer == TimerKind::fetch);
+      result.push_back(timer->at);
+    }
+  return result;
+}
+
+BlockRequest request_in(const Effects& out, std::size_t at, ReplicaIndex to) {
+  const SendEffect send = sends(out).at(at);
   CHECK(send.to == to);
   return std::get<BlockRequest>(send.message);
 }
@@ -62,7 +81,7 @@ TEST_CASE("block sync: a fetch is repeated only after a view timeout, each time 
   sync.fetch(tree, chain.hashes[2], 2, 100, out);  // next peer
   sync.fetch(tree, chain.hashes[2], 2, 200, out);
   sync.fetch(tree, chain.hashes[2], 2, 300, out);
-  REQUIRE(out.size() == 4);
+  REQUIRE(sends(out).size() == 4);
   CHECK(request_in(out, 0, 2).block_hash == chain.hashes[2]);
   request_in(out, 1, 3);
   request_in(out, 2, 0);
@@ -87,7 +106,7 @@ TEST_CASE("block sync: the view timer's retries never ask the peer that was just
   sync.retry_fetches(tree, 100, out);
   sync.retry_fetches(tree, 200, out);
   sync.retry_fetches(tree, 300, out);
-  REQUIRE(out.size() == 4);
+  REQUIRE(sends(out).size() == 4);
   request_in(out, 0, 2);
   request_in(out, 1, 3);
   request_in(out, 2, 0);
@@ -122,6 +141,72 @@ TEST_CASE("block sync: a response is kept along hash links and adopted parent fi
   CHECK(adopted.inserted == chain.hashes);
   CHECK(tree.contains(chain.hashes[2]));
   sync.check_invariants();
+}
+
+TEST_CASE("block sync: an unanswered fetch is asked again of each other peer half a view timeout apart") {
+  // Goal: the regression of rmw-counters seed 80 under reputation: a replica
+  // lost a proposal, then the reply to its fetch, and asked again only when
+  // its backed-off view timer fired 2.1 s later. Method: own index 1, view
+  // timeout 100: a fetch at 0 of peer 2 arms the fetch timer for 50; firing
+  // it re-asks peer 3 and re-arms for 100, which asks peer 0; then every
+  // other peer was asked once and the timer is not armed again (the view
+  // timer's retries take over). A timer fired early does nothing.
+  Chain chain;
+  BlockTree tree;
+  BlockSync sync(config());
+  Effects out;
+  sync.fetch(tree, chain.hashes[2], 2, 0, out);
+  CHECK(fetch_timers(out) == std::vector<Instant>{50});
+  sync.fetch(tree, chain.hashes[1], 3, 10, out);  // a second fetch: the timer is armed already
+  CHECK(fetch_timers(out) == std::vector<Instant>{50});
+  out.clear();
+  sync.on_fetch_timer(tree, 40, out);  // early: superseded
+  CHECK(out.empty());
+  sync.on_fetch_timer(tree, 50, out);
+  REQUIRE(sends(out).size() == 1);
+  CHECK(request_in(out, 0, 3).block_hash == chain.hashes[2]);
+  CHECK(fetch_timers(out) == std::vector<Instant>{60});  // the second fetch is due
+  out.clear();
+  sync.on_fetch_timer(tree, 60, out);
+  REQUIRE(sends(out).size() == 1);
+  CHECK(request_in(out, 0, 0).block_hash == chain.hashes[1]);
+  CHECK(fetch_timers(out) == std::vector<Instant>{100});
+  out.clear();
+  sync.on_fetch_timer(tree, 100, out);
+  REQUIRE(sends(out).size() == 1);
+  CHECK(request_in(out, 0, 0).block_hash == chain.hashes[2]);
+  CHECK(fetch_timers(out) == std::vector<Instant>{110});
+  out.clear();
+  sync.on_fetch_timer(tree, 110, out);
+  REQUIRE(sends(out).size() == 1);
+  CHECK(request_in(out, 0, 2).block_hash == chain.hashes[1]);  // 0 + 1 is this replica
+  CHECK(fetch_timers(out).empty());  // both asked each other peer once
+  out.clear();
+  sync.on_fetch_timer(tree, 1'000, out);
+  CHECK(out.empty());
+  sync.retry_fetches(tree, 1'000, out);  // the view timer still retries
+  CHECK(sends(out).size() == 2);
+  sync.check_invariants();
+}
+
+TEST_CASE("block sync: an answered fetch is not asked again by the fetch timer") {
+  // Goal: the quick retry changes only runs where a fetch goes unanswered.
+  // Method: fetch, answer, adopt; firing the armed timer sends nothing and
+  // does not re-arm.
+  Chain chain;
+  BlockTree tree;
+  BlockSync sync(config());
+  BlockSync server(config());
+  Effects out;
+  sync.fetch(tree, chain.hashes[2], 2, 0, out);
+  Effects served;
+  server.on_block_request(chain.full, 1, BlockRequest{chain.hashes[2], 8}, served);
+  const auto response = std::get<BlockResponse>(sends(served).at(0).message);
+  out.clear();
+  CHECK(sync.on_block_response(tree, 2, response, 10, out));
+  (void)sync.adopt_orphans(tree);
+  sync.on_fetch_timer(tree, 50, out);
+  CHECK(out.empty());
 }
 
 }  // namespace

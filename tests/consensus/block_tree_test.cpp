@@ -131,5 +131,28 @@ TEST_CASE("BlockTree: prune_below forgets lower blocks and keeps genesis") {
   CHECK(tree.size() == 5);
 }
 
+TEST_CASE("BlockTree: insert_parent adds a root's parent below it, and only that") {
+  // Goal: a restart puts committed blocks back below its installed root
+  // (Replica::restore_ancestors) only along parent hashes. Method: a chain
+  // 1..3; install 3 as root; a sibling of 2 is refused, 2 and then 1 enter,
+  // and 3 then extends 1; a second copy and the genesis block are refused.
+  const Block b1 = child_of(BlockTree::genesis_block(), 1);
+  const Block b2 = child_of(b1, 2);
+  const Block b2_sibling = child_of(b1, 2, 7);
+  const Block b3 = child_of(b2, 3);
+  BlockTree tree;
+  tree.install_root(std::make_shared<const Block>(b3), block_hash(b3));
+  CHECK_FALSE(tree.insert_parent(std::make_shared<const Block>(b2_sibling), block_hash(b2_sibling)));
+  CHECK_FALSE(tree.insert_parent(std::make_shared<const Block>(b1), block_hash(b1)));  // not 3's parent
+  CHECK(tree.insert_parent(std::make_shared<const Block>(b2), block_hash(b2)));
+  CHECK_FALSE(tree.insert_parent(std::make_shared<const Block>(b2), block_hash(b2)));
+  CHECK(tree.insert_parent(std::make_shared<const Block>(b1), block_hash(b1)));
+  CHECK_FALSE(tree.insert_parent(std::make_shared<const Block>(BlockTree::genesis_block()),
+                                 BlockTree::genesis_hash()));
+  CHECK(tree.extends(block_hash(b3), block_hash(b1)));
+  CHECK_FALSE(tree.contains(block_hash(b2_sibling)));
+  CHECK(tree.size() == 4);  // genesis, 1, 2, 3
+}
+
 }  // namespace
 }  // namespace bftsim

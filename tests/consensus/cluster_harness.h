@@ -110,6 +110,7 @@ struct ClusterOptions {
   LeaderElection leader_election = LeaderElection::round_robin;
   bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
   bool fetch_missed_proposal = ReplicaConfig{}.fetch_missed_proposal;
+  bool fetch_retry = ReplicaConfig{}.fetch_retry;
   bool require_client_signatures = false;
   bool propose_before_sync = false;
 };
@@ -127,6 +128,7 @@ inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaI
   config.leader_election = options.leader_election;
   config.new_view_to_leader = options.new_view_to_leader;
   config.fetch_missed_proposal = options.fetch_missed_proposal;
+  config.fetch_retry = options.fetch_retry;
   config.require_client_signatures = options.require_client_signatures;
   config.propose_before_sync = options.propose_before_sync;
   return config;
@@ -210,6 +212,17 @@ class Cluster {
     apply(index, std::move(out));
   }
 
+  // Moves time to `index`'s fetch timer deadline (never backwards) and fires it.
+  void fire_fetch_timer(ReplicaIndex index) {
+    auto& record = records_[index];
+    BFTSIM_ASSERT(record.fetch_timer_at.has_value());
+    if (*record.fetch_timer_at > now_) now_ = *record.fetch_timer_at;
+    record.fetch_timer_at.reset();
+    Effects out;
+    replicas_[index]->on_timer(TimerKind::fetch, now_, out);
+    apply(index, std::move(out));
+  }
+
   // Delivers the oldest queued message; false when the queue is empty.
   bool step() {
     if (network_.empty()) return false;
@@ -257,6 +270,10 @@ class Cluster {
     return records_[index].last_persist;
   }
   std::optional<Instant> timer_at(ReplicaIndex index) const { return records_[index].timer_at; }
+  // The fetch timer's pending deadline (cleared when fire_fetch_timer fires it).
+  std::optional<Instant> fetch_timer_at(ReplicaIndex index) const {
+    return records_[index].fetch_timer_at;
+  }
 
   // Effects of `index` matching `pred`, over all batches.
   template <typename T, typename Pred>
@@ -300,7 +317,7 @@ class Cluster {
           if (to != index && !down_[index])
             network_.push_back(Envelope{index, to, broadcast->message});
       } else if (const auto* timer = std::get_if<SetTimerEffect>(&effect)) {
-        record.timer_at = timer->at;
+        (timer->timer == TimerKind::view ? record.timer_at : record.fetch_timer_at) = timer->at;
       } else if (const auto* persist = std::get_if<PersistEffect>(&effect)) {
         record.last_persist = persist->state;
       } else if (const auto* commit = std::get_if<CommitEffect>(&effect)) {
@@ -320,6 +337,7 @@ class Cluster {
     std::vector<ClientReply> replies;
     std::optional<SafetyState> last_persist;
     std::optional<Instant> timer_at;
+    std::optional<Instant> fetch_timer_at;  // TimerKind::fetch, armed while a fetch is outstanding
   };
 
   ClusterOptions options_;

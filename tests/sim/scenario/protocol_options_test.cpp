@@ -94,6 +94,26 @@ TEST_CASE("fetch_missed_proposal: the loader reads true and false, defaults to t
         "test.yaml:7:35: protocol.fetch_missed_proposal: unknown boolean \"1\" (known: true, false)");
 }
 
+TEST_CASE("fetch_retry: the loader reads true and false, defaults to the replica's default, rejects the rest") {
+  // Goal: as for fetch_missed_proposal. Method: the key absent, true, false,
+  // set by --set, and wrong.
+  auto absent = load_small("");
+  REQUIRE_MESSAGE(absent.has_value(), absent.error().message);
+  CHECK(absent->protocol.fetch_retry == bftsim::ReplicaConfig{}.fetch_retry);
+  for (const bool value : {true, false}) {
+    CAPTURE(value);
+    auto written = load_small(std::string("protocol: {fetch_retry: ") + (value ? "true" : "false") + "}\n");
+    REQUIRE_MESSAGE(written.has_value(), written.error().message);
+    CHECK(written->protocol.fetch_retry == value);
+    auto set = load_small("", {std::string("protocol.fetch_retry=") + (value ? "true" : "false")});
+    REQUIRE_MESSAGE(set.has_value(), set.error().message);
+    CHECK(set->protocol.fetch_retry == value);
+  }
+  auto wrong = load_small("protocol: {fetch_retry: 1}\n");
+  REQUIRE(!wrong.has_value());
+  CHECK(wrong.error().message == "test.yaml:7:25: protocol.fetch_retry: unknown boolean \"1\" (known: true, false)");
+}
+
 TEST_CASE("the scenario writer keeps every protocol option, so bisect's minimal.yaml runs the same protocol") {
   // Goal: a non-default backoff_reset, leader_election, reputation_window or
   // new_view_to_leader survives scenario_to_yaml (bisect writes minimal.yaml
@@ -102,7 +122,8 @@ TEST_CASE("the scenario writer keeps every protocol option, so bisect's minimal.
   const std::vector<std::string> options = {
       "backoff_reset: commit", "leader_election: reputation", "reputation_window: 20",
       std::string("new_view_to_leader: ") + (bftsim::ReplicaConfig{}.new_view_to_leader ? "false" : "true"),
-      std::string("fetch_missed_proposal: ") + (bftsim::ReplicaConfig{}.fetch_missed_proposal ? "false" : "true")};
+      std::string("fetch_missed_proposal: ") + (bftsim::ReplicaConfig{}.fetch_missed_proposal ? "false" : "true"),
+      std::string("fetch_retry: ") + (bftsim::ReplicaConfig{}.fetch_retry ? "false" : "true")};
   for (const std::string& option : options) {
     CAPTURE(option);
     auto scenario = load_small("protocol: {" + option + "}\n");
