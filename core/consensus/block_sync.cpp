@@ -121,14 +121,25 @@ bool BlockSync::on_block_response(const BlockTree& tree, ReplicaIndex from,
     chain.emplace_back(&block, hash);
   }
   if (chain.empty()) return false;
+  bool brought_new = false;
   for (const auto& [block, hash] : chain) {
     if (tree.contains(hash) || orphans_.contains(hash)) continue;
     if (orphans_.size() >= orphans_max) break;
     orphans_.emplace(hash, *block);
     orphans_by_parent_.emplace(block->parent_hash, hash);
+    brought_new = true;
   }
+  // Only a response that brought a new block asks on: a copy of one already
+  // taken (a duplicating peer, or two peers answering the same fetch) must not
+  // re-ask, or each copy answered by a peer that also duplicates multiplies
+  // the requests (swarm-n7 seed 119 under reputation: an event storm between
+  // two twins). A parent asked less than half a view timeout ago is not asked
+  // again either; the fetch timer and the view timer retry it.
   const Block& oldest = *chain.back().first;
-  if (!tree.contains(oldest.parent_hash) && !orphans_.contains(oldest.parent_hash)) {
+  if (brought_new && !tree.contains(oldest.parent_hash) &&
+      !orphans_.contains(oldest.parent_hash)) {
+    auto asked = fetching_.find(oldest.parent_hash);
+    if (asked != fetching_.end() && now - asked->second.asked_at < quick_retry_after_) return true;
     fetching_.erase(oldest.parent_hash);  // a fresh request, not a retry
     fetch(tree, oldest.parent_hash, from, now, out);
   }

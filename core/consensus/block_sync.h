@@ -65,7 +65,9 @@ class BlockSync {
                         Effects& out) const;
   // Keeps, as orphans, the longest prefix of the response that is a parent
   // chain starting at a hash this replica asked for: the hash links make each
-  // of those blocks authentic. Fetches the parent of the oldest if unknown.
+  // of those blocks authentic. Fetches the parent of the oldest if unknown,
+  // only when the response brought a new block and that parent was not asked
+  // for less than half a view timeout ago (copies of a response ask nothing).
   // False (nothing kept) when the first block was never asked for.
   bool on_block_response(const BlockTree& tree, ReplicaIndex from, const BlockResponse& response,
                          Instant now, Effects& out);
