@@ -66,7 +66,7 @@ struct Loader {
   Status protocol(const YAML::Node& map, ReplicaConfig& out) const {
     if (auto status = check_keys(map, "protocol",
                                  {"batch_size", "view_timeout", "timeout_multiplier",
-                                  "view_timeout_max", "vote_to", "block_retention"});
+                                  "view_timeout_max", "vote_to", "block_retention", "propose_before_sync"});
         !status)
       return status;
     if (map["batch_size"]) {
@@ -102,6 +102,14 @@ struct Loader {
       if (*text != "all" && *text != "next_leader")
         return fail(map["vote_to"], "protocol.vote_to", fmt::format("'{}' is not all or next_leader", *text));
       out.vote_to_all = *text == "all";
+    }
+    if (map["propose_before_sync"]) {
+      auto text = scalar(map["propose_before_sync"], "protocol.propose_before_sync");
+      if (!text) return tl::unexpected(text.error());
+      if (*text != "true" && *text != "false")
+        return fail(map["propose_before_sync"], "protocol.propose_before_sync",
+                    fmt::format("'{}' is not true or false", *text));
+      out.propose_before_sync = *text == "true";
     }
     if (map["block_retention"]) {
       auto value = integer(map["block_retention"], "protocol.block_retention", 16, 1'000'000);

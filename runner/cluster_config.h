@@ -28,8 +28,14 @@ struct ClusterConfig {
   std::string chain_id = "bftsim";
   std::uint32_t faulty = 0;
   // batch_size, view_timeout, timeout_multiplier, view_timeout_max, vote_to,
-  // block_retention as in a scenario's `protocol` map; index is unset here.
-  ReplicaConfig protocol;
+  // block_retention, propose_before_sync as in a scenario's `protocol` map;
+  // index is unset here. bft-node proposes before the sync unless the file
+  // says `propose_before_sync: false`.
+  ReplicaConfig protocol = [] {
+    ReplicaConfig config;
+    config.propose_before_sync = true;
+    return config;
+  }();
   std::vector<ReplicaAddress> replicas;  // ascending by id, ids 0..n-1
 
   std::uint32_t replica_count() const { return static_cast<std::uint32_t>(replicas.size()); }

@@ -199,6 +199,7 @@ void NodeServer::after_input() {
   sync_timer_.expires_after(durable_reply_delay);
   sync_timer_.async_wait([this](const asio::error_code& error) {
     if (error || stopping_ || deferred_replies_.empty() || node_->stopped()) return;
+    ++reply_syncs_;
     if (auto status = store_->persist_safety(node_->replica().safety_state()); !status) {
       failure_ = fmt::format("storage failed while syncing replies: {}", status.error().message);
       stop("storage failure");
@@ -317,14 +318,21 @@ std::string NodeServer::status_line() {
     commits_per_s_ = static_cast<double>(commit_count_ - last_status_commits_) / seconds;
     ops_per_s_ = static_cast<double>(op_count_ - last_status_ops_) / seconds;
   }
+  const std::uint64_t commits = commit_count_ - last_status_commits_;
+  const SyncCounts& syncs = fs_.counts();
+  if (commits > 0)
+    file_syncs_per_commit_ =
+        static_cast<double>(syncs.file_syncs - last_status_syncs_.file_syncs) / static_cast<double>(commits);
+  last_status_syncs_ = syncs;
   last_status_at_ = current;
   last_status_commits_ = commit_count_;
   last_status_ops_ = op_count_;
   const Replica& replica = node_->replica();
   return fmt::format(
-      "bft-node {}: view {} height {} commits/s {:.1f} ops/s {:.0f} peers out {}/{} in {}/{} mempool {} "
-      "rejected: handshake {} malformed {} oversized {} resp {}",
-      self_, replica.view(), replica.committed_height(), commits_per_s_, ops_per_s_, peers_->outgoing_up_count(),
+      "bft-node {}: view {} height {} commits/s {:.1f} ops/s {:.0f} syncs/commit {:.2f} peers out {}/{} in {}/{} "
+      "mempool {} rejected: handshake {} malformed {} oversized {} resp {}",
+      self_, replica.view(), replica.committed_height(), commits_per_s_, ops_per_s_, file_syncs_per_commit_,
+      peers_->outgoing_up_count(),
       cluster_.replica_count() - 1, peers_->incoming_up_count(), cluster_.replica_count() - 1,
       replica.mempool_size(), counters_.peer_handshake_failures + counters_.peer_handshake_timeouts,
       counters_.peer_malformed_frames + counters_.client_malformed_frames,
@@ -345,6 +353,13 @@ std::string NodeServer::info_text() const {
   line("commits_per_s", fmt::format("{:.1f}", commits_per_s_));
   line("ops_per_s", fmt::format("{:.0f}", ops_per_s_));
   line("committed_ops", op_count_);
+  // Since the process started: the blocks it committed and the syncs its
+  // store issued (fdatasync of a file, fsync of a directory; the 10 ms reply
+  // syncs are among the file syncs).
+  line("committed_blocks", commit_count_);
+  line("storage_file_syncs", fs_.counts().file_syncs);
+  line("storage_dir_syncs", fs_.counts().dir_syncs);
+  line("reply_syncs", reply_syncs_);
   line("mempool", replica.mempool_size());
   line("peers_out_up", peers_->outgoing_up_count());
   line("peers_in_up", peers_->incoming_up_count());

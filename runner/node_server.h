@@ -24,6 +24,7 @@
 #include "runner/client_service.h"
 #include "runner/cluster_config.h"
 #include "runner/net_counters.h"
+#include "runner/sync_counting_file_system.h"
 
 namespace bftsim::runner {
 
@@ -91,7 +92,7 @@ class NodeServer final : public NodeHost, public ClientService {
   NodeServerOptions options_;
   std::chrono::steady_clock::time_point started_at_;
   PosixFileSystem posix_fs_;
-  FileSystem& fs_;
+  SyncCountingFileSystem fs_;  // over options_.file_system, or posix_fs_
   std::unique_ptr<LsmNodeStore> lsm_store_;
   std::unique_ptr<NotifyingStore> store_;
   std::unique_ptr<Node> node_;
@@ -127,6 +128,10 @@ class NodeServer final : public NodeHost, public ClientService {
   double commits_per_s_ = 0;
   double ops_per_s_ = 0;
   std::uint64_t states_installed_ = 0;
+  // Syncs on the loop's own account: after a quiet 10 ms with replies waiting.
+  std::uint64_t reply_syncs_ = 0;
+  SyncCounts last_status_syncs_;
+  double file_syncs_per_commit_ = 0;
 };
 
 }  // namespace bftsim::runner

@@ -3,6 +3,7 @@
 # one directory ($LOCALNET_DIR, default ./localnet), binaries from $BFT_BUILD
 # (default ./build; built with `ninja -C build bft-node bft-client` when missing).
 #   scripts/localnet.sh start N [--batch-size B] [--view-timeout D] [--block-retention K]
+#                               [--propose-before-sync true|false]
 #                                       N nodes (f = (N-1)/3) on free ports
 #   scripts/localnet.sh status          each node: running or not, and its INFO summary
 #   scripts/localnet.sh stop            SIGTERM every node (SIGKILL after 10 s)
@@ -56,13 +57,14 @@ launch() {  # ID
 cmd_start() {
   local count=${1:-}; shift || true
   [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] && [ "$count" -le 64 ] || die "start N: N must be 1 .. 64"
-  local batch_size=400 view_timeout=1s block_retention=1024
+  local batch_size=400 view_timeout=1s block_retention=1024 propose_before_sync=true
   while [ $# -gt 0 ]; do
     case "$1" in
       --batch-size) batch_size=${2:?}; shift 2 ;;
       --view-timeout) view_timeout=${2:?}; shift 2 ;;
       --block-retention) block_retention=${2:?}; shift 2 ;;
-      *) die "start: unknown option $1 (known: --batch-size, --view-timeout, --block-retention)" ;;
+      --propose-before-sync) propose_before_sync=${2:?}; shift 2 ;;
+      *) die "start: unknown option $1 (known: --batch-size, --view-timeout, --block-retention, --propose-before-sync)" ;;
     esac
   done
   if [ -d "$dir" ] && [ "$(node_count)" -gt 0 ]; then
@@ -83,6 +85,7 @@ cmd_start() {
     echo "  batch_size: $batch_size"
     echo "  view_timeout: $view_timeout"
     echo "  block_retention: $block_retention"
+    echo "  propose_before_sync: $propose_before_sync"
     echo "replicas:"
   } >"$dir/cluster.yaml"
   for id in $(seq 0 $((count - 1))); do

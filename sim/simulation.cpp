@@ -134,6 +134,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.reputation_window = scenario_.protocol.reputation_window;
   config.new_view_to_leader = scenario_.protocol.new_view_to_leader;
   config.fetch_missed_proposal = scenario_.protocol.fetch_missed_proposal;
+  config.propose_before_sync = scenario_.protocol.propose_before_sync;
   config.leader_schedule = scenario_.protocol.leaders;
   return config;
 }

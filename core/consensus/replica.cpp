@@ -190,6 +190,8 @@ void Replica::try_propose(Instant now, Effects& out) {
   // A leader that already voted or timed out in this view (before a restart,
   // say) must not propose a second block in it.
   if (last_voted_view_ >= view()) return;
+  // propose_before_sync: a proposal of this view may have left before a crash.
+  if (view() <= proposal_barrier_view_) return;
   if (current_leader() != config_.index) return;
   const bool by_qc = high_qc_.view + 1 == view();
   const std::optional<TimeoutCert>& entry_tc = pacemaker_.entry_tc();
@@ -211,13 +213,23 @@ void Replica::try_propose(Instant now, Effects& out) {
   proposed_view_ = view();
   const View view = pacemaker_.view();
   // Vote for it first: the Persist of last_voted_view goes out before the
-  // proposal, so a restarted leader cannot propose again in this view.
+  // proposal, so a restarted leader cannot propose again in this view. With
+  // propose_before_sync the proposal may go first when a Persist of the view
+  // before was emitted (so applied before this one's effects): a restart
+  // from it bars proposals up to view + 1 (restore()).
+  // Without any persisted state a restart would start fresh, unbarred.
+  const bool early = config_.propose_before_sync && persisted_ && view <= persisted_view_ + 1;
+  if (early) {
+    out.push_back(NoteEffect{NoteKind::proposal_sent, view});
+    out.push_back(BroadcastEffect{std::move(proposal)});
+  }
   proposal_seen_.emplace(view, hash);
   accept_block(std::move(block), hash, now, out);
   if (last_voted_view_ < view) {
     last_voted_view_ = view;
     persist(out);
   }
+  if (early) return;
   out.push_back(NoteEffect{NoteKind::proposal_sent, view});
   out.push_back(BroadcastEffect{std::move(proposal)});
 }
@@ -377,7 +389,11 @@ void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
 
 // ---- state ---------------------------------------------------------------------------
 
-void Replica::persist(Effects& out) const { out.push_back(PersistEffect{safety_state()}); }
+void Replica::persist(Effects& out) {
+  persisted_view_ = view();
+  persisted_ = true;
+  out.push_back(PersistEffect{safety_state()});
+}
 
 void Replica::check_invariants() const {
   BFTSIM_ASSERT(locked_qc_.view <= high_qc_.view);

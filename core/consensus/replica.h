@@ -135,7 +135,7 @@ class Replica {
   void catch_up(const QuorumCert& qc, View message_view, ReplicaIndex from, Instant now, Effects& out);
   void collect_timeout(const Timeout& timeout, Instant now, Effects& out);
   void commit_up_to(const StoredBlock& block, Effects& out);
-  void persist(Effects& out) const;
+  void persist(Effects& out);
   void drop(DropReason reason) { ++drops_[static_cast<std::size_t>(reason)]; }
   void check_invariants() const;
 
@@ -151,6 +151,11 @@ class Replica {
 
   bool started_ = false;
   View restored_view_ = 0;
+  // propose_before_sync: the view of the last Persist emitted, and no
+  // proposal in a view <= proposal_barrier_view_ (restore() sets it).
+  View persisted_view_ = 0;
+  bool persisted_ = false;  // a Persist was emitted, or a state restored
+  View proposal_barrier_view_ = 0;
   View last_voted_view_ = 0;
   View proposed_view_ = 0;
   // Set when this replica enters a view and new_view_to_leader is on; the

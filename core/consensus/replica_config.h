@@ -79,6 +79,15 @@ struct ReplicaConfig {
   // the mempool and in proposed blocks. bft-node sets it; the simulator's
   // clients do not sign.
   bool require_client_signatures = false;
+  // A leader broadcasts its proposal before the Persist of its own vote when
+  // a Persist of the view before (its vote there, usually) was already
+  // emitted, so its sync no longer sits between the QC and the proposal: one
+  // sync per view on the critical path instead of two. A replica restarted
+  // from a state persisted in view v then never proposes in a view <= v + 1,
+  // so a proposal that left unsynced cannot be followed by a different one
+  // in its view (docs/node_storage.md). bft-node sets it; false (the default)
+  // persists before proposing, as the simulator's library runs.
+  bool propose_before_sync = false;
   std::uint32_t fetch_blocks_max = 32;     // blocks asked for per BlockRequest
   Height block_retention = 1024;          // blocks kept below the committed height
   View view_window_max = 1024;            // how far ahead of its view a replica buffers timeouts

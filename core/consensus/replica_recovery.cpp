@@ -19,6 +19,11 @@ void Replica::restore(const SafetyState& state) {
   BFTSIM_ASSERT(!started_);
   BFTSIM_ASSERT(state.locked_qc.view <= state.high_qc.view);
   restored_view_ = state.view;
+  persisted_view_ = state.view;
+  persisted_ = true;
+  // A proposal of view state.view + 1 may have left before its Persist
+  // (propose_before_sync); this run must not propose another in that view.
+  if (config_.propose_before_sync) proposal_barrier_view_ = state.view + 1;
   last_voted_view_ = state.last_voted_view;
   locked_qc_ = state.locked_qc;
   high_qc_ = state.high_qc;

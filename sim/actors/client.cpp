@@ -35,6 +35,16 @@ std::string Client::make_value() {
 }
 
 Operation Client::make_operation() {
+  if (config_.batch_ops == 1) return make_single_operation();
+  // A batch of operations drawn one after another, as single requests would
+  // be; with batch 1 the draws are exactly today's.
+  Operation batch{OpType::batch, {}, {}, {}, {}};
+  batch.ops.reserve(config_.batch_ops);
+  for (std::uint32_t i = 0; i < config_.batch_ops; ++i) batch.ops.push_back(make_single_operation());
+  return batch;
+}
+
+Operation Client::make_single_operation() {
   const OperationMix& mix = config_.mix;
   const std::uint64_t total =
       std::uint64_t{mix.put} + mix.get + mix.del + mix.txn + mix.incr + mix.append;

@@ -1,5 +1,5 @@
 // A simulated client: it generates operations from the scenario's workload
-// (op mix, key distribution, value size) with its own stream "client/<id>",
+// (op mix, key distribution, value size, batch size) with its own stream "client/<id>",
 // sends each request to every replica, retries after request_timeout, and
 // accepts a result once f+1 replicas reply with the same result and height
 // (at least one of them honest). The simulation drives its timing.
@@ -61,7 +61,9 @@ class Client {
 
   std::string make_key();
   std::string make_value();
+  // One request's operation: a single one, or a batch of clients.batch.
   Operation make_operation();
+  Operation make_single_operation();
 
   ClientId id_;
   const ClientsConfig& config_;

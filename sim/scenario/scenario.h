@@ -50,6 +50,8 @@ struct ProtocolConfig {
   bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
   // YAML `fetch_missed_proposal: true | false`. See ReplicaConfig.
   bool fetch_missed_proposal = ReplicaConfig{}.fetch_missed_proposal;
+  // YAML `propose_before_sync: true | false`. See ReplicaConfig.
+  bool propose_before_sync = ReplicaConfig{}.propose_before_sync;
   // YAML `leaders: [0, 0, 2, ...]`, a testing aid: the leader of view i + 1
   // for i < size, then `leader_election` (ReplicaConfig::leader_schedule).
   std::vector<ReplicaIndex> leaders = {};
@@ -149,6 +151,10 @@ struct ClientsConfig {
   KeyDistribution key_distribution = KeyDistribution::uniform;
   double zipf_theta = 0.99;                       // 0 < theta < 1
   std::uint32_t value_size_bytes = 16;            // 0..65536
+  // YAML `batch`: operations per request. 1 sends each operation as itself;
+  // N > 1 sends OpType::batch requests of N operations drawn from `mix`
+  // (1..batch_ops_max, and N * (value_size_bytes + 128) within batch_size_bytes_max).
+  std::uint32_t batch_ops = 1;
 
   bool operator==(const ClientsConfig&) const = default;
 };

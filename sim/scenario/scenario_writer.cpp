@@ -46,6 +46,8 @@ Fields protocol_fields(const ProtocolConfig& p) {
     f.emplace_back("new_view_to_leader", boolean(p.new_view_to_leader));
   if (p.fetch_missed_proposal != d.fetch_missed_proposal)
     f.emplace_back("fetch_missed_proposal", boolean(p.fetch_missed_proposal));
+  if (p.propose_before_sync != d.propose_before_sync)
+    f.emplace_back("propose_before_sync", boolean(p.propose_before_sync));
   if (!p.leaders.empty()) f.emplace_back("leaders", index_list(p.leaders));
   return f;
 }
@@ -88,6 +90,7 @@ Fields clients_fields(const ClientsConfig& c) {
     f.emplace_back("key_distribution", std::string(key_distribution_name(c.key_distribution)));
   if (c.zipf_theta != d.zipf_theta) f.emplace_back("zipf_theta", number(c.zipf_theta));
   if (c.value_size_bytes != d.value_size_bytes) f.emplace_back("value_size", fmt::format("{}", c.value_size_bytes));
+  if (c.batch_ops != d.batch_ops) f.emplace_back("batch", fmt::format("{}", c.batch_ops));
   return f;
 }
 

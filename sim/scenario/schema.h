@@ -32,7 +32,8 @@ inline constexpr std::string_view top_keys[] = {"name",     "description", "seed
 inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
                                               "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention",
                                               "backoff_reset", "leader_election", "reputation_window",
-                                              "new_view_to_leader", "fetch_missed_proposal", "leaders"};
+                                              "new_view_to_leader", "fetch_missed_proposal", "leaders",
+                                              "propose_before_sync"};
 inline constexpr std::string_view storage_keys[] = {"engine", "unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
                                                       "split", "parent", "pad", "cert"};
@@ -42,7 +43,8 @@ inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",
                                                  "stddev",       "median", "sigma", "scale", "shape"};
 inline constexpr std::string_view clients_keys[] = {"count",   "mode",  "outstanding", "rate",
                                              "request_timeout", "max_ops", "start", "mix",
-                                             "keys",    "key_distribution", "zipf_theta", "value_size"};
+                                             "keys",    "key_distribution", "zipf_theta", "value_size",
+                                             "batch"};
 inline constexpr std::string_view mix_keys[] = {"put", "get", "del", "txn", "incr", "append"};
 inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",   "until",   "groups",   "from",
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "core/codec/limits.h"
 #include "sim/scenario/read_value.h"
 
 namespace bftsim::loader {
@@ -56,6 +57,8 @@ Status read_protocol(const YamlNode& map, std::string_view path, std::uint32_t r
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "new_view_to_leader", out.new_view_to_leader,
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "fetch_missed_proposal", out.fetch_missed_proposal,
+                                    enum_of(NameTable<bool>(bool_names), "boolean")));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "propose_before_sync", out.propose_before_sync,
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
   if (const YamlNode* leaders = map.find("leaders")) {
     const std::string leaders_path = key_path_join(path, "leaders");
@@ -192,7 +195,19 @@ Status read_clients(const YamlNode& map, std::string_view path, ClientsConfig& o
                                         return fail(node.where, p, fmt::format("must be > 0 and < 1, got {}", *value));
                                       return value;
                                     }));
-  return read_optional(map, path, "value_size", out.value_size_bytes, integer_in(0, 65536));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "value_size", out.value_size_bytes, integer_in(0, 65536)));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "batch", out.batch_ops, integer_in(1, batch_ops_max)));
+  // A batch must fit the codec's batch_size_bytes_max: each operation takes
+  // at most one value plus its keys, type bytes and lengths (under 128 bytes:
+  // a txn, the largest, has four 8-byte keys).
+  const std::uint64_t batch_bytes = std::uint64_t{out.batch_ops} * (out.value_size_bytes + 128ull);
+  if (out.batch_ops > 1 && batch_bytes > batch_size_bytes_max) {
+    const YamlNode* batch = map.find("batch");
+    return fail(batch != nullptr ? batch->where : map.where, key_path_join(path, "batch"),
+                fmt::format("{} operations of value_size {} may take {} bytes, over batch_size_bytes_max ({})",
+                            out.batch_ops, out.value_size_bytes, batch_bytes, batch_size_bytes_max));
+  }
+  return {};
 }
 
 

@@ -111,6 +111,7 @@ struct ClusterOptions {
   bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
   bool fetch_missed_proposal = ReplicaConfig{}.fetch_missed_proposal;
   bool require_client_signatures = false;
+  bool propose_before_sync = false;
 };
 
 inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaIndex index) {
@@ -127,6 +128,7 @@ inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaI
   config.new_view_to_leader = options.new_view_to_leader;
   config.fetch_missed_proposal = options.fetch_missed_proposal;
   config.require_client_signatures = options.require_client_signatures;
+  config.propose_before_sync = options.propose_before_sync;
   return config;
 }
 

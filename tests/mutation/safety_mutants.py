@@ -27,7 +27,7 @@ Q = 'core/consensus/quorum.cpp'
 S = 'core/consensus/block_sync.cpp'
 T = 'core/node/state_transfer.cpp'
 N = 'core/node/node.cpp'
-C = 'core/protocol/codec.cpp'
+C = 'core/protocol/codec_decode.cpp'
 
 # (id, rule, [(file, old, new), ...])
 MUTANTS = [

@@ -150,6 +150,9 @@ TEST_CASE("node_server: a reply leaves only once its commit is synced") {
   CHECK(answered_ok == write_count);
   CHECK(watch.sync_count > 0);
   CHECK(unsynced_at_answers == 0);
+  // INFO counts the file syncs the watcher saw (SyncCountingFileSystem).
+  const std::string info = servers[0]->info_text();
+  CHECK(info.find("storage_file_syncs:" + std::to_string(watch.sync_count) + "\r\n") != std::string::npos);
   servers.clear();
   std::filesystem::remove_all(dir);
 }

@@ -193,6 +193,7 @@ TEST_CASE("defaults apply when optional keys are absent") {
   CHECK(loaded.clients.key_count == 100);
   CHECK(loaded.clients.zipf_theta == 0.99);
   CHECK(loaded.clients.value_size_bytes == 16);
+  CHECK(loaded.clients.batch_ops == 1);
   CHECK(loaded.faults.empty());
   CHECK(loaded.expect.commit_height_min == 0);
   CHECK(loaded.expect.within == 2 * ns_per_s);
@@ -519,6 +520,11 @@ TEST_CASE("wrong types and broken constraints") {
       {"clients: {zipf_theta: 1}\n", "test.yaml:9:23: clients.zipf_theta: must be > 0 and < 1, got 1"},
       {"clients: {value_size: 65537}\n", "test.yaml:9:23: clients.value_size: must be between 0 and 65536, got 65537"},
       {"clients: {keys: 0}\n", "test.yaml:9:17: clients.keys: must be >= 1, got 0"},
+      {"clients: {batch: 0}\n", "test.yaml:9:18: clients.batch: must be between 1 and 128, got 0"},
+      {"clients: {batch: 129}\n", "test.yaml:9:18: clients.batch: must be between 1 and 128, got 129"},
+      {"clients: {batch: 16, value_size: 65536}\n",
+       "test.yaml:9:18: clients.batch: 16 operations of value_size 65536 may take 1050624 bytes, over "
+       "batch_size_bytes_max (1048576)"},
       {"clients: {key_distribution: zipf}\n", "test.yaml:9:29: clients.key_distribution: unknown key distribution \"zipf\""},
   };
   for (const Case& c : cases) {

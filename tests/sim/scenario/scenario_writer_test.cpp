@@ -62,12 +62,14 @@ replicas: 7
 faulty: 2
 crypto: fast
 protocol: {chain_id: "0x12", batch_size: 7, view_timeout: 150ms, timeout_multiplier: 1.3333333333333333,
-           view_timeout_max: 3s, vote_to: next_leader, unsafe_skip_lock: true, block_retention: 16}
+           view_timeout_max: 3s, vote_to: next_leader, unsafe_skip_lock: true, block_retention: 16,
+           propose_before_sync: true}
 storage: {unsafe_skip_sync: true}
 network: {latency: {distribution: lognormal, median: 3ms, sigma: 0.1}, loss: 0.000001, duplicate: 0.25,
           reorder: 0.5, reorder_delay: 7us}
 clients: {count: 3, mode: open, outstanding: 5, rate: 2.5/s, request_timeout: 2s, max_ops: 99, start: 1ns,
-          mix: {get: 3, txn: 1}, keys: 12, key_distribution: zipfian, zipf_theta: 0.5, value_size: 0}
+          mix: {get: 3, txn: 1}, keys: 12, key_distribution: zipfian, zipf_theta: 0.5, value_size: 0,
+          batch: 3}
 faults:
   - {type: crash, node: 1, at: 1s}
   - {type: restart, node: 1, at: 2s}

@@ -1,0 +1,34 @@
+// SyncCountingFileSystem (sync_counting_file_system.h): the writable files it
+// hands out count their syncs into it.
+#include "runner/sync_counting_file_system.h"
+
+namespace bftsim::runner {
+namespace {
+
+class CountingWritableFile final : public WritableFile {
+ public:
+  CountingWritableFile(std::unique_ptr<WritableFile> inner, SyncCounts& counts)
+      : inner_(std::move(inner)), counts_(counts) {}
+  Status append(std::span<const std::uint8_t> bytes) override { return inner_->append(bytes); }
+  Status sync() override {
+    ++counts_.file_syncs;
+    return inner_->sync();
+  }
+  Status close() override { return inner_->close(); }
+  std::uint64_t size() const override { return inner_->size(); }
+
+ private:
+  std::unique_ptr<WritableFile> inner_;
+  SyncCounts& counts_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<WritableFile>> SyncCountingFileSystem::open_writable(const std::string& path,
+                                                                            OpenMode mode) {
+  auto file = inner_.open_writable(path, mode);
+  if (!file) return tl::unexpected(file.error());
+  return std::unique_ptr<WritableFile>(std::make_unique<CountingWritableFile>(std::move(*file), counts_));
+}
+
+}  // namespace bftsim::runner
