@@ -211,7 +211,7 @@ RunReport Simulation::Impl::run() {
     trace_hash_.add_value(event.to);
     trace_hash_.add_value(event.from);
     trace_hash_.add_value(event.arg);
-    if (event.bytes) trace_hash_.add(event.bytes->data(), event.bytes->size());
+    if (event.wire) trace_hash_.add(event.wire->bytes().data(), event.wire->size());
     if (tracing()) trace_event(event);
     dispatch(event);
   }
@@ -222,15 +222,15 @@ RunReport Simulation::Impl::run() {
 // a timer whether it still counts, a fault what it is.
 void Simulation::Impl::trace_event(const Event& event) {
   EventRecord record{.kind = event.kind, .from = event.from, .to = event.to, .arg = event.arg};
-  if (event.bytes) record.size_bytes = event.bytes->size();
+  if (event.wire) record.size_bytes = event.wire->size();
   if (event.kind == EventKind::deliver) {
     record.message_id = event.message_id;
     record.copy = event.copy;
     record.instance = event.instance;
     record.to_instance = event.to_instance;
-    auto decoded = decode_message(*event.bytes);
-    record.label = decoded ? message_label(*decoded) : std::string("malformed");
-    if (decoded) record.message = std::make_shared<const Message>(std::move(*decoded));
+    const std::shared_ptr<const SharedMessage>& decoded = event.wire->decoded();
+    record.label = decoded ? message_label(decoded->message()) : std::string("malformed");
+    if (decoded) record.message = std::shared_ptr<const Message>(decoded, &decoded->message());
   } else if (event.kind == EventKind::timer) {
     record.stale = crashed_[event.to] || event.arg != timer_generation_[event.to][event.instance];
   } else if (event.kind == EventKind::fault_begin || event.kind == EventKind::fault_end) {

@@ -37,6 +37,7 @@
 #include "sim/net/node_clock.h"
 #include "sim/net/twin_routing.h"
 #include "sim/net/view_windows.h"
+#include "sim/net/wire_message.h"
 #include "sim/simulation.h"
 #include "sim/verdict_cache.h"
 
@@ -47,16 +48,16 @@ using Bytes = std::vector<std::uint8_t>;
 
 struct Event {
   Event(EventKind kind_, EndpointIndex to_, EndpointIndex from_, std::uint64_t arg_,
-        std::shared_ptr<const Bytes> bytes_, std::uint8_t instance_ = 0, std::uint64_t message_id_ = 0,
+        std::shared_ptr<const WireMessage> wire_, std::uint8_t instance_ = 0, std::uint64_t message_id_ = 0,
         std::uint8_t copy_ = 0, std::uint64_t sequence_ = 0, std::uint8_t to_instance_ = 0,
         std::optional<View> view_ = std::nullopt)
-      : kind(kind_), to(to_), from(from_), arg(arg_), bytes(std::move(bytes_)), instance(instance_), copy(copy_),
+      : kind(kind_), to(to_), from(from_), arg(arg_), wire(std::move(wire_)), instance(instance_), copy(copy_),
         to_instance(to_instance_), message_id(message_id_), sequence(sequence_), view(view_) {}
   EventKind kind;
   EndpointIndex to;
   EndpointIndex from;
   std::uint64_t arg;  // timer generation, request number, fault index, message type
-  std::shared_ptr<const Bytes> bytes;
+  std::shared_ptr<const WireMessage> wire;  // a delivery's send (shared by its copies and receivers)
   std::uint8_t instance;  // a twin's instance: the timer's, or the sender's for a delivery
   // A delivery: which copy of which send (for traces only; not hashed).
   std::uint8_t copy;
@@ -123,7 +124,7 @@ class Simulation::Impl {
   class Host;
   // `view`: the message's, for view filters (link_rules.h); none for client traffic.
   void transmit(EndpointIndex from, EndpointIndex to, MessageType type,
-                const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance = 0,
+                const std::shared_ptr<const WireMessage>& wire, std::uint8_t from_instance = 0,
                 Duration extra_delay = 0, std::optional<View> view = std::nullopt);
   void apply_outbox(ReplicaIndex replica);
   void deliver_to_actor(const Event& event, const Message& message);
@@ -230,21 +231,21 @@ class Simulation::Impl::Host final : public NodeHost {
   Host(Impl& sim, ReplicaIndex replica) : sim_(sim), replica_(replica) {}
   void send(ReplicaIndex to, const Message& message) override {
     sim_.check_honest_send(replica_, message);
-    auto bytes = std::make_shared<const Bytes>(encode_message(message));
-    sim_.transmit(replica_, to, message_type(message), bytes, 0, sim_.disk_delay(replica_), view_of(message));
+    auto wire = std::make_shared<const WireMessage>(encode_message(message));
+    sim_.transmit(replica_, to, message_type(message), wire, 0, sim_.disk_delay(replica_), view_of(message));
   }
   void broadcast(const Message& message) override {
     sim_.check_honest_send(replica_, message);
-    auto bytes = std::make_shared<const Bytes>(encode_message(message));
+    auto wire = std::make_shared<const WireMessage>(encode_message(message));
     const Duration delay = sim_.disk_delay(replica_);
     const View view = view_of(message);
     for (ReplicaIndex to = 0; to < sim_.scenario_.replica_count; ++to)
-      if (to != replica_) sim_.transmit(replica_, to, message_type(message), bytes, 0, delay, view);
+      if (to != replica_) sim_.transmit(replica_, to, message_type(message), wire, 0, delay, view);
   }
   void reply(const ClientReply& reply) override {
     for (auto& checker : sim_.checkers_) sim_.violate(checker->on_reply(replica_, reply));
-    auto bytes = std::make_shared<const Bytes>(encode_message(Message{reply}));
-    sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, bytes, 0,
+    auto wire = std::make_shared<const WireMessage>(encode_message(Message{reply}));
+    sim_.transmit(replica_, sim_.client_endpoint(reply.client), MessageType::client_reply, wire, 0,
                   sim_.disk_delay(replica_));
   }
   // An honest node's timers use the instance slots by kind (view 0, fetch 1).

@@ -12,13 +12,13 @@
 namespace bftsim {
 
 void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageType type,
-                                const std::shared_ptr<const Bytes>& bytes, std::uint8_t from_instance,
+                                const std::shared_ptr<const WireMessage>& wire, std::uint8_t from_instance,
                                 Duration extra_delay, std::optional<View> view) {
   MessageCounters& counters = report_.messages[static_cast<std::size_t>(type) - 1];
   ++counters.sent;
-  counters.bytes_sent += bytes->size();
+  counters.bytes_sent += wire->size();
   const MessageTag tag{type, view};
-  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, bytes->size(), tag);
+  const LinkOutcome outcome = network_.route(from, to, now_ + extra_delay, wire->size(), tag);
   // The instances of `to` that hear it: one, unless `to` is a twin (a
   // client's request reaches a twin once; deliver_to_actor hands it to both).
   std::array<std::uint8_t, 2> heard{};
@@ -31,10 +31,10 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   const bool dropped = heard_count == 0;
   const std::uint64_t message_id = ++message_count_;
   if (tracing()) {
-    const auto decoded = decode_message(*bytes);
-    trace(SendRecord{from, to, type, message_id, bytes->size(),
+    const auto& decoded = wire->decoded();
+    trace(SendRecord{from, to, type, message_id, wire->size(),
                      dropped ? 0 : static_cast<std::uint32_t>(outcome.delays.size() * heard_count), extra_delay,
-                     decoded ? message_label(*decoded) : std::string("malformed")});
+                     decoded ? message_label(decoded->message()) : std::string("malformed")});
   }
   if (dropped) {
     ++counters.dropped;
@@ -45,7 +45,7 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
   std::uint8_t copy = 0;
   for (Duration delay : outcome.delays)
     for (std::size_t i = 0; i < heard_count; ++i) {
-      Event event{EventKind::deliver, to,     from,     static_cast<std::uint64_t>(type), bytes, from_instance,
+      Event event{EventKind::deliver, to,     from,     static_cast<std::uint64_t>(type), wire, from_instance,
                   message_id,         copy++, outcome.sequence, heard[i],                         view};
       if (outcome.held_by_view_clog) {
         held_[*outcome.held_by_view_clog].push_back(std::move(event));
@@ -58,7 +58,7 @@ void Simulation::Impl::transmit(EndpointIndex from, EndpointIndex to, MessageTyp
 
 void Simulation::Impl::apply_outbox(ReplicaIndex replica) {
   for (auto& send : outbox_.sends)
-    transmit(replica, send.to, send.type, std::make_shared<const Bytes>(std::move(send.bytes)), send.from_instance,
+    transmit(replica, send.to, send.type, std::make_shared<const WireMessage>(std::move(send.bytes)), send.from_instance,
              send.delay, send.view.value_or(actors_[replica]->view(send.from_instance)));
   for (const auto& timer : outbox_.timers) {
     arm_timer(replica, timer.instance, timer.at);
@@ -97,17 +97,18 @@ void Simulation::Impl::on_deliver(const Event& event) {
     ++counters.dropped;
     return;
   }
-  auto decoded = decode_message(*event.bytes);
-  if (!decoded) {
+  const std::shared_ptr<const SharedMessage>& shared = event.wire->decoded();
+  if (shared == nullptr) {
     ++counters.malformed;
     return;
   }
   ++counters.delivered;
+  const Message* decoded = &shared->message();
   if (is_replica(event.to) && !is_honest(event.to)) return deliver_to_actor(event, *decoded);
   if (is_replica(event.to)) {
     const ReplicaIndex r = event.to;
     if (is_replica(event.from)) {
-      nodes_[r]->on_message(event.from, *decoded, local_now(r));
+      nodes_[r]->on_message(event.from, shared, local_now(r));
     } else if (const auto* request = std::get_if<ClientRequest>(&*decoded)) {
       nodes_[r]->on_client_request(*request, local_now(r));
     }
@@ -144,9 +145,9 @@ void Simulation::Impl::issue_request(std::size_t client_index) {
 }
 
 void Simulation::Impl::broadcast_from_client(EndpointIndex from, const ClientRequest& request) {
-  auto bytes = std::make_shared<const Bytes>(encode_message(Message{request}));
+  auto wire = std::make_shared<const WireMessage>(encode_message(Message{request}));
   for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r)
-    transmit(from, r, MessageType::client_request, bytes);
+    transmit(from, r, MessageType::client_request, wire);
 }
 
 }  // namespace bftsim

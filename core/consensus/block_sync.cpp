@@ -207,7 +207,9 @@ void BlockSync::request_state_if_behind(Height committed_height, Height seen_hei
   if (state_requested_at_ && now - *state_requested_at_ < retry_after_) return;
   state_requested_at_ = now;
   ++state_request_count_;
-  out.push_back(BroadcastEffect{StateRequest{committed_height}});
+  // Built in place: moving a temporary in draws a false -Wmaybe-uninitialized
+  // from GCC 12 at -O3 about another alternative of the variant (GCC bug 80635).
+  out.emplace_back(std::in_place_type<BroadcastEffect>, Message{StateRequest{committed_height}});
 }
 
 void BlockSync::on_state_installed(Height anchor_height) {

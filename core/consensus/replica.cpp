@@ -57,15 +57,17 @@ void Replica::start(Instant now, Effects& out) {
   check_invariants();
 }
 
-void Replica::on_message(ReplicaIndex from, const Message& message, Instant now, Effects& out) {
+void Replica::on_message(ReplicaIndex from, const Message& message, Instant now, Effects& out,
+                         const std::shared_ptr<const SharedMessage>& shared) {
   BFTSIM_ASSERT(started_);
+  BFTSIM_ASSERT(shared == nullptr || &shared->message() == &message);
   BFTSIM_ASSERT(from < config_.replica_count);
   BFTSIM_ASSERT(from != config_.index);
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, Proposal>) {
-          on_proposal(from, body, now, out);
+          on_proposal(from, body, now, out, shared);
         } else if constexpr (std::is_same_v<T, Vote>) {
           on_vote(from, body, now, out);
         } else if constexpr (std::is_same_v<T, Timeout>) {
@@ -238,8 +240,8 @@ void Replica::try_propose(Instant now, Effects& out) {
 
 // ---- proposals and votes ----------------------------------------------------
 
-void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now,
-                          Effects& out) {
+void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now, Effects& out,
+                          const std::shared_ptr<const SharedMessage>& shared) {
   const Block& block = proposal.block;
   if (block.proposer != from) return drop(DropReason::wrong_sender);
   // The anchor is what the proposer led from: the QC for the view before,
@@ -259,7 +261,7 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   if (block.height == 0 || block.justify.block_hash != block.parent_hash ||
       block.justify.view >= block.view || block.batch.size() > config_.batch_size)
     return drop(DropReason::bad_block);
-  const Hash32 hash = block_hash(block);
+  const Hash32 hash = shared ? shared->proposal_block_hash() : block_hash(block);
   if (!verifier_->verify(block.proposer, signing::proposal_bytes(config_.chain_id, hash),
                          proposal.signature))
     return drop(DropReason::bad_signature);
@@ -288,7 +290,9 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
     return block_sync_.fetch(tree_, block.parent_hash, from, now, out);
   }
   if (block.height != parent->block->height + 1) return drop(DropReason::bad_block);
-  accept_block(std::make_shared<const Block>(block), hash, now, out);
+  // Shared with the message's other receivers when it is shared (immutable), else a copy.
+  accept_block(shared ? std::shared_ptr<const Block>(shared, &block) : std::make_shared<const Block>(block), hash,
+               now, out);
 }
 
 // With require_client_signatures, every request of a proposed block must be

@@ -26,6 +26,7 @@
 #include "core/consensus/replica_config.h"
 #include "core/consensus/vote_collector.h"
 #include "core/protocol/messages.h"
+#include "core/protocol/shared_message.h"
 #include "core/crypto/keys.h"
 
 namespace bftsim {
@@ -58,8 +59,12 @@ class Replica {
   // Enters view 1 (or, after restore, the view after everything it knows);
   // the leader of that view proposes when it can.
   void start(Instant now, Effects& out);
-  // `from` is the replica the transport says sent `message`.
-  void on_message(ReplicaIndex from, const Message& message, Instant now, Effects& out);
+  // `from` is the replica the transport says sent `message`. `shared`, when
+  // given, holds `message` (&shared->message() == &message) for several
+  // receivers (shared_message.h): a proposal's block then enters the tree as
+  // an alias into it instead of a copy, and its hash is computed once for all.
+  void on_message(ReplicaIndex from, const Message& message, Instant now, Effects& out,
+                  const std::shared_ptr<const SharedMessage>& shared = nullptr);
   void on_timer(TimerKind timer, Instant now, Effects& out);
   void on_client_request(const ClientRequest& request, Instant now, Effects& out);
 
@@ -91,7 +96,9 @@ class Replica {
   Duration current_view_timeout() const { return pacemaker_.current_view_timeout(); }
 
  private:
-  void on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now, Effects& out);
+  // `shared`: as on_message's, holding `proposal`.
+  void on_proposal(ReplicaIndex from, const Proposal& proposal, Instant now, Effects& out,
+                   const std::shared_ptr<const SharedMessage>& shared = nullptr);
   void on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects& out);
   void on_timeout(ReplicaIndex from, const Timeout& timeout, Instant now, Effects& out);
   void on_new_view(ReplicaIndex from, const NewView& new_view, Instant now, Effects& out);

@@ -8,7 +8,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
+#include <cstddef>
+#include <vector>
 #include <utility>
 
 #include "core/protocol/messages.h"
@@ -46,8 +47,27 @@ class VoteCollector {
   std::uint32_t quorum_;
   // (view, block hash) -> signer -> signature.
   std::map<std::pair<View, Hash32>, std::map<ReplicaIndex, Signature>> votes_;
+  // The signers with a vote in one view: a bit per replica index (up to the
+  // highest seen) and their number. A std::set here spent 9% of an n=100
+  // votes-to-all run in has_voted.
+  class VoterSet {
+   public:
+    bool contains(ReplicaIndex voter) const { return voter < bits_.size() && bits_[voter]; }
+    void insert(ReplicaIndex voter) {
+      if (voter >= bits_.size()) bits_.resize(static_cast<std::size_t>(voter) + 1);
+      if (!bits_[voter]) {
+        bits_[voter] = true;
+        ++count_;
+      }
+    }
+    std::size_t size() const { return count_; }
+
+   private:
+    std::vector<bool> bits_;
+    std::size_t count_ = 0;
+  };
   // Every signer with a vote in a view, whatever block it voted for.
-  std::map<View, std::set<ReplicaIndex>> voters_;
+  std::map<View, VoterSet> voters_;
 };
 
 }  // namespace bftsim

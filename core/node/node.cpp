@@ -46,6 +46,15 @@ Status Node::start(Instant now) {
 }
 
 void Node::on_message(ReplicaIndex from, const Message& message, Instant now) {
+  on_message(from, message, now, nullptr);
+}
+
+void Node::on_message(ReplicaIndex from, const std::shared_ptr<const SharedMessage>& shared, Instant now) {
+  on_message(from, shared->message(), now, shared);
+}
+
+void Node::on_message(ReplicaIndex from, const Message& message, Instant now,
+                      const std::shared_ptr<const SharedMessage>& shared) {
   if (stopped()) return;
   // State transfer is the Node's: it holds the KV state.
   if (const auto* request = std::get_if<StateRequest>(&message))
@@ -53,7 +62,7 @@ void Node::on_message(ReplicaIndex from, const Message& message, Instant now) {
   if (const auto* response = std::get_if<StateResponse>(&message))
     return on_state_response(from, *response, now);
   effects_.clear();
-  replica_.on_message(from, message, now, effects_);
+  replica_.on_message(from, message, now, effects_, shared);
   apply(effects_);
 }
 

@@ -66,6 +66,9 @@ class Node {
   // stops the Node (and is returned).
   Status start(Instant now);
   void on_message(ReplicaIndex from, const Message& message, Instant now);
+  // The same for a message several receivers share (Replica::on_message):
+  // a proposal's block is shared, not copied, and hashed once.
+  void on_message(ReplicaIndex from, const std::shared_ptr<const SharedMessage>& shared, Instant now);
   void on_timer(TimerKind timer, Instant now);
   void on_client_request(const ClientRequest& request, Instant now);
 
@@ -77,6 +80,8 @@ class Node {
   std::uint64_t state_offers_rejected() const { return transfer_.rejected_count(); }
 
  private:
+  void on_message(ReplicaIndex from, const Message& message, Instant now,
+                  const std::shared_ptr<const SharedMessage>& shared);
   void apply(Effects& effects);
   void commit(const CommitEffect& commit);
   void answer_state_request(ReplicaIndex from, const StateRequest& request, Instant now);

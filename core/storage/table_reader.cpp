@@ -35,16 +35,19 @@ void TableIterator::reset(std::shared_ptr<const TableReader> table) {
   table_ = std::move(table);
   block_index_ = 0;
   position_ = 0;
-  status_ = {};
+  error_.reset();
 }
 
 void TableIterator::seek(std::string_view key) { load(find_block(table_->index(), key), key); }
 
 void TableIterator::load(std::size_t block_index, std::string_view key) {
   for (block_index_ = block_index; block_index_ < table_->index().size(); ++block_index_) {
-    status_ = table_->read_data_block(block_index_, block_);
+    Status read = table_->read_data_block(block_index_, block_);
     position_ = 0;
-    if (!status_) return;  // read_data_block left the block empty
+    if (!read) {  // read_data_block left the block empty
+      error_ = std::move(read.error());
+      return;
+    }
     position_ = key.empty() ? 0 : block_.lower_bound(key);
     if (position_ < block_.size()) return;
   }

@@ -13,11 +13,11 @@
 #include <map>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "sim/harness/progress.h"
 #include "sim/harness/sweep_plan.h"
 #include "sim/harness/worker_pool.h"
+#include "sim/report/csv_writer.h"
 #include "sim/scenario/scenario_writer.h"
 #include "sim/simulation.h"
 #include "sim/units.h"
@@ -69,7 +69,7 @@ std::string csv_row(std::uint64_t id, const TwinsSpace& space, const std::vector
   return fmt::format("{},{},{},{},{},{},{},{},{}.{:09},{},{}", id, leaders_text(space, views),
                      partitions_text(space, views), violation ? "violated" : "holds", violation ? violation->check : "",
                      violation ? fmt::format("{}", violation->event_index) : "", report.decided_height,
-                     fmt::join(report.committed_blocks_by_proposer, ";"), report.end_time / ns_per_s,
+                     committed_by_proposer_cell(report), report.end_time / ns_per_s,
                      report.end_time % ns_per_s, report.event_count, report.trace_hash);
 }
 

@@ -59,4 +59,8 @@ std::string format_verdict(const RunReport& report);
 // latency in ns; 0 when there are none.
 Duration request_latency_percentile(const RunReport& report, int percent);
 
+// summary.csv's committed_by_proposer cell: each proposer's committed block
+// count, in replica order, separated by ';' (twins.csv uses it too).
+std::string committed_by_proposer_cell(const RunReport& report);
+
 }  // namespace bftsim

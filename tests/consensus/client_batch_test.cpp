@@ -32,16 +32,6 @@ ClientRequest signed_batch(const Ed25519Seed& seed, RequestNumber number, std::s
   return request;
 }
 
-std::size_t votes_from(const Cluster& cluster, ReplicaIndex index, View view) {
-  return cluster
-      .find_effects<BroadcastEffect>(index,
-                                     [&](const BroadcastEffect& effect) {
-                                       const Vote* vote = std::get_if<Vote>(&effect.message);
-                                       return vote != nullptr && vote->view == view;
-                                     })
-      .size();
-}
-
 }  // namespace
 
 TEST_CASE("client batch: one signature covers every operation; a forged operation inside breaks it") {
@@ -81,7 +71,7 @@ TEST_CASE("client batch: a replica refuses a batch with a forged operation, in i
     const ClientRequest carried = forge ? forged : signed_batch(seed_of(2), 1, 3);
     const Block block = cluster.forger().child(BlockTree::genesis_block(), 1, genesis_qc, {carried});
     cluster.inject(1, 0, cluster.forger().proposal(block));
-    CHECK(votes_from(cluster, 0, 1) == (forge ? 0u : 1u));
+    CHECK(cluster.votes_in_view(0, 1) == (forge ? 0u : 1u));
     CHECK(cluster.replica(0).drop_count(DropReason::unsigned_request) == (forge ? 1u : 0u));
   }
 }
@@ -96,7 +86,7 @@ TEST_CASE("client batch: a request that arrives after the proposal carrying it i
   const QuorumCert genesis_qc{0, BlockTree::genesis_hash(), {}};
   const Block block = cluster.forger().child(BlockTree::genesis_block(), 1, genesis_qc, {request});
   cluster.inject(1, 0, cluster.forger().proposal(block));
-  CHECK(votes_from(cluster, 0, 1) == 1);
+  CHECK(cluster.votes_in_view(0, 1) == 1);
   CHECK(cluster.replica(0).client_verification_count() == 1);
   cluster.submit(0, request);
   cluster.submit(0, request);  // a resend

@@ -31,16 +31,6 @@ ClientRequest signed_put(const Ed25519Seed& seed, RequestNumber number, const st
   return request;
 }
 
-std::size_t votes_from(const Cluster& cluster, ReplicaIndex index, View view) {
-  return cluster
-      .find_effects<BroadcastEffect>(index,
-                                     [&](const BroadcastEffect& effect) {
-                                       const Vote* vote = std::get_if<Vote>(&effect.message);
-                                       return vote != nullptr && vote->view == view;
-                                     })
-      .size();
-}
-
 }  // namespace
 
 TEST_CASE("client_auth: a signed request verifies; any change to it does not") {
@@ -121,7 +111,7 @@ TEST_CASE("replica: a proposal with an unsigned request gets no vote when signat
     const QuorumCert genesis_qc{0, BlockTree::genesis_hash(), {}};
     const Block block = cluster.forger().child(BlockTree::genesis_block(), 1, genesis_qc, {forged});
     cluster.inject(1, 0, cluster.forger().proposal(block));
-    CHECK(votes_from(cluster, 0, 1) == (require ? 0u : 1u));
+    CHECK(cluster.votes_in_view(0, 1) == (require ? 0u : 1u));
     CHECK(cluster.replica(0).drop_count(DropReason::unsigned_request) == (require ? 1u : 0u));
   }
   Cluster cluster(ClusterOptions{.require_client_signatures = true});
@@ -130,7 +120,7 @@ TEST_CASE("replica: a proposal with an unsigned request gets no vote when signat
   const Block block =
       cluster.forger().child(BlockTree::genesis_block(), 1, genesis_qc, {signed_put(seed_of(4), 1, "x")});
   cluster.inject(1, 0, cluster.forger().proposal(block));
-  CHECK(votes_from(cluster, 0, 1) == 1);
+  CHECK(cluster.votes_in_view(0, 1) == 1);
 }
 
 }  // namespace bftsim
