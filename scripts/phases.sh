@@ -72,6 +72,9 @@ phases_build_estimate() {
   local build=$1 per_file=$2
   shift 2
   local files cores
+  # Regenerate build.ninja first when a meson.build changed: a dry run would
+  # list only the regeneration step and count nothing to compile.
+  ninja -C "$build" build.ninja >/dev/null 2>&1 || true
   files=$(ninja -C "$build" -n "$@" 2>/dev/null | grep -c 'Compiling' || true)
   cores=$(nproc 2>/dev/null || echo 1)
   if [ "$files" -eq 0 ]; then
