@@ -13,27 +13,14 @@
 #include <vector>
 
 #include "core/protocol/codec.h"
+#include "tests/consensus/linear_chain.h"
 
 namespace bftsim {
 namespace {
 
 // genesis <- blocks[0] <- blocks[1] <- blocks[2], one block per view.
-struct Chain {
-  BlockTree full;
-  std::vector<Hash32> hashes;
-  Chain() {
-    Hash32 parent = BlockTree::genesis_hash();
-    for (Height height = 1; height <= 3; ++height) {
-      auto block = std::make_shared<Block>();
-      block->parent_hash = parent;
-      block->height = height;
-      block->view = height;
-      block->justify = QuorumCert{height - 1, parent, {}};
-      parent = block_hash(*block);
-      full.insert(std::move(block), parent);
-      hashes.push_back(parent);
-    }
-  }
+struct Chain : testing::LinearChain {
+  Chain() : LinearChain(3) {}
 };
 
 ReplicaConfig config() {

@@ -16,28 +16,10 @@
 
 #include "core/consensus/block_sync.h"
 #include "core/protocol/codec.h"
+#include "tests/consensus/linear_chain.h"
 
 namespace bftsim {
 namespace {
-
-// genesis <- 1 <- ... <- height, one block per view; hashes[i] is height i + 1.
-struct LongChain {
-  BlockTree full;
-  std::vector<Hash32> hashes;
-  explicit LongChain(Height height_max) {
-    Hash32 parent = BlockTree::genesis_hash();
-    for (Height height = 1; height <= height_max; ++height) {
-      auto block = std::make_shared<Block>();
-      block->parent_hash = parent;
-      block->height = height;
-      block->view = height;
-      block->justify = QuorumCert{height - 1, parent, {}};
-      parent = block_hash(*block);
-      full.insert(std::move(block), parent);
-      hashes.push_back(parent);
-    }
-  }
-};
 
 // Index `index` of 4, one block per response (so a chain takes one round trip a block).
 ReplicaConfig config(ReplicaIndex index) {
@@ -57,7 +39,7 @@ std::vector<BlockRequest> requests(const Effects& out) {
 }
 
 TEST_CASE("fetch storm: a copy of a response already taken asks for nothing") {
-  LongChain chain(3);
+  testing::LinearChain chain(3);
   BlockTree tree;
   BlockSync sync(config(1));
   Effects out;
@@ -85,7 +67,7 @@ TEST_CASE("fetch storm: a parent asked for moments ago is not asked again") {
   // first asks for their parent; the answer for the second, 10 later, brings
   // a new block but does not ask for that parent again (the fetch timer
   // re-asks it after half a view timeout, 50).
-  LongChain chain(3);
+  testing::LinearChain chain(3);
   Block sibling = *chain.full.find(chain.hashes[2])->block;
   sibling.view = 4;
   const Hash32 sibling_hash = block_hash(sibling);
@@ -114,7 +96,7 @@ TEST_CASE("fetch storm: with every message delivered twice, a chain costs one re
   // at one instant (so no timer is due). Every block is asked for once (its
   // copy answered twice); the old rule doubled the requests each round trip.
   constexpr Height height_max = 16;
-  LongChain chain(height_max);
+  testing::LinearChain chain(height_max);
   BlockTree tree;
   BlockSync fetcher(config(1));
   BlockSync server(config(2));
