@@ -37,7 +37,7 @@ QuorumCert make_qc(const KeyRing& ring, View view, const Hash32& block_hash) {
   QuorumCert qc{.view = view, .block_hash = block_hash, .signatures = {}};
   const std::vector<std::uint8_t> bytes = signing::vote_bytes(chain_id, view, block_hash);
   for (ReplicaIndex signer = 0; signer < quorum; ++signer)
-    qc.signatures.push_back({.signer = signer, .signature = ring.signer(signer)->sign(bytes)});
+    qc.signatures.edit().push_back({.signer = signer, .signature = ring.signer(signer)->sign(bytes)});
   return qc;
 }
 

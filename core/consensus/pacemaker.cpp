@@ -77,7 +77,7 @@ Pacemaker::Collected Pacemaker::collect_timeout(const Timeout& timeout) {
   // extends the newest certified block any of the quorum knew.
   TimeoutCert tc{timeout.view, {}, {}};
   for (const auto& [sender, entry] : by_sender) {
-    tc.signatures.push_back({sender, entry.high_qc.view, entry.signature});
+    tc.signatures.edit().push_back({sender, entry.high_qc.view, entry.signature});
     if (entry.high_qc.view >= tc.high_qc.view) tc.high_qc = entry.high_qc;
   }
   collected.timeout_cert = std::move(tc);

@@ -30,7 +30,7 @@ bool verify_qc(const QuorumCert& qc, const Verifier& verifier, std::string_view 
                std::uint32_t quorum, const Hash32& genesis_hash) {
   if (qc.view == 0) return is_genesis_qc(qc, genesis_hash);
   if (qc.signatures.size() < quorum) return false;
-  if (!signers_valid(qc.signatures, verifier.replica_count())) return false;
+  if (!signers_valid(qc.signatures.vector(), verifier.replica_count())) return false;
   const auto bytes = signing::vote_bytes(chain_id, qc.view, qc.block_hash);
   const auto* lists = dynamic_cast<const SignatureListVerdicts*>(&verifier);
   if (lists != nullptr)
@@ -50,7 +50,7 @@ bool verify_tc_timeouts(const TimeoutCert& tc, const Verifier& verifier,
                         std::string_view chain_id, std::uint32_t quorum) {
   if (tc.view == 0) return false;
   if (tc.signatures.size() < quorum) return false;
-  if (!signers_valid(tc.signatures, verifier.replica_count())) return false;
+  if (!signers_valid(tc.signatures.vector(), verifier.replica_count())) return false;
   View highest = 0;
   for (const auto& entry : tc.signatures) {
     if (entry.high_qc_view >= tc.view) return false;  // a QC from the future is impossible

@@ -22,7 +22,7 @@ std::optional<QuorumCert> VoteCollector::collect(const Vote& vote, View high_qc_
   // reaches this view and later votes for it stop above.
   if (signers.size() != quorum_) return std::nullopt;
   QuorumCert qc{vote.view, vote.block_hash, {}};
-  for (const auto& [signer, signature] : signers) qc.signatures.push_back({signer, signature});
+  for (const auto& [signer, signature] : signers) qc.signatures.edit().push_back({signer, signature});
   return qc;
 }
 

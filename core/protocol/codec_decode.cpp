@@ -73,25 +73,27 @@ void get_quorum_cert(ByteReader& reader, QuorumCert& qc) {
   get_hash(reader, qc.block_hash, "qc block_hash");
   std::uint32_t count = reader.count("qc signatures", certificate_signatures_max,
                                      "certificate_signatures_max", signer_signature_size_bytes);
-  qc.signatures.resize(count);
-  for (SignerSignature& entry : qc.signatures) {
+  std::vector<SignerSignature>& signatures = qc.signatures.edit();
+  signatures.resize(count);
+  for (SignerSignature& entry : signatures) {
     entry.signer = reader.u32("qc signer");
     get_signature(reader, entry.signature, "qc signature");
   }
-  if (reader.ok()) check_signers_increasing(reader, qc.signatures, "qc");
+  if (reader.ok()) check_signers_increasing(reader, signatures, "qc");
 }
 
 void get_timeout_cert(ByteReader& reader, TimeoutCert& tc) {
   tc.view = reader.u64("tc view");
   std::uint32_t count = reader.count("tc signatures", certificate_signatures_max,
                                      "certificate_signatures_max", timeout_signature_size_bytes);
-  tc.signatures.resize(count);
-  for (TimeoutSignature& entry : tc.signatures) {
+  std::vector<TimeoutSignature>& signatures = tc.signatures.edit();
+  signatures.resize(count);
+  for (TimeoutSignature& entry : signatures) {
     entry.signer = reader.u32("tc signer");
     entry.high_qc_view = reader.u64("tc high_qc_view");
     get_signature(reader, entry.signature, "tc signature");
   }
-  if (reader.ok()) check_signers_increasing(reader, tc.signatures, "tc");
+  if (reader.ok()) check_signers_increasing(reader, signatures, "tc");
   if (reader.ok()) get_quorum_cert(reader, tc.high_qc);
 }
 

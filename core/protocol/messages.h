@@ -18,6 +18,7 @@
 #include "core/crypto/signature.h"
 #include "core/protocol/operation.h"
 #include "core/types/ids.h"
+#include "core/types/shared_list.h"
 
 namespace bftsim {
 
@@ -33,7 +34,7 @@ struct SignerSignature {
 struct QuorumCert {
   View view = 0;
   Hash32 block_hash;
-  std::vector<SignerSignature> signatures;  // sorted by signer, distinct
+  SharedList<SignerSignature> signatures;  // sorted by signer, distinct; copies share it
   auto operator<=>(const QuorumCert&) const = default;
 };
 
@@ -80,7 +81,7 @@ struct TimeoutSignature {
 // leader that learned the TC from others still extends the highest QC.
 struct TimeoutCert {
   View view = 0;
-  std::vector<TimeoutSignature> signatures;  // sorted by signer, distinct
+  SharedList<TimeoutSignature> signatures;  // sorted by signer, distinct; copies share it
   QuorumCert high_qc;
   auto operator<=>(const TimeoutCert&) const = default;
 };

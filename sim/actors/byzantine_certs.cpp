@@ -57,10 +57,10 @@ void ByzantineActor::forge_qc(std::uint8_t instance, const Block& block, Byzanti
   const Signature own = signer_->sign(signing::vote_bytes(config_.chain_id, view, hash));
   QuorumCert qc{view, hash, {}};
   if (params_.cert == CertForgery::qc_duplicate) {
-    qc.signatures.assign(quorum, SignerSignature{config_.index, own});
+    qc.signatures.edit().assign(quorum, SignerSignature{config_.index, own});
   } else {
     for (ReplicaIndex signer : signers_with_self(quorum))
-      qc.signatures.push_back({signer, signer == config_.index ? own : made_up_signature()});
+      qc.signatures.edit().push_back({signer, signer == config_.index ? own : made_up_signature()});
   }
   send_forged_timeout(instance, view + 1, qc, std::nullopt, out);
 }
@@ -77,7 +77,7 @@ void ByzantineActor::forge_tc_on_entry(std::uint8_t instance, ByzantineOutbox& o
     const Signature signature = signer == config_.index
                                     ? signer_->sign(signing::timeout_bytes(config_.chain_id, view, high_qc.view))
                                     : made_up_signature();
-    tc.signatures.push_back({signer, high_qc.view, signature});
+    tc.signatures.edit().push_back({signer, high_qc.view, signature});
   }
   send_forged_timeout(instance, view + 1, high_qc, std::move(tc), out);
 }
@@ -116,11 +116,12 @@ void ByzantineActor::forge_tc_from_timeouts(std::uint8_t instance, ReplicaIndex 
   if (own_claim >= view) return;
   cert_forged_view_ = view;
   TimeoutCert tc{view, {}, tc_qc};
+  auto& signatures = tc.signatures.edit();
   for (const auto& [sender, seen_timeout] : seen)
-    tc.signatures.push_back({sender, seen_timeout.high_qc.view, seen_timeout.signature});
-  tc.signatures.push_back(
+    signatures.push_back({sender, seen_timeout.high_qc.view, seen_timeout.signature});
+  signatures.push_back(
       {config_.index, own_claim, signer_->sign(signing::timeout_bytes(config_.chain_id, view, own_claim))});
-  std::sort(tc.signatures.begin(), tc.signatures.end(),
+  std::sort(signatures.begin(), signatures.end(),
             [](const TimeoutSignature& a, const TimeoutSignature& b) { return a.signer < b.signer; });
   send_forged_timeout(instance, view + 1, tc_qc, std::move(tc), out);
 }

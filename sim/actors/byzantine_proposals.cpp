@@ -143,7 +143,7 @@ void ByzantineActor::rewrite_proposal(std::uint8_t instance, const std::vector<R
   }
   if (has(ByzantineBehavior::forged_qc) && !base.block.justify.signatures.empty()) {
     // One signature short of a quorum.
-    base.block.justify.signatures.resize(quorum_size(config_.replica_count, config_.faulty_max) - 1);
+    base.block.justify.signatures.edit().resize(quorum_size(config_.replica_count, config_.faulty_max) - 1);
     base = sign_proposal(base.block, base.timeout_cert);
     ++forged_count_;
   }

@@ -62,13 +62,13 @@ void ByzantineActor::rewrite_block_response(std::uint8_t instance, ReplicaIndex 
       if (blocks.size() >= 2 && blocks[1].height > 0) {
         Block& parent = blocks[1];
         parent = altered(parent, forged_count_);
-        if (parent.justify.signatures.size() > short_quorum) parent.justify.signatures.resize(short_quorum);
+        if (parent.justify.signatures.size() > short_quorum) parent.justify.signatures.edit().resize(short_quorum);
         top.justify.block_hash = block_hash(parent);
         top.parent_hash = top.justify.block_hash;
       } else {
         top = altered(top, forged_count_);
       }
-      if (top.justify.signatures.size() > short_quorum) top.justify.signatures.resize(short_quorum);
+      if (top.justify.signatures.size() > short_quorum) top.justify.signatures.edit().resize(short_quorum);
       break;
     }
   }

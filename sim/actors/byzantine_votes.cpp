@@ -140,7 +140,7 @@ void ByzantineActor::rewrite_timeout(std::uint8_t instance, const std::vector<Re
     // Claims the cluster timed out up to a far view, with only its own signature.
     const View far = timeout.view + 1000;
     TimeoutCert tc{far - 1, {}, timeout.high_qc};
-    tc.signatures.push_back({config_.index, timeout.high_qc.view,
+    tc.signatures.edit().push_back({config_.index, timeout.high_qc.view,
                              signer_->sign(signing::timeout_bytes(config_.chain_id, far - 1,
                                                                   timeout.high_qc.view))});
     Timeout forged{far, config_.index, timeout.high_qc, tc, {}};
@@ -161,7 +161,7 @@ void ByzantineActor::record_vote(const Vote& vote) {
   const std::uint32_t short_quorum = quorum_size(config_.replica_count, config_.faulty_max) - 1;
   if (signers.size() != short_quorum || (short_qc_ && short_qc_->view >= vote.view)) return;
   QuorumCert qc{vote.view, vote.block_hash, {}};
-  for (const auto& [signer, signature] : signers) qc.signatures.push_back({signer, signature});
+  for (const auto& [signer, signature] : signers) qc.signatures.edit().push_back({signer, signature});
   switch (params_.qc_pad) {
     case QcPad::none:
       break;
@@ -171,16 +171,19 @@ void ByzantineActor::record_vote(const Vote& vote) {
       SignerSignature made_up{missing, {}};
       Rng& pad_rng = rng(ByzantineBehavior::short_qc);
       for (auto& byte : made_up.signature.bytes) byte = static_cast<std::uint8_t>(pad_rng.next_u64());
-      qc.signatures.insert(std::upper_bound(qc.signatures.begin(), qc.signatures.end(), missing,
-                                            [](ReplicaIndex signer, const SignerSignature& entry) {
-                                              return signer < entry.signer;
-                                            }),
-                           made_up);
+      auto& list = qc.signatures.edit();
+      list.insert(std::upper_bound(list.begin(), list.end(), missing,
+                                   [](ReplicaIndex signer, const SignerSignature& entry) {
+                                     return signer < entry.signer;
+                                   }),
+                  made_up);
       break;
     }
-    case QcPad::duplicate:
-      qc.signatures.insert(qc.signatures.begin(), qc.signatures.front());
+    case QcPad::duplicate: {
+      auto& list = qc.signatures.edit();
+      list.insert(list.begin(), list.front());
       break;
+    }
   }
   short_qc_ = std::move(qc);
 }

@@ -51,7 +51,7 @@ class Forger {
   QuorumCert qc(View view, const Hash32& hash, const std::vector<ReplicaIndex>& signers) const {
     QuorumCert qc{view, hash, {}};
     for (ReplicaIndex signer : signers)
-      qc.signatures.push_back({signer, sign_vote(signer, view, hash)});
+      qc.signatures.edit().push_back({signer, sign_vote(signer, view, hash)});
     return qc;
   }
 
@@ -60,7 +60,7 @@ class Forger {
                  const QuorumCert& high_qc) const {
     TimeoutCert tc{view, {}, high_qc};
     for (ReplicaIndex signer : signers)
-      tc.signatures.push_back({signer, high_qc.view, sign_timeout(signer, view, high_qc.view)});
+      tc.signatures.edit().push_back({signer, high_qc.view, sign_timeout(signer, view, high_qc.view)});
     return tc;
   }
 

@@ -43,7 +43,7 @@ struct Chain {
     block.view = view;
     block.proposer = proposer;
     block.justify = QuorumCert{parent.view, block.parent_hash, {}};
-    for (ReplicaIndex signer : signers) block.justify.signatures.push_back({signer, {}});
+    for (ReplicaIndex signer : signers) block.justify.signatures.edit().push_back({signer, {}});
     if (tag != 0) block.batch.push_back(ClientRequest{tag, 1, {}});  // a distinct sibling
     tree.insert(std::make_shared<const Block>(block), block_hash(block));
     blocks.push_back(block);

@@ -46,7 +46,7 @@ std::vector<Failure> drive(const LeaderElector& elector, std::uint32_t replica_c
     block.proposer = *leader;
     block.justify = QuorumCert{anchor.view, block.parent_hash, {}};
     for (ReplicaIndex signer = 0; signer < replica_count; ++signer)
-      block.justify.signatures.push_back({signer, {}});
+      block.justify.signatures.edit().push_back({signer, {}});
     tree.insert(std::make_shared<const Block>(block), block_hash(block));
     anchor = block;
   }

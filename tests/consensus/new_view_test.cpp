@@ -178,13 +178,13 @@ TEST_CASE("new view: a new view is checked only when it would move its receiver"
   const std::uint64_t duplicates = replica.drop_count(DropReason::duplicate);
 
   QuorumCert old_qc = high_qc;
-  old_qc.signatures.front().signature.bytes[0] ^= 1;
+  old_qc.signatures.edit().front().signature.bytes[0] ^= 1;
   cluster.inject(3, 2, NewView{4, old_qc, std::nullopt});
   CHECK(replica.drop_count(DropReason::duplicate) == duplicates + 1);
   CHECK(replica.drop_count(DropReason::bad_certificate) == 0);
 
   QuorumCert forged = cluster.forger().qc(9, high_qc.block_hash, {1, 2, 3});
-  forged.signatures.back().signature.bytes[5] ^= 1;
+  forged.signatures.edit().back().signature.bytes[5] ^= 1;
   cluster.inject(3, 2, NewView{10, forged, std::nullopt});
   CHECK(replica.drop_count(DropReason::bad_certificate) == 1);
   cluster.inject(3, 2, NewView{9, cluster.forger().qc(9, high_qc.block_hash, {1, 2, 3}), std::nullopt});

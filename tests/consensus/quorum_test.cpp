@@ -92,17 +92,17 @@ TEST_CASE("verify_qc: malformed signer lists are rejected") {
   }
   SUBCASE("duplicated signer padding a short QC to quorum") {
     QuorumCert qc = fx.forger.qc(3, hash, {0, 1});
-    qc.signatures.push_back(qc.signatures.back());
+    qc.signatures.edit().push_back(qc.signatures.back());
     CHECK_FALSE(fx.qc_ok(qc));
   }
   SUBCASE("unsorted signers") {
     QuorumCert qc = valid;
-    std::swap(qc.signatures[0], qc.signatures[2]);
+    std::swap(qc.signatures.edit()[0], qc.signatures.edit()[2]);
     CHECK_FALSE(fx.qc_ok(qc));
   }
   SUBCASE("out-of-range signer") {
     QuorumCert qc = valid;
-    qc.signatures.push_back({Fixture::n, qc.signatures.back().signature});
+    qc.signatures.edit().push_back({Fixture::n, qc.signatures.back().signature});
     CHECK_FALSE(fx.qc_ok(qc));
   }
 }
@@ -117,12 +117,12 @@ TEST_CASE("verify_qc: any bad or misdirected signature rejects the QC") {
 
   SUBCASE("one bad signature among quorum") {
     QuorumCert qc = valid;
-    qc.signatures[1].signature.bytes[5] ^= 0x01;
+    qc.signatures.edit()[1].signature.bytes[5] ^= 0x01;
     CHECK_FALSE(fx.qc_ok(qc));
   }
   SUBCASE("one bad signature beyond quorum still rejects") {
     QuorumCert qc = fx.forger.qc(9, hash, {0, 1, 2, 3});
-    qc.signatures[0].signature.bytes[0] ^= 0x80;
+    qc.signatures.edit()[0].signature.bytes[0] ^= 0x80;
     CHECK_FALSE(fx.qc_ok(qc));
   }
   SUBCASE("signatures made for another view") {
@@ -144,7 +144,7 @@ TEST_CASE("verify_qc: any bad or misdirected signature rejects the QC") {
   }
   SUBCASE("another replica's signature under a signer's name") {
     QuorumCert qc = valid;
-    qc.signatures[0].signature = fx.forger.sign_vote(0, 9, hash);  // slot of signer 1
+    qc.signatures.edit()[0].signature = fx.forger.sign_vote(0, 9, hash);  // slot of signer 1
     CHECK_FALSE(fx.qc_ok(qc));
   }
 }
@@ -179,7 +179,7 @@ TEST_CASE("verify_tc: a valid TC and its failure modes") {
   auto make_tc = [&](std::vector<std::pair<ReplicaIndex, View>> entries, QuorumCert high_qc) {
     TimeoutCert tc{view, {}, std::move(high_qc)};
     for (const auto& [signer, high_view] : entries)
-      tc.signatures.push_back({signer, high_view, fx.forger.sign_timeout(signer, view, high_view)});
+      tc.signatures.edit().push_back({signer, high_view, fx.forger.sign_timeout(signer, view, high_view)});
     return tc;
   };
   const TimeoutCert valid = make_tc({{0, 2}, {1, 4}, {3, 3}}, qc4);
@@ -209,7 +209,7 @@ TEST_CASE("verify_tc: a valid TC and its failure modes") {
   }
   SUBCASE("a signed high_qc_view edited after signing") {
     TimeoutCert tc = valid;
-    tc.signatures[0].high_qc_view = 4;  // signer 0 signed 2
+    tc.signatures.edit()[0].high_qc_view = 4;  // signer 0 signed 2
     CHECK_FALSE(fx.tc_timeouts_ok(tc));
   }
   SUBCASE("timeouts signed for another view") {
@@ -219,7 +219,7 @@ TEST_CASE("verify_tc: a valid TC and its failure modes") {
   }
   SUBCASE("an invalid high_qc fails verify_tc but not verify_tc_timeouts") {
     TimeoutCert tc = valid;
-    tc.high_qc.signatures.pop_back();  // 2 of 4 signers
+    tc.high_qc.signatures.edit().pop_back();  // 2 of 4 signers
     CHECK(fx.tc_timeouts_ok(tc));
     CHECK_FALSE(fx.tc_ok(tc));
   }
@@ -240,7 +240,7 @@ TEST_CASE("verify_tc: a TC over the genesis QC") {
     const TimeoutCert tc = forger.tc(1, {1, 2, 3}, genesis);
     CHECK(verify_tc(tc, *keys->verifier(), test_chain_id, 3, BlockTree::genesis_hash()));
     TimeoutCert short_tc = tc;
-    short_tc.signatures.erase(short_tc.signatures.begin());
+    short_tc.signatures.edit().erase(short_tc.signatures.edit().begin());
     CHECK_FALSE(verify_tc(short_tc, *keys->verifier(), test_chain_id, 3,
                           BlockTree::genesis_hash()));
   }

@@ -303,7 +303,7 @@ TEST_CASE("replica: impersonated votes and invalid proposals are dropped") {
     cluster.inject(3, 0, forger.proposal(jump, tc1));  // a TC, but for the wrong view
     CHECK(replica.drop_count(DropReason::bad_certificate) == 3);
     TimeoutCert short_tc2 = forger.tc(2, {1, 2, 3}, qc1);
-    short_tc2.signatures.pop_back();
+    short_tc2.signatures.edit().pop_back();
     cluster.inject(3, 0, forger.proposal(jump, short_tc2));
     CHECK(replica.drop_count(DropReason::bad_certificate) == 4);
 
@@ -790,7 +790,7 @@ TEST_CASE("replica: a certificate from beyond the view window moves a lagging re
 
   SUBCASE("forged QC: ignored") {
     QuorumCert forged = forger.qc(far - 1, far_block, {1, 2, 3});
-    forged.signatures[0].signature.bytes[0] ^= 1;
+    forged.signatures.edit()[0].signature.bytes[0] ^= 1;
     Timeout timeout{far, 1, forged, std::nullopt, forger.sign_timeout(1, far, far - 1)};
     cluster.inject(1, 0, timeout);
     CHECK(cluster.replica(0).view() == 1);

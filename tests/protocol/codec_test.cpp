@@ -141,7 +141,7 @@ TEST_CASE("codec: limits are accepted exactly at the boundary") {
   Block block;
   block.batch.resize(batch_size_max, test::make_request(2, 3, test::make_op(OpType::get, "g")));
   for (ReplicaIndex signer = 0; signer < certificate_signatures_max; ++signer)
-    block.justify.signatures.push_back({.signer = signer * 3, .signature = test::patterned_signature(1)});
+    block.justify.signatures.edit().push_back({.signer = signer * 3, .signature = test::patterned_signature(1)});
   Message proposal = Proposal{.block = block, .timeout_cert = {}, .signature = {}};
   decoded = decode_message(encode_message(proposal));
   REQUIRE_MESSAGE(decoded.has_value(), decoded.error().message);
@@ -277,8 +277,8 @@ TEST_CASE("codec: certificates must list signers strictly increasing") {
   check_malformed(encode_message(descending), "qc signers not strictly increasing: signer 2 after 3");
 
   TimeoutCert tc{.view = 8, .signatures = {}, .high_qc = {}};
-  tc.signatures.push_back({.signer = 5, .high_qc_view = 1, .signature = {}});
-  tc.signatures.push_back({.signer = 2, .high_qc_view = 1, .signature = {}});
+  tc.signatures.edit().push_back({.signer = 5, .high_qc_view = 1, .signature = {}});
+  tc.signatures.edit().push_back({.signer = 2, .high_qc_view = 1, .signature = {}});
   check_malformed(encode_message(Proposal{.block = {}, .timeout_cert = tc, .signature = {}}),
                   "tc signers not strictly increasing: signer 2 after 5");
 

@@ -71,7 +71,7 @@ inline Signature patterned_signature(std::uint8_t seed) {
 inline QuorumCert sample_qc(View view, std::uint8_t seed, std::vector<ReplicaIndex> signers) {
   QuorumCert qc{.view = view, .block_hash = patterned_hash(seed), .signatures = {}};
   for (ReplicaIndex signer : signers)
-    qc.signatures.push_back({.signer = signer, .signature = patterned_signature(static_cast<std::uint8_t>(seed + signer))});
+    qc.signatures.edit().push_back({.signer = signer, .signature = patterned_signature(static_cast<std::uint8_t>(seed + signer))});
   return qc;
 }
 
@@ -107,9 +107,9 @@ inline Block sample_block(Height height, std::uint8_t seed, bool with_batch) {
 inline std::vector<Message> sample_messages() {
   std::vector<Message> out;
   TimeoutCert tc{.view = 41, .signatures = {}, .high_qc = sample_qc(39, 5, {1, 2, 6})};
-  tc.signatures.push_back({.signer = 0, .high_qc_view = 39, .signature = patterned_signature(1)});
-  tc.signatures.push_back({.signer = 4, .high_qc_view = 38, .signature = patterned_signature(2)});
-  tc.signatures.push_back({.signer = 255, .high_qc_view = 0, .signature = patterned_signature(3)});
+  tc.signatures.edit().push_back({.signer = 0, .high_qc_view = 39, .signature = patterned_signature(1)});
+  tc.signatures.edit().push_back({.signer = 4, .high_qc_view = 38, .signature = patterned_signature(2)});
+  tc.signatures.edit().push_back({.signer = 255, .high_qc_view = 0, .signature = patterned_signature(3)});
   out.push_back(Proposal{.block = sample_block(40, 1, true), .timeout_cert = tc, .signature = patterned_signature(9)});
   // Empty batch, genesis-like justify (no signatures), no TC.
   Block bare;

@@ -80,7 +80,7 @@ TEST_CASE("VerdictCache answers a QC's whole signature list from memory, with th
   QuorumCert qc{5, genesis, {}};
   qc.block_hash.bytes[0] ^= 1;
   const auto bytes = signing::vote_bytes("c", qc.view, qc.block_hash);
-  for (ReplicaIndex r : {0u, 1u, 3u}) qc.signatures.push_back({r, keys->signer(r)->sign(bytes)});
+  for (ReplicaIndex r : {0u, 1u, 3u}) qc.signatures.edit().push_back({r, keys->signer(r)->sign(bytes)});
 
   CHECK(verify_qc(qc, cache, "c", 3, genesis));
   CHECK(counting->calls == 3);
@@ -97,7 +97,7 @@ TEST_CASE("VerdictCache answers a QC's whole signature list from memory, with th
 
   // One bent signature: a new list, false, and remembered as false.
   QuorumCert bent = qc;
-  bent.signatures[2].signature.bytes[3] ^= 1;
+  bent.signatures.edit()[2].signature.bytes[3] ^= 1;
   CHECK_FALSE(verify_qc(bent, cache, "c", 3, genesis));
   CHECK(counting->calls == 5);  // the first two came from the per-signature cache
   CHECK(cache.recall(bytes, bent.signatures) == std::optional<bool>(false));
@@ -106,7 +106,7 @@ TEST_CASE("VerdictCache answers a QC's whole signature list from memory, with th
 
   // A signer swapped for another with the same signature bytes is another list.
   QuorumCert swapped = qc;
-  swapped.signatures[2].signer = 2;
+  swapped.signatures.edit()[2].signer = 2;
   CHECK_FALSE(verify_qc(swapped, cache, "c", 3, genesis));
   CHECK(counting->calls == 6);
   // A prefix of the list is another list (and short of the quorum here).

@@ -28,7 +28,7 @@ struct Cluster {
   }
   QuorumCert qc(View view, const Hash32& hash, std::vector<ReplicaIndex> signers) const {
     QuorumCert qc{view, hash, {}};
-    for (ReplicaIndex s : signers) qc.signatures.push_back(vote(s, view, hash, s));
+    for (ReplicaIndex s : signers) qc.signatures.edit().push_back(vote(s, view, hash, s));
     return qc;
   }
   TimeoutSignature timeout(ReplicaIndex signer, View view, View high_qc_view) const {
@@ -76,12 +76,12 @@ TEST_CASE("certificate checker: a QC one signature short, forged, doubled or cre
   }
   SUBCASE("a signature that does not verify") {
     QuorumCert qc = cluster.qc(3, hash, {0, 1, 2});
-    qc.signatures[2].signature.bytes[0] ^= 1;
+    qc.signatures.edit()[2].signature.bytes[0] ^= 1;
     CHECK(cluster.checker.on_send(1, Message{cluster.proposal(qc)}));
   }
   SUBCASE("a signature for another block") {
     QuorumCert qc = cluster.qc(3, hash, {0, 1});
-    qc.signatures.push_back(cluster.vote(2, 3, cluster.block(9), 2));
+    qc.signatures.edit().push_back(cluster.vote(2, 3, cluster.block(9), 2));
     CHECK(cluster.checker.on_send(1, Message{cluster.proposal(qc)}));
   }
   SUBCASE("one signer twice") {
@@ -90,7 +90,7 @@ TEST_CASE("certificate checker: a QC one signature short, forged, doubled or cre
   }
   SUBCASE("replica 3's signature credited to replica 2") {
     QuorumCert qc = cluster.qc(3, hash, {0, 1});
-    qc.signatures.push_back(cluster.vote(2, 3, hash, 3));
+    qc.signatures.edit().push_back(cluster.vote(2, 3, hash, 3));
     CHECK(cluster.checker.on_send(1, Message{cluster.proposal(qc)}));
   }
   SUBCASE("a view-0 QC that is not genesis") {
@@ -109,11 +109,11 @@ TEST_CASE("certificate checker: a TC short, forged or hiding a higher QC is repo
   TimeoutCert tc{5, {cluster.timeout(0, 5, 4), cluster.timeout(1, 5, 4), cluster.timeout(2, 5, 2)}, qc};
   CHECK_FALSE(cluster.checker.tc_problem(tc));
   SUBCASE("short") {
-    tc.signatures.pop_back();
+    tc.signatures.edit().pop_back();
     CHECK(cluster.checker.on_send(3, Message{NewView{6, qc, tc}}));
   }
   SUBCASE("forged") {
-    tc.signatures[1].signature.bytes[5] ^= 1;
+    tc.signatures.edit()[1].signature.bytes[5] ^= 1;
     CHECK(cluster.checker.on_send(3, Message{Timeout{6, 3, qc, tc, {}}}));
   }
   SUBCASE("its high QC is older than one its timeouts claim") {
@@ -123,7 +123,7 @@ TEST_CASE("certificate checker: a TC short, forged or hiding a higher QC is repo
     CHECK(problem->find("claim view 4") != std::string::npos);
   }
   SUBCASE("in a proposal") {
-    tc.signatures.pop_back();
+    tc.signatures.edit().pop_back();
     Proposal proposal = cluster.proposal(qc);
     proposal.block.view = 6;
     proposal.timeout_cert = tc;
