@@ -83,7 +83,7 @@ redis_bench "cluster node 0, -c 50" "$port0" -n 20000 -c 50 -d 64
 redis_bench "cluster node 0, -c 50 -P 16" "$port0" -n 100000 -c 50 -P 16 -d 64
 "$src/scripts/localnet.sh" stop >/dev/null
 
-redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+redis_port=$("$src/scripts/localnet.sh" ports 1)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null 2>&1 &
 redis_pid=$!
 sleep 0.5

@@ -189,8 +189,14 @@ ClientDoor::ClientDoor(asio::io_context& io, ClientService& service, NetCounters
 
 ClientDoor::~ClientDoor() { stop(); }
 
-Status ClientDoor::start(const std::string& host, std::uint16_t port) {
+Status ClientDoor::start(const std::string& host, std::uint16_t port, int listen_socket) {
   asio::error_code ec;
+  if (listen_socket >= 0) {
+    acceptor_.assign(asio::ip::tcp::v4(), listen_socket, ec);
+    if (ec) return make_error(ErrorCode::io_error, fmt::format("cannot use the client socket given: {}", ec.message()));
+    accept_next();
+    return {};
+  }
   asio::ip::tcp::resolver resolver(io_);
   auto endpoints = resolver.resolve(host, std::to_string(port), ec);
   if (ec || endpoints.empty())

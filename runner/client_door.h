@@ -29,7 +29,9 @@ class ClientDoor {
  public:
   ClientDoor(asio::io_context& io, ClientService& service, NetCounters& counters);
   ~ClientDoor();
-  Status start(const std::string& host, std::uint16_t port);
+  // Binds host:port, or (listen_socket >= 0) uses that socket, already bound
+  // and listening, and owns it from then on (see PeerNetwork::start).
+  Status start(const std::string& host, std::uint16_t port, int listen_socket = -1);
   void stop();
 
   class Session;

@@ -98,9 +98,9 @@ Instant NodeServer::now() const {
 Status NodeServer::start() {
   if (auto status = fs_.create_dir(options_.data_dir); !status) return status;
   if (auto status = node_->start(now()); !status) return status;
-  if (auto status = peers_->start(); !status) return status;
+  if (auto status = peers_->start(options_.peer_listen_socket); !status) return status;
   const ReplicaAddress& me = cluster_.replicas[self_];
-  if (auto status = door_->start(me.host, me.client_port); !status) return status;
+  if (auto status = door_->start(me.host, me.client_port, options_.client_listen_socket); !status) return status;
   fmt::print(stderr, "bft-node {}: started: peers on {}:{}, clients on {}:{}, data in {}, recovered height {}\n",
              self_, me.host, me.port, me.host, me.client_port, options_.data_dir,
              node_->replica().committed_height());

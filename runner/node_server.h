@@ -38,6 +38,11 @@ struct NodeServerOptions {
   // The file system to keep the data in; null: the POSIX one (a test seam:
   // tests/runner/durable_reply_test.cpp watches syncs through it).
   FileSystem* file_system = nullptr;
+  // Sockets already bound and listening, to use instead of binding the
+  // configured ports; -1: bind them (a test seam: the tests bind port 0,
+  // so no other process can take a port between choosing and binding it).
+  int peer_listen_socket = -1;
+  int client_listen_socket = -1;
 };
 
 class NodeServer final : public NodeHost, public ClientService {

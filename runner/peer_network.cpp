@@ -73,9 +73,17 @@ PeerNetwork::PeerNetwork(asio::io_context& io, const ClusterConfig& cluster, Rep
 
 PeerNetwork::~PeerNetwork() { stop(); }
 
-Status PeerNetwork::start() {
+Status PeerNetwork::start(int listen_socket) {
   const ReplicaAddress& me = cluster_.replicas[self_];
   asio::error_code ec;
+  if (listen_socket >= 0) {
+    acceptor_.assign(asio::ip::tcp::v4(), listen_socket, ec);
+    if (ec) return make_error(ErrorCode::io_error, fmt::format("cannot use the peer socket given: {}", ec.message()));
+    accept_next();
+    for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
+      if (peer != self_) dial(peer);
+    return {};
+  }
   asio::ip::tcp::resolver resolver(io_);
   auto endpoints = resolver.resolve(me.host, std::to_string(me.port), ec);
   if (ec || endpoints.empty())

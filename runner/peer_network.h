@@ -37,7 +37,10 @@ class PeerNetwork {
   ~PeerNetwork();
 
   // Binds the peer port (an error names the address) and starts dialing.
-  Status start();
+  // listen_socket >= 0: a socket already bound and listening, used (and
+  // owned from then on) instead of binding the configured port; tests bind
+  // port 0 and hand it over, so no other process can take it in between.
+  Status start(int listen_socket = -1);
   void stop();
   // `frame` is a whole frame (append_frame of an encoded message). Dropped
   // and counted when the link to `to` is not up.

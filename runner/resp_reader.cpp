@@ -80,10 +80,19 @@ Result<std::optional<std::vector<std::string>>> RespReader::next() {
   if (reader_ == nullptr) return make_error(ErrorCode::malformed, "no RESP reader");
   if (error_) return tl::unexpected(*error_);
   // An empty line between commands is nothing, as in Redis (redis-cli
-  // --pipe sends one before its closing ECHO).
-  while (reader_->ridx == -1 && reader_->len - reader_->pos >= 2 && reader_->buf[reader_->pos] == '\r' &&
+  // --pipe sends one before its closing ECHO, in a write of its own).
+  // Between commands means no byte of the next one read yet: hiredis leaves
+  // ridx at 0 with no type read when a call found the buffer used up, so
+  // ridx == -1 alone misses an empty line that arrives in a later read. A
+  // lone \r at the end may be half of one: wait for the next byte.
+  const auto between_commands = [this] {
+    return reader_->ridx == -1 || (reader_->ridx == 0 && reader_->rstack[0].type < 0);
+  };
+  while (between_commands() && reader_->len - reader_->pos >= 2 && reader_->buf[reader_->pos] == '\r' &&
          reader_->buf[reader_->pos + 1] == '\n')
     reader_->pos += 2;
+  if (between_commands() && reader_->len - reader_->pos == 1 && reader_->buf[reader_->pos] == '\r')
+    return std::optional<std::vector<std::string>>();
   void* object = nullptr;
   if (redisReaderGetReply(reader_, &object) != REDIS_OK) {
     const std::string why = reader_->err == REDIS_ERR_OOM

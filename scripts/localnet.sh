@@ -9,6 +9,7 @@
 #   scripts/localnet.sh stop            SIGTERM every node (SIGKILL after 10 s)
 #   scripts/localnet.sh kill ID         kill -9 node ID (its data stays)
 #   scripts/localnet.sh restart ID      start node ID again from its data directory
+#   scripts/localnet.sh ports N         N free ports chosen as start chooses them (for tests)
 # Exit codes: 0 ok, 1 a node failed to start or stop, 2 bad usage.
 set -euo pipefail
 
@@ -27,13 +28,27 @@ ensure_binaries() {
   fi
 }
 
-# N distinct free TCP ports on 127.0.0.1 (bound and released by the kernel).
+# N distinct free TCP ports on 127.0.0.1, below the kernel's ephemeral range
+# (ip_local_port_range): the nodes bind them only later, and a port the
+# kernel hands out for bind(0) or an outgoing connection (every test's
+# clients) could be taken in between; one outside that range can only be
+# taken by another program that picks fixed ports. Each is checked free by
+# binding it; all are held until all are chosen.
 free_ports() {
   python3 - "$1" <<'PY'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+import random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+first, last = (10000, low) if low > 12000 else (1024, 65536)  # no room below: anywhere
+socks, ports = [], set()
+for _ in range(100000):
+    if len(socks) == int(sys.argv[1]): break
+    port = random.randrange(first, last)
+    if port in ports: continue
+    s = socket.socket()
+    try: s.bind(("127.0.0.1", port))
+    except OSError: s.close(); continue
+    socks.append(s); ports.add(port)
+if len(socks) < int(sys.argv[1]): sys.exit("localnet: no free ports found")
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 for s in socks: s.close()
 PY
@@ -147,6 +162,7 @@ case "${1:-}" in
   start) shift; cmd_start "$@" ;;
   status) cmd_status ;;
   stop) cmd_stop ;;
+  ports) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "usage: scripts/localnet.sh ports N"; free_ports "$2" ;;
   kill) check_id "${2:-}"; running "$2" && kill -KILL "$(cat "$dir/node-$2/pid")"; echo "localnet: node $2 killed" ;;
   restart) check_id "${2:-}"; ensure_binaries; launch "$2"; sleep 0.3; running "$2" || { echo "localnet: node $2 exited; see $dir/node-$2/log" >&2; exit 1; }; echo "localnet: node $2 running (pid $(cat "$dir/node-$2/pid"))" ;;
   *) die "usage: scripts/localnet.sh start N | status | stop | kill ID | restart ID" ;;

@@ -92,6 +92,9 @@ class ByzantineActor {
   // bad_state: the made-up state it answers a state request with.
   void answer_state_request(std::uint8_t instance, ReplicaIndex from, const StateRequest& request,
                             ByzantineOutbox& out);
+  // bad_state with `offer: wrong_pairs`: its committed block and true state
+  // digest over altered pairs.
+  StateResponse wrong_pairs_offer(std::uint8_t instance) const;
   // fork: the block `proposal` would be with its justify `depth` QCs back (or
   // at the lock, or, with depth hidden, on the newest older QC a timeout or
   // NEW-VIEW claimed that no proposal carried); nullopt when it has no such QC.

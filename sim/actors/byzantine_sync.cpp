@@ -5,7 +5,8 @@
 // so each lie must be dropped; a requester that trusts the responder stores
 // a block nobody certified under a certified hash, or a forged chain.
 // bad_state answers state requests (core/node/state_transfer.h) with a
-// made-up state that only it vouches for.
+// made-up state that only it vouches for, or (`offer: wrong_pairs`) with the
+// vouched block and digest over pairs that are not that state.
 #include "sim/actors/byzantine.h"
 
 #include <algorithm>
@@ -75,15 +76,21 @@ void ByzantineActor::rewrite_block_response(std::uint8_t instance, ReplicaIndex 
   emit(instance, to, lie, 0, out);
 }
 
-// bad_state: one height above its commit, a block nobody proposed (on its
-// committed block, with an invented request), its real pairs plus an
-// invented one under their true digest, and a history that vouches only for
-// that. The offer is self-consistent, but no honest replica vouches for it:
-// a correct requester, which needs f+1 vouchers, never installs it.
+// bad_state (`offer: made_up`): one height above its commit, a block nobody
+// proposed (on its committed block, with an invented request), its real
+// pairs plus an invented one under their true digest, and a history that
+// vouches only for that. The offer is self-consistent, but no honest replica
+// vouches for it: a correct requester, which needs f+1 vouchers, never
+// installs it. (`offer: wrong_pairs`: see wrong_pairs_offer.)
 void ByzantineActor::answer_state_request(std::uint8_t instance, ReplicaIndex from, const StateRequest& request,
                                           ByzantineOutbox& out) {
   const Replica& replica = *instances_[instance];
   if (from == config_.index || replica.committed_height() < request.committed_height) return;
+  if (params_.state_lie == StateLie::wrong_pairs) {
+    if (replica.committed_height() == request.committed_height) return;  // the requester has that state
+    ++forged_count_;
+    return emit(instance, from, wrong_pairs_offer(instance), 0, out);
+  }
   StateResponse lie;
   Block& block = lie.block;
   block.parent_hash = replica.committed_hash();
@@ -110,6 +117,33 @@ void ByzantineActor::answer_state_request(std::uint8_t instance, ReplicaIndex fr
   lie.history.push_back(CommittedDigest{block.height, block_hash(block), lie.state_digest});
   ++forged_count_;
   emit(instance, from, lie, 0, out);
+}
+
+// bad_state with `offer: wrong_pairs`: its real committed block and the real
+// digest of the state after it (the claim honest replicas' offers and
+// histories vouch for), its real cached replies, but pairs that are not that
+// state: the last pair's value changed (an invented pair when the state is
+// empty), still strictly ascending by key. A correct requester checks that
+// the pairs hash to the vouched digest before it installs anything; one that
+// skips the check installs (durably) a state the cluster never decided.
+StateResponse ByzantineActor::wrong_pairs_offer(std::uint8_t instance) const {
+  const Replica& replica = *instances_[instance];
+  const KvStateMachine& machine = state_machines_[instance];
+  StateResponse lie;
+  lie.block = *replica.committed_block();
+  lie.state_digest = machine.digest();
+  machine.store().for_each([&](std::string_view key, std::string_view value) {
+    lie.pairs.push_back(KeyValue{std::string(key), std::string(value)});
+  });
+  if (lie.pairs.empty()) {
+    lie.pairs.push_back(KeyValue{"bad_state", "invented"});
+  } else {
+    lie.pairs.back().value += "/bad_state";
+  }
+  for (const auto& key : machine.cached_reply_keys())
+    lie.replies.push_back(SnapshotReply{key.first, key.second, machine.encode_cached_reply(key)});
+  lie.history.push_back(CommittedDigest{lie.block.height, block_hash(lie.block), lie.state_digest});
+  return lie;
 }
 
 }  // namespace bftsim

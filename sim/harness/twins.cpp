@@ -33,6 +33,7 @@ crypto: fast
 protocol: {view_timeout: 10ms, timeout_multiplier: 1}
 network: {latency: {distribution: constant, value: 1ms}}
 clients: {count: 0}
+storage: {engine: memory}
 expect: {safety: holds, liveness: unchecked}
 )";
 

@@ -20,6 +20,7 @@ constexpr std::array<std::string_view, 3> sync_lie_names = {"fabricated", "unlin
 constexpr std::array<std::string_view, 3> qc_pad_names = {"none", "junk", "duplicate"};
 constexpr std::array<std::string_view, 5> cert_forgery_names = {"qc_signature", "qc_duplicate", "tc_signature",
                                                                 "tc_short", "tc_high_qc"};
+constexpr std::array<std::string_view, 2> state_lie_names = {"made_up", "wrong_pairs"};
 
 }  // namespace
 
@@ -40,5 +41,7 @@ std::string_view qc_pad_name(QcPad pad) { return qc_pad_names[static_cast<std::s
 std::string_view cert_forgery_name(CertForgery forgery) {
   return cert_forgery_names[static_cast<std::size_t>(forgery)];
 }
+
+std::string_view state_lie_name(StateLie lie) { return state_lie_names[static_cast<std::size_t>(lie)]; }
 
 }  // namespace bftsim

@@ -37,7 +37,7 @@ enum class ByzantineBehavior : std::uint8_t {
   tail_fork,           // as leader: drops its predecessor's block, extends the grandparent
   short_qc,            // certifies a block with the votes it saw, one short of a quorum (`pad`)
   forge_cert,          // sends timeouts carrying a QC or TC a correct replica must refuse (`cert`)
-  bad_state,           // answers state requests with a made-up state only it vouches for
+  bad_state,           // answers state requests with a lie (`offer`): a made-up state, or wrong pairs
 };
 inline constexpr std::size_t byzantine_behavior_count = 25;
 // A swarm's behaviour pool when it names none: the behaviours up to short_qc.
@@ -77,6 +77,16 @@ std::string_view qc_pad_name(QcPad pad);
 enum class CertForgery : std::uint8_t { qc_signature, qc_duplicate, tc_signature, tc_short, tc_high_qc };
 std::string_view cert_forgery_name(CertForgery forgery);
 
+// bad_state's lie (YAML `offer`), for a state request:
+//   made_up:     one height above its commit, a block nobody proposed and
+//                pairs that hash to the digest it claims; only it vouches;
+//   wrong_pairs: its committed block and the true state digest after it
+//                (what honest replicas vouch for), with pairs that are not
+//                that state (one value changed, or an invented pair when the
+//                state is empty), still sorted by key.
+enum class StateLie : std::uint8_t { made_up, wrong_pairs };
+std::string_view state_lie_name(StateLie lie);
+
 // fork's depth (YAML `depth: 1 | 2 | 3 | lock | hidden`): 0 means at the lock,
 // fork_depth_hidden on the newest QC no proposal carried (byzantine.h).
 inline constexpr std::uint32_t fork_depth_lock = 0;
@@ -95,6 +105,7 @@ struct ByzantineParams {
   bool bad_parent_grandparent = false;     // bad_parent: `parent: unknown | grandparent`
   QcPad qc_pad = QcPad::none;              // short_qc: `pad`
   CertForgery cert = CertForgery::qc_signature;  // forge_cert: `cert`
+  StateLie state_lie = StateLie::made_up;         // bad_state: `offer`
 
   bool operator==(const ByzantineParams&) const = default;
 };

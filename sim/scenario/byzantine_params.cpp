@@ -1,6 +1,6 @@
 // The parameters of a `byzantine` entry, beside `node` and `behavior`:
 // `depth` (fork), `mode` (bad_sync), `vote_for` (impersonate), `split`
-// (equivocate), `parent` (bad_parent), `pad` (short_qc), `cert` (forge_cert) and `targets`
+// (equivocate), `parent` (bad_parent), `pad` (short_qc), `cert` (forge_cert), `offer` (bad_state) and `targets`
 // (withhold_votes, withhold_proposals, withhold_timeouts). Each is read only
 // when the entry names a behaviour that takes it; otherwise it is an error at
 // the parameter, so a parameter never silently does nothing.
@@ -113,6 +113,13 @@ Status read_byzantine_params(const YamlNode& map, std::string_view entry_path, s
     auto cert = read_enum(*node, path, NameTable<CertForgery>(cert_forgery_names), "cert");
     if (!cert) return tl::unexpected(std::move(cert.error()));
     params.cert = *cert;
+  }
+  if (const YamlNode* node = map.find("offer")) {
+    const std::string path = key_path_join(entry_path, "offer");
+    BFTSIM_SCENARIO_TRY(require_taker(*node, path, "offer", spec, {B::bad_state}));
+    auto lie = read_enum(*node, path, NameTable<StateLie>(state_lie_names), "bad_state offer");
+    if (!lie) return tl::unexpected(std::move(lie.error()));
+    params.state_lie = *lie;
   }
   if (const YamlNode* node = map.find("targets")) {
     const std::string path = key_path_join(entry_path, "targets");

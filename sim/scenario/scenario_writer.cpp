@@ -205,6 +205,8 @@ std::string byzantine_params(const ByzantineSpec& spec) {
   if (has(ByzantineBehavior::short_qc) && p.qc_pad != defaults.qc_pad) out += fmt::format(", pad: {}", qc_pad_name(p.qc_pad));
   if (has(ByzantineBehavior::forge_cert) && p.cert != defaults.cert)
     out += fmt::format(", cert: {}", cert_forgery_name(p.cert));
+  if (has(ByzantineBehavior::bad_state) && p.state_lie != defaults.state_lie)
+    out += fmt::format(", offer: {}", state_lie_name(p.state_lie));
   if ((has(ByzantineBehavior::withhold_votes) || has(ByzantineBehavior::withhold_proposals) ||
        has(ByzantineBehavior::withhold_timeouts)) &&
       !p.targets.empty())

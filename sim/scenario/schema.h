@@ -36,7 +36,7 @@ inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "
                                               "propose_before_sync"};
 inline constexpr std::string_view storage_keys[] = {"engine", "unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
-                                                      "split", "parent", "pad", "cert"};
+                                                      "split", "parent", "pad", "cert", "offer"};
 inline constexpr std::string_view network_keys[] = {"latency", "loss", "duplicate", "reorder", "reorder_delay",
                                                    "bandwidth"};
 inline constexpr std::string_view latency_keys_all[] = {"distribution", "value",  "min",   "max",   "mean",
@@ -118,6 +118,8 @@ inline constexpr std::pair<std::string_view, CertForgery> cert_forgery_names[] =
     {"qc_signature", CertForgery::qc_signature}, {"qc_duplicate", CertForgery::qc_duplicate},
     {"tc_signature", CertForgery::tc_signature}, {"tc_short", CertForgery::tc_short},
     {"tc_high_qc", CertForgery::tc_high_qc}};
+inline constexpr std::pair<std::string_view, StateLie> state_lie_names[] = {{"made_up", StateLie::made_up},
+                                                                           {"wrong_pairs", StateLie::wrong_pairs}};
 inline constexpr std::pair<std::string_view, bool> bad_parent_names[] = {{"unknown", false}, {"grandparent", true}};
 inline constexpr std::pair<std::string_view, InFlight> in_flight_names[] = {{"drop", InFlight::drop},
                                                                        {"deliver", InFlight::deliver}};

@@ -143,8 +143,6 @@ NOT_FINDABLE = {
         'the check keeps it out of the bounded orphan buffer (liveness)',
  'M29': 'masked by content addressing (as M28): a chain that does not link stores its blocks under their '
         'own hashes, uncertified; the requested block waits for its real parent (liveness)',
- 'M31': 'masked by the Node: after install it checks the installed state\'s digest against the offer\'s '
-        'and stops the node on a mismatch, so wrong pairs under a vouched digest are never used',
 }
 
 EXPECT_VIOLATED = {'twins-f-plus-one', 'sweep-partitions-twins', 'mutant-skip-lock', 'leader-crash-linear'}

@@ -29,7 +29,7 @@
 namespace bftsim::runner {
 namespace {
 
-using testing::free_port;
+using testing::HeldPort;
 using testing::seed_of;
 
 // Bytes appended and not yet synced, over every file opened for writing.
@@ -110,9 +110,12 @@ TEST_CASE("node_server: a reply leaves only once its commit is synced") {
   cluster.chain_id = "test";
   cluster.faulty = 1;
   cluster.protocol.view_timeout = 500'000'000;
+  // Every port bound before any server starts and handed to its server: no race.
+  std::array<HeldPort, replica_count> peer_ports;
+  std::array<HeldPort, replica_count> client_ports;
   for (std::uint8_t id = 0; id < replica_count; ++id)
-    cluster.replicas.push_back(
-        ReplicaAddress{id, "127.0.0.1", free_port(), free_port(), ed25519_public_key(seed_of(id + 1))});
+    cluster.replicas.push_back(ReplicaAddress{id, "127.0.0.1", peer_ports[id].port(), client_ports[id].port(),
+                                              ed25519_public_key(seed_of(id + 1))});
 
   asio::io_context io;
   std::vector<std::unique_ptr<WatchedFileSystem>> file_systems;
@@ -123,6 +126,8 @@ TEST_CASE("node_server: a reply leaves only once its commit is synced") {
     options.data_dir = (dir / std::to_string(id)).string();
     options.status_interval = std::chrono::milliseconds(0);
     options.file_system = file_systems.back().get();
+    options.peer_listen_socket = peer_ports[id].listen_and_release();
+    options.client_listen_socket = client_ports[id].listen_and_release();
     servers.push_back(std::make_unique<NodeServer>(io, cluster, id, seed_of(id + 1), options));
     REQUIRE(servers.back()->start());
   }

@@ -24,7 +24,7 @@
 namespace bftsim::runner {
 namespace {
 
-using testing::free_port;
+using testing::HeldPort;
 using testing::seed_of;
 
 std::vector<std::uint8_t> framed(const std::vector<std::uint8_t>& payload) {
@@ -52,15 +52,18 @@ bool closed_by_peer(asio::ip::tcp::socket& socket) {
 
 struct Fixture {
   Fixture() {
+    // Replica 0's port is handed to its network; the others stay held and
+    // unheard (replica 0's dials to them are refused), for the whole test.
     for (std::uint8_t id = 0; id < 4; ++id)
-      cluster.replicas.push_back(ReplicaAddress{id, "127.0.0.1", free_port(), 0, ed25519_public_key(seed_of(id + 1))});
+      cluster.replicas.push_back(
+          ReplicaAddress{id, "127.0.0.1", ports[id].port(), 0, ed25519_public_key(seed_of(id + 1))});
     cluster.faulty = 1;
     cluster.chain_id = "test";
     network = std::make_unique<PeerNetwork>(io, cluster, 0, seed_of(1), counters, [this](ReplicaIndex from, Message message) {
       std::lock_guard lock(mutex);
       delivered.emplace_back(from, std::move(message));
     });
-    REQUIRE(network->start());
+    REQUIRE(network->start(ports[0].listen_and_release()));
     thread = std::thread([this] { io.run(); });
   }
   ~Fixture() { stop(); }
@@ -87,6 +90,7 @@ struct Fixture {
     asio::write(socket, asio::buffer(framed(encode_proof(proof))));
   }
 
+  std::array<HeldPort, 4> ports;
   ClusterConfig cluster;
   asio::io_context io;
   asio::io_context client_io;

@@ -52,6 +52,33 @@ TEST_CASE("resp: commands parse whole, pipelined and split at every byte") {
   }
 }
 
+// What redis-cli --pipe sends: the commands, then an empty line and an ECHO
+// of 20 random bytes it waits for. TCP may split it anywhere, also between
+// the empty line's \r and \n; a lone \r at the end is not yet a protocol error.
+TEST_CASE("resp: redis-cli --pipe's empty line before its ECHO, split at every byte") {
+  const std::string magic("\r\n\0*$\xff\r\r\nabcdefghijkl", 20);
+  const std::string stream = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n\r\n*2\r\n$4\r\nECHO\r\n$20\r\n" + magic + "\r\n";
+  for (std::size_t split = 0; split <= stream.size(); ++split) {
+    CAPTURE(split);
+    RespReader reader;
+    std::vector<std::vector<std::string>> commands;
+    for (const std::string& part : {stream.substr(0, split), stream.substr(split)}) {
+      reader.feed(bytes(part));
+      while (true) {
+        auto next = reader.next();
+        REQUIRE(next);
+        if (!*next) break;
+        commands.push_back(**next);
+      }
+    }
+    REQUIRE(commands.size() == 2);
+    CHECK(commands[0] == std::vector<std::string>{"SET", "k", "v"});
+    CHECK(commands[1] == std::vector<std::string>{"ECHO", magic});
+  }
+  // A \r not followed by \n is still junk.
+  CHECK(reader_error("\r*1\r\n$4\r\nPING\r\n").find("protocol error") == 0);
+}
+
 TEST_CASE("resp: what is not a command fails the reader") {
   CHECK(reader_error("*1\r\n$4\r\nPING\r\n").empty());
   CHECK(reader_error("\r\n*1\r\n$4\r\nPING\r\n\r\n\r\n").empty());  // empty lines between commands

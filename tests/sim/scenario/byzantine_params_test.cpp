@@ -60,6 +60,9 @@ TEST_CASE("byzantine parameters load into the entry, with defaults when left out
   CHECK(load_ok(with_entry("{node: 3, behavior: forge_cert, cert: tc_high_qc}")).byzantine[0].params.cert ==
         CertForgery::tc_high_qc);
   CHECK(load_ok(with_entry("{node: 3, behavior: forge_cert}")).byzantine[0].params.cert == CertForgery::qc_signature);
+  CHECK(load_ok(with_entry("{node: 3, behavior: bad_state, offer: wrong_pairs}")).byzantine[0].params.state_lie ==
+        StateLie::wrong_pairs);
+  CHECK(load_ok(with_entry("{node: 3, behavior: bad_state}")).byzantine[0].params.state_lie == StateLie::made_up);
   CHECK(load_error(with_entry("{node: 3, behavior: silent, cert: tc_short}")) ==
         "adv.yaml:10:39: byzantine[0].cert: only forge_cert takes cert, and this entry's behavior is silent");
   // Every new behaviour has a name the loader knows.
@@ -88,6 +91,10 @@ TEST_CASE("a byzantine parameter no behaviour of the entry takes, or a bad value
         "adv.yaml:10:38: byzantine[0].depth: expected 1..3 (QCs below the highest), lock or hidden, got \"4\"");
   CHECK(load_error(with_entry("{node: 3, behavior: fork, depth: \"2\"}")).rfind(
             "adv.yaml:10:38: byzantine[0].depth: expected 1..3", 0) == 0);
+  CHECK(load_error(with_entry("{node: 3, behavior: bad_sync, offer: wrong_pairs}")) ==
+        "adv.yaml:10:42: byzantine[0].offer: only bad_state takes offer, and this entry's behavior is bad_sync");
+  CHECK(load_error(with_entry("{node: 3, behavior: bad_state, offer: lies}")) ==
+        "adv.yaml:10:43: byzantine[0].offer: unknown bad_state offer \"lies\" (known: made_up, wrong_pairs)");
   CHECK(load_error(with_entry("{node: 3, behavior: bad_sync, mode: lies}")) ==
         "adv.yaml:10:41: byzantine[0].mode: unknown bad_sync mode \"lies\" (known: fabricated, unlinked, forged_justify)");
   CHECK(load_error(with_entry("{node: 3, behavior: impersonate, vote_for: mine}")).rfind(
@@ -101,7 +108,7 @@ TEST_CASE("a byzantine parameter no behaviour of the entry takes, or a bad value
   CHECK(load_error(with_entry("{node: 3, behavior: withhold_votes, targets: []}")) ==
         "adv.yaml:10:50: byzantine[0].targets: needs at least one replica (leave it out to mean all)");
   CHECK(load_error(with_entry("{node: 3, behavior: fork, deep: 2}")).rfind(
-            "adv.yaml:10:31: byzantine[0].deep: unknown key (known: node, behavior, depth, mode, vote_for, targets, split, parent, pad, cert)", 0) == 0);
+            "adv.yaml:10:31: byzantine[0].deep: unknown key (known: node, behavior, depth, mode, vote_for, targets, split, parent, pad, cert, offer)", 0) == 0);
 }
 
 TEST_CASE("expect.check names a safety checker, and only with safety: violated") {
