@@ -59,6 +59,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       timer_deadline_(scenario.replica_count),
       clocks_(scenario.replica_count),
       view_windows_(faults_),
+      event_rate_(scenario.event_rate_max.value_or(event_rate_max_default(scenario.replica_count))),
       liveness_(global_stabilization_time(faults_), scenario.expect.within) {
   BFTSIM_ASSERT(scenario.replica_count >= 3 * scenario.faulty_count + 1);
   checkers_.push_back(std::make_unique<IntegrityChecker>());
@@ -114,6 +115,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
   report_.expected_liveness = std::string(expect_name(scenario.expect.liveness));
   report_.committed_blocks_by_proposer.assign(scenario.replica_count, 0);
   report_.expected_check = scenario.expect.check;
+  report_.expected_cut_off = scenario.expect.cut_off;
 }
 
 ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
@@ -203,6 +205,13 @@ RunReport Simulation::Impl::run() {
   while (!queue_.empty() && queue_.top().at <= scenario_.duration && !report_.safety_violation && !views_done_) {
     auto entry = queue_.pop();
     now_ = entry.at;
+    if (event_rate_.exceeded_after(now_)) {
+      // An event storm: stop before this event runs (it is not counted, traced or hashed).
+      report_.cut_off = CutOff{event_index_, now_, event_rate_.window_start(), event_rate_window,
+                               event_rate_.window_events(),
+                               scenario_.event_rate_max.value_or(event_rate_max_default(scenario_.replica_count))};
+      break;
+    }
     ++event_index_;
     const Event& event = entry.payload;
     remember(event);

@@ -33,6 +33,7 @@
 #include "sim/check/liveness_checker.h"
 #include "sim/disk/sim_disk.h"
 #include "sim/event_queue.h"
+#include "sim/event_rate_guard.h"
 #include "sim/net/network.h"
 #include "sim/net/node_clock.h"
 #include "sim/net/twin_routing.h"
@@ -196,6 +197,7 @@ class Simulation::Impl {
   ViewWindows view_windows_;
   std::map<std::size_t, std::vector<Event>> held_;
   bool views_done_ = false;  // duration_views reached
+  EventRateGuard event_rate_;  // cuts off an event storm (report_.cut_off)
 
   // The online safety checkers, in the order each observation reaches them
   // (the first violation of a run depends on it), and liveness, checked at the end.

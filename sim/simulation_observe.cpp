@@ -111,7 +111,7 @@ void Simulation::Impl::on_note(ReplicaIndex replica, const NoteEffect& note) {
 }
 
 RunReport Simulation::Impl::finish() {
-  report_.end_time = report_.safety_violation || views_done_ ? now_ : scenario_.duration;
+  report_.end_time = report_.safety_violation || views_done_ || report_.cut_off ? now_ : scenario_.duration;
   // A view-keyed fault that never began left no window.
   for (std::size_t f = faults_.size(); f-- > 0;)
     if (fault_at_view(faults_[f]) && !view_windows_.begun(f))
@@ -130,7 +130,8 @@ RunReport Simulation::Impl::finish() {
   if (report_.safety_violation) {
     report_.safety = Verdict::violated;
     report_.liveness = Verdict::unchecked;
-  } else if (scenario_.expect.liveness == LivenessExpectation::unchecked) {
+  } else if (scenario_.expect.liveness == LivenessExpectation::unchecked || report_.cut_off) {
+    // A run cut off short of its end cannot say whether liveness held.
     report_.liveness = Verdict::unchecked;
   } else {
     report_.liveness_violation = liveness_.finish(report_.end_time, event_index_);
@@ -168,7 +169,8 @@ RunReport Simulation::Impl::finish() {
        scenario_.expect.liveness == LivenessExpectation::holds) ||
       (report_.liveness == Verdict::violated &&
        scenario_.expect.liveness == LivenessExpectation::violated);
-  report_.as_expected = safety_ok && liveness_ok;
+  // A cut-off run is judged by the cut-off (expect.cut_off), not by liveness.
+  report_.as_expected = safety_ok && (report_.cut_off ? scenario_.expect.cut_off : liveness_ok && !scenario_.expect.cut_off);
   for (ReplicaIndex r = 0; r < scenario_.replica_count; ++r) {
     const SimDiskCounters& disk = disks_[r]->counters();
     StorageRow row{r, disk.syncs, disk.bytes_written, disk.crashes, disk.bit_flips, disk.torn_appends,

@@ -168,5 +168,25 @@ eval "$replay -q" >/dev/null 2>"$work/replay-err"; replay_rc=$?
 run sweep "$src/scenarios/demo.yaml" --seeds 5-1
 [ "$(rc)" = 2 ] && pass || fail "sweep with a bad seed range exits 2: $(rc)"
 
+# An event storm is cut off with a verdict, never a hang: a bound of 1000
+# events per simulated second (10 per 10 ms window) cuts demo off at once.
+run run "$src/scenarios/demo.yaml" --set crypto=fast --set event_rate_max=1000 --out "$work/cut"
+if [ "$(rc)" = 1 ] && grep -q "^  CUT OFF (event storm): 11 events in the 10ms of simulated time from 0s passed event_rate_max 1000 per simulated second; stopped at 0s after 10 events$" "$work/out" \
+  && grep -q "verdict: NOT as expected: cut off as an event storm$" "$work/out" \
+  && [ "$(tail -1 "$work/cut/summary.csv" | cut -d, -f8,21,25,26,27)" = "10,unchecked,no,cut_off,10" ]; then pass
+else fail "a run past event_rate_max is cut off: $(rc) $(cat "$work/out") $(tail -1 "$work/cut/summary.csv" 2>&1)"; fi
+run run "$src/scenarios/demo.yaml" --set crypto=fast --set event_rate_max=1000 --set expect.cut_off=true
+[ "$(rc)" = 0 ] && grep -q "verdict: as expected (cut off, as expected)" "$work/out" && pass \
+  || fail "expect.cut_off: true accepts a cut-off run: $(rc) $(cat "$work/out")"
+run run "$src/scenarios/demo.yaml" --set crypto=fast --set duration=1s --set expect.cut_off=true
+[ "$(rc)" = 1 ] && grep -q "verdict: NOT as expected: not cut off (expected cut_off)$" "$work/out" && pass \
+  || fail "expect.cut_off: true misses a run that ran to its end: $(rc) $(cat "$work/out")"
+run run "$src/scenarios/demo.yaml" --set event_rate_max=99
+[ "$(rc)" = 2 ] && grep -q "event_rate_max" "$work/err" && pass || fail "event_rate_max below 100 exits 2: $(rc) $(cat "$work/err")"
+run sweep "$src/scenarios/demo.yaml" --seeds 1-3 --set crypto=fast --set event_rate_max=1000 --jobs 1 --no-progress
+[ "$(rc)" = 1 ] && grep -q "^  3 runs cut off as event storms (event_rate_max)$" "$work/out" \
+  && [ "$(grep -c "NOT as expected: cut off as an event storm: " "$work/out")" = 3 ] && pass \
+  || fail "sweep counts cut-off runs: $(rc) $(cat "$work/out")"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -54,7 +54,15 @@ void BlockSync::retry_fetches(const BlockTree& tree, Instant now, Effects& out) 
 }
 
 void BlockSync::on_fetch_timer(const BlockTree& tree, Instant now, Effects& out) {
-  if (!fetch_timer_at_ || now < *fetch_timer_at_) return;  // superseded
+  if (!fetch_timer_at_) return;  // none armed: a stray firing
+  if (now < *fetch_timer_at_) {
+    // Early: the host fired with its clock just short of the deadline. Arm it
+    // again; dropped, the retries would stop for good (arm_fetch_timer arms
+    // nothing while fetch_timer_at_ is set). A later arming never supersedes
+    // an armed one: fetch_timer_at_ is set only while it is unset.
+    out.push_back(SetTimerEffect{TimerKind::fetch, *fetch_timer_at_});
+    return;
+  }
   fetch_timer_at_.reset();
   for (auto& [hash, state] : fetching_) {
     if (orphans_.contains(hash) || tree.contains(hash)) continue;

@@ -47,7 +47,8 @@ class BlockSync {
   void retry_fetches(const BlockTree& tree, Instant now, Effects& out);
   // The fetch timer fired: re-asks, of the peer after the one asked last,
   // every outstanding hash asked fetch_retry_after ago or longer that has
-  // quick retries left, then re-arms the timer for the next one due.
+  // quick retries left, then re-arms the timer for the next one due. Fired
+  // before its deadline (`now` short of it), it only arms the timer again.
   void on_fetch_timer(const BlockTree& tree, Instant now, Effects& out);
   bool is_fetching(const Hash32& hash) const { return fetching_.contains(hash); }
   // `hash` entered the tree: it is no longer outstanding.

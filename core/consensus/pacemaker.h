@@ -35,8 +35,13 @@ class Pacemaker {
   void enter_view(View view, std::optional<TimeoutCert> tc);
   // Sets the deadline one timeout from now and asks for the view timer.
   void arm_view_timer(Instant now, Effects& out);
-  // False for a timer armed before the latest arming (superseded).
+  // False for a timer armed before the latest arming (superseded), or one
+  // fired before its deadline.
   bool expired(Instant now) const { return now >= view_deadline_; }
+  // Asks for the view timer at the current deadline again (a timer fired early).
+  void rearm_view_timer(Effects& out) const {
+    out.push_back(SetTimerEffect{TimerKind::view, view_deadline_});
+  }
   // Records that this replica gives up on view(); true the first time.
   bool give_up_view();
   // A commit is progress under either backoff_reset: the backoff restarts

@@ -34,7 +34,8 @@ Replica::Replica(ReplicaConfig config, std::unique_ptr<Signer> signer,
       votes_(quorum_),
       mempool_(config_.mempool_size_max, config_.batch_size),
       client_verifier_(config_.chain_id, client_verified_max),
-      block_sync_(config_) {
+      block_sync_(config_),
+      ancestor_fetch_(config_) {
   BFTSIM_ASSERT(config_.index < config_.replica_count);
   BFTSIM_ASSERT(signer_ != nullptr && signer_->index() == config_.index);
   BFTSIM_ASSERT(verifier_ != nullptr && verifier_->replica_count() == config_.replica_count);
@@ -53,6 +54,9 @@ void Replica::start(Instant now, Effects& out) {
   // keeps it from voting there again.
   enter_view(std::max<View>({1, restored_view_, high_qc_.view + 1, last_voted_view_}),
              std::nullopt, now, out);
+  // A committed log shorter than the reputation window (a restart soon after
+  // a state transfer): the rest comes from peers.
+  if (committed_height_ > 0) ancestor_fetch_.start(tree_, committed_hash_, now, out);
   send_new_view(out);
   check_invariants();
 }
@@ -100,10 +104,18 @@ void Replica::on_timer(TimerKind timer, Instant now, Effects& out) {
     return check_invariants();
   }
   BFTSIM_ASSERT(timer == TimerKind::view);
-  if (!pacemaker_.expired(now)) return;  // superseded by a later arming
+  if (!pacemaker_.expired(now)) {
+    // Early (the host's clock just short of the deadline), or a timer a
+    // later arming superseded: arm the current deadline again. Dropped, an
+    // early timer would leave the view without a timer; re-armed, a
+    // superseded one only repeats the arming in force.
+    pacemaker_.rearm_view_timer(out);
+    return check_invariants();
+  }
   send_timeout(now, out);
   pacemaker_.arm_view_timer(now, out);
   block_sync_.retry_fetches(tree_, now, out);
+  ancestor_fetch_.retry(now, out);
   send_new_view(out);
   check_invariants();
 }

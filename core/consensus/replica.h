@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/consensus/ancestor_fetch.h"
 #include "core/consensus/block_sync.h"
 #include "core/consensus/block_tree.h"
 #include "core/consensus/client_verifier.h"
@@ -94,6 +95,13 @@ class Replica {
   // Client signature verifications done (require_client_signatures).
   std::uint64_t client_verification_count() const { return client_verifier_.verification_count(); }
   Duration current_view_timeout() const { return pacemaker_.current_view_timeout(); }
+  // The leader the rule names for `view` from the block `anchor_hash`
+  // certified in `anchor_view`, as this replica's tree reads it; nullopt when
+  // it cannot tell (leader_election.h). For tests: every honest replica must
+  // name the same.
+  std::optional<ReplicaIndex> leader_from(View view, View anchor_view, const Hash32& anchor_hash) const {
+    return leaders_.leader(tree_, view, anchor_view, anchor_hash);
+  }
 
  private:
   // `shared`: as on_message's, holding `proposal`.
@@ -197,6 +205,9 @@ class Replica {
   ClientVerifier client_verifier_;
 
   BlockSync block_sync_;
+  // Under reputation: the committed blocks below a root this replica lacks
+  // (after a state transfer, or a restart with a short committed log).
+  AncestorFetch ancestor_fetch_;
 
   std::array<std::uint64_t, drop_reason_count> drops_{};
 };

@@ -25,6 +25,12 @@ void Replica::on_block_request(ReplicaIndex from, const BlockRequest& request, E
 
 void Replica::on_block_response(ReplicaIndex from, const BlockResponse& response, Instant now,
                                 Effects& out) {
+  std::size_t ancestors_added = 0;
+  if (ancestor_fetch_.on_block_response(tree_, response, now, out, ancestors_added)) {
+    // The leader rule may read its window now; this replica may lead.
+    if (ancestors_added > 0) try_propose(now, out);
+    return;
+  }
   if (!block_sync_.on_block_response(tree_, from, response, now, out)) {
     // A block this replica already holds is a late answer (a fetch asked two
     // peers, fetch_missed_proposal, and the first answer served it), not a

@@ -80,6 +80,8 @@ void Replica::install_state(std::shared_ptr<const Block> block, const Hash32& ha
   committed_hash_ = hash;
   tree_.install_root(std::move(block), hash);
   block_sync_.on_state_installed(height);
+  // Under reputation the rule reads blocks below the new root: fetch them.
+  ancestor_fetch_.start(tree_, hash, now, out);
   // Fetched blocks above the new root may now attach; then the usual rules.
   adopt_orphans(now, out);
   update_chain(high_qc_, config_.index == 0 ? 1 : 0, now, out);

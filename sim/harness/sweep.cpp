@@ -31,6 +31,7 @@ struct Outcome {
   bool as_expected = false;
   bool safety_violation = false;
   bool liveness_violation = false;
+  bool cut_off = false;  // stopped as an event storm (as expected or not)
   int unexpected_safety = 0, unexpected_liveness = 0, missing_violations = 0;
   std::uint64_t events = 0;
   std::string csv_row;
@@ -38,11 +39,11 @@ struct Outcome {
 };
 
 std::string encode_outcome(const Outcome& o) {
-  return fmt::format("{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}", o.as_expected ? 1 : 0, field_separator,
+  return fmt::format("{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}", o.as_expected ? 1 : 0, field_separator,
                      o.safety_violation ? 1 : 0, field_separator, o.liveness_violation ? 1 : 0, field_separator,
                      o.unexpected_safety, field_separator, o.unexpected_liveness, field_separator,
                      o.missing_violations, field_separator, o.events, field_separator, o.csv_row, field_separator,
-                     o.misses);
+                     o.misses, field_separator, o.cut_off ? 1 : 0);
 }
 
 std::optional<Outcome> decode_outcome(const std::string& text) {
@@ -53,7 +54,7 @@ std::optional<Outcome> decode_outcome(const std::string& text) {
       fields.push_back(text.substr(start, i - start));
       start = i + 1;
     }
-  if (fields.size() != 9) return std::nullopt;
+  if (fields.size() != 10) return std::nullopt;
   Outcome o;
   o.as_expected = fields[0] == "1";
   o.safety_violation = fields[1] == "1";
@@ -64,6 +65,7 @@ std::optional<Outcome> decode_outcome(const std::string& text) {
   o.events = std::stoull(fields[6]);
   o.csv_row = fields[7];
   o.misses = fields[8];
+  o.cut_off = fields[9] == "1";
   return o;
 }
 
@@ -88,6 +90,7 @@ std::string run_directory_name(std::uint64_t seed, const GridPoint& point) {
 struct Tally {
   std::uint64_t runs = 0, events = 0, expected = 0, expected_safety = 0, expected_liveness = 0;
   std::uint64_t unexpected = 0, unexpected_safety = 0, unexpected_liveness = 0, missing = 0, crashed = 0;
+  std::uint64_t cut_off = 0;  // runs stopped as event storms
   // By run number, so the summary lists runs in sweep order whatever the workers.
   std::map<std::uint64_t, std::string> unexpected_lines;  // with their replay command
   std::map<std::uint64_t, std::string> expected_violation_runs;
@@ -148,7 +151,9 @@ int sweep_command(const CommandOptions& options) {
     o.as_expected = report.as_expected;
     o.safety_violation = report.safety_violation.has_value();
     o.liveness_violation = report.liveness_violation.has_value();
+    o.cut_off = report.cut_off.has_value();
     for (const auto& miss : expectation_misses(report)) {
+      if (miss.aspect == "cut_off") continue;  // counted by o.cut_off
       if (miss.verdict == Verdict::violated) ++(miss.aspect == "safety" ? o.unexpected_safety : o.unexpected_liveness);
       else if (miss.expected == "violated") ++o.missing_violations;
     }
@@ -190,6 +195,7 @@ int sweep_command(const CommandOptions& options) {
     }
     rows[run.number] = o->csv_row;
     tally.events += o->events;
+    tally.cut_off += o->cut_off;
     if (o->as_expected) {
       ++tally.expected;
       tally.expected_safety += o->safety_violation;
@@ -230,6 +236,8 @@ int sweep_command(const CommandOptions& options) {
              scenarios.front().name, scope, tally.runs, tally.expected, tally.expected_safety,
              tally.expected_liveness, tally.unexpected, tally.unexpected_safety, tally.unexpected_liveness,
              tally.missing, tally.crashed > 0 ? fmt::format(", {} crashed", tally.crashed) : "");
+  if (tally.cut_off > 0)
+    fmt::print("  {} runs cut off as event storms (event_rate_max)\n", tally.cut_off);
   std::size_t listed = 0;
   for (const auto& [number, line] : tally.unexpected_lines)
     if (listed++ < listed_runs_max) fmt::print("{}", line);

@@ -103,6 +103,13 @@ std::string summary_csv_row(const RunReport& report) {
   const Violation* violation = report.safety_violation    ? &*report.safety_violation
                                : report.liveness_violation ? &*report.liveness_violation
                                                            : nullptr;
+  // A cut-off run without a safety violation names the cut-off in the
+  // violation columns: "cut_off", the events run, the time it stopped.
+  std::optional<Violation> cut_off;
+  if (violation == nullptr && report.cut_off) {
+    cut_off = Violation{"cut_off", report.cut_off->event_count, report.cut_off->at, {}, {}, {}};
+    violation = &*cut_off;
+  }
   // ops per simulated second, with three exact decimals: ops * 1e9 / ns.
   const std::uint64_t milli_ops_per_s =
       report.end_time > 0 ? static_cast<std::uint64_t>(
@@ -220,6 +227,7 @@ std::string format_summary_text(const RunReport& report) {
     if (!violation->context.empty()) fmt::format_to(out, "  the last events that touched replicas involved:\n");
     for (const auto& line : violation->context) fmt::format_to(out, "    {}\n", line);
   }
+  if (report.cut_off) fmt::format_to(out, "  CUT OFF (event storm): {}\n", format_cut_off(*report.cut_off));
   if (report.states_installed > 0) fmt::format_to(out, "  state transfers installed: {}\n", report.states_installed);
   for (const auto& stop : report.node_stops)
     fmt::format_to(out, "  replica {} stopped at {} us: {}\n", stop.replica, us(stop.at), stop.reason);
@@ -233,16 +241,35 @@ std::vector<ExpectationMiss> expectation_misses(const RunReport& report) {
   const bool wrong_check = !report.expected_check.empty() && report.safety_violation &&
                            report.safety_violation->check != report.expected_check;
   if ((report.safety == Verdict::holds) != (report.expected_safety == "holds") || wrong_check)
-    misses.push_back({"safety", report.safety, report.expected_safety, report.expected_check, report.safety_violation});
+    misses.push_back({"safety", report.safety, report.expected_safety, report.expected_check, report.safety_violation,
+                      std::nullopt});
   // After a safety violation liveness is unchecked, so an expected liveness
   // verdict is missed too: the run cannot say whether it held.
-  if (report.expected_liveness != "unchecked" && report.expected_liveness != verdict_name(report.liveness))
-    misses.push_back({"liveness", report.liveness, report.expected_liveness, {}, report.liveness_violation});
+  // A cut-off run is judged by the cut-off alone: its liveness is unchecked
+  // because it stopped short, which the cut-off miss already says.
+  if (report.cut_off.has_value() != report.expected_cut_off) {
+    misses.push_back({"cut_off", report.cut_off ? Verdict::violated : Verdict::holds,
+                      report.expected_cut_off ? "cut off" : "not cut off", {}, std::nullopt, report.cut_off});
+  } else if (!report.cut_off && report.expected_liveness != "unchecked" &&
+             report.expected_liveness != verdict_name(report.liveness)) {
+    misses.push_back({"liveness", report.liveness, report.expected_liveness, {}, report.liveness_violation, std::nullopt});
+  }
   BFTSIM_ASSERT(misses.empty() == report.as_expected);
   return misses;
 }
 
+std::string format_cut_off(const CutOff& cut_off) {
+  return fmt::format("{} events in the {} of simulated time from {} passed event_rate_max {} per simulated second; "
+                     "stopped at {} after {} events",
+                     cut_off.window_events, format_duration(cut_off.window), format_duration(cut_off.window_start),
+                     cut_off.event_rate_max, format_duration(cut_off.at), cut_off.event_count);
+}
+
 std::string format_miss(const ExpectationMiss& miss, bool detail) {
+  if (miss.aspect == "cut_off") {
+    if (miss.cut_off) return detail ? "cut off as an event storm: " + format_cut_off(*miss.cut_off) : "cut off as an event storm";
+    return detail ? "not cut off (expected cut_off): ran to its end" : "not cut off (expected cut_off)";
+  }
   std::string text;
   if (miss.expected_check.empty()) {
     text = fmt::format("{} {} (expected {})", miss.aspect, verdict_name(miss.verdict), miss.expected);
@@ -272,6 +299,7 @@ std::string format_verdict(const RunReport& report) {
     return text;
   }
   std::vector<std::string> found;
+  if (report.cut_off) found.push_back("cut off, as expected");
   if (report.safety_violation) found.push_back("safety violated, as expected: " + report.safety_violation->check);
   if (report.liveness_violation)
     found.push_back("liveness violated, as expected: " + report.liveness_violation->check);

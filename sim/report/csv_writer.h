@@ -29,12 +29,18 @@ std::string format_summary_text(const RunReport& report);
 // One way a run differed from its scenario's `expect`: a violation that was
 // not expected, or an expected violation that did not happen.
 struct ExpectationMiss {
-  std::string aspect;    // "safety" or "liveness"
+  std::string aspect;    // "safety", "liveness" or "cut_off" (verdict violated: cut off)
   Verdict verdict = Verdict::holds;  // what the run found
   std::string expected;  // what `expect` says: "holds" or "violated"
   std::string expected_check;  // safety: the check `expect` names (empty: any)
   std::optional<Violation> violation;  // the violation behind `verdict`, if one fired
+  std::optional<CutOff> cut_off;  // aspect "cut_off": the cut-off, if the run was cut off
 };
+
+// "600001 events in the 10 ms of simulated time from 7.2 s passed
+// event_rate_max 60000000 per simulated second; stopped at 7.205 s after
+// 12345678 events".
+std::string format_cut_off(const CutOff& cut_off);
 
 // Every miss, safety first; empty exactly when report.as_expected. The rule is
 // the one Simulation applies to set as_expected (asserted to agree).

@@ -76,6 +76,18 @@ struct StorageRow {
   std::uint64_t states_installed = 0;
 };
 
+// The simulator stopped a run whose events outran simulated time
+// (EventRateGuard, sim/event_rate_guard.h): one window of simulated time held
+// more events than the scenario's event_rate_max allows.
+struct CutOff {
+  std::uint64_t event_count = 0;   // events run before it (= the run's event count)
+  Instant at = 0;                  // when the event past the bound was due (= end_time)
+  Instant window_start = 0;        // the window it fell in
+  Duration window = 0;             // that window's length
+  std::uint64_t window_events = 0; // events in the window, this one included
+  std::uint64_t event_rate_max = 0;  // the scenario's bound, events per simulated second
+};
+
 enum class Verdict : std::uint8_t { holds, violated, unchecked };
 const char* verdict_name(Verdict verdict);
 
@@ -103,6 +115,10 @@ struct RunReport {
   std::vector<StorageRow> storage;
   std::optional<Violation> safety_violation;
   std::optional<Violation> liveness_violation;
+  // Set when the run was cut off (liveness is then unchecked); as expected
+  // only when the scenario's expect.cut_off says so.
+  std::optional<CutOff> cut_off;
+  bool expected_cut_off = false;
   Verdict safety = Verdict::holds;
   Verdict liveness = Verdict::holds;
   std::string expected_safety;

@@ -52,6 +52,7 @@ Result<Scenario> read_scenario(const YamlNode& root) {
   BFTSIM_SCENARIO_TRY(read_optional(root, "", "seed", out.seed, read_unsigned64));
   BFTSIM_SCENARIO_TRY(read_required(root, "", "duration", out.duration, read_positive_duration));
   BFTSIM_SCENARIO_TRY(read_optional(root, "", "duration_views", out.duration_views, integer_in(1, int64_max)));
+  BFTSIM_SCENARIO_TRY(read_optional(root, "", "event_rate_max", out.event_rate_max, integer_in(100, int64_max)));
   // At least 2: a lone replica's own vote is a quorum, so it would certify
   // its blocks and propose the next without end at one instant.
   BFTSIM_SCENARIO_TRY(read_required(root, "", "replicas", out.replica_count, integer_in(2, replica_count_max)));

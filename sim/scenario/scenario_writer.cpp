@@ -232,6 +232,7 @@ std::string scenario_to_yaml(const Scenario& s, const std::string& comment) {
   out += fmt::format("seed: {}\n", s.seed);
   out += fmt::format("duration: {}\n", duration(s.duration));
   if (s.duration_views) out += fmt::format("duration_views: {}\n", *s.duration_views);
+  if (s.event_rate_max) out += fmt::format("event_rate_max: {}\n", *s.event_rate_max);
   out += fmt::format("replicas: {}\n", s.replica_count);
   out += fmt::format("faulty: {}\n", s.faulty_count);
   out += fmt::format("crypto: {}\n", crypto_kind_name(s.crypto));
@@ -262,6 +263,7 @@ std::string scenario_to_yaml(const Scenario& s, const std::string& comment) {
     expect.emplace_back("min_commits", fmt::format("{}", s.expect.commit_height_min));
   if (s.expect.within != defaults.within) expect.emplace_back("within", duration(s.expect.within));
   if (!s.expect.check.empty()) expect.emplace_back("check", s.expect.check);
+  if (s.expect.cut_off) expect.emplace_back("cut_off", "true");
   section(out, "expect", expect);
   return out;
 }

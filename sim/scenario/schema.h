@@ -28,7 +28,7 @@ inline constexpr std::string_view top_keys[] = {"name",     "description", "seed
                                          "replicas", "faulty",      "crypto",  "protocol",
                                          "network",  "clients",     "faults",  "expect",
                                          "byzantine", "allow_more_faulty", "random_faults", "storage",
-                                         "duration_views"};
+                                         "duration_views", "event_rate_max"};
 inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "view_timeout", "timeout_multiplier",
                                               "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention",
                                               "backoff_reset", "leader_election", "reputation_window",
@@ -50,7 +50,7 @@ inline constexpr std::string_view fault_keys_all[] = {"type", "node",    "at",  
                                                "to",   "both",    "loss", "latency", "duplicate", "fault",
                                                "count", "capacity_bytes", "in_flight", "skew",
                                                "drift", "bandwidth", "types", "at_view", "until_view", "views"};
-inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within", "check"};
+inline constexpr std::string_view expect_keys[] = {"safety", "liveness", "min_commits", "within", "check", "cut_off"};
 
 inline constexpr std::string_view constant_keys[] = {"distribution", "value"};
 inline constexpr std::string_view uniform_keys[] = {"distribution", "min", "max"};

@@ -222,6 +222,7 @@ Status read_expect(const YamlNode& map, std::string_view path, Expectations& out
                                     enum_of(NameTable<LivenessExpectation>(liveness_names), "liveness expectation")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "min_commits", out.commit_height_min, integer_in(0, int64_max)));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "within", out.within, read_positive_duration));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "cut_off", out.cut_off, enum_of(NameTable<bool>(bool_names), "boolean")));
   if (const YamlNode* check = map.find("check")) {
     const std::string check_path = key_path_join(path, "check");
     auto name = read_enum(*check, check_path, NameTable<std::string_view>(safety_check_names), "safety check");

@@ -208,7 +208,7 @@ TEST_CASE("duration_views bounds a run by view") {
   CHECK(load_error("duration_view: 3\n") ==
         "test.yaml:11:1: duration_view: unknown key (known: name, description, seed, duration, replicas, faulty, "
         "crypto, protocol, network, clients, faults, expect, byzantine, allow_more_faulty, random_faults, storage, "
-        "duration_views)");
+        "duration_views, event_rate_max)");
 }
 
 TEST_CASE("the new keys write back as YAML that reads back equal") {

@@ -58,6 +58,7 @@ name: "every: thing"
 description: 'quotes " and \ and # in one line'
 seed: 18446744073709551615
 duration: 12.5s
+event_rate_max: 123456
 replicas: 7
 faulty: 2
 crypto: fast
@@ -94,7 +95,7 @@ byzantine:
   - {node: 2, behavior: twins}
   - {node: 5, behavior: forge_cert, cert: tc_short}
   - {node: 4, behavior: [silent]}
-expect: {safety: violated, liveness: unchecked, min_commits: 3, within: 1500ms}
+expect: {safety: violated, liveness: unchecked, min_commits: 3, within: 1500ms, cut_off: true}
 )";
   const Scenario scenario = load_text(yaml, "every.yaml");
   REQUIRE(scenario.faults.size() == 14);
