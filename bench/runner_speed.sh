@@ -12,6 +12,8 @@
 #     BUILD_DIR  a release build with runner/bft-node and runner/bft-client
 #     OPS        operations per bft-client bench run (default 100000)
 #     BATCHES    the --batch values to run (default: 1 8 32 128)
+# CLIENTS=N in the environment sets bft-client bench's --clients (default 32;
+# fewer clients keep fewer writes outstanding: lower latency, less throughput).
 # PROPOSE_BEFORE_SYNC=false in the environment runs the cluster with the
 # leader's sync before its proposal (the order before issue 11's change).
 # Needs redis-server and redis-benchmark (Debian's redis-server, redis-tools).
@@ -71,7 +73,7 @@ sleep 2
 for batch in "${batches[@]}"; do
   before=$(load)
   read -r blocks0 fsyncs0 dsyncs0 ticks0 < <(node_totals)
-  line=$("$build/runner/bft-client" --config "$cfg" bench --ops "$ops" --clients 32 --value-size 64 --batch "$batch" 2>/dev/null)
+  line=$("$build/runner/bft-client" --config "$cfg" bench --ops "$ops" --clients "${CLIENTS:-32}" --value-size 64 --batch "$batch" 2>/dev/null)
   read -r blocks1 fsyncs1 dsyncs1 ticks1 < <(node_totals)
   echo "load $before  $line"
   awk -v b=$((blocks1 - blocks0)) -v f=$((fsyncs1 - fsyncs0)) -v d=$((dsyncs1 - dsyncs0)) \

@@ -193,6 +193,8 @@ int run_bench(const ClusterConfig& cluster, const ClusterClientOptions& options,
   std::uint64_t issued = 0, completed = 0, timeouts = 0, gets = 0, puts = 0;
   std::uint64_t sequence = 0;
   const auto started = std::chrono::steady_clock::now();
+  auto finished = started;
+  asio::steady_timer progress(io);
   auto next_op = [&] {
     const std::uint64_t draw = sequence++ * 2654435761u;
     const std::string key = fmt::format("key:{:06}", draw % bench.keys);
@@ -220,12 +222,17 @@ int run_bench(const ClusterConfig& cluster, const ClusterClientOptions& options,
                         const double ms =
                             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count();
                         latencies_ms.insert(latencies_ms.end(), count, ms);
-                        if (completed == bench.ops) return connection.close();
+                        if (completed == bench.ops) {
+                          // The clock stops at the last reply, not when the
+                          // progress timer next fires.
+                          finished = std::chrono::steady_clock::now();
+                          progress.cancel();
+                          return connection.close();
+                        }
                         issue(index);
                       });
   };
   for (std::size_t i = 0; i < clients.size(); ++i) issue(i);
-  asio::steady_timer progress(io);
   std::uint64_t last_completed = 0;
   std::function<void()> report = [&] {
     progress.expires_after(std::chrono::seconds(1));
@@ -241,7 +248,8 @@ int run_bench(const ClusterConfig& cluster, const ClusterClientOptions& options,
   report();
   io.run();
   progress.cancel();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (completed < bench.ops) finished = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(finished - started).count();
   std::sort(latencies_ms.begin(), latencies_ms.end());
   fmt::print("bench: {} ops ({} put, {} get) by {} clients, {}-byte values, {} per request, in {:.2f} s: {:.0f} ops/s; "
              "latency ms p50 {:.2f} p90 {:.2f} p99 {:.2f} max {:.2f}; {} timeouts\n",
