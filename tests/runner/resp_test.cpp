@@ -30,22 +30,28 @@ std::string reader_error(const std::string& text) {
 OpResult found(const std::string& value) { return OpResult{ResultStatus::ok, value}; }
 OpResult missing() { return OpResult{ResultStatus::not_found, std::nullopt}; }
 
+// The commands a reader gives for `stream` fed in two reads, split at `split`.
+std::vector<std::vector<std::string>> parse_in_two(const std::string& stream, std::size_t split) {
+  RespReader reader;
+  std::vector<std::vector<std::string>> commands;
+  for (const std::string& part : {stream.substr(0, split), stream.substr(split)}) {
+    reader.feed(bytes(part));
+    while (true) {
+      auto next = reader.next();
+      REQUIRE(next);
+      if (!*next) break;
+      commands.push_back(**next);
+    }
+  }
+  return commands;
+}
+
 }  // namespace
 
 TEST_CASE("resp: commands parse whole, pipelined and split at every byte") {
   const std::string two = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nv\r\nxy\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
   for (std::size_t split = 0; split <= two.size(); ++split) {
-    RespReader reader;
-    std::vector<std::vector<std::string>> commands;
-    for (const std::string& part : {two.substr(0, split), two.substr(split)}) {
-      reader.feed(bytes(part));
-      while (true) {
-        auto next = reader.next();
-        REQUIRE(next);
-        if (!*next) break;
-        commands.push_back(**next);
-      }
-    }
+    const auto commands = parse_in_two(two, split);
     REQUIRE(commands.size() == 2);
     CHECK(commands[0] == std::vector<std::string>{"SET", "k", "v\r\nxy"});
     CHECK(commands[1] == std::vector<std::string>{"GET", "k"});
@@ -60,17 +66,7 @@ TEST_CASE("resp: redis-cli --pipe's empty line before its ECHO, split at every b
   const std::string stream = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n\r\n*2\r\n$4\r\nECHO\r\n$20\r\n" + magic + "\r\n";
   for (std::size_t split = 0; split <= stream.size(); ++split) {
     CAPTURE(split);
-    RespReader reader;
-    std::vector<std::vector<std::string>> commands;
-    for (const std::string& part : {stream.substr(0, split), stream.substr(split)}) {
-      reader.feed(bytes(part));
-      while (true) {
-        auto next = reader.next();
-        REQUIRE(next);
-        if (!*next) break;
-        commands.push_back(**next);
-      }
-    }
+    const auto commands = parse_in_two(stream, split);
     REQUIRE(commands.size() == 2);
     CHECK(commands[0] == std::vector<std::string>{"SET", "k", "v"});
     CHECK(commands[1] == std::vector<std::string>{"ECHO", magic});
