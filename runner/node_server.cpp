@@ -23,6 +23,26 @@ constexpr std::size_t door_outstanding_max = 64;
 constexpr std::size_t batch_door_bytes_max = batch_size_bytes_max - 4096;
 constexpr auto durable_reply_delay = std::chrono::milliseconds(10);
 constexpr Duration door_retry_after = ns_per_s;
+// With BFT_TRACE, loop handlers that take longer than this are logged.
+constexpr std::int64_t handler_log_ns = 2'000'000;
+
+// The LSM's sizes for a replica under load (README, "Speed of the runner"):
+// a memtable flush and the compactions after it run inside a loop handler,
+// at the same height on every replica (they store the same blocks), so each
+// stalls the whole cluster. A larger memtable holds the blocks and client
+// records that are overwritten or deleted soon, so far fewer bytes reach a
+// table (with 4 MiB, a 300,000-write bench flushed 10 times per node; with
+// 16 MiB, once); the WAL limit must exceed it or the log would trigger the
+// flushes; larger tables and level 1 mean fewer files, so fewer syncs per
+// compaction.
+LsmNodeStoreOptions node_store_options() {
+  LsmNodeStoreOptions options;
+  options.db.memtable_size_bytes_max = 16u << 20;
+  options.db.wal_size_bytes_max = 64u << 20;
+  options.db.table_size_bytes_target = 8u << 20;
+  options.db.level1_size_bytes_max = 40u << 20;
+  return options;
+}
 
 std::vector<std::uint8_t> framed_message(const Message& message) {
   std::vector<std::uint8_t> out;
@@ -36,21 +56,31 @@ std::vector<std::uint8_t> framed_message(const Message& message) {
 // moment deferred replies become safe to send.
 class NotifyingStore final : public NodeStore {
  public:
-  NotifyingStore(NodeStore& inner, std::function<void()> after_sync)
-      : inner_(inner), after_sync_(std::move(after_sync)) {}
+  NotifyingStore(NodeStore& inner, std::function<void()> after_sync, std::int64_t& store_ns)
+      : inner_(inner), after_sync_(std::move(after_sync)), store_ns_(store_ns) {}
   Result<RecoveredState> recover() override { return inner_.recover(); }
   Result<std::vector<std::shared_ptr<const Block>>> committed_ancestors(const CommittedAnchor& anchor,
                                                                         std::size_t count) override {
     return inner_.committed_ancestors(anchor, count);
   }
   Status persist_safety(const SafetyState& state) override {
+    const std::int64_t start = trace_clock_ns();
     auto status = inner_.persist_safety(state);
+    store_ns_ += trace_clock_ns() - start;
     if (status) after_sync_();
     return status;
   }
-  Status record_block(const Block& block, const Hash32& hash) override { return inner_.record_block(block, hash); }
+  Status record_block(const Block& block, const Hash32& hash) override {
+    const std::int64_t start = trace_clock_ns();
+    auto status = inner_.record_block(block, hash);
+    store_ns_ += trace_clock_ns() - start;
+    return status;
+  }
   Status record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) override {
-    return inner_.record_commit(block, hash, machine);
+    const std::int64_t start = trace_clock_ns();
+    auto status = inner_.record_commit(block, hash, machine);
+    store_ns_ += trace_clock_ns() - start;
+    return status;
   }
   Result<KvStateMachine> install_state(const Block& block, const Hash32& hash, const std::vector<KeyValue>& pairs,
                                        const std::vector<SnapshotReply>& replies) override {
@@ -60,6 +90,7 @@ class NotifyingStore final : public NodeStore {
  private:
   NodeStore& inner_;
   std::function<void()> after_sync_;
+  std::int64_t& store_ns_;
 };
 
 NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex self, const Ed25519Seed& seed,
@@ -69,7 +100,7 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       self_(self),
       options_(std::move(options)),
       started_at_(std::chrono::steady_clock::now()),
-      fs_(options_.file_system ? *options_.file_system : posix_fs_),
+      counting_fs_(options_.file_system ? *options_.file_system : posix_fs_),
       view_timer_(io),
       fetch_timer_(io),
       sync_timer_(io),
@@ -77,8 +108,12 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       retry_timer_(io),
       door_seed_(std::make_unique<Ed25519Seed>(random_ed25519_seed())) {
   door_client_id_ = client_id_of(ed25519_public_key(*door_seed_));
-  lsm_store_ = std::make_unique<LsmNodeStore>(fs_, options_.data_dir);
-  store_ = std::make_unique<NotifyingStore>(*lsm_store_, [this] { flush_replies(); });
+  fs_ = std::make_unique<DeferredWalSync>(counting_fs_, [this](std::uint64_t ticket, const Status& status) {
+    asio::post(io_, [this, ticket, status] { on_durable(ticket, status); });
+  });
+  lsm_store_ = std::make_unique<LsmNodeStore>(*fs_, options_.data_dir, node_store_options());
+  store_ = std::make_unique<NotifyingStore>(*lsm_store_, [this] { flush_replies(); }, store_ns_);
+  trace_ = StageTrace::from_environment(fmt::format("node-{}", self_));
   node_ = std::make_unique<Node>(cluster_.replica_config(self_), make_ed25519_signer(self_, seed),
                                  make_ed25519_verifier(cluster_.public_keys()), *store_, *this);
   peers_ = std::make_unique<PeerNetwork>(io_, cluster_, self_, seed, counters_,
@@ -95,8 +130,36 @@ Instant NodeServer::now() const {
       .count();
 }
 
+NodeServer::HandlerMark NodeServer::handler_begin() const {
+  HandlerMark mark;
+  if (!trace_) return mark;
+  mark.wall = trace_clock_ns();
+  mark.cpu = thread_cpu_ns();
+  mark.run_wait = thread_run_wait_ns();
+  const SyncCounts syncs = counting_fs_.counts();
+  mark.syncs = syncs.file_syncs;
+  mark.sync_ns = syncs.file_sync_ns;
+  mark.store_ns = store_ns_;
+  if (const Db* db = lsm_store_->db()) {
+    const DbStats stats = db->stats();
+    mark.flushes = stats.flush_count;
+    mark.compactions = stats.compaction_count;
+  }
+  return mark;
+}
+
+void NodeServer::handler_end(const char* kind, const HandlerMark& begin) {
+  if (!trace_) return;
+  const std::int64_t wall = trace_clock_ns() - begin.wall;
+  if (wall < handler_log_ns) return;
+  const HandlerMark end = handler_begin();
+  trace_->line("h {} {} {} {} {} {} {} {} {} {}", kind, begin.wall, wall, end.cpu - begin.cpu,
+               end.sync_ns - begin.sync_ns, end.syncs - begin.syncs, end.store_ns - begin.store_ns,
+               end.flushes - begin.flushes, end.compactions - begin.compactions, end.run_wait - begin.run_wait);
+}
+
 Status NodeServer::start() {
-  if (auto status = fs_.create_dir(options_.data_dir); !status) return status;
+  if (auto status = fs_->create_dir(options_.data_dir); !status) return status;
   if (auto status = node_->start(now()); !status) return status;
   if (auto status = peers_->start(options_.peer_listen_socket); !status) return status;
   const ReplicaAddress& me = cluster_.replicas[self_];
@@ -116,8 +179,9 @@ void NodeServer::stop(const std::string& why) {
   stopping_ = true;
   // Make every executed commit durable before going (a clean shutdown loses nothing).
   if (!node_->stopped()) {
-    if (auto status = lsm_store_->persist_safety(node_->replica().safety_state()); !status)
-      fmt::print(stderr, "bft-node {}: final sync failed: {}\n", self_, status.error().message);
+    auto status = lsm_store_->persist_safety(node_->replica().safety_state());
+    if (status) status = fs_->sync_all();
+    if (!status) fmt::print(stderr, "bft-node {}: final sync failed: {}\n", self_, status.error().message);
   }
   fmt::print(stderr, "bft-node {}: stopping ({}) at view {} height {}\n", self_, why, node_->replica().view(),
              node_->replica().committed_height());
@@ -135,6 +199,10 @@ void NodeServer::stop(const std::string& why) {
 
 void NodeServer::on_peer_message(ReplicaIndex from, Message message) {
   if (stopping_) return;
+  const HandlerMark mark = handler_begin();
+  if (trace_)
+    if (const auto* proposal = std::get_if<Proposal>(&message))
+      trace_->line("p {} {} {}", proposal->block.view, proposal->block.height, mark.wall);
   // A request a peer relays (its RESP door's) is signed by its client; the
   // replica checks that, so the relay cannot forge one.
   if (auto* request = std::get_if<ClientRequest>(&message))
@@ -142,13 +210,17 @@ void NodeServer::on_peer_message(ReplicaIndex from, Message message) {
   else
     node_->on_message(from, message, now());
   after_input();
+  handler_end(message_type_name(message_type(message)), mark);
 }
 
 void NodeServer::submit_client_request(const ClientRequest& request, const std::weak_ptr<Stream>& reply_to) {
   if (stopping_) return;
+  const HandlerMark mark = handler_begin();
+  if (trace_) trace_->line("r {} {} {}", request.client, request.number, mark.wall);
   client_routes_[request.client] = reply_to;
   node_->on_client_request(request, now());
   after_input();
+  handler_end("client_request", mark);
 }
 
 void NodeServer::submit_operation(Operation op, std::function<void(const OpResult&)> done) {
@@ -206,10 +278,12 @@ void NodeServer::after_input() {
   sync_timer_.async_wait([this](const asio::error_code& error) {
     if (error || stopping_ || deferred_replies_.empty() || node_->stopped()) return;
     ++reply_syncs_;
+    const HandlerMark mark = handler_begin();
     if (auto status = store_->persist_safety(node_->replica().safety_state()); !status) {
       failure_ = fmt::format("storage failed while syncing replies: {}", status.error().message);
       stop("storage failure");
     }
+    handler_end("reply_sync", mark);
   });
 }
 
@@ -222,12 +296,37 @@ void NodeServer::check_stopped() {
 
 // ---- NodeHost ----
 
-void NodeServer::send(ReplicaIndex to, const Message& message) { peers_->send(to, framed_message(message)); }
+void NodeServer::send(ReplicaIndex to, const Message& message) {
+  when_durable([this, to, frame = framed_message(message)] { peers_->send(to, frame); });
+}
 
 void NodeServer::broadcast(const Message& message) {
-  const std::vector<std::uint8_t> frame = framed_message(message);
-  for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
-    if (peer != self_) peers_->send(peer, frame);
+  when_durable([this, frame = framed_message(message)] {
+    for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
+      if (peer != self_) peers_->send(peer, frame);
+  });
+}
+
+void NodeServer::when_durable(std::function<void()> action) {
+  if (outbox_.empty() && fs_->requested() <= durable_ticket_) return action();
+  outbox_.emplace_back(fs_->requested(), std::move(action));
+}
+
+void NodeServer::on_durable(std::uint64_t ticket, const Status& status) {
+  if (stopping_) return;
+  if (!status) {
+    failure_ = fmt::format("storage failed while syncing the log: {}", status.error().message);
+    fmt::print(stderr, "bft-node {}: {}\n", self_, *failure_);
+    return stop("storage failure");
+  }
+  durable_ticket_ = std::max(durable_ticket_, ticket);
+  const HandlerMark mark = handler_begin();
+  while (!outbox_.empty() && outbox_.front().first <= durable_ticket_) {
+    std::function<void()> action = std::move(outbox_.front().second);
+    outbox_.pop_front();
+    action();
+  }
+  handler_end("durable", mark);
 }
 
 void NodeServer::reply(const ClientReply& reply) { deferred_replies_.push_back(reply); }
@@ -236,7 +335,14 @@ void NodeServer::flush_replies() {
   if (deferred_replies_.empty()) return;
   std::vector<ClientReply> ready;
   ready.swap(deferred_replies_);
-  for (const ClientReply& reply : ready) deliver(reply);
+  when_durable([this, ready = std::move(ready)] {
+    if (trace_) {
+      Height top = 0;
+      for (const ClientReply& reply : ready) top = std::max(top, reply.height);
+      trace_->line("y {} {} {}", trace_clock_ns(), ready.size(), top);
+    }
+    for (const ClientReply& reply : ready) deliver(reply);
+  });
   if (!door_queued_.empty()) asio::post(io_, [this] {
     if (stopping_) return;
     start_door_queued();
@@ -275,15 +381,40 @@ void NodeServer::set_timer(TimerKind timer, Instant at) {
   armed.expires_at(started_at_ + std::chrono::nanoseconds(at));
   armed.async_wait([this, timer, generation, &generations](const asio::error_code& error) {
     if (error || stopping_ || generation != generations) return;
+    const HandlerMark mark = handler_begin();
     node_->on_timer(timer, now());
     after_input();
+    handler_end(timer == TimerKind::view ? "view_timer" : "fetch_timer", mark);
   });
 }
 
 void NodeServer::committed(const CommittedBlock& commit) {
   ++commit_count_;
+  if (trace_) {
+    trace_->line("C {} {} {} {}", commit.height, commit.block->view, trace_clock_ns(), commit.block->batch.size());
+    for (const ClientRequest& request : commit.block->batch)
+      trace_->line("q {} {} {}", request.client, request.number, commit.height);
+  }
   for (const ClientRequest& request : commit.block->batch)
     op_count_ += request.op.type == OpType::batch ? request.op.ops.size() : 1;
+}
+
+void NodeServer::note(const NoteEffect& note) {
+  if (!trace_) return;
+  switch (note.kind) {
+    case NoteKind::proposal_sent:
+      trace_->line("P {} {} {}", note.view, trace_clock_ns(), node_->replica().mempool_size());
+      break;
+    case NoteKind::view_entered_by_qc:
+    case NoteKind::view_entered_by_tc:
+      trace_->line("v {} {} {}", note.view, trace_clock_ns(), note.kind == NoteKind::view_entered_by_qc ? "qc" : "tc");
+      break;
+    case NoteKind::timeout_sent:
+      trace_->line("v {} {} to", note.view, trace_clock_ns());
+      break;
+    default:
+      break;
+  }
 }
 
 void NodeServer::state_installed(const CommittedBlock& state) {
@@ -328,7 +459,7 @@ std::string NodeServer::status_line() {
     ops_per_s_ = static_cast<double>(op_count_ - last_status_ops_) / seconds;
   }
   const std::uint64_t commits = commit_count_ - last_status_commits_;
-  const SyncCounts& syncs = fs_.counts();
+  const SyncCounts syncs = counting_fs_.counts();
   if (commits > 0)
     file_syncs_per_commit_ =
         static_cast<double>(syncs.file_syncs - last_status_syncs_.file_syncs) / static_cast<double>(commits);
@@ -366,8 +497,8 @@ std::string NodeServer::info_text() const {
   // store issued (fdatasync of a file, fsync of a directory; the 10 ms reply
   // syncs are among the file syncs).
   line("committed_blocks", commit_count_);
-  line("storage_file_syncs", fs_.counts().file_syncs);
-  line("storage_dir_syncs", fs_.counts().dir_syncs);
+  line("storage_file_syncs", counting_fs_.counts().file_syncs);
+  line("storage_dir_syncs", counting_fs_.counts().dir_syncs);
   line("reply_syncs", reply_syncs_);
   line("mempool", replica.mempool_size());
   line("peers_out_up", peers_->outgoing_up_count());

@@ -4,7 +4,11 @@
 // Node's LSM on the POSIX file system. Replies leave only once the commit
 // they report is durable here (after the next synced persist, or a sync of
 // its own within 10 ms), so a client never holds an answer that a kill -9
-// of every replica could take back. Threading: one io_context thread.
+// of every replica could take back. The WAL's syncs run on a worker thread
+// (DeferredWalSync): every message and reply produced after a sync request
+// waits in an outbox until that sync is done, so nothing leaves before the
+// Persist emitted before it is durable, while the loop goes on receiving
+// and verifying. Threading: one io_context thread, plus that worker.
 #pragma once
 
 #include <chrono>
@@ -23,7 +27,9 @@
 #include "core/storage/posix_file_system.h"
 #include "runner/client_service.h"
 #include "runner/cluster_config.h"
+#include "runner/deferred_wal_sync.h"
 #include "runner/net_counters.h"
+#include "runner/stage_trace.h"
 #include "runner/sync_counting_file_system.h"
 
 namespace bftsim::runner {
@@ -65,6 +71,7 @@ class NodeServer final : public NodeHost, public ClientService {
   void set_timer(TimerKind timer, Instant at) override;
   void committed(const CommittedBlock& commit) override;
   void state_installed(const CommittedBlock& state) override;
+  void note(const NoteEffect& note) override;
 
   // ClientService
   void submit_client_request(const ClientRequest& request, const std::weak_ptr<Stream>& reply_to) override;
@@ -80,9 +87,21 @@ class NodeServer final : public NodeHost, public ClientService {
   };
 
   Instant now() const;
+  // A loop handler's start, and its end: with BFT_TRACE, a handler that ran
+  // over handler_log_ns of wall time is logged (stage_trace.h).
+  struct HandlerMark {
+    std::int64_t wall = 0, cpu = 0, sync_ns = 0, store_ns = 0, run_wait = 0;
+    std::uint64_t syncs = 0, flushes = 0, compactions = 0;
+  };
+  HandlerMark handler_begin() const;
+  void handler_end(const char* kind, const HandlerMark& begin);
   void on_peer_message(ReplicaIndex from, Message message);
   void after_input();
   void flush_replies();
+  // Runs `action` now when no sync is outstanding, else once the syncs
+  // requested so far are done (in order with everything held before it).
+  void when_durable(std::function<void()> action);
+  void on_durable(std::uint64_t ticket, const Status& status);
   void deliver(const ClientReply& reply);
   void send_door_request(const DoorRequest& pending);
   void start_door_queued();
@@ -97,7 +116,8 @@ class NodeServer final : public NodeHost, public ClientService {
   NodeServerOptions options_;
   std::chrono::steady_clock::time_point started_at_;
   PosixFileSystem posix_fs_;
-  SyncCountingFileSystem fs_;  // over options_.file_system, or posix_fs_
+  SyncCountingFileSystem counting_fs_;  // over options_.file_system, or posix_fs_
+  std::unique_ptr<DeferredWalSync> fs_;  // over counting_fs_: the store's
   std::unique_ptr<LsmNodeStore> lsm_store_;
   std::unique_ptr<NotifyingStore> store_;
   std::unique_ptr<Node> node_;
@@ -113,6 +133,10 @@ class NodeServer final : public NodeHost, public ClientService {
   std::uint64_t fetch_timer_generation_ = 0;
   bool stopping_ = false;
   std::optional<std::string> failure_;
+
+  // What waits for a deferred sync: (ticket, action), in order.
+  std::deque<std::pair<std::uint64_t, std::function<void()>>> outbox_;
+  std::uint64_t durable_ticket_ = 0;
 
   // Replies waiting for the commit they report to be durable.
   std::vector<ClientReply> deferred_replies_;
@@ -139,6 +163,10 @@ class NodeServer final : public NodeHost, public ClientService {
   std::uint64_t reply_syncs_ = 0;
   SyncCounts last_status_syncs_;
   double file_syncs_per_commit_ = 0;
+
+  // BFT_TRACE's file, or null (stage_trace.h); ns spent inside the store's calls.
+  std::unique_ptr<StageTrace> trace_;
+  std::int64_t store_ns_ = 0;
 };
 
 }  // namespace bftsim::runner

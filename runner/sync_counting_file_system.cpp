@@ -1,34 +1,37 @@
 // SyncCountingFileSystem (sync_counting_file_system.h): the writable files it
-// hands out count their syncs into it.
+// hands out count and time their syncs into it.
 #include "runner/sync_counting_file_system.h"
 
+#include <chrono>
+
 namespace bftsim::runner {
-namespace {
 
 class CountingWritableFile final : public WritableFile {
  public:
-  CountingWritableFile(std::unique_ptr<WritableFile> inner, SyncCounts& counts)
-      : inner_(std::move(inner)), counts_(counts) {}
+  CountingWritableFile(std::unique_ptr<WritableFile> inner, SyncCountingFileSystem& fs)
+      : inner_(std::move(inner)), fs_(fs) {}
   Status append(std::span<const std::uint8_t> bytes) override { return inner_->append(bytes); }
   Status sync() override {
-    ++counts_.file_syncs;
-    return inner_->sync();
+    ++fs_.file_syncs_;
+    const auto start = std::chrono::steady_clock::now();
+    Status status = inner_->sync();
+    fs_.file_sync_ns_ +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+    return status;
   }
   Status close() override { return inner_->close(); }
   std::uint64_t size() const override { return inner_->size(); }
 
  private:
   std::unique_ptr<WritableFile> inner_;
-  SyncCounts& counts_;
+  SyncCountingFileSystem& fs_;
 };
-
-}  // namespace
 
 Result<std::unique_ptr<WritableFile>> SyncCountingFileSystem::open_writable(const std::string& path,
                                                                             OpenMode mode) {
   auto file = inner_.open_writable(path, mode);
   if (!file) return tl::unexpected(file.error());
-  return std::unique_ptr<WritableFile>(std::make_unique<CountingWritableFile>(std::move(*file), counts_));
+  return std::unique_ptr<WritableFile>(std::make_unique<CountingWritableFile>(std::move(*file), *this));
 }
 
 }  // namespace bftsim::runner
