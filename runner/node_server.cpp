@@ -100,7 +100,7 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       self_(self),
       options_(std::move(options)),
       started_at_(std::chrono::steady_clock::now()),
-      counting_fs_(options_.file_system ? *options_.file_system : posix_fs_),
+      fs_(options_.file_system ? *options_.file_system : posix_fs_),
       view_timer_(io),
       fetch_timer_(io),
       sync_timer_(io),
@@ -108,10 +108,7 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       retry_timer_(io),
       door_seed_(std::make_unique<Ed25519Seed>(random_ed25519_seed())) {
   door_client_id_ = client_id_of(ed25519_public_key(*door_seed_));
-  fs_ = std::make_unique<DeferredWalSync>(counting_fs_, [this](std::uint64_t ticket, const Status& status) {
-    asio::post(io_, [this, ticket, status] { on_durable(ticket, status); });
-  });
-  lsm_store_ = std::make_unique<LsmNodeStore>(*fs_, options_.data_dir, node_store_options());
+  lsm_store_ = std::make_unique<LsmNodeStore>(fs_, options_.data_dir, node_store_options());
   store_ = std::make_unique<NotifyingStore>(*lsm_store_, [this] { flush_replies(); }, store_ns_);
   trace_ = StageTrace::from_environment(fmt::format("node-{}", self_));
   node_ = std::make_unique<Node>(cluster_.replica_config(self_), make_ed25519_signer(self_, seed),
@@ -136,7 +133,7 @@ NodeServer::HandlerMark NodeServer::handler_begin() const {
   mark.wall = trace_clock_ns();
   mark.cpu = thread_cpu_ns();
   mark.run_wait = thread_run_wait_ns();
-  const SyncCounts syncs = counting_fs_.counts();
+  const SyncCounts& syncs = fs_.counts();
   mark.syncs = syncs.file_syncs;
   mark.sync_ns = syncs.file_sync_ns;
   mark.store_ns = store_ns_;
@@ -159,7 +156,7 @@ void NodeServer::handler_end(const char* kind, const HandlerMark& begin) {
 }
 
 Status NodeServer::start() {
-  if (auto status = fs_->create_dir(options_.data_dir); !status) return status;
+  if (auto status = fs_.create_dir(options_.data_dir); !status) return status;
   if (auto status = node_->start(now()); !status) return status;
   if (auto status = peers_->start(options_.peer_listen_socket); !status) return status;
   const ReplicaAddress& me = cluster_.replicas[self_];
@@ -179,9 +176,8 @@ void NodeServer::stop(const std::string& why) {
   stopping_ = true;
   // Make every executed commit durable before going (a clean shutdown loses nothing).
   if (!node_->stopped()) {
-    auto status = lsm_store_->persist_safety(node_->replica().safety_state());
-    if (status) status = fs_->sync_all();
-    if (!status) fmt::print(stderr, "bft-node {}: final sync failed: {}\n", self_, status.error().message);
+    if (auto status = lsm_store_->persist_safety(node_->replica().safety_state()); !status)
+      fmt::print(stderr, "bft-node {}: final sync failed: {}\n", self_, status.error().message);
   }
   fmt::print(stderr, "bft-node {}: stopping ({}) at view {} height {}\n", self_, why, node_->replica().view(),
              node_->replica().committed_height());
@@ -296,37 +292,12 @@ void NodeServer::check_stopped() {
 
 // ---- NodeHost ----
 
-void NodeServer::send(ReplicaIndex to, const Message& message) {
-  when_durable([this, to, frame = framed_message(message)] { peers_->send(to, frame); });
-}
+void NodeServer::send(ReplicaIndex to, const Message& message) { peers_->send(to, framed_message(message)); }
 
 void NodeServer::broadcast(const Message& message) {
-  when_durable([this, frame = framed_message(message)] {
-    for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
-      if (peer != self_) peers_->send(peer, frame);
-  });
-}
-
-void NodeServer::when_durable(std::function<void()> action) {
-  if (outbox_.empty() && fs_->requested() <= durable_ticket_) return action();
-  outbox_.emplace_back(fs_->requested(), std::move(action));
-}
-
-void NodeServer::on_durable(std::uint64_t ticket, const Status& status) {
-  if (stopping_) return;
-  if (!status) {
-    failure_ = fmt::format("storage failed while syncing the log: {}", status.error().message);
-    fmt::print(stderr, "bft-node {}: {}\n", self_, *failure_);
-    return stop("storage failure");
-  }
-  durable_ticket_ = std::max(durable_ticket_, ticket);
-  const HandlerMark mark = handler_begin();
-  while (!outbox_.empty() && outbox_.front().first <= durable_ticket_) {
-    std::function<void()> action = std::move(outbox_.front().second);
-    outbox_.pop_front();
-    action();
-  }
-  handler_end("durable", mark);
+  const std::vector<std::uint8_t> frame = framed_message(message);
+  for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
+    if (peer != self_) peers_->send(peer, frame);
 }
 
 void NodeServer::reply(const ClientReply& reply) { deferred_replies_.push_back(reply); }
@@ -335,14 +306,12 @@ void NodeServer::flush_replies() {
   if (deferred_replies_.empty()) return;
   std::vector<ClientReply> ready;
   ready.swap(deferred_replies_);
-  when_durable([this, ready = std::move(ready)] {
-    if (trace_) {
-      Height top = 0;
-      for (const ClientReply& reply : ready) top = std::max(top, reply.height);
-      trace_->line("y {} {} {}", trace_clock_ns(), ready.size(), top);
-    }
-    for (const ClientReply& reply : ready) deliver(reply);
-  });
+  if (trace_) {
+    Height top = 0;
+    for (const ClientReply& reply : ready) top = std::max(top, reply.height);
+    trace_->line("y {} {} {}", trace_clock_ns(), ready.size(), top);
+  }
+  for (const ClientReply& reply : ready) deliver(reply);
   if (!door_queued_.empty()) asio::post(io_, [this] {
     if (stopping_) return;
     start_door_queued();
@@ -459,7 +428,7 @@ std::string NodeServer::status_line() {
     ops_per_s_ = static_cast<double>(op_count_ - last_status_ops_) / seconds;
   }
   const std::uint64_t commits = commit_count_ - last_status_commits_;
-  const SyncCounts syncs = counting_fs_.counts();
+  const SyncCounts& syncs = fs_.counts();
   if (commits > 0)
     file_syncs_per_commit_ =
         static_cast<double>(syncs.file_syncs - last_status_syncs_.file_syncs) / static_cast<double>(commits);
@@ -497,8 +466,8 @@ std::string NodeServer::info_text() const {
   // store issued (fdatasync of a file, fsync of a directory; the 10 ms reply
   // syncs are among the file syncs).
   line("committed_blocks", commit_count_);
-  line("storage_file_syncs", counting_fs_.counts().file_syncs);
-  line("storage_dir_syncs", counting_fs_.counts().dir_syncs);
+  line("storage_file_syncs", fs_.counts().file_syncs);
+  line("storage_dir_syncs", fs_.counts().dir_syncs);
   line("reply_syncs", reply_syncs_);
   line("mempool", replica.mempool_size());
   line("peers_out_up", peers_->outgoing_up_count());

@@ -4,11 +4,7 @@
 // Node's LSM on the POSIX file system. Replies leave only once the commit
 // they report is durable here (after the next synced persist, or a sync of
 // its own within 10 ms), so a client never holds an answer that a kill -9
-// of every replica could take back. The WAL's syncs run on a worker thread
-// (DeferredWalSync): every message and reply produced after a sync request
-// waits in an outbox until that sync is done, so nothing leaves before the
-// Persist emitted before it is durable, while the loop goes on receiving
-// and verifying. Threading: one io_context thread, plus that worker.
+// of every replica could take back. Threading: one io_context thread.
 #pragma once
 
 #include <chrono>
@@ -27,7 +23,6 @@
 #include "core/storage/posix_file_system.h"
 #include "runner/client_service.h"
 #include "runner/cluster_config.h"
-#include "runner/deferred_wal_sync.h"
 #include "runner/net_counters.h"
 #include "runner/stage_trace.h"
 #include "runner/sync_counting_file_system.h"
@@ -98,10 +93,6 @@ class NodeServer final : public NodeHost, public ClientService {
   void on_peer_message(ReplicaIndex from, Message message);
   void after_input();
   void flush_replies();
-  // Runs `action` now when no sync is outstanding, else once the syncs
-  // requested so far are done (in order with everything held before it).
-  void when_durable(std::function<void()> action);
-  void on_durable(std::uint64_t ticket, const Status& status);
   void deliver(const ClientReply& reply);
   void send_door_request(const DoorRequest& pending);
   void start_door_queued();
@@ -116,8 +107,7 @@ class NodeServer final : public NodeHost, public ClientService {
   NodeServerOptions options_;
   std::chrono::steady_clock::time_point started_at_;
   PosixFileSystem posix_fs_;
-  SyncCountingFileSystem counting_fs_;  // over options_.file_system, or posix_fs_
-  std::unique_ptr<DeferredWalSync> fs_;  // over counting_fs_: the store's
+  SyncCountingFileSystem fs_;  // over options_.file_system, or posix_fs_
   std::unique_ptr<LsmNodeStore> lsm_store_;
   std::unique_ptr<NotifyingStore> store_;
   std::unique_ptr<Node> node_;
@@ -133,10 +123,6 @@ class NodeServer final : public NodeHost, public ClientService {
   std::uint64_t fetch_timer_generation_ = 0;
   bool stopping_ = false;
   std::optional<std::string> failure_;
-
-  // What waits for a deferred sync: (ticket, action), in order.
-  std::deque<std::pair<std::uint64_t, std::function<void()>>> outbox_;
-  std::uint64_t durable_ticket_ = 0;
 
   // Replies waiting for the commit they report to be durable.
   std::vector<ClientReply> deferred_replies_;

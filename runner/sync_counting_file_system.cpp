@@ -5,17 +5,18 @@
 #include <chrono>
 
 namespace bftsim::runner {
+namespace {
 
 class CountingWritableFile final : public WritableFile {
  public:
-  CountingWritableFile(std::unique_ptr<WritableFile> inner, SyncCountingFileSystem& fs)
-      : inner_(std::move(inner)), fs_(fs) {}
+  CountingWritableFile(std::unique_ptr<WritableFile> inner, SyncCounts& counts)
+      : inner_(std::move(inner)), counts_(counts) {}
   Status append(std::span<const std::uint8_t> bytes) override { return inner_->append(bytes); }
   Status sync() override {
-    ++fs_.file_syncs_;
+    ++counts_.file_syncs;
     const auto start = std::chrono::steady_clock::now();
     Status status = inner_->sync();
-    fs_.file_sync_ns_ +=
+    counts_.file_sync_ns +=
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
     return status;
   }
@@ -24,14 +25,16 @@ class CountingWritableFile final : public WritableFile {
 
  private:
   std::unique_ptr<WritableFile> inner_;
-  SyncCountingFileSystem& fs_;
+  SyncCounts& counts_;
 };
+
+}  // namespace
 
 Result<std::unique_ptr<WritableFile>> SyncCountingFileSystem::open_writable(const std::string& path,
                                                                             OpenMode mode) {
   auto file = inner_.open_writable(path, mode);
   if (!file) return tl::unexpected(file.error());
-  return std::unique_ptr<WritableFile>(std::make_unique<CountingWritableFile>(std::move(*file), *this));
+  return std::unique_ptr<WritableFile>(std::make_unique<CountingWritableFile>(std::move(*file), counts_));
 }
 
 }  // namespace bftsim::runner

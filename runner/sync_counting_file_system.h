@@ -1,15 +1,12 @@
 // SyncCountingFileSystem: a FileSystem decorator that passes every call to
 // the file system it wraps and counts the syncs that reach it (file syncs,
-// i.e. fdatasync on POSIX, and directory syncs) and the wall time inside
-// the file syncs, so bft-node can report syncs per commit (INFO
-// `storage_file_syncs`, `storage_dir_syncs`) and BFT_TRACE can split a
-// handler's time (stage_trace.h). The wrapped file system must outlive it;
-// files it hands out must not outlive it. Threading: calls from the event
-// loop's thread, except file syncs, which may come from DeferredWalSync's
-// worker; the counts are atomic and counts() reads a snapshot.
+// i.e. fdatasync on POSIX, and directory syncs), so bft-node can report
+// syncs per commit (INFO `storage_file_syncs`, `storage_dir_syncs`), and
+// times the file syncs (BFT_TRACE, stage_trace.h). The
+// wrapped file system must outlive it; files it hands out must not outlive
+// it. Threading: the event loop's thread only, like the Node.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,9 +24,7 @@ struct SyncCounts {
 class SyncCountingFileSystem final : public FileSystem {
  public:
   explicit SyncCountingFileSystem(FileSystem& inner) : inner_(inner) {}
-  SyncCounts counts() const {
-    return SyncCounts{file_syncs_.load(), dir_syncs_.load(), file_sync_ns_.load()};
-  }
+  const SyncCounts& counts() const { return counts_; }
 
   Result<std::unique_ptr<WritableFile>> open_writable(const std::string& path, OpenMode mode) override;
   Result<std::unique_ptr<ReadableFile>> open_readable(const std::string& path) override {
@@ -42,16 +37,13 @@ class SyncCountingFileSystem final : public FileSystem {
   Result<std::vector<std::string>> list(const std::string& dir) override { return inner_.list(dir); }
   Status create_dir(const std::string& dir) override { return inner_.create_dir(dir); }
   Status sync_dir(const std::string& dir) override {
-    ++dir_syncs_;
+    ++counts_.dir_syncs;
     return inner_.sync_dir(dir);
   }
 
  private:
-  friend class CountingWritableFile;
   FileSystem& inner_;
-  std::atomic<std::uint64_t> file_syncs_{0};
-  std::atomic<std::uint64_t> dir_syncs_{0};
-  std::atomic<std::int64_t> file_sync_ns_{0};
+  SyncCounts counts_;
 };
 
 }  // namespace bftsim::runner
