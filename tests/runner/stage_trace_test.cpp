@@ -49,11 +49,9 @@ TEST_CASE("stage_trace: off without BFT_TRACE, one line per event with it") {
 TEST_CASE("stage_trace: the thread's CPU clock advances with work, the wait clock never goes back") {
   const std::int64_t cpu_before = thread_cpu_ns();
   const std::int64_t wait_before = thread_run_wait_ns();
-  const std::int64_t wall_before = trace_clock_ns();
   volatile std::uint64_t sink = 0;
   while (thread_cpu_ns() - cpu_before < 2'000'000) sink = sink + 1;  // 2 ms of CPU
   CHECK(thread_cpu_ns() - cpu_before >= 2'000'000);
-  CHECK(trace_clock_ns() - wall_before >= 2'000'000);  // wall covers at least the CPU
   CHECK(thread_run_wait_ns() >= wait_before);
 }
 
