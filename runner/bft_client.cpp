@@ -56,7 +56,9 @@ commands:
                        sending B operations per request under one signature (default
                        BENCH_BATCH_DEFAULT, at most BATCH_OPS_MAX; 1: one operation per request);
                        a progress line each second, then throughput and latency
-                       percentiles (an operation's latency is its request's)
+                       percentiles (an operation's latency is its request's); with
+                       BFT_TRACE=PREFIX in the environment, a trace of each request
+                       in PREFIX.client (runner/stage_trace.h)
 A result is accepted only when faulty+1 replicas return it at the same height,
 so up to faulty lying replicas cannot fool the client. Requests are signed with
 the key in --key FILE (see bft-node keygen) or a new key for each run.
