@@ -9,6 +9,7 @@
 #include "core/protocol/codec.h"
 #include "core/storage/file_system.h"
 #include "runner/client_door.h"
+#include "runner/notifying_store.h"
 #include "runner/peer_network.h"
 #include "runner/stream.h"
 
@@ -23,8 +24,6 @@ constexpr std::size_t door_outstanding_max = 64;
 constexpr std::size_t batch_door_bytes_max = batch_size_bytes_max - 4096;
 constexpr auto durable_reply_delay = std::chrono::milliseconds(10);
 constexpr Duration door_retry_after = ns_per_s;
-// With BFT_TRACE, loop handlers that take longer than this are logged.
-constexpr std::int64_t handler_log_ns = 2'000'000;
 
 // The LSM's sizes for a replica under load (README, "Speed of the runner"):
 // a memtable flush and the compactions after it run inside a loop handler,
@@ -51,47 +50,6 @@ std::vector<std::uint8_t> framed_message(const Message& message) {
 }
 
 }  // namespace
-
-// The LSM store, with a call after every successful synced persist: the
-// moment deferred replies become safe to send.
-class NotifyingStore final : public NodeStore {
- public:
-  NotifyingStore(NodeStore& inner, std::function<void()> after_sync, std::int64_t& store_ns)
-      : inner_(inner), after_sync_(std::move(after_sync)), store_ns_(store_ns) {}
-  Result<RecoveredState> recover() override { return inner_.recover(); }
-  Result<std::vector<std::shared_ptr<const Block>>> committed_ancestors(const CommittedAnchor& anchor,
-                                                                        std::size_t count) override {
-    return inner_.committed_ancestors(anchor, count);
-  }
-  Status persist_safety(const SafetyState& state) override {
-    const std::int64_t start = trace_clock_ns();
-    auto status = inner_.persist_safety(state);
-    store_ns_ += trace_clock_ns() - start;
-    if (status) after_sync_();
-    return status;
-  }
-  Status record_block(const Block& block, const Hash32& hash) override {
-    const std::int64_t start = trace_clock_ns();
-    auto status = inner_.record_block(block, hash);
-    store_ns_ += trace_clock_ns() - start;
-    return status;
-  }
-  Status record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) override {
-    const std::int64_t start = trace_clock_ns();
-    auto status = inner_.record_commit(block, hash, machine);
-    store_ns_ += trace_clock_ns() - start;
-    return status;
-  }
-  Result<KvStateMachine> install_state(const Block& block, const Hash32& hash, const std::vector<KeyValue>& pairs,
-                                       const std::vector<SnapshotReply>& replies) override {
-    return inner_.install_state(block, hash, pairs, replies);
-  }
-
- private:
-  NodeStore& inner_;
-  std::function<void()> after_sync_;
-  std::int64_t& store_ns_;
-};
 
 NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex self, const Ed25519Seed& seed,
                        NodeServerOptions options)
@@ -125,34 +83,6 @@ NodeServer::~NodeServer() = default;
 Instant NodeServer::now() const {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started_at_)
       .count();
-}
-
-NodeServer::HandlerMark NodeServer::handler_begin() const {
-  HandlerMark mark;
-  if (!trace_) return mark;
-  mark.wall = trace_clock_ns();
-  mark.cpu = thread_cpu_ns();
-  mark.run_wait = thread_run_wait_ns();
-  const SyncCounts& syncs = fs_.counts();
-  mark.syncs = syncs.file_syncs;
-  mark.sync_ns = syncs.file_sync_ns;
-  mark.store_ns = store_ns_;
-  if (const Db* db = lsm_store_->db()) {
-    const DbStats stats = db->stats();
-    mark.flushes = stats.flush_count;
-    mark.compactions = stats.compaction_count;
-  }
-  return mark;
-}
-
-void NodeServer::handler_end(const char* kind, const HandlerMark& begin) {
-  if (!trace_) return;
-  const std::int64_t wall = trace_clock_ns() - begin.wall;
-  if (wall < handler_log_ns) return;
-  const HandlerMark end = handler_begin();
-  trace_->line("h {} {} {} {} {} {} {} {} {} {}", kind, begin.wall, wall, end.cpu - begin.cpu,
-               end.sync_ns - begin.sync_ns, end.syncs - begin.syncs, end.store_ns - begin.store_ns,
-               end.flushes - begin.flushes, end.compactions - begin.compactions, end.run_wait - begin.run_wait);
 }
 
 Status NodeServer::start() {
@@ -366,24 +296,6 @@ void NodeServer::committed(const CommittedBlock& commit) {
   }
   for (const ClientRequest& request : commit.block->batch)
     op_count_ += request.op.type == OpType::batch ? request.op.ops.size() : 1;
-}
-
-void NodeServer::note(const NoteEffect& note) {
-  if (!trace_) return;
-  switch (note.kind) {
-    case NoteKind::proposal_sent:
-      trace_->line("P {} {} {}", note.view, trace_clock_ns(), node_->replica().mempool_size());
-      break;
-    case NoteKind::view_entered_by_qc:
-    case NoteKind::view_entered_by_tc:
-      trace_->line("v {} {} {}", note.view, trace_clock_ns(), note.kind == NoteKind::view_entered_by_qc ? "qc" : "tc");
-      break;
-    case NoteKind::timeout_sent:
-      trace_->line("v {} {} to", note.view, trace_clock_ns());
-      break;
-    default:
-      break;
-  }
 }
 
 void NodeServer::state_installed(const CommittedBlock& state) {
