@@ -16,6 +16,8 @@
 # fewer clients keep fewer writes outstanding: lower latency, less throughput).
 # PROPOSE_BEFORE_SYNC=false in the environment runs the cluster with the
 # leader's sync before its proposal (the order before issue 11's change).
+# BFT_TRACE=PREFIX in the environment traces the nodes and each bench run
+# (runner/stage_trace.h; each run overwrites PREFIX.client): bench/trace_tail.py.
 # Needs redis-server and redis-benchmark (Debian's redis-server, redis-tools).
 # Exit codes: 0 done, 1 the cluster did not start, 2 bad usage.
 set -uo pipefail

@@ -20,9 +20,11 @@
 #include "core/codec/limits.h"
 #include "core/kv/state_machine.h"
 #include "core/protocol/client_auth.h"
+#include "runner/bench_tally.h"
 #include "runner/cluster_client.h"
 #include "runner/cluster_config.h"
 #include "runner/key_file.h"
+#include "runner/stage_trace.h"
 
 namespace {
 
@@ -54,7 +56,9 @@ commands:
                        sending B operations per request under one signature (default
                        BENCH_BATCH_DEFAULT, at most BATCH_OPS_MAX; 1: one operation per request);
                        a progress line each second, then throughput and latency
-                       percentiles (an operation's latency is its request's)
+                       percentiles (an operation's latency is its request's); with
+                       BFT_TRACE=PREFIX in the environment, a trace of each request
+                       in PREFIX.client (runner/stage_trace.h)
 A result is accepted only when faulty+1 replicas return it at the same height,
 so up to faulty lying replicas cannot fool the client. Requests are signed with
 the key in --key FILE (see bft-node keygen) or a new key for each run.
@@ -175,12 +179,6 @@ struct BenchOptions {
   std::uint32_t batch = bench_batch_default;
 };
 
-double percentile(std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const std::size_t index = std::min(sorted.size() - 1, static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size())));
-  return sorted[index];
-}
-
 int run_bench(const ClusterConfig& cluster, const ClusterClientOptions& options, const BenchOptions& bench) {
   asio::io_context io;
   ClusterClient connection(io, cluster, options);
@@ -188,13 +186,11 @@ int run_bench(const ClusterConfig& cluster, const ClusterClientOptions& options,
   std::vector<LogicalClient> clients;
   for (std::uint32_t i = 0; i < bench.clients; ++i) clients.emplace_back(random_ed25519_seed());
   const std::string value(bench.value_size, 'v');
-  std::vector<double> latencies_ms;
-  latencies_ms.reserve(bench.ops);
-  std::uint64_t issued = 0, completed = 0, timeouts = 0, gets = 0, puts = 0;
+  std::uint64_t issued = 0, gets = 0, puts = 0;
   std::uint64_t sequence = 0;
-  const auto started = std::chrono::steady_clock::now();
-  auto finished = started;
+  BenchTally tally(bench.ops, std::chrono::steady_clock::now());
   asio::steady_timer progress(io);
+  const std::unique_ptr<StageTrace> trace = StageTrace::from_environment("client");
   auto next_op = [&] {
     const std::uint64_t draw = sequence++ * 2654435761u;
     const std::string key = fmt::format("key:{:06}", draw % bench.keys);
@@ -215,17 +211,15 @@ int run_bench(const ClusterConfig& cluster, const ClusterClientOptions& options,
       for (std::uint64_t k = 0; k < count; ++k) op.ops.push_back(next_op());
     }
     const auto sent = std::chrono::steady_clock::now();
-    connection.submit(make_request(clients[index], std::move(op), cluster.chain_id),
-                      [&, index, sent, count](const RequestOutcome& outcome) {
-                        completed += count;
-                        if (!outcome.reply) timeouts += count;
-                        const double ms =
-                            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count();
-                        latencies_ms.insert(latencies_ms.end(), count, ms);
-                        if (completed == bench.ops) {
-                          // The clock stops at the last reply, not when the
-                          // progress timer next fires.
-                          finished = std::chrono::steady_clock::now();
+    ClientRequest request = make_request(clients[index], std::move(op), cluster.chain_id);
+    const ClientId client = request.client;
+    const RequestNumber number = request.number;
+    if (trace) trace->line("s {} {} {}", client, number, trace_clock_ns());
+    connection.submit(std::move(request),
+                      [&, index, sent, count, client, number](const RequestOutcome& outcome) {
+                        if (trace) trace->line("a {} {} {}", client, number, trace_clock_ns());
+                        tally.complete(count, outcome.reply.has_value(), sent, std::chrono::steady_clock::now());
+                        if (tally.done()) {
                           progress.cancel();
                           return connection.close();
                         }
@@ -237,27 +231,26 @@ int run_bench(const ClusterConfig& cluster, const ClusterClientOptions& options,
   std::function<void()> report = [&] {
     progress.expires_after(std::chrono::seconds(1));
     progress.async_wait([&](const asio::error_code& error) {
-      if (error || completed == bench.ops) return;
-      fmt::print(stderr, "bench: {}/{} ops, {} ops/s, {} in flight, {}/{} replicas connected\n", completed, bench.ops,
-                 completed - last_completed, connection.pending_count(), connection.connected_count(),
-                 cluster.replica_count());
-      last_completed = completed;
+      if (error || tally.done()) return;
+      fmt::print(stderr, "bench: {}/{} ops, {} ops/s, {} in flight, {}/{} replicas connected\n", tally.completed(),
+                 bench.ops, tally.completed() - last_completed, connection.pending_count(),
+                 connection.connected_count(), cluster.replica_count());
+      last_completed = tally.completed();
       report();
     });
   };
   report();
   io.run();
   progress.cancel();
-  if (completed < bench.ops) finished = std::chrono::steady_clock::now();
-  const double seconds = std::chrono::duration<double>(finished - started).count();
-  std::sort(latencies_ms.begin(), latencies_ms.end());
+  const double seconds = tally.seconds(std::chrono::steady_clock::now());
   fmt::print("bench: {} ops ({} put, {} get) by {} clients, {}-byte values, {} per request, in {:.2f} s: {:.0f} ops/s; "
-             "latency ms p50 {:.2f} p90 {:.2f} p99 {:.2f} max {:.2f}; {} timeouts\n",
-             completed, puts, gets, bench.clients, bench.value_size, bench.batch, seconds,
-             static_cast<double>(completed) / seconds,
-             percentile(latencies_ms, 50), percentile(latencies_ms, 90), percentile(latencies_ms, 99),
-             latencies_ms.empty() ? 0.0 : latencies_ms.back(), timeouts);
-  return timeouts == 0 ? exit_ok : exit_no_answer;
+             "latency ms p50 {:.2f} p90 {:.2f} p99 {:.2f} p99.9 {:.2f} max {:.2f}; {} timeouts\n",
+             tally.completed(), puts, gets, bench.clients, bench.value_size, bench.batch, seconds,
+             static_cast<double>(tally.completed()) / seconds, tally.latency_percentile_ms(50),
+             tally.latency_percentile_ms(90), tally.latency_percentile_ms(99), tally.latency_percentile_ms(99.9),
+             tally.latency_max_ms(),
+             tally.timeouts());
+  return tally.timeouts() == 0 ? exit_ok : exit_no_answer;
 }
 
 Result<std::uint64_t> parse_count(const std::string& flag, const std::string& text, std::uint64_t min, std::uint64_t max) {

@@ -33,7 +33,9 @@ constexpr const char* usage = R"(usage:
       missing; a restart recovers from it). The secret key is read from FILE
       (default DIR/node.key); its public key must be replica N's in the cluster
       file. A status line goes to stderr every DURATION (default 3s, 0s: none).
-      SIGTERM or SIGINT syncs the state and exits 0.
+      SIGTERM or SIGINT syncs the state and exits 0. With BFT_TRACE=PREFIX in
+      the environment it writes a trace of its stages and long loop handlers
+      to PREFIX.node-N (runner/stage_trace.h, read by bench/trace_tail.py).
   bft-node --config FILE --id N --status
       print the INFO of running replica N (asked on its client port); exit 0,
       or 1 when it does not answer within 3 s.

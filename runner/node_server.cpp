@@ -9,6 +9,7 @@
 #include "core/protocol/codec.h"
 #include "core/storage/file_system.h"
 #include "runner/client_door.h"
+#include "runner/notifying_store.h"
 #include "runner/peer_network.h"
 #include "runner/stream.h"
 
@@ -24,6 +25,24 @@ constexpr std::size_t batch_door_bytes_max = batch_size_bytes_max - 4096;
 constexpr auto durable_reply_delay = std::chrono::milliseconds(10);
 constexpr Duration door_retry_after = ns_per_s;
 
+// The LSM's sizes for a replica under load (README, "Speed of the runner"):
+// a memtable flush and the compactions after it run inside a loop handler,
+// at the same height on every replica (they store the same blocks), so each
+// stalls the whole cluster. A larger memtable holds the blocks and client
+// records that are overwritten or deleted soon, so far fewer bytes reach a
+// table (with 4 MiB, a 300,000-write bench flushed 10 times per node; with
+// 16 MiB, once); the WAL limit must exceed it or the log would trigger the
+// flushes; larger tables and level 1 mean fewer files, so fewer syncs per
+// compaction.
+LsmNodeStoreOptions node_store_options() {
+  LsmNodeStoreOptions options;
+  options.db.memtable_size_bytes_max = 16u << 20;
+  options.db.wal_size_bytes_max = 64u << 20;
+  options.db.table_size_bytes_target = 8u << 20;
+  options.db.level1_size_bytes_max = 40u << 20;
+  return options;
+}
+
 std::vector<std::uint8_t> framed_message(const Message& message) {
   std::vector<std::uint8_t> out;
   append_frame(out, encode_message(message));
@@ -31,36 +50,6 @@ std::vector<std::uint8_t> framed_message(const Message& message) {
 }
 
 }  // namespace
-
-// The LSM store, with a call after every successful synced persist: the
-// moment deferred replies become safe to send.
-class NotifyingStore final : public NodeStore {
- public:
-  NotifyingStore(NodeStore& inner, std::function<void()> after_sync)
-      : inner_(inner), after_sync_(std::move(after_sync)) {}
-  Result<RecoveredState> recover() override { return inner_.recover(); }
-  Result<std::vector<std::shared_ptr<const Block>>> committed_ancestors(const CommittedAnchor& anchor,
-                                                                        std::size_t count) override {
-    return inner_.committed_ancestors(anchor, count);
-  }
-  Status persist_safety(const SafetyState& state) override {
-    auto status = inner_.persist_safety(state);
-    if (status) after_sync_();
-    return status;
-  }
-  Status record_block(const Block& block, const Hash32& hash) override { return inner_.record_block(block, hash); }
-  Status record_commit(const Block& block, const Hash32& hash, KvStateMachine& machine) override {
-    return inner_.record_commit(block, hash, machine);
-  }
-  Result<KvStateMachine> install_state(const Block& block, const Hash32& hash, const std::vector<KeyValue>& pairs,
-                                       const std::vector<SnapshotReply>& replies) override {
-    return inner_.install_state(block, hash, pairs, replies);
-  }
-
- private:
-  NodeStore& inner_;
-  std::function<void()> after_sync_;
-};
 
 NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex self, const Ed25519Seed& seed,
                        NodeServerOptions options)
@@ -77,8 +66,9 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       retry_timer_(io),
       door_seed_(std::make_unique<Ed25519Seed>(random_ed25519_seed())) {
   door_client_id_ = client_id_of(ed25519_public_key(*door_seed_));
-  lsm_store_ = std::make_unique<LsmNodeStore>(fs_, options_.data_dir);
-  store_ = std::make_unique<NotifyingStore>(*lsm_store_, [this] { flush_replies(); });
+  lsm_store_ = std::make_unique<LsmNodeStore>(fs_, options_.data_dir, node_store_options());
+  store_ = std::make_unique<NotifyingStore>(*lsm_store_, [this] { flush_replies(); }, store_ns_);
+  trace_ = StageTrace::from_environment(fmt::format("node-{}", self_));
   node_ = std::make_unique<Node>(cluster_.replica_config(self_), make_ed25519_signer(self_, seed),
                                  make_ed25519_verifier(cluster_.public_keys()), *store_, *this);
   peers_ = std::make_unique<PeerNetwork>(io_, cluster_, self_, seed, counters_,
@@ -135,6 +125,10 @@ void NodeServer::stop(const std::string& why) {
 
 void NodeServer::on_peer_message(ReplicaIndex from, Message message) {
   if (stopping_) return;
+  const HandlerMark mark = handler_begin();
+  if (trace_)
+    if (const auto* proposal = std::get_if<Proposal>(&message))
+      trace_->line("p {} {} {}", proposal->block.view, proposal->block.height, mark.wall);
   // A request a peer relays (its RESP door's) is signed by its client; the
   // replica checks that, so the relay cannot forge one.
   if (auto* request = std::get_if<ClientRequest>(&message))
@@ -142,13 +136,17 @@ void NodeServer::on_peer_message(ReplicaIndex from, Message message) {
   else
     node_->on_message(from, message, now());
   after_input();
+  handler_end(message_type_name(message_type(message)), mark);
 }
 
 void NodeServer::submit_client_request(const ClientRequest& request, const std::weak_ptr<Stream>& reply_to) {
   if (stopping_) return;
+  const HandlerMark mark = handler_begin();
+  if (trace_) trace_->line("r {} {} {}", request.client, request.number, mark.wall);
   client_routes_[request.client] = reply_to;
   node_->on_client_request(request, now());
   after_input();
+  handler_end("client_request", mark);
 }
 
 void NodeServer::submit_operation(Operation op, std::function<void(const OpResult&)> done) {
@@ -206,10 +204,12 @@ void NodeServer::after_input() {
   sync_timer_.async_wait([this](const asio::error_code& error) {
     if (error || stopping_ || deferred_replies_.empty() || node_->stopped()) return;
     ++reply_syncs_;
+    const HandlerMark mark = handler_begin();
     if (auto status = store_->persist_safety(node_->replica().safety_state()); !status) {
       failure_ = fmt::format("storage failed while syncing replies: {}", status.error().message);
       stop("storage failure");
     }
+    handler_end("reply_sync", mark);
   });
 }
 
@@ -236,6 +236,11 @@ void NodeServer::flush_replies() {
   if (deferred_replies_.empty()) return;
   std::vector<ClientReply> ready;
   ready.swap(deferred_replies_);
+  if (trace_) {
+    Height top = 0;
+    for (const ClientReply& reply : ready) top = std::max(top, reply.height);
+    trace_->line("y {} {} {}", trace_clock_ns(), ready.size(), top);
+  }
   for (const ClientReply& reply : ready) deliver(reply);
   if (!door_queued_.empty()) asio::post(io_, [this] {
     if (stopping_) return;
@@ -275,13 +280,20 @@ void NodeServer::set_timer(TimerKind timer, Instant at) {
   armed.expires_at(started_at_ + std::chrono::nanoseconds(at));
   armed.async_wait([this, timer, generation, &generations](const asio::error_code& error) {
     if (error || stopping_ || generation != generations) return;
+    const HandlerMark mark = handler_begin();
     node_->on_timer(timer, now());
     after_input();
+    handler_end(timer == TimerKind::view ? "view_timer" : "fetch_timer", mark);
   });
 }
 
 void NodeServer::committed(const CommittedBlock& commit) {
   ++commit_count_;
+  if (trace_) {
+    trace_->line("C {} {} {} {}", commit.height, commit.block->view, trace_clock_ns(), commit.block->batch.size());
+    for (const ClientRequest& request : commit.block->batch)
+      trace_->line("q {} {} {}", request.client, request.number, commit.height);
+  }
   for (const ClientRequest& request : commit.block->batch)
     op_count_ += request.op.type == OpType::batch ? request.op.ops.size() : 1;
 }

@@ -24,6 +24,7 @@
 #include "runner/client_service.h"
 #include "runner/cluster_config.h"
 #include "runner/net_counters.h"
+#include "runner/stage_trace.h"
 #include "runner/sync_counting_file_system.h"
 
 namespace bftsim::runner {
@@ -65,6 +66,7 @@ class NodeServer final : public NodeHost, public ClientService {
   void set_timer(TimerKind timer, Instant at) override;
   void committed(const CommittedBlock& commit) override;
   void state_installed(const CommittedBlock& state) override;
+  void note(const NoteEffect& note) override;
 
   // ClientService
   void submit_client_request(const ClientRequest& request, const std::weak_ptr<Stream>& reply_to) override;
@@ -80,6 +82,14 @@ class NodeServer final : public NodeHost, public ClientService {
   };
 
   Instant now() const;
+  // A loop handler's start, and its end: with BFT_TRACE, a handler that ran
+  // over handler_log_ns of wall time is logged (stage_trace.h).
+  struct HandlerMark {
+    std::int64_t wall = 0, cpu = 0, sync_ns = 0, store_ns = 0, run_wait = 0;
+    std::uint64_t syncs = 0, flushes = 0, compactions = 0;
+  };
+  HandlerMark handler_begin() const;
+  void handler_end(const char* kind, const HandlerMark& begin);
   void on_peer_message(ReplicaIndex from, Message message);
   void after_input();
   void flush_replies();
@@ -139,6 +149,10 @@ class NodeServer final : public NodeHost, public ClientService {
   std::uint64_t reply_syncs_ = 0;
   SyncCounts last_status_syncs_;
   double file_syncs_per_commit_ = 0;
+
+  // BFT_TRACE's file, or null (stage_trace.h); ns spent inside the store's calls.
+  std::unique_ptr<StageTrace> trace_;
+  std::int64_t store_ns_ = 0;
 };
 
 }  // namespace bftsim::runner

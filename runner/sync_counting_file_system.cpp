@@ -1,6 +1,8 @@
 // SyncCountingFileSystem (sync_counting_file_system.h): the writable files it
-// hands out count their syncs into it.
+// hands out count and time their syncs into it.
 #include "runner/sync_counting_file_system.h"
+
+#include <chrono>
 
 namespace bftsim::runner {
 namespace {
@@ -12,7 +14,11 @@ class CountingWritableFile final : public WritableFile {
   Status append(std::span<const std::uint8_t> bytes) override { return inner_->append(bytes); }
   Status sync() override {
     ++counts_.file_syncs;
-    return inner_->sync();
+    const auto start = std::chrono::steady_clock::now();
+    Status status = inner_->sync();
+    counts_.file_sync_ns +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+    return status;
   }
   Status close() override { return inner_->close(); }
   std::uint64_t size() const override { return inner_->size(); }

@@ -1,7 +1,8 @@
 // SyncCountingFileSystem: a FileSystem decorator that passes every call to
 // the file system it wraps and counts the syncs that reach it (file syncs,
 // i.e. fdatasync on POSIX, and directory syncs), so bft-node can report
-// syncs per commit (INFO `storage_file_syncs`, `storage_dir_syncs`). The
+// syncs per commit (INFO `storage_file_syncs`, `storage_dir_syncs`), and
+// times the file syncs (BFT_TRACE, stage_trace.h). The
 // wrapped file system must outlive it; files it hands out must not outlive
 // it. Threading: the event loop's thread only, like the Node.
 #pragma once
@@ -17,6 +18,7 @@ namespace bftsim::runner {
 struct SyncCounts {
   std::uint64_t file_syncs = 0;
   std::uint64_t dir_syncs = 0;
+  std::int64_t file_sync_ns = 0;  // wall time inside file syncs
 };
 
 class SyncCountingFileSystem final : public FileSystem {
