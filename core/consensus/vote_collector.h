@@ -3,6 +3,10 @@
 // the QC, once. Votes for views at or below the caller's high_qc are ignored:
 // a QC for them is already known or no longer useful. Deterministic: signers
 // are ordered by index, so a formed QC lists them in increasing order.
+// Storage: the blocks with votes in a vector sorted by (view, block hash),
+// each with its signers in a vector sorted by index (a handful of live views,
+// at most a quorum of signers): with votes to all at n = 100 the former
+// std::map of std::maps, a node per vote, was a fifth of the run.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +37,7 @@ class VoteCollector {
   // that block, or nullopt when no vote of `voter` in `view` was collected.
   struct VotedBlock {
     Hash32 block_hash;
-    const std::map<ReplicaIndex, Signature>* signers = nullptr;
+    const std::vector<SignerSignature>* signers = nullptr;  // by index
   };
   std::optional<VotedBlock> block_voted_by(View view, ReplicaIndex voter) const;
 
@@ -45,8 +49,12 @@ class VoteCollector {
 
  private:
   std::uint32_t quorum_;
-  // (view, block hash) -> signer -> signature.
-  std::map<std::pair<View, Hash32>, std::map<ReplicaIndex, Signature>> votes_;
+  struct BlockVotes {
+    View view;
+    Hash32 block_hash;
+    std::vector<SignerSignature> signers;  // sorted by signer
+  };
+  std::vector<BlockVotes> votes_;  // sorted by (view, block hash)
   // The signers with a vote in one view: a bit per replica index (up to the
   // highest seen) and their number. A std::set here spent 9% of an n=100
   // votes-to-all run in has_voted.
