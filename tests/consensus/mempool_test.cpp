@@ -13,7 +13,7 @@
 #include "core/consensus/block_tree.h"
 #include "core/protocol/codec.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_mempool_test {
 namespace {
 
 ClientRequest request(ClientId client, RequestNumber number) {
@@ -71,4 +71,4 @@ TEST_CASE("mempool: batches are oldest first, bounded, and skip uncommitted ance
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_mempool_test
