@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <memory>
@@ -68,16 +69,29 @@ struct Event {
   std::optional<View> view;  // a delivery's view, for view filters (MessageTag)
 };
 
-// A running BLAKE2b over every event and commit: the run's fingerprint.
+// A running BLAKE2b over every event: the run's fingerprint. Each event adds
+// one record: its time, kind, receiver, sender and argument, and for a
+// delivery the BLAKE2b digest of the send's bytes (computed once per send, so
+// a broadcast of a 45 KB certificate to 1,000 replicas is hashed once, not
+// 1,000 times; a collision-resistant digest fingerprints the bytes as well).
 class TraceHash {
  public:
   TraceHash() { crypto_generichash_init(&state_, nullptr, 0, 32); }
-  void add(const void* data, std::size_t size) {
-    crypto_generichash_update(&state_, static_cast<const unsigned char*>(data), size);
-  }
-  template <typename T>
-  void add_value(T value) {
-    add(&value, sizeof(value));
+  void add_event(Instant at, const Event& event) {
+    constexpr std::size_t header = sizeof(at) + 1 + 2 * sizeof(EndpointIndex) + sizeof(event.arg);
+    std::array<unsigned char, header + sizeof(Hash32{}.bytes)> record;
+    unsigned char* out = record.data();
+    const auto put = [&out](const auto& value) {
+      std::memcpy(out, &value, sizeof(value));
+      out += sizeof(value);
+    };
+    put(at);
+    put(static_cast<std::uint8_t>(event.kind));
+    put(event.to);
+    put(event.from);
+    put(event.arg);
+    if (event.wire) put(event.wire->digest().bytes);
+    crypto_generichash_update(&state_, record.data(), static_cast<std::size_t>(out - record.data()));
   }
   std::string finish() {
     Hash32 digest;
