@@ -14,7 +14,7 @@ constexpr std::uint8_t kind_hello = 1;
 constexpr std::uint8_t kind_challenge = 2;
 constexpr std::uint8_t kind_proof = 3;
 
-void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
+void append_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
 }
 
@@ -52,8 +52,8 @@ std::vector<std::uint8_t> handshake_bytes(HandshakeRole role, const std::string&
   out.push_back(static_cast<std::uint8_t>(chain_id.size() >> 8));
   out.insert(out.end(), chain_id.begin(), chain_id.end());
   out.push_back(static_cast<std::uint8_t>(role));
-  put_u32(out, from);
-  put_u32(out, to);
+  append_u32(out, from);
+  append_u32(out, to);
   put_bytes(out, dial_nonce);
   put_bytes(out, accept_nonce);
   return out;
@@ -67,8 +67,8 @@ std::vector<std::uint8_t> encode_hello(const PeerHello& hello) {
   out.push_back(static_cast<std::uint8_t>(hello.chain_id.size()));
   out.push_back(static_cast<std::uint8_t>(hello.chain_id.size() >> 8));
   out.insert(out.end(), hello.chain_id.begin(), hello.chain_id.end());
-  put_u32(out, hello.from);
-  put_u32(out, hello.to);
+  append_u32(out, hello.from);
+  append_u32(out, hello.to);
   put_bytes(out, hello.nonce);
   return out;
 }

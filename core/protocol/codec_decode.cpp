@@ -30,9 +30,6 @@ constexpr std::size_t operation_size_bytes_min = 1 + 4 + 4 + 4 + 4;
 constexpr std::size_t client_request_size_bytes_min = 8 + 8 + operation_size_bytes_min;
 constexpr std::size_t op_result_size_bytes_min = 1 + 1;
 constexpr std::size_t block_size_bytes_min = 32 + 8 + 8 + 4 + quorum_cert_size_bytes_min + 4;
-// The flag bits both halves share (codec_flags.h).
-constexpr std::uint8_t op_flag_signed = codec_flags::op_signed;
-constexpr std::uint8_t result_flag_batch = codec_flags::result_batch;
 
 void get_hash(ByteReader& reader, Hash32& out, const char* field) {
   reader.raw(std::span<std::uint8_t>(out.bytes), field);
@@ -120,13 +117,13 @@ void get_batch(ByteReader& reader, Operation& op, std::size_t start_bytes) {
   }
 }
 
-// Returns the flags of the type byte (op_flag_signed or 0).
+// Returns the flags of the type byte (codec_flags::op_signed or 0).
 std::uint8_t get_operation(ByteReader& reader, Operation& op) {
   const std::size_t start_bytes = reader.remaining_bytes();
   std::uint8_t type_byte = reader.u8("op type");
   if (!reader.ok()) return 0;
-  const std::uint8_t flags = type_byte & op_flag_signed;
-  const std::uint8_t type = type_byte & static_cast<std::uint8_t>(~op_flag_signed);
+  const std::uint8_t flags = type_byte & codec_flags::op_signed;
+  const std::uint8_t type = type_byte & static_cast<std::uint8_t>(~codec_flags::op_signed);
   if (type < static_cast<std::uint8_t>(OpType::put) || type > static_cast<std::uint8_t>(op_type_last)) {
     reader.fail(fmt::format("unknown OpType {}", type));
     return 0;
@@ -158,7 +155,7 @@ std::uint8_t get_operation(ByteReader& reader, Operation& op) {
 void get_body(ByteReader& reader, ClientRequest& request) {
   request.client = reader.u64("client");
   request.number = reader.u64("number");
-  if (get_operation(reader, request.op) != op_flag_signed) return;
+  if (get_operation(reader, request.op) != codec_flags::op_signed) return;
   ClientAuth& auth = request.auth.emplace();
   reader.raw(std::span<std::uint8_t>(auth.public_key.bytes), "client public_key");
   get_signature(reader, auth.signature, "client signature");
@@ -229,7 +226,7 @@ std::uint8_t get_result_status(ByteReader& reader, ResultStatus& out, std::uint8
 }
 
 void get_op_result(ByteReader& reader, OpResult& result) {
-  const bool batch = get_result_status(reader, result.status, result_flag_batch) != 0;
+  const bool batch = get_result_status(reader, result.status, codec_flags::result_batch) != 0;
   get_optional_value(reader, result.value, "result value");
   if (!batch || !reader.ok()) return;
   const std::uint32_t count = reader.count("batch results", batch_ops_max, "batch_ops_max", op_result_size_bytes_min);

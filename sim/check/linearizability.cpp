@@ -145,7 +145,7 @@ LinearizabilityResult check_linearizability(const std::vector<HistoryOp>& histor
       continue;
     }
     const std::size_t key_op_count = ops.size();
-    const Window window =
+    const lin::Window window =
         minimize_failure(history, sources, key, values, step_budget, result.step_count, std::move(ops), frontier);
     result.linearizable = false;
     result.key = key;

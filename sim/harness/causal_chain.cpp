@@ -16,7 +16,7 @@
 namespace bftsim {
 namespace {
 
-std::string time_text(std::uint64_t ns) { return fmt::format("{:.3f}ms", static_cast<double>(ns) / 1e6); }
+std::string chain_time_text(std::uint64_t ns) { return fmt::format("{:.3f}ms", static_cast<double>(ns) / 1e6); }
 
 std::string list_text(const std::set<std::uint64_t>& values) {
   std::string out;
@@ -98,14 +98,14 @@ void describe_proposal(std::string& out, const TraceIndex& index, const std::str
                      "to replicas {}{}\n",
                      indent, block, p.number("height"), p.number("view"), p.number("proposer"),
                      twin ? fmt::format(", twin instance {}", list_text(seen->instances)) : std::string(),
-                     list_text(seen->senders), time_text(p.number("t_ns")), list_text(seen->recipients),
+                     list_text(seen->senders), chain_time_text(p.number("t_ns")), list_text(seen->recipients),
                      p.has("tc_view") ? fmt::format(", after a TC for view {}", p.number("tc_view")) : std::string());
   out += fmt::format("{}  extends {} on a QC for view {} signed by replicas {}\n", indent, p.text("parent"),
                      p.number("justify_view"), p.text("justify_signers"));
   std::string voters;
   if (const auto* votes = index.votes(block))
     for (const auto& [voter, vote] : *votes)
-      voters += fmt::format("{}replica {} ({}, to {})", voters.empty() ? "" : "; ", voter, time_text(vote.first_ns),
+      voters += fmt::format("{}replica {} ({}, to {})", voters.empty() ? "" : "; ", voter, chain_time_text(vote.first_ns),
                             list_text(vote.recipients));
   out += fmt::format("{}  votes for it delivered: {}\n", indent, voters.empty() ? "none" : voters);
 }
@@ -129,7 +129,7 @@ std::optional<std::string> describe_certificate(std::string& out, const TraceInd
     std::string voters;
     if (const auto* votes = index.votes(block))
       for (const auto& [voter, vote] : *votes)
-        voters += fmt::format("{}replica {} ({}, to {})", voters.empty() ? "" : "; ", voter, time_text(vote.first_ns),
+        voters += fmt::format("{}replica {} ({}, to {})", voters.empty() ? "" : "; ", voter, chain_time_text(vote.first_ns),
                               list_text(vote.recipients));
     out += fmt::format("{}  certificate: no proposal carries a QC for it yet; votes for it delivered: {}\n", indent,
                        voters.empty() ? "none" : voters);
@@ -139,7 +139,7 @@ std::optional<std::string> describe_certificate(std::string& out, const TraceInd
   out += fmt::format("{}  certificate: QC for view {} signed by replicas {}, carried by block {} (height {}, view {}) "
                      "from replica {}, first delivered at {}\n",
                      indent, child.number("justify_view"), child.text("justify_signers"), *first_child,
-                     child.number("height"), child.number("view"), child.number("from"), time_text(first_ns));
+                     child.number("height"), child.number("view"), child.number("from"), chain_time_text(first_ns));
   return first_child;
 }
 
@@ -155,7 +155,7 @@ void describe_block(std::string& out, const TraceIndex& index, const std::string
   for (const TraceRecord* commit : index.commits())
     if (commit->text("block") == block)
       committers += fmt::format("{}replica {} at {}", committers.empty() ? "" : ", ", commit->number("replica"),
-                                time_text(commit->number("t_ns")));
+                                chain_time_text(commit->number("t_ns")));
   out += fmt::format("  committed by: {}\n", committers.empty() ? "no honest replica" : committers);
 }
 
@@ -233,7 +233,7 @@ std::string explain_violation(const Violation& violation, const std::vector<Trac
     const TraceRecord* last = index.commits().empty() ? nullptr : index.commits().back();
     if (last != nullptr) {
       out += fmt::format("The last commit: replica {} committed block {} at height {} at {}\n", last->number("replica"),
-                         last->text("block"), last->number("height"), time_text(last->number("t_ns")));
+                         last->text("block"), last->number("height"), chain_time_text(last->number("t_ns")));
       describe_block(out, index, last->text("block"));
     } else {
       out += "No honest replica committed anything.\n";
@@ -253,9 +253,9 @@ std::string explain_violation(const Violation& violation, const std::vector<Trac
     }
     out += fmt::format("Views that timed out after it: {}\n", timeouts.size());
     for (const auto& [view, entry] : timeouts)
-      out += fmt::format("  view {}: first timeout at {} (replicas {}), {}\n", view, time_text(entry.first),
+      out += fmt::format("  view {}: first timeout at {} (replicas {}), {}\n", view, chain_time_text(entry.first),
                          list_text(entry.second),
-                         tcs.contains(view) ? fmt::format("TC formed at {}", time_text(tcs.at(view)))
+                         tcs.contains(view) ? fmt::format("TC formed at {}", chain_time_text(tcs.at(view)))
                                             : std::string("no TC formed"));
     return out;
   }

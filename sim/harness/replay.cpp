@@ -55,7 +55,7 @@ std::string format_window(const TraceWindow& window, TraceFormat format) {
   return out;
 }
 
-Status write_file(const std::string& path, const std::string& bytes) {
+Status write_trace_file(const std::string& path, const std::string& bytes) {
   const bool to_stdout = path.empty() || path == "-";
   std::FILE* file = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
   if (file == nullptr) return make_error(ErrorCode::io_error, fmt::format("cannot write trace file {}", path));
@@ -106,7 +106,7 @@ Result<TraceWritten> write_trace(const Scenario& scenario, std::uint64_t seed, c
   TraceWindow window = collector.take();
   window.last_index = written.last_index;
   window.title = fmt::format("{} seed {}, events {}-{}", scenario.name, seed, written.first_index, written.last_index);
-  if (auto status = write_file(path, format_window(window, request.format)); !status) return tl::unexpected(status.error());
+  if (auto status = write_trace_file(path, format_window(window, request.format)); !status) return tl::unexpected(status.error());
   return written;
 }
 

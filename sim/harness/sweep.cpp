@@ -27,7 +27,7 @@ constexpr char field_separator = '\x1f';
 constexpr std::size_t listed_runs_max = 10;
 
 // What the parent needs of one run.
-struct Outcome {
+struct RunOutcome {
   bool as_expected = false;
   bool safety_violation = false;
   bool liveness_violation = false;
@@ -38,7 +38,7 @@ struct Outcome {
   std::string misses;
 };
 
-std::string encode_outcome(const Outcome& o) {
+std::string encode_outcome(const RunOutcome& o) {
   return fmt::format("{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}", o.as_expected ? 1 : 0, field_separator,
                      o.safety_violation ? 1 : 0, field_separator, o.liveness_violation ? 1 : 0, field_separator,
                      o.unexpected_safety, field_separator, o.unexpected_liveness, field_separator,
@@ -46,7 +46,7 @@ std::string encode_outcome(const Outcome& o) {
                      o.misses, field_separator, o.cut_off ? 1 : 0);
 }
 
-std::optional<Outcome> decode_outcome(const std::string& text) {
+std::optional<RunOutcome> decode_outcome(const std::string& text) {
   std::vector<std::string> fields;
   std::size_t start = 0;
   for (std::size_t i = 0; i <= text.size(); ++i)
@@ -55,7 +55,7 @@ std::optional<Outcome> decode_outcome(const std::string& text) {
       start = i + 1;
     }
   if (fields.size() != 10) return std::nullopt;
-  Outcome o;
+  RunOutcome o;
   o.as_expected = fields[0] == "1";
   o.safety_violation = fields[1] == "1";
   o.liveness_violation = fields[2] == "1";
@@ -147,7 +147,7 @@ int sweep_command(const CommandOptions& options) {
     const PlannedRun& run = runs[task];
     Simulation simulation(scenarios[run.point], SimulationOptions{run.seed, nullptr});
     const RunReport report = simulation.run();
-    Outcome o;
+    RunOutcome o;
     o.as_expected = report.as_expected;
     o.safety_violation = report.safety_violation.has_value();
     o.liveness_violation = report.liveness_violation.has_value();
@@ -184,7 +184,7 @@ int sweep_command(const CommandOptions& options) {
     std::string label = fmt::format("seed {}", run.seed);
     for (const std::string& set : points[run.point].sets) label += " " + set;
     ++tally.runs;
-    const std::optional<Outcome> o = result.output ? decode_outcome(*result.output) : std::nullopt;
+    const std::optional<RunOutcome> o = result.output ? decode_outcome(*result.output) : std::nullopt;
     if (!o) {
       ++tally.unexpected;
       ++tally.crashed;

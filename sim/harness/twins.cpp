@@ -39,10 +39,10 @@ expect: {safety: holds, liveness: unchecked}
 
 namespace {
 
-volatile std::sig_atomic_t interrupted = 0;
-extern "C" void on_twins_interrupt(int) { interrupted = 1; }
+volatile std::sig_atomic_t twins_interrupted = 0;
+extern "C" void on_twins_interrupt(int) { twins_interrupted = 1; }
 
-constexpr char field_separator = '\x1f';
+constexpr char twins_field_separator = '\x1f';
 constexpr std::size_t listed_violations_max = 10;
 
 std::string u128_text(unsigned __int128 value) {
@@ -215,8 +215,8 @@ int twins_command(const CommandOptions& options) {
         std::ofstream file(out_dir / "violations" / fmt::format("twins-{}.yaml", ids[i]));
         file << scenario_to_yaml(scenario, comment);
       }
-      out += fmt::format("{}{}{}{}{}\n", violated ? 1 : 0, field_separator,
-                         violated ? report.safety_violation->check : "", field_separator,
+      out += fmt::format("{}{}{}{}{}\n", violated ? 1 : 0, twins_field_separator,
+                         violated ? report.safety_violation->check : "", twins_field_separator,
                          csv_row(ids[i], *space, *runs[i], report));
     }
     return out;
@@ -237,8 +237,8 @@ int twins_command(const CommandOptions& options) {
       const std::size_t end = result.output->find('\n', start);
       const std::string line = result.output->substr(start, end - start);
       start = end + 1;
-      const std::size_t first = line.find(field_separator);
-      const std::size_t second = line.find(field_separator, first + 1);
+      const std::size_t first = line.find(twins_field_separator);
+      const std::size_t second = line.find(twins_field_separator, first + 1);
       const std::string row = line.substr(second + 1);
       const std::uint64_t id = std::stoull(row);
       rows[id] = row;
@@ -247,7 +247,7 @@ int twins_command(const CommandOptions& options) {
     }
   };
 
-  interrupted = 0;
+  twins_interrupted = 0;
   struct sigaction action {};
   action.sa_handler = on_twins_interrupt;
   action.sa_flags = SA_RESETHAND;
@@ -256,7 +256,7 @@ int twins_command(const CommandOptions& options) {
   const double cpu_start = cpu_seconds();
   const auto wall_start = std::chrono::steady_clock::now();
   const PoolOutcome pool = run_worker_pool(
-      jobs, tasks, work, collect, [&] { progress.update(done, violations.size()); }, 200, interrupted);
+      jobs, tasks, work, collect, [&] { progress.update(done, violations.size()); }, 200, twins_interrupted);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const double cpu = cpu_seconds() - cpu_start;
   sigaction(SIGINT, &previous, nullptr);

@@ -10,7 +10,7 @@
 namespace bftsim {
 namespace {
 
-constexpr __int128 ppm_one = 1'000'000;
+constexpr __int128 ppm_one_wide = 1'000'000;
 
 // floor(a / b) for b > 0.
 __int128 floor_div(__int128 a, __int128 b) {
@@ -19,7 +19,7 @@ __int128 floor_div(__int128 a, __int128 b) {
 }
 
 // The clock offset gained `elapsed` ns after the fault started: elapsed * drift.
-__int128 drift_gain(const ClockFault& fault, __int128 elapsed) { return floor_div(elapsed * fault.drift_ppm, ppm_one); }
+__int128 drift_gain(const ClockFault& fault, __int128 elapsed) { return floor_div(elapsed * fault.drift_ppm, ppm_one_wide); }
 
 }  // namespace
 
@@ -57,7 +57,7 @@ Instant NodeClocks::real_time_of(ReplicaIndex replica, Instant local_deadline, I
   // (the gain is monotone, so at most a step or two either way).
   const __int128 needed = static_cast<__int128>(local_deadline) - fault->at - fault->skew;
   const auto reaches = [&](__int128 x) { return x + drift_gain(*fault, x) >= needed; };
-  __int128 x = floor_div(needed * ppm_one, ppm_one + fault->drift_ppm);
+  __int128 x = floor_div(needed * ppm_one_wide, ppm_one_wide + fault->drift_ppm);
   while (!reaches(x)) ++x;
   while (reaches(x - 1)) --x;
   const __int128 real = static_cast<__int128>(fault->at) + x;

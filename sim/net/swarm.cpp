@@ -19,7 +19,7 @@ Duration log_uniform(double u, Duration lo, Duration hi) {
   return std::max<Duration>(lo, to_duration(value, hi));
 }
 
-constexpr std::uint32_t bit(MessageType type) { return 1u << (static_cast<std::uint32_t>(type) - 1); }
+constexpr std::uint32_t type_bit(MessageType type) { return 1u << (static_cast<std::uint32_t>(type) - 1); }
 
 }  // namespace
 
@@ -71,7 +71,7 @@ RandomFaultsConfig swarm_plan(const SwarmConfig& config, const Scenario& scenari
       case SwarmFamily::cuts: plan.cuts = RandomLinkWindowsConfig{windows}; return;
       case SwarmFamily::drops:
         plan.drops = RandomDropsConfig{
-            windows, bit(MessageType::proposal) | bit(MessageType::vote) | bit(MessageType::timeout)};
+            windows, type_bit(MessageType::proposal) | type_bit(MessageType::vote) | type_bit(MessageType::timeout)};
         return;
       case SwarmFamily::clogs: plan.clogs = RandomLinkWindowsConfig{windows}; return;
       case SwarmFamily::duplicates:

@@ -21,7 +21,7 @@ std::string mermaid_text(const std::string& text) {
   return out;
 }
 
-std::string time_text(Instant at) { return fmt::format("{}.{:03}ms", at / 1'000'000, at / 1'000 % 1'000); }
+std::string mermaid_time_text(Instant at) { return fmt::format("{}.{:03}ms", at / 1'000'000, at / 1'000 % 1'000); }
 
 }  // namespace
 
@@ -42,7 +42,7 @@ std::string mermaid_diagram(const TraceWindow& w) {
             } else if (r.kind == EventKind::fault_begin || r.kind == EventKind::fault_end) {
               out += fmt::format("    Note over {}: {} {} {} at {}\n", everyone, mermaid_text(r.fault_kind),
                                  mermaid_text(r.fault_target), r.kind == EventKind::fault_begin ? "begins" : "ends",
-                                 time_text(event.at));
+                                 mermaid_time_text(event.at));
             }
           } else if constexpr (std::is_same_v<T, SendRecord>) {
             if (r.copies == 0 && r.from < n && r.to < n)
@@ -50,10 +50,10 @@ std::string mermaid_diagram(const TraceWindow& w) {
           } else if constexpr (std::is_same_v<T, NoteRecord>) {
             switch (r.kind) {
               case NoteKind::view_entered_by_qc:
-                out += fmt::format("    Note over {}: view {} (QC) at {}\n", name(r.replica), r.view, time_text(event.at));
+                out += fmt::format("    Note over {}: view {} (QC) at {}\n", name(r.replica), r.view, mermaid_time_text(event.at));
                 return;
               case NoteKind::view_entered_by_tc:
-                out += fmt::format("    Note over {}: view {} (TC) at {}\n", name(r.replica), r.view, time_text(event.at));
+                out += fmt::format("    Note over {}: view {} (TC) at {}\n", name(r.replica), r.view, mermaid_time_text(event.at));
                 return;
               case NoteKind::timeout_sent:
                 out += fmt::format("    Note over {}: timeout v{}\n", name(r.replica), r.view);

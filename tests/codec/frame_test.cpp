@@ -7,7 +7,7 @@
 
 #include "core/codec/frame.h"
 
-namespace bftsim {
+namespace bftsim::test_codec_frame_test {
 namespace {
 
 std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
@@ -132,4 +132,4 @@ TEST_CASE("frame: zero and over-limit lengths fail the decoder for good") {
   CHECK(!next->has_value());
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_codec_frame_test

@@ -15,7 +15,7 @@
 #include "core/protocol/codec.h"
 #include "tests/consensus/linear_chain.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_block_sync_test {
 namespace {
 
 // genesis <- blocks[0] <- blocks[1] <- blocks[2], one block per view.
@@ -201,4 +201,4 @@ TEST_CASE("block sync: an answered fetch is not asked again by the fetch timer")
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_block_sync_test

@@ -10,7 +10,7 @@
 
 #include "core/protocol/codec.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_block_tree_test {
 namespace {
 
 Block child_of(const Block& parent, View view, std::uint8_t tag = 0) {
@@ -155,4 +155,4 @@ TEST_CASE("BlockTree: insert_parent adds a root's parent below it, and only that
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_block_tree_test

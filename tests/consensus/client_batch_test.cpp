@@ -10,7 +10,7 @@
 #include "core/protocol/client_auth.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_client_batch_test {
 namespace {
 
 using testing::Cluster;
@@ -116,4 +116,4 @@ TEST_CASE("client verifier: verifies each distinct request once, never passes a 
   CHECK(verifier.verification_count() == 6);
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_client_batch_test

@@ -10,7 +10,7 @@
 #include "core/protocol/codec.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_client_signature_test {
 namespace {
 
 using testing::Cluster;
@@ -123,4 +123,4 @@ TEST_CASE("replica: a proposal with an unsigned request gets no vote when signat
   CHECK(cluster.votes_in_view(0, 1) == 1);
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_client_signature_test

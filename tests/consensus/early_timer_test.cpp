@@ -14,7 +14,7 @@
 
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_early_timer_test {
 namespace {
 
 using testing::Cluster;
@@ -82,4 +82,4 @@ TEST_CASE("early timer: a fetch timer fired before its deadline is armed again f
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_early_timer_test

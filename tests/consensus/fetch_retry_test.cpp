@@ -12,7 +12,7 @@
 
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_fetch_retry_test {
 namespace {
 
 using testing::Cluster;
@@ -69,4 +69,4 @@ TEST_CASE("fetch retry: with protocol.fetch_retry off only the view timer retrie
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_fetch_retry_test

@@ -18,7 +18,7 @@
 #include "core/protocol/codec.h"
 #include "tests/consensus/linear_chain.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_fetch_storm_test {
 namespace {
 
 // Index `index` of 4, one block per response (so a chain takes one round trip a block).
@@ -140,4 +140,4 @@ TEST_CASE("fetch storm: with every message delivered twice, a chain costs one re
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_fetch_storm_test

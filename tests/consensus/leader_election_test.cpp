@@ -15,7 +15,7 @@
 
 #include "core/protocol/codec.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_leader_election_test {
 namespace {
 
 ReplicaConfig config(std::uint32_t replica_count, std::uint32_t faulty_max,
@@ -230,9 +230,9 @@ TEST_CASE("leader election: no history is round robin; a window below a root can
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_leader_election_test
 
-namespace bftsim {
+namespace bftsim::test_consensus_leader_election_test {
 namespace {
 
 TEST_CASE("leader election: a leader schedule names its views' leaders, then the configured rule") {
@@ -266,4 +266,4 @@ TEST_CASE("leader election: a leader schedule names its views' leaders, then the
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_leader_election_test

@@ -14,7 +14,7 @@
 #include "core/consensus/leader_election.h"
 #include "core/protocol/codec.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_leader_reputation_test {
 namespace {
 
 struct Failure {
@@ -111,4 +111,4 @@ TEST_CASE("leader reputation: with honest views lost too, the faulty replica lea
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_leader_reputation_test

@@ -13,7 +13,7 @@
 #include "core/consensus/block_tree.h"
 #include "core/protocol/codec.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_mempool_test {
 namespace {
 
 ClientRequest request(ClientId client, RequestNumber number) {
@@ -101,4 +101,4 @@ TEST_CASE("mempool: an old request that stays keeps its place while hundreds com
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_mempool_test

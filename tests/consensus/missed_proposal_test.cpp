@@ -11,7 +11,7 @@
 #include "core/consensus/replica.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_missed_proposal_test {
 namespace {
 
 using testing::Cluster;
@@ -130,4 +130,4 @@ TEST_CASE("missed proposal: with only one vote the replica neither fetches nor v
   CHECK(cluster.replica(3).view() == 1);
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_missed_proposal_test

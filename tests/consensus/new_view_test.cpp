@@ -14,7 +14,7 @@
 #include "core/consensus/replica.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_new_view_test {
 namespace {
 
 using testing::Cluster;
@@ -204,4 +204,4 @@ TEST_CASE("new view: a new view is checked only when it would move its receiver"
   CHECK(replica.drop_count(DropReason::bad_certificate) == 3);
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_new_view_test

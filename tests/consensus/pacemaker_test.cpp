@@ -11,7 +11,7 @@
 #include <optional>
 #include <variant>
 
-namespace bftsim {
+namespace bftsim::test_consensus_pacemaker_test {
 namespace {
 
 ReplicaConfig config(BackoffReset reset = BackoffReset::commit) {
@@ -110,4 +110,4 @@ TEST_CASE("pacemaker: f+1 timeouts make a replica join; a quorum forms a TC with
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_pacemaker_test

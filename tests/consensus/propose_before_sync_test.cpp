@@ -14,7 +14,7 @@
 #include "core/protocol/codec.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_propose_before_sync_test {
 namespace {
 
 using testing::Cluster;
@@ -148,4 +148,4 @@ TEST_CASE("propose_before_sync: a restarted leader does not propose in the view 
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_propose_before_sync_test

@@ -13,7 +13,7 @@
 #include "core/crypto/keys.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_quorum_test {
 namespace {
 
 using testing::Forger;
@@ -247,4 +247,4 @@ TEST_CASE("verify_tc: a TC over the genesis QC") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_quorum_test

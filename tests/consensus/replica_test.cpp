@@ -20,7 +20,7 @@
 #include "core/consensus/block_tree.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_replica_test {
 namespace {
 
 using testing::Cluster;
@@ -767,9 +767,9 @@ TEST_CASE("replica: a restored leader does not propose a second block in its vie
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_replica_test
 
-namespace bftsim {
+namespace bftsim::test_consensus_replica_test {
 namespace {
 
 TEST_CASE("replica: a certificate from beyond the view window moves a lagging replica forward") {
@@ -810,4 +810,4 @@ TEST_CASE("replica: a certificate from beyond the view window moves a lagging re
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_replica_test

@@ -21,7 +21,7 @@
 #include "sim/simulation.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_reputation_restart_test {
 namespace {
 
 using testing::Cluster;
@@ -160,4 +160,4 @@ TEST_CASE("reputation restart: crash-all-restart meets its liveness bound under 
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_reputation_restart_test

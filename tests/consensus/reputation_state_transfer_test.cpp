@@ -19,7 +19,7 @@
 
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_reputation_state_transfer_test {
 namespace {
 
 using testing::Cluster;
@@ -181,4 +181,4 @@ TEST_CASE("reputation state transfer: round robin fetches nothing below an insta
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_reputation_state_transfer_test

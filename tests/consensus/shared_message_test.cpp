@@ -16,7 +16,7 @@
 #include "core/protocol/codec.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_consensus_shared_message_test {
 namespace {
 
 using testing::Cluster;
@@ -65,4 +65,4 @@ TEST_CASE("shared message: receivers share the proposal's block and agree with a
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_shared_message_test

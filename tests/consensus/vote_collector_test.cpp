@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace bftsim {
+namespace bftsim::test_consensus_vote_collector_test {
 namespace {
 
 Hash32 some_hash(std::uint8_t fill) {
@@ -57,4 +57,4 @@ TEST_CASE("vote collector: votes at or below high_qc's view are ignored; pruning
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_consensus_vote_collector_test

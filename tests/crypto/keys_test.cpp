@@ -9,7 +9,7 @@
 #include "core/crypto/blake2b.h"
 #include "core/crypto/keys.h"
 
-namespace bftsim {
+namespace bftsim::test_crypto_keys_test {
 namespace {
 
 std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
@@ -139,4 +139,4 @@ TEST_CASE("keys: a fast signature needs the signer's own key") {
   CHECK(ring->verifier()->verify(1, message, by_one));
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_crypto_keys_test

@@ -7,7 +7,7 @@
 
 #include "core/kv/state_machine.h"
 
-namespace bftsim {
+namespace bftsim::test_kv_batch_apply_test {
 namespace {
 
 Operation op(OpType type, std::string key, std::string value = {}) {
@@ -82,4 +82,4 @@ TEST_CASE("batch apply: the cached reply with its results is restored exactly; d
   CHECK_FALSE(d.restore_cached_reply(key, zero_results));
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_kv_batch_apply_test

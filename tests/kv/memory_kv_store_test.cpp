@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace bftsim {
+namespace bftsim::test_kv_memory_kv_store_test {
 namespace {
 
 TEST_CASE("memory_kv_store: put, get, overwrite and erase") {
@@ -32,4 +32,4 @@ TEST_CASE("memory_kv_store: put, get, overwrite and erase") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_kv_memory_kv_store_test

@@ -11,7 +11,7 @@
 #include "core/kv/state_machine.h"
 #include "core/protocol/codec.h"
 
-namespace bftsim {
+namespace bftsim::test_kv_read_modify_write_test {
 namespace {
 
 struct Driver {
@@ -93,4 +93,4 @@ TEST_CASE("kv_rmw: the codec carries incr, append and their statuses") {
   CHECK_FALSE(decode_message(bytes));
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_kv_read_modify_write_test

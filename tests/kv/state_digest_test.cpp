@@ -9,7 +9,7 @@
 
 #include "core/crypto/keys.h"
 
-namespace bftsim {
+namespace bftsim::test_kv_state_digest_test {
 namespace {
 
 TEST_CASE("state_digest: insertion order does not matter, contents do") {
@@ -85,4 +85,4 @@ TEST_CASE("state_digest: matches the documented formula") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_kv_state_digest_test

@@ -16,7 +16,7 @@
 #include "core/kv/state_digest.h"
 #include "core/protocol/messages.h"
 
-namespace bftsim {
+namespace bftsim::test_kv_state_machine_test {
 namespace {
 
 using Kind = ApplyOutcome::Kind;
@@ -504,4 +504,4 @@ TEST_CASE("kv_state_machine: a damaged cached reply is rejected") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_kv_state_machine_test

@@ -20,7 +20,7 @@
 #include "sim/disk/sim_disk.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_node_crash_vote_test {
 namespace {
 
 class VoteWatcher final : public NodeHost {
@@ -90,4 +90,4 @@ TEST_CASE("node: without the sync before a vote, a crash and restart lets a repl
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_node_crash_vote_test

@@ -15,7 +15,7 @@
 #include "core/protocol/codec.h"
 #include "sim/disk/sim_disk.h"
 
-namespace bftsim {
+namespace bftsim::test_node_lsm_node_store_test {
 namespace {
 
 ClientRequest put_request(ClientId client, RequestNumber number, std::string key, std::string value) {
@@ -167,4 +167,4 @@ TEST_CASE("lsm_node_store: a flipped bit in synced data is an error, not state")
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_node_lsm_node_store_test

@@ -15,7 +15,7 @@
 #include "core/crypto/keys.h"
 #include "core/node/node_store.h"
 
-namespace bftsim {
+namespace bftsim::test_node_node_test {
 namespace {
 
 // A MemoryNodeStore that can be told to fail, and counts what it got.
@@ -190,4 +190,4 @@ TEST_CASE("node: a restarted node recovers its safety state from its store") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_node_node_test

@@ -23,7 +23,7 @@
 #include "sim/disk/sim_disk.h"
 #include "tests/consensus/cluster_harness.h"
 
-namespace bftsim {
+namespace bftsim::test_node_restart_blocks_test {
 namespace {
 
 // Records what the Node sends; crashes the disk when the first vote leaves.
@@ -231,4 +231,4 @@ TEST_CASE("lsm_node_store: a commit keeps its block as the committed log and del
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_node_restart_blocks_test

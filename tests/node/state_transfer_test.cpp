@@ -7,7 +7,7 @@
 #include "core/kv/memory_kv_store.h"
 #include "core/protocol/codec.h"
 
-namespace bftsim {
+namespace bftsim::test_node_state_transfer_test {
 namespace {
 
 Block block_at(Height height) {
@@ -87,4 +87,4 @@ TEST_CASE("state_transfer: answers are rate limited per requester") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_node_state_transfer_test

@@ -12,7 +12,7 @@
 #include "core/protocol/codec.h"
 #include "tests/protocol/wire_builder.h"
 
-namespace bftsim {
+namespace bftsim::test_protocol_batch_codec_test {
 namespace {
 
 using test::WireBuilder;
@@ -119,4 +119,4 @@ TEST_CASE("batch codec: malformed batches are rejected with a clear error") {
   check_malformed(bad_inner.bytes, "unknown ResultStatus 128");
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_protocol_batch_codec_test

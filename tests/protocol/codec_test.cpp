@@ -13,7 +13,7 @@
 #include "core/crypto/keys.h"
 #include "tests/protocol/wire_builder.h"
 
-namespace bftsim {
+namespace bftsim::test_protocol_codec_test {
 namespace {
 
 using test::WireBuilder;
@@ -327,9 +327,9 @@ TEST_CASE("codec: garbage and single-byte mutations never crash and decode canon
   CHECK(rejected_count > 1000);
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_protocol_codec_test
 
-namespace bftsim {
+namespace bftsim::test_protocol_codec_test {
 namespace {
 
 TEST_CASE("codec: a stored block and QC decode back, and damage is an error") {
@@ -361,9 +361,9 @@ TEST_CASE("codec: a stored block and QC decode back, and damage is an error") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_protocol_codec_test
 
-namespace bftsim {
+namespace bftsim::test_protocol_codec_test {
 
 TEST_CASE("codec: an empty raw field copies nothing, even from and into null pointers") {
   // Goal: regression for fuzz_wire's first finding: decoding a state_response
@@ -385,4 +385,4 @@ TEST_CASE("codec: an empty raw field copies nothing, even from and into null poi
   CHECK(std::get<StateResponse>(*decoded) == response);
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_protocol_codec_test

@@ -9,7 +9,7 @@
 #include "core/crypto/keys.h"
 #include "core/protocol/signing.h"
 
-namespace bftsim {
+namespace bftsim::test_protocol_signing_test {
 namespace {
 
 std::vector<std::uint8_t> prefix(const std::string& chain_id, MessageType type) {
@@ -81,4 +81,4 @@ TEST_CASE("signing: chain id and message type separate the domains") {
   }
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_protocol_signing_test

@@ -7,7 +7,7 @@
 
 #include "runner/cluster_config.h"
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_cluster_config_test {
 namespace {
 
 const std::string key_a = std::string(63, '0') + "1";
@@ -92,4 +92,4 @@ TEST_CASE("cluster_config: durations") {
   CHECK_FALSE(parse_duration_ns("1.2.3s"));
 }
 
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_cluster_config_test

@@ -26,7 +26,7 @@
 #include "tests/runner/loopback.h"
 #include "runner/node_server.h"
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_durable_reply_test {
 namespace {
 
 using testing::HeldPort;
@@ -162,4 +162,4 @@ TEST_CASE("node_server: a reply leaves only once its commit is synced") {
   std::filesystem::remove_all(dir);
 }
 
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_durable_reply_test

@@ -6,7 +6,7 @@
 
 #include "runner/handshake.h"
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_handshake_test {
 
 TEST_CASE("handshake: messages round-trip and reject other sizes") {
   PeerHello hello{"chain", 2, 3, random_nonce()};
@@ -50,4 +50,4 @@ TEST_CASE("handshake: signed bytes bind role, chain, direction and both nonces")
   CHECK_FALSE(ed25519_verify(key, handshake_bytes(HandshakeRole::accept, "c", 1, 2, dial_nonce, random_nonce()), signature));
 }
 
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_handshake_test

@@ -21,7 +21,7 @@
 #include "runner/handshake.h"
 #include "runner/peer_network.h"
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_peer_network_test {
 namespace {
 
 using testing::HeldPort;
@@ -149,4 +149,4 @@ TEST_CASE("peer_network: a peer with the wrong key, chain or target is refused")
   CHECK(fixture.delivered.empty());
 }
 
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_peer_network_test

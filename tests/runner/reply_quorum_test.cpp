@@ -5,7 +5,7 @@
 
 #include "runner/reply_quorum.h"
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_reply_quorum_test {
 namespace {
 ClientReply reply(ReplicaIndex replica, const std::string& value, Height height = 10) {
   return ClientReply{1, 1, replica, height, OpResult{ResultStatus::ok, value}};
@@ -31,9 +31,9 @@ TEST_CASE("reply_quorum: with f = 0 one reply is enough") {
   CHECK(quorum.add(0, reply(0, "v")));
 }
 
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_reply_quorum_test
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_reply_quorum_test {
 namespace {
 ClientReply batch_reply(ReplicaIndex replica, std::vector<std::string> values, Height height = 10) {
   ClientReply out{1, 1, replica, height, OpResult{ResultStatus::ok, std::nullopt}};
@@ -72,4 +72,4 @@ TEST_CASE("reply_quorum: a lying replica alone cannot fix any operation of a bat
   CHECK(agreed->result.results[2].value == "c");
 }
 
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_reply_quorum_test

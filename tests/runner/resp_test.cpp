@@ -9,7 +9,7 @@
 #include "runner/resp_commands.h"
 #include "runner/resp_reader.h"
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_resp_test {
 namespace {
 
 std::span<const std::uint8_t> bytes(const std::string& text) {
@@ -148,9 +148,9 @@ TEST_CASE("resp: MULTI/EXEC becomes one txn of SET and MSET writes") {
   CHECK(plan_exec({}).reply == "*0\r\n");
 }
 
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_resp_test
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_resp_test {
 TEST_CASE("resp: INCR, INCRBY, DECR, DECRBY and APPEND") {
   auto incr = plan_command({"INCR", "n"});
   REQUIRE(incr.plan);
@@ -168,4 +168,4 @@ TEST_CASE("resp: INCR, INCRBY, DECR, DECRBY and APPEND") {
   CHECK(render_reply(*append.plan, {OpResult{ResultStatus::too_large, std::nullopt}}) ==
         "-ERR string exceeds maximum allowed size\r\n");
 }
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_resp_test

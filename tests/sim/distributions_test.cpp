@@ -15,7 +15,7 @@
 #include <numeric>
 #include <vector>
 
-namespace bftsim {
+namespace bftsim::test_sim_distributions_test {
 namespace {
 
 constexpr int sample_count = 100'000;
@@ -361,4 +361,4 @@ TEST_CASE("distributions: golden outputs for seed 42") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_distributions_test

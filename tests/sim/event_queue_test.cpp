@@ -21,7 +21,7 @@
 #include "sim/distributions.h"
 #include "sim/rng.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_event_queue_test {
 namespace {
 
 // True if `body` aborts (as BFTSIM_ASSERT does) when run in a child process.
@@ -193,4 +193,4 @@ TEST_CASE("event_queue: bounds and misuse are asserted") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_event_queue_test

@@ -6,7 +6,7 @@
 
 #include <doctest/doctest.h>
 
-namespace bftsim {
+namespace bftsim::test_sim_event_rate_guard_test {
 namespace {
 
 TEST_CASE("event rate guard: the event past a window's share of the rate passes the bound") {
@@ -36,4 +36,4 @@ TEST_CASE("event rate guard: a bound below one event per window still allows one
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_event_rate_guard_test

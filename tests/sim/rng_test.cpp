@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace bftsim {
+namespace bftsim::test_sim_rng_test {
 namespace {
 
 // A separate transcription of https://prng.di.unimi.it/xoshiro256starstar.c,
@@ -176,4 +176,4 @@ TEST_CASE("rng: fork extends the stream name and ignores draws already made") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_rng_test

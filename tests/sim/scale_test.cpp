@@ -15,7 +15,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_scale_test {
 namespace {
 
 const MessageCounters& counters(const RunReport& report, MessageType type) {
@@ -47,4 +47,4 @@ TEST_CASE("n = 1000 loads and runs a few simulated milliseconds") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_scale_test

@@ -14,6 +14,8 @@
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
+namespace test_sim_scenarios_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -163,3 +165,5 @@ TEST_CASE("the verdict names each aspect that missed the scenario's expect") {
     CHECK(summary.find("  verdict: NOT as expected: liveness violated (expected holds)\n") != std::string::npos);
   }
 }
+
+}  // namespace test_sim_scenarios_test

@@ -15,7 +15,7 @@
 #include "sim/scenario/scenario_writer.h"
 #include "sim/simulation.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_storage_engine_test {
 namespace {
 
 const std::string demo = std::string(BFTSIM_SOURCE_DIR) + "/scenarios/demo.yaml";
@@ -101,4 +101,4 @@ TEST_CASE("storage engine: the writer keeps it") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_storage_engine_test

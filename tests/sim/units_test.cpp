@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace bftsim {
+namespace bftsim::test_sim_units_test {
 namespace {
 
 template <typename T>
@@ -156,4 +156,4 @@ TEST_CASE("parse_probability_ppm rounds to ppm and rejects the rest") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_units_test

@@ -16,7 +16,7 @@
 #include <span>
 #include <vector>
 
-namespace bftsim {
+namespace bftsim::test_sim_verdict_cache_test {
 namespace {
 
 // Counts its calls; verdicts from a real fast KeyRing.
@@ -125,4 +125,4 @@ TEST_CASE("VerdictCache answers a QC's whole signature list from memory, with th
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_verdict_cache_test

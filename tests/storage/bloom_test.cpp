@@ -8,7 +8,7 @@
 
 #include "core/storage/bloom.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_bloom_test {
 namespace {
 
 double false_positive_rate(int bits_per_key, int key_count, int probe_count) {
@@ -67,4 +67,4 @@ TEST_CASE("storage: bloom filter bits follow the documented probe formula") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_bloom_test

@@ -9,7 +9,7 @@
 #include "core/storage/coding.h"
 #include "core/storage/crc32c.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_crc32c_test {
 namespace {
 
 TEST_CASE("storage: crc32c matches the published test vectors") {
@@ -34,4 +34,4 @@ TEST_CASE("storage: crc32c_extend equals the CRC of the concatenation") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_crc32c_test

@@ -16,7 +16,7 @@
 #include "core/storage/db.h"
 #include "tests/storage/memory_file_system.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_db_model_test {
 namespace {
 
 struct SplitMix {
@@ -224,4 +224,4 @@ TEST_CASE("storage: Db agrees with a std::map model across crashes and I/O failu
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_db_model_test

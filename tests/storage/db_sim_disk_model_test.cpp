@@ -34,7 +34,7 @@
 #include "sim/distributions.h"
 #include "sim/rng.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_db_sim_disk_model_test {
 namespace {
 
 using Model = std::map<std::string, std::string>;
@@ -726,4 +726,4 @@ TEST_CASE("storage: the Db model run on the simulated disk is deterministic") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_db_sim_disk_model_test

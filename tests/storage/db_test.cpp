@@ -17,7 +17,7 @@
 #include "core/storage/wal.h"
 #include "tests/storage/memory_file_system.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_db_test {
 namespace {
 
 DbOptions small_options() {
@@ -285,4 +285,4 @@ TEST_CASE("storage: Db on PosixFileSystem writes, reopens and reads back") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_db_test

@@ -16,7 +16,7 @@
 #include "core/storage/table_reader.h"
 #include "tests/storage/memory_file_system.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_level_iterator_test {
 namespace {
 
 std::string key_of(int i) { return fmt::format("key{:06}", i); }
@@ -93,4 +93,4 @@ TEST_CASE("storage: a level iterator stops at a damaged block of a later table")
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_level_iterator_test

@@ -12,7 +12,7 @@
 #include "core/storage/manifest.h"
 #include "tests/storage/memory_file_system.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_manifest_test {
 namespace {
 
 ManifestState state_with(int table_count, std::uint64_t next_file_number) {
@@ -107,4 +107,4 @@ TEST_CASE("storage: file names parse back to their kind and number") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_manifest_test

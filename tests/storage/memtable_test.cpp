@@ -8,7 +8,7 @@
 
 #include "core/storage/memtable.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_memtable_test {
 namespace {
 
 TEST_CASE("storage: memtable keeps the newest version, tombstones and key order") {
@@ -93,4 +93,4 @@ TEST_CASE("storage: memtable order and lookups hold across growth and interleave
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_memtable_test

@@ -12,7 +12,7 @@
 #include "core/storage/memtable.h"
 #include "core/storage/merging_iterator.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_merging_iterator_test {
 namespace {
 
 struct Seen {
@@ -90,4 +90,4 @@ TEST_CASE("storage: merging iterator stops at a failed child") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_merging_iterator_test

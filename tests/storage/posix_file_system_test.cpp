@@ -10,7 +10,7 @@
 #include "core/storage/coding.h"
 #include "core/storage/posix_file_system.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_posix_file_system_test {
 namespace {
 
 TEST_CASE("storage: PosixFileSystem appends, reads, renames, lists and removes") {
@@ -72,4 +72,4 @@ TEST_CASE("storage: PosixFileSystem appends, reads, renames, lists and removes")
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_posix_file_system_test

@@ -13,7 +13,7 @@
 #include "core/storage/table_reader.h"
 #include "tests/storage/memory_file_system.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_table_test {
 namespace {
 
 std::string key_of(int i) { return fmt::format("key{:06}", i); }
@@ -154,4 +154,4 @@ TEST_CASE("storage: a truncated or damaged table footer, index or filter fails o
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_table_test

@@ -11,7 +11,7 @@
 #include "core/storage/wal.h"
 #include "tests/storage/memory_file_system.h"
 
-namespace bftsim {
+namespace bftsim::test_storage_wal_test {
 namespace {
 
 std::vector<std::string> write_log(test::MemoryFileSystem& fs, const std::string& path, int record_count) {
@@ -136,4 +136,4 @@ TEST_CASE("storage: wal reports a flipped bit in any record, the last included, 
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_storage_wal_test

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-namespace bftsim {
+namespace bftsim::test_types_shared_list_test {
 namespace {
 
 TEST_CASE("shared list: copies share their items until one is edited") {
@@ -60,4 +60,4 @@ TEST_CASE("shared list: empty lists, and equality and order by items") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_types_shared_list_test

@@ -14,6 +14,8 @@
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
+namespace test_sim_actors_adversary_determinism_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -57,3 +59,5 @@ TEST_CASE("adversary determinism: each Byzantine library scenario repeats its ru
 }
 
 }  // namespace
+
+}  // namespace test_sim_actors_adversary_determinism_test

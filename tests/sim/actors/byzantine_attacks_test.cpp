@@ -9,7 +9,7 @@
 
 #include "tests/sim/actors/byzantine_fixture.h"
 
-namespace bftsim::byzantine_test {
+namespace bftsim::byzantine_test::test_sim_actors_byzantine_attacks_test {
 namespace {
 
 // ByzantineParams with one field set (the rest default).
@@ -758,4 +758,4 @@ TEST_CASE("byzantine attacks: bad_sync answers block requests with lies a correc
 }
 
 }  // namespace
-}  // namespace bftsim::byzantine_test
+}  // namespace bftsim::byzantine_test::test_sim_actors_byzantine_attacks_test

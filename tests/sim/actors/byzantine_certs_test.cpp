@@ -4,7 +4,7 @@
 // and that a real correct Replica drops it (bad certificate) without moving.
 #include "tests/sim/actors/byzantine_fixture.h"
 
-namespace bftsim::byzantine_test {
+namespace bftsim::byzantine_test::test_sim_actors_byzantine_certs_test {
 namespace {
 
 ByzantineParams cert_params(CertForgery cert) {
@@ -196,4 +196,4 @@ TEST_CASE("byzantine certs: forge_cert tc_high_qc sends a TC whose high QC is be
 }
 
 }  // namespace
-}  // namespace bftsim::byzantine_test
+}  // namespace bftsim::byzantine_test::test_sim_actors_byzantine_certs_test

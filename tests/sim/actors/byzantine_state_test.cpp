@@ -10,7 +10,7 @@
 #include "core/node/state_transfer.h"
 #include "tests/sim/actors/byzantine_fixture.h"
 
-namespace bftsim::byzantine_test {
+namespace bftsim::byzantine_test::test_sim_actors_byzantine_state_test {
 namespace {
 
 TEST_CASE("byzantine state: bad_state answers a state request with a self-consistent state only it vouches for") {
@@ -138,4 +138,4 @@ TEST_CASE("byzantine state: bad_state with offer wrong_pairs offers the vouched 
 }
 
 }  // namespace
-}  // namespace bftsim::byzantine_test
+}  // namespace bftsim::byzantine_test::test_sim_actors_byzantine_state_test

@@ -7,7 +7,7 @@
 
 #include "core/crypto/blake2b.h"
 
-namespace bftsim::byzantine_test {
+namespace bftsim::byzantine_test::test_sim_actors_byzantine_test {
 namespace {
 
 TEST_CASE("byzantine: behaviour names round-trip and an unknown name is rejected") {
@@ -525,4 +525,4 @@ TEST_CASE("byzantine: combined equivocate and junk both act") {
 }
 
 }  // namespace
-}  // namespace bftsim::byzantine_test
+}  // namespace bftsim::byzantine_test::test_sim_actors_byzantine_test

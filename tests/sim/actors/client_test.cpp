@@ -7,7 +7,7 @@
 
 #include "sim/actors/client.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_actors_client_test {
 namespace {
 
 ClientsConfig mixed_config(std::uint32_t batch_ops) {
@@ -50,4 +50,4 @@ TEST_CASE("client: a batch holds the operations single requests would have drawn
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_actors_client_test

@@ -8,7 +8,7 @@
 #include "core/protocol/signing.h"
 #include "sim/check/certificate_checker.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_check_certificate_checker_test {
 namespace {
 
 constexpr std::uint32_t replicas = 4;
@@ -132,4 +132,4 @@ TEST_CASE("certificate checker: a TC short, forged or hiding a higher QC is repo
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_check_certificate_checker_test

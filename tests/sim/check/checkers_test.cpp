@@ -7,7 +7,7 @@
 #include "sim/check/liveness_checker.h"
 #include "sim/check/vote_checker.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_check_checkers_test {
 namespace {
 
 Hash32 hash_of(std::uint8_t tag) {
@@ -226,4 +226,4 @@ TEST_CASE("checkers: liveness after GST") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_check_checkers_test

@@ -8,7 +8,7 @@
 
 #include "sim/check/linearizability.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_check_linearizability_batch_test {
 namespace {
 
 Operation op(OpType type, std::string key, std::string value = {}) {
@@ -60,4 +60,4 @@ TEST_CASE("linearizability: each operation of a batch is checked with its own re
   CHECK(short_batch.explanation.find("a batch of 3 operations answered with 2 results") != std::string::npos);
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_check_linearizability_batch_test

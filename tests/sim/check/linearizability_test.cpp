@@ -14,7 +14,7 @@
 
 #include "sim/rng.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_check_linearizability_test {
 namespace {
 
 Operation put_op(const std::string& key, const std::string& value) {
@@ -834,9 +834,9 @@ TEST_CASE("linearizability: a hard history past the step budget is exhausted, no
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_check_linearizability_test
 
-namespace bftsim {
+namespace bftsim::test_sim_check_linearizability_test {
 namespace {
 Operation incr_op(const std::string& key, const std::string& delta) {
   return Operation{.type = OpType::incr, .key = key, .value = delta, .conditions = {}, .writes = {}};
@@ -915,4 +915,4 @@ TEST_CASE("linearizability: a txn with no conditions and no writes is checked") 
   CHECK(result.op_ids == std::vector<std::uint64_t>{id});
 }
 
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_check_linearizability_test

@@ -12,7 +12,7 @@
 #include "sim/distributions.h"
 #include "sim/rng.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_disk_chunked_bytes_test {
 namespace {
 
 TEST_CASE("sim: chunked bytes match a plain vector across chunk boundaries") {
@@ -53,4 +53,4 @@ TEST_CASE("sim: chunked bytes match a plain vector across chunk boundaries") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_disk_chunked_bytes_test

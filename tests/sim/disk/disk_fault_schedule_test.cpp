@@ -11,7 +11,7 @@
 
 #include "sim/net/fault_schedule.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_disk_disk_fault_schedule_test {
 namespace {
 
 RandomDiskConfig config_for(std::vector<ReplicaIndex> replicas) {
@@ -135,4 +135,4 @@ TEST_CASE("apply_disk_fault switches each disk fault kind on and off") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_disk_disk_fault_schedule_test

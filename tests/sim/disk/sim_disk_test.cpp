@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace bftsim {
+namespace bftsim::test_sim_disk_sim_disk_test {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
@@ -381,4 +381,4 @@ TEST_CASE("disk: an open writer keeps writing to its file after a rename") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_disk_sim_disk_test

@@ -14,7 +14,7 @@
 #include "sim/rng.h"
 #include "sim/distributions.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_harness_ddmin_test {
 namespace {
 
 bool contains_all(const Subset& subset, const std::vector<std::size_t>& needed) {
@@ -104,4 +104,4 @@ TEST_CASE("ddmin: random monotone and non-monotone tests give a 1-minimal failin
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_harness_ddmin_test

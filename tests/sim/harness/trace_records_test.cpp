@@ -5,7 +5,7 @@
 
 #include <doctest/doctest.h>
 
-namespace bftsim {
+namespace bftsim::test_sim_harness_trace_records_test {
 namespace {
 
 TEST_CASE("trace records: a delivery, a note and a commit read back") {
@@ -41,4 +41,4 @@ TEST_CASE("trace records: malformed lines are errors that name the line") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_harness_trace_records_test

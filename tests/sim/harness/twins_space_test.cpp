@@ -13,7 +13,7 @@
 #include "sim/harness/twins.h"
 #include "sim/scenario/scenario_writer.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_harness_twins_space_test {
 namespace {
 
 TwinsSpace make(TwinsSpaceConfig config) {
@@ -175,4 +175,4 @@ TEST_CASE("twins: a generated scenario is a valid scenario file that reads back 
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_harness_twins_space_test

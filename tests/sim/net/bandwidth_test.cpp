@@ -14,7 +14,7 @@
 #include "sim/scenario/scenario_writer.h"
 #include "sim/simulation.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_net_bandwidth_test {
 namespace {
 
 constexpr Duration ms = ns_per_ms;
@@ -129,4 +129,4 @@ TEST_CASE("the loader reads bandwidth on the network and on link faults and reje
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_net_bandwidth_test

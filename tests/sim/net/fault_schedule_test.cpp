@@ -16,7 +16,7 @@
 #include "sim/simulation.h"
 #include "sim/units.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_net_fault_schedule_test {
 namespace {
 
 // Four replicas, two closed-loop clients, short timeouts; `extra` is
@@ -323,4 +323,4 @@ TEST_CASE("the loader rejects bad link, clog and random_faults entries at their 
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_net_fault_schedule_test

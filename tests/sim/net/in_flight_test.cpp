@@ -12,7 +12,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_net_in_flight_test {
 namespace {
 
 constexpr std::uint64_t seed = 5;
@@ -133,4 +133,4 @@ TEST_CASE("the loader reads in_flight on partitions, cuts and random partitions 
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_net_in_flight_test

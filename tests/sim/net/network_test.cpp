@@ -14,7 +14,7 @@
 
 #include "sim/event_queue.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_net_network_test {
 namespace {
 
 constexpr std::uint64_t seed = 99;
@@ -264,4 +264,4 @@ TEST_CASE("random partition schedules are ordered, disjoint in time and bounded"
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_net_network_test

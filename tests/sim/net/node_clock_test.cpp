@@ -15,7 +15,7 @@
 #include "sim/report/trace_event.h"
 #include "sim/simulation.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_net_node_clock_test {
 namespace {
 
 constexpr Duration ms = ns_per_ms;
@@ -158,4 +158,4 @@ TEST_CASE("the loader reads clock faults, writes them back, and rejects bad ones
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_net_node_clock_test

@@ -18,7 +18,7 @@
 #include "sim/scenario/scenario_writer.h"
 #include "sim/simulation.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_net_random_faults_test {
 namespace {
 
 constexpr Duration ms = ns_per_ms;
@@ -221,4 +221,4 @@ TEST_CASE("a seed's random faults written out as entries replay the same run") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_net_random_faults_test

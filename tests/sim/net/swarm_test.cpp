@@ -19,7 +19,7 @@
 #include "sim/scenario/scenario_writer.h"
 #include "sim/simulation.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_net_swarm_test {
 namespace {
 
 constexpr std::string_view base_yaml = R"(name: swarm
@@ -202,4 +202,4 @@ TEST_CASE("the loader rejects bad random fault families at their place") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_net_swarm_test

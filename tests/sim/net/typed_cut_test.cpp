@@ -13,7 +13,7 @@
 #include "sim/scenario/scenario_writer.h"
 #include "sim/simulation.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_net_typed_cut_test {
 namespace {
 
 constexpr std::uint32_t bit(MessageType type) { return 1u << (static_cast<std::uint32_t>(type) - 1); }
@@ -101,4 +101,4 @@ TEST_CASE("the loader reads a cut's types, writes them back, and rejects bad lis
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_net_typed_cut_test

@@ -22,7 +22,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_net_view_keyed_faults_test {
 namespace {
 
 constexpr std::string_view base_yaml = R"(name: view-faults
@@ -321,4 +321,4 @@ faults:
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_net_view_keyed_faults_test

@@ -14,6 +14,8 @@
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
+namespace test_sim_report_trace_sink_test {
+
 using namespace bftsim;
 
 namespace {
@@ -93,3 +95,5 @@ TEST_CASE("a window collector keeps exactly the events of its window") {
   CHECK(steps.size() == 51);
   for (ReplicaIndex r = 0; r < scenario.replica_count; ++r) CHECK(window.views_at_start[r].has_value());
 }
+
+}  // namespace test_sim_report_trace_sink_test

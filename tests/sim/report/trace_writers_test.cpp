@@ -16,6 +16,8 @@
 #include "sim/report/trace_text.h"
 #include "sim/report/trace_window.h"
 
+namespace test_sim_report_trace_writers_test {
+
 using namespace bftsim;
 
 namespace {
@@ -199,3 +201,5 @@ TEST_CASE("Perfetto: at one instant, each slice's flows come before the next sli
   CHECK(start < proposal_flow);
   CHECK(proposal_flow != std::string::npos);
 }
+
+}  // namespace test_sim_report_trace_writers_test

@@ -13,6 +13,8 @@
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
+namespace test_sim_report_view_change_cause_test {
+
 namespace {
 
 bftsim::Scenario load(const std::string& name, const std::vector<std::string>& overrides = {}) {
@@ -78,3 +80,5 @@ TEST_CASE("fault rows: a crash lasts until the replica's restart; Byzantine repl
   CHECK_FALSE(rows.back().end.has_value());
   CHECK(rows.back().detail == "loss=0.01");
 }
+
+}  // namespace test_sim_report_view_change_cause_test

@@ -11,7 +11,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/scenario_writer.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_scenario_byzantine_params_test {
 namespace {
 
 constexpr std::string_view base_yaml = R"(name: adversary
@@ -164,4 +164,4 @@ byzantine:
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_scenario_byzantine_params_test

@@ -20,6 +20,8 @@
 #include "sim/scenario/scenario_writer.h"
 #include "sim/simulation.h"
 
+namespace test_sim_scenario_protocol_options_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -259,3 +261,5 @@ TEST_CASE("seven at seed 6 keeps committing under the paper's pacemaker and rota
   CHECK(report.liveness == bftsim::Verdict::holds);
   CHECK(report.as_expected);
 }
+
+}  // namespace test_sim_scenario_protocol_options_test

@@ -13,7 +13,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/scenario_writer.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_scenario_scenario_language_test {
 namespace {
 
 // Ten lines; what a test appends starts on line 11.
@@ -232,4 +232,4 @@ TEST_CASE("the new keys write back as YAML that reads back equal") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_scenario_scenario_language_test

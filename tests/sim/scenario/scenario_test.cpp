@@ -15,7 +15,7 @@
 
 #include "sim/scenario/scenario_tree.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_scenario_scenario_test {
 namespace {
 
 constexpr std::string_view full_yaml = R"(name: full
@@ -681,4 +681,4 @@ TEST_CASE("name helpers and fault accessors") {
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_scenario_scenario_test

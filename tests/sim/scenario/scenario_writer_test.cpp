@@ -13,7 +13,7 @@
 
 #include "sim/scenario/scenario.h"
 
-namespace bftsim {
+namespace bftsim::test_sim_scenario_scenario_writer_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -125,4 +125,4 @@ TEST_CASE("scenario writer: a default-valued scenario writes only the required k
 }
 
 }  // namespace
-}  // namespace bftsim
+}  // namespace bftsim::test_sim_scenario_scenario_writer_test
