@@ -5,7 +5,7 @@
 
 #include "runner/bench_tally.h"
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_bench_tally_test {
 namespace {
 
 using Clock = BenchTally::Clock;
@@ -54,4 +54,4 @@ TEST_CASE("bench_tally: latencies per operation, timeouts counted, a late stragg
   CHECK(tally.seconds(t0 + milliseconds(5000)) == doctest::Approx(0.9));
 }
 
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_bench_tally_test

@@ -12,7 +12,7 @@
 
 #include "runner/stage_trace.h"
 
-namespace bftsim::runner {
+namespace bftsim::runner::test_runner_stage_trace_test {
 
 TEST_CASE("stage_trace: off without BFT_TRACE, one line per event with it") {
   const std::filesystem::path dir =
@@ -55,4 +55,4 @@ TEST_CASE("stage_trace: the thread's CPU clock advances with work, the wait cloc
   CHECK(thread_run_wait_ns() >= wait_before);
 }
 
-}  // namespace bftsim::runner
+}  // namespace bftsim::runner::test_runner_stage_trace_test
