@@ -1,11 +1,14 @@
 // IntegrityChecker ("integrity"): committed requests are ones clients sent,
 // unchanged, and each replica applies a request at one height only.
+// Its tables are hash tables looked up per request and reply, never iterated,
+// so their order reaches no output (they were ordered maps: 3% of the
+// fast-crypto demo's CPU went to their lookups).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
-#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/check/checker.h"
@@ -26,8 +29,22 @@ class IntegrityChecker final : public Checker {
   std::optional<Violation> on_reply(ReplicaIndex replica, const ClientReply& reply) override;
 
  private:
-  std::map<std::pair<ClientId, RequestNumber>, Operation> issued_;
-  std::map<std::tuple<ReplicaIndex, ClientId, RequestNumber>, Height> applied_at_;
+  // A request (client, number), with the replica that applied it (0 in issued_).
+  struct Key {
+    ReplicaIndex replica = 0;
+    ClientId client = 0;
+    RequestNumber number = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const {
+      std::uint64_t h = key.client * 0x9E3779B97F4A7C15ULL ^ key.number;
+      h = (h ^ (h >> 31)) * 0xBF58476D1CE4E5B9ULL ^ key.replica;
+      return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+  };
+  std::unordered_map<Key, Operation, KeyHash> issued_;
+  std::unordered_map<Key, Height, KeyHash> applied_at_;
 };
 
 }  // namespace bftsim
