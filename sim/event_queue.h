@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -26,19 +25,11 @@ class EventQueue {
     std::uint64_t sequence;
     Payload payload;
   };
-  // The next event, read in place.
-  struct Top {
-    Instant at;
-    std::uint64_t sequence;
-    const Payload& payload;
-  };
 
   // Requires: size_max > 0.
   explicit EventQueue(std::size_t size_max) : size_max_(size_max) {
     BFTSIM_ASSERT(size_max > 0);
-    BFTSIM_ASSERT(size_max <= std::numeric_limits<std::uint32_t>::max());
     heap_.reserve(std::min<std::size_t>(size_max, reserve_size_max));
-    slots_.reserve(std::min<std::size_t>(size_max, reserve_size_max));
   }
 
   // Schedules `payload` at `at` and returns its sequence number (0, 1, 2, ...
@@ -48,16 +39,7 @@ class EventQueue {
     BFTSIM_ASSERT(heap_.size() < size_max_);
     BFTSIM_ASSERT(at >= popped_at_last_);
     const std::uint64_t sequence = sequence_next_++;
-    std::uint32_t slot;
-    if (free_slots_.empty()) {
-      slot = static_cast<std::uint32_t>(slots_.size());
-      slots_.emplace_back(std::move(payload));
-    } else {
-      slot = free_slots_.back();
-      free_slots_.pop_back();
-      slots_[slot].emplace(std::move(payload));
-    }
-    heap_.push_back(Key{at, sequence, slot});
+    heap_.push_back(Entry{at, sequence, std::move(payload)});
     std::push_heap(heap_.begin(), heap_.end(), Later{});
     return sequence;
   }
@@ -66,26 +48,21 @@ class EventQueue {
   std::size_t size() const { return heap_.size(); }
   std::size_t size_max() const { return size_max_; }
 
-  // The earliest event. Requires: !empty(). The payload reference is
-  // invalidated by the next push or pop.
-  Top top() const {
+  // The earliest event. Requires: !empty(). The reference is invalidated by
+  // the next push or pop.
+  const Entry& top() const {
     BFTSIM_ASSERT(!heap_.empty());
-    const Key& key = heap_.front();
-    return Top{key.at, key.sequence, *slots_[key.slot]};
+    return heap_.front();
   }
 
   // Removes and returns the earliest event. Requires: !empty().
   Entry pop() {
     BFTSIM_ASSERT(!heap_.empty());
     std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    const Key key = heap_.back();
+    Entry entry = std::move(heap_.back());
     heap_.pop_back();
-    BFTSIM_ASSERT(key.at >= popped_at_last_);  // the heap's own promise
-    popped_at_last_ = key.at;
-    std::optional<Payload>& slot = slots_[key.slot];
-    Entry entry{key.at, key.sequence, std::move(*slot)};
-    slot.reset();
-    free_slots_.push_back(key.slot);
+    BFTSIM_ASSERT(entry.at >= popped_at_last_);  // the heap's own promise
+    popped_at_last_ = entry.at;
     return entry;
   }
 
@@ -99,27 +76,15 @@ class EventQueue {
   // Caps the up-front allocation when size_max is a generous bound.
   static constexpr std::size_t reserve_size_max = 4096;
 
-  // The heap orders small keys; the payloads stay in their slots, so a
-  // push or pop moves 24-byte keys, not events (an Event is ~100 bytes with
-  // a shared_ptr: moving those through the heap's levels was most of the
-  // queue's cost). Slots are reused; which slot an event gets never affects
-  // the order, which is (time, sequence) alone.
-  struct Key {
-    Instant at;
-    std::uint64_t sequence;
-    std::uint32_t slot;
-  };
   // std::*_heap build a max-heap, so "less" is "later": the root is earliest.
   struct Later {
-    bool operator()(const Key& a, const Key& b) const {
+    bool operator()(const Entry& a, const Entry& b) const {
       if (a.at != b.at) return a.at > b.at;
       return a.sequence > b.sequence;
     }
   };
 
-  std::vector<Key> heap_;
-  std::vector<std::optional<Payload>> slots_;
-  std::vector<std::uint32_t> free_slots_;
+  std::vector<Entry> heap_;
   std::size_t size_max_;
   std::uint64_t sequence_next_ = 0;
   Instant popped_at_last_ = std::numeric_limits<Instant>::min();
