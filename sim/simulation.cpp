@@ -215,12 +215,7 @@ RunReport Simulation::Impl::run() {
     ++event_index_;
     const Event& event = entry.payload;
     remember(event);
-    trace_hash_.add_value(now_);
-    trace_hash_.add_value(static_cast<std::uint8_t>(event.kind));
-    trace_hash_.add_value(event.to);
-    trace_hash_.add_value(event.from);
-    trace_hash_.add_value(event.arg);
-    if (event.wire) trace_hash_.add(event.wire->bytes().data(), event.wire->size());
+    trace_hash_.add_event(now_, event);
     if (tracing()) trace_event(event);
     dispatch(event);
   }

@@ -1,7 +1,8 @@
 // VerdictCache (verdict_cache.h): a 64-bit hash of signer, signature and
 // message picks the slot; a slot holding another key (a 64-bit collision) is left
 // alone and that call goes to the inner Verifier. Signature lists: the same,
-// with a hash over the message and every (signer, signature).
+// with a hash over the message and every (signer, signature), after a lookup
+// by the list's buffer address.
 #include "sim/verdict_cache.h"
 
 #include <algorithm>
@@ -42,25 +43,42 @@ bool same(std::span<const T> stored, std::span<const T> asked) {
 
 }  // namespace
 
-std::optional<bool> VerdictCache::recall(std::span<const std::uint8_t> message,
-                                         std::span<const SignerSignature> signatures) const {
-  auto it = lists_.find(list_hash(message, signatures));
+const VerdictCache::ListEntry* VerdictCache::find_list(std::span<const std::uint8_t> message,
+                                                       const SharedList<SignerSignature>& signatures) const {
+  const SignerSignature* buffer = signatures.vector().data();
+  if (auto by_buffer = list_buffers_.find(buffer); by_buffer != list_buffers_.end()) {
+    auto it = lists_.find(by_buffer->second);
+    // The stored buffer is this one, unchanged: only the message to compare.
+    if (it != lists_.end() && it->second.signatures.vector().data() == buffer &&
+        it->second.signatures.size() == signatures.size() && same<std::uint8_t>(it->second.message, message))
+      return &it->second;
+  }
+  auto it = lists_.find(list_hash(message, signatures.vector()));
   if (it == lists_.end() || !same<std::uint8_t>(it->second.message, message) ||
-      !same<SignerSignature>(it->second.signatures, signatures))
-    return std::nullopt;
-  return it->second.verdict;
+      !same<SignerSignature>(it->second.signatures.vector(), signatures.vector()))
+    return nullptr;
+  return &it->second;
 }
 
-void VerdictCache::remember(std::span<const std::uint8_t> message, std::span<const SignerSignature> signatures,
+std::optional<bool> VerdictCache::recall(std::span<const std::uint8_t> message,
+                                         const SharedList<SignerSignature>& signatures) const {
+  if (const ListEntry* entry = find_list(message, signatures)) return entry->verdict;
+  return std::nullopt;
+}
+
+void VerdictCache::remember(std::span<const std::uint8_t> message, const SharedList<SignerSignature>& signatures,
                             bool verdict) const {
   if (list_signature_count_ + signatures.size() > list_signature_count_max) {
     lists_.clear();
+    list_buffers_.clear();
     list_signature_count_ = 0;
   }
   // A slot holding another list (a 64-bit collision) keeps it.
-  const auto [it, inserted] = lists_.try_emplace(list_hash(message, signatures));
+  const std::uint64_t key = list_hash(message, signatures.vector());
+  const auto [it, inserted] = lists_.try_emplace(key);
   if (!inserted) return;
-  it->second = ListEntry{{message.begin(), message.end()}, {signatures.begin(), signatures.end()}, verdict};
+  it->second = ListEntry{{message.begin(), message.end()}, signatures, verdict};
+  if (!signatures.empty()) list_buffers_[signatures.vector().data()] = key;
   list_signature_count_ += signatures.size();
 }
 

@@ -8,7 +8,11 @@
 // holds entry_count_max verdicts, which bounds its memory. It also remembers
 // whole signature lists (a QC's, core/consensus/signature_list_verdicts.h):
 // verify_qc then costs one lookup per replica instead of one per signature;
-// those forget everything past list_signature_count_max stored signatures.
+// those forget everything past list_signature_count_max stored signatures. A
+// stored list is the QC's own immutable buffer (SharedList), not a copy, and
+// a list asked by that buffer's address is found without hashing or
+// comparing its signatures: while the cache holds the buffer it cannot change
+// (an edit copies a shared buffer) or be freed and its address reused.
 // Not thread-safe: one per simulation run (Simulation's nodes share it).
 #pragma once
 
@@ -36,8 +40,8 @@ class VerdictCache final : public Verifier, public SignatureListVerdicts {
   bool verify(ReplicaIndex signer, std::span<const std::uint8_t> message, const Signature& signature) const override;
 
   std::optional<bool> recall(std::span<const std::uint8_t> message,
-                             std::span<const SignerSignature> signatures) const override;
-  void remember(std::span<const std::uint8_t> message, std::span<const SignerSignature> signatures,
+                             const SharedList<SignerSignature>& signatures) const override;
+  void remember(std::span<const std::uint8_t> message, const SharedList<SignerSignature>& signatures,
                 bool verdict) const override;
 
   // How many verify() calls the inner Verifier answered, and how many the cache did.
@@ -60,12 +64,15 @@ class VerdictCache final : public Verifier, public SignatureListVerdicts {
   };
   struct ListEntry {
     std::vector<std::uint8_t> message;
-    std::vector<SignerSignature> signatures;
+    SharedList<SignerSignature> signatures;  // holds the buffer: it stays as it is
     bool verdict;
   };
+  const ListEntry* find_list(std::span<const std::uint8_t> message, const SharedList<SignerSignature>& signatures) const;
   std::shared_ptr<const Verifier> inner_;
   mutable std::unordered_map<std::uint64_t, Entry> entries_;
   mutable std::unordered_map<std::uint64_t, ListEntry> lists_;
+  // A stored list's buffer address -> its key in lists_.
+  mutable std::unordered_map<const SignerSignature*, std::uint64_t> list_buffers_;
   mutable std::size_t list_signature_count_ = 0;
   mutable std::uint64_t miss_count_ = 0;
   mutable std::uint64_t hit_count_ = 0;

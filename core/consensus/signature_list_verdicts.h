@@ -14,6 +14,7 @@
 #include <span>
 
 #include "core/protocol/messages.h"
+#include "core/types/shared_list.h"
 
 namespace bftsim {
 
@@ -22,8 +23,8 @@ class SignatureListVerdicts {
   virtual ~SignatureListVerdicts() = default;
   // Whether every entry of `signatures` verifies `message`, if remembered.
   virtual std::optional<bool> recall(std::span<const std::uint8_t> message,
-                                     std::span<const SignerSignature> signatures) const = 0;
-  virtual void remember(std::span<const std::uint8_t> message, std::span<const SignerSignature> signatures,
+                                     const SharedList<SignerSignature>& signatures) const = 0;
+  virtual void remember(std::span<const std::uint8_t> message, const SharedList<SignerSignature>& signatures,
                         bool verdict) const = 0;
 };
 

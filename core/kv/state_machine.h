@@ -80,6 +80,9 @@ class KvStateMachine {
   using ReplyKey = std::pair<ClientId, RequestNumber>;
   // The cached replies added or forgotten since the last call, ascending.
   std::vector<ReplyKey> take_changed_replies();
+  // Forgets them (a store that persists no replies calls it at each commit,
+  // so the set does not grow with the run).
+  void forget_changed_replies() { changed_replies_.clear(); }
   bool has_cached_reply(const ReplyKey& key) const;
   // Every cached reply, ascending.
   std::vector<ReplyKey> cached_reply_keys() const;

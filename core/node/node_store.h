@@ -81,7 +81,10 @@ class MemoryNodeStore final : public NodeStore {
     return {};
   }
   Status record_block(const Block&, const Hash32&) override { return {}; }
-  Status record_commit(const Block&, const Hash32&, KvStateMachine&) override { return {}; }
+  Status record_commit(const Block&, const Hash32&, KvStateMachine& machine) override {
+    machine.forget_changed_replies();
+    return {};
+  }
   Result<KvStateMachine> install_state(const Block& block, const Hash32&, const std::vector<KeyValue>& pairs,
                                        const std::vector<SnapshotReply>& replies) override {
     return make_state_machine(pairs, replies, block.height);

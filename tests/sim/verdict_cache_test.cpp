@@ -110,7 +110,18 @@ TEST_CASE("VerdictCache answers a QC's whole signature list from memory, with th
   CHECK_FALSE(verify_qc(swapped, cache, "c", 3, genesis));
   CHECK(counting->calls == 6);
   // A prefix of the list is another list (and short of the quorum here).
-  CHECK_FALSE(cache.recall(bytes, std::span(qc.signatures).first(2)).has_value());
+  CHECK_FALSE(cache.recall(bytes, SharedList<SignerSignature>(std::vector<SignerSignature>(
+                                      qc.signatures.begin(), qc.signatures.begin() + 2)))
+                   .has_value());
+  // The same signatures in a buffer of their own: found by comparing them.
+  const SharedList<SignerSignature> copy(qc.signatures.vector());
+  CHECK(copy.vector().data() != qc.signatures.vector().data());
+  CHECK(cache.recall(bytes, copy) == std::optional<bool>(true));
+  // The cache holds qc's buffer: an edit of qc copies it, and the edited
+  // list is not the stored one.
+  qc.signatures.edit()[0].signature.bytes[0] ^= 1;
+  CHECK_FALSE(cache.recall(bytes, qc.signatures).has_value());
+  CHECK_FALSE(verify_qc(qc, cache, "c", 3, genesis));
 }
 
 }  // namespace

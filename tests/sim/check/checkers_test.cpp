@@ -127,6 +127,21 @@ TEST_CASE("checkers: integrity") {
     CHECK(violation->check == "integrity");
     CHECK(violation->replicas == std::vector<ReplicaIndex>{0});
   }
+  SUBCASE("replies: a replica that first gave another height than the others") {
+    ClientReply reply{1, 1, 0, 1, {}};
+    CHECK_FALSE(checker.on_reply(0, reply));
+    reply.height = 4;
+    CHECK_FALSE(checker.on_reply(70, reply));  // its own first height (not a check of agreement)
+    CHECK_FALSE(checker.on_reply(70, reply));
+    reply.height = 1;
+    CHECK_FALSE(checker.on_reply(130, reply));
+    const auto violation = checker.on_reply(70, reply);
+    REQUIRE(violation);
+    CHECK(violation->replicas == std::vector<ReplicaIndex>{70});
+    CHECK(violation->detail.find("at height 4 and again at height 1") != std::string::npos);
+    reply.height = 5;
+    REQUIRE(checker.on_reply(130, reply));
+  }
 }
 
 TEST_CASE("checkers: no honest double vote") {
