@@ -3,11 +3,17 @@
 // `size_max`. A leader draws its next batch here, skipping requests already
 // in an uncommitted ancestor of the block it extends. Owns copies of the
 // requests; deterministic (ordered by arrival sequence, never by address).
+// Every replica holds every client's requests, so at n = 1,000 two std::maps
+// per replica were a sixth of a run: the requests sit in arrival order in a
+// deque, a committed one leaves a hole that is dropped when it reaches the
+// front (or when holes outnumber requests), and a hash index finds a request
+// by (client, number).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <deque>
+#include <unordered_map>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -41,18 +47,31 @@ class Mempool {
   // True iff this exact request (same client, number and contents) is held.
   bool holds(const ClientRequest& request) const;
 
-  std::size_t size() const { return requests_.size(); }
+  std::size_t size() const { return index_.size(); }
   void check_invariants() const;
 
  private:
   using RequestKey = std::pair<ClientId, RequestNumber>;
+  struct KeyHash {
+    std::size_t operator()(const RequestKey& key) const {
+      return std::hash<std::uint64_t>()(key.first * 0x9e3779b97f4a7c15ULL ^ key.second);
+    }
+  };
+  struct Slot {
+    std::uint64_t sequence;
+    std::optional<ClientRequest> request;  // none: committed (a hole)
+  };
+  // The slot of `sequence` (held: the index names it).
+  Slot& slot(std::uint64_t sequence);
+  const Slot& slot(std::uint64_t sequence) const;
 
   std::size_t size_max_;
   std::uint32_t batch_size_;
-  // Requests by arrival sequence (the proposal order), and the sequence of
-  // each (client, number) for deduplication and removal on commit.
-  std::map<std::uint64_t, ClientRequest> requests_;
-  std::map<RequestKey, std::uint64_t> sequence_by_key_;
+  // Requests by arrival sequence (the proposal order), ascending, holes
+  // included; and the sequence of each held (client, number) for
+  // deduplication and removal on commit.
+  std::deque<Slot> slots_;
+  std::unordered_map<RequestKey, std::uint64_t, KeyHash> index_;
   std::uint64_t next_sequence_ = 0;
 };
 

@@ -24,13 +24,9 @@ bool covers(ReplicaIndex fault_from, ReplicaIndex fault_to, bool both, EndpointI
 VirtualNetwork::VirtualNetwork(const NetworkConfig& config, std::uint64_t run_seed, std::uint32_t replica_count)
     : config_(config), run_seed_(run_seed), replica_count_(replica_count) {}
 
-Rng& VirtualNetwork::stream(std::map<Link, Rng>& streams, EndpointIndex from, EndpointIndex to,
-                            const char* suffix) {
-  const Link key{from, to};
-  auto it = streams.find(key);
-  if (it == streams.end())
-    it = streams.emplace(key, Rng::stream(run_seed_, fmt::format("net/link/{}->{}{}", from, to, suffix))).first;
-  return it->second;
+Rng& VirtualNetwork::stream(LinkTable<Rng>& streams, EndpointIndex from, EndpointIndex to, const char* suffix) {
+  return streams.get(from, to,
+                     [&] { return Rng::stream(run_seed_, fmt::format("net/link/{}->{}{}", from, to, suffix)); });
 }
 
 Duration VirtualNetwork::sample_latency(Rng& rng, const LatencyDistribution& d) {
@@ -98,7 +94,7 @@ LinkOutcome VirtualNetwork::route(EndpointIndex from, EndpointIndex to, Instant 
   // bytes and those queued before it are out.
   Instant leaves = now;
   if (settings.bandwidth) {
-    Instant& busy_until = transmitting_until_[Link{from, to}];
+    Instant& busy_until = transmitting_until_.get(from, to, [] { return Instant{0}; });
     leaves = std::max(now, busy_until) + transmit_time(size_bytes, *settings.bandwidth);
     busy_until = leaves;
   }

@@ -25,6 +25,7 @@
 #include "core/protocol/messages.h"
 #include "core/types/assert.h"
 #include "sim/net/link_rules.h"
+#include "sim/net/link_table.h"
 #include "sim/rng.h"
 #include "sim/scenario/scenario.h"
 
@@ -167,15 +168,15 @@ class VirtualNetwork {
   // Whether `layout` separates the two ends (per instance for a placed twin).
   static bool across(const PartitionLayout& layout, EndpointIndex from, std::uint8_t from_instance, EndpointIndex to,
                      std::uint8_t to_instance);
-  Rng& stream(std::map<Link, Rng>& streams, EndpointIndex from, EndpointIndex to, const char* suffix);
+  Rng& stream(LinkTable<Rng>& streams, EndpointIndex from, EndpointIndex to, const char* suffix);
 
   NetworkConfig config_;
   std::uint64_t run_seed_;
   std::uint32_t replica_count_;
-  std::map<Link, Rng> links_;             // "net/link/<from>-><to>"
-  std::map<Link, Rng> override_streams_;  // ".../override"
-  std::map<Link, Rng> release_streams_;   // ".../release"
-  std::map<Link, Instant> transmitting_until_;  // with a bandwidth: when the link's last bytes leave
+  LinkTable<Rng> links_;             // "net/link/<from>-><to>"
+  LinkTable<Rng> override_streams_;  // ".../override"
+  LinkTable<Rng> release_streams_;   // ".../release"
+  LinkTable<Instant> transmitting_until_;  // with a bandwidth: when the link's last bytes leave
   std::map<std::size_t, PartitionLayout> partitions_;  // active, by fault id
   std::map<std::size_t, CutFault> cuts_;
   std::map<std::size_t, LinkFault> link_faults_;

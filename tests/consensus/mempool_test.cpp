@@ -70,5 +70,35 @@ TEST_CASE("mempool: batches are oldest first, bounded, and skip uncommitted ance
   mempool.check_invariants();
 }
 
+TEST_CASE("mempool: an old request that stays keeps its place while hundreds commit around it") {
+  // Goal: arrival order survives holes, and the holes behind a request that
+  // never commits do not pile up. Method: (9,1) arrives first and stays; 500
+  // later requests arrive and commit one block each; then two more arrive.
+  Mempool mempool(1000, 3);
+  REQUIRE(!mempool.add(request(9, 1)));
+  for (RequestNumber number = 1; number <= 500; ++number) {
+    REQUIRE(!mempool.add(request(1, number)));
+    Block block;
+    block.batch = {request(1, number)};
+    mempool.remove_committed(block);
+    mempool.check_invariants();  // the deque stays within twice the held count plus 64
+  }
+  CHECK(mempool.size() == 1);
+  REQUIRE(!mempool.add(request(2, 1)));
+  REQUIRE(!mempool.add(request(3, 1)));
+  CHECK(mempool.holds(request(9, 1)));
+  CHECK_FALSE(mempool.holds(request(1, 7)));
+  BlockTree tree;
+  CHECK(mempool.next_batch(tree, BlockTree::genesis_hash(), 0) ==
+        std::vector<ClientRequest>{request(9, 1), request(2, 1), request(3, 1)});
+  // Committed from the middle: the others keep their order.
+  Block middle;
+  middle.batch = {request(2, 1)};
+  mempool.remove_committed(middle);
+  CHECK(mempool.next_batch(tree, BlockTree::genesis_hash(), 0) ==
+        std::vector<ClientRequest>{request(9, 1), request(3, 1)});
+  mempool.check_invariants();
+}
+
 }  // namespace
 }  // namespace bftsim

@@ -156,6 +156,15 @@ TEST_CASE("checkers: no honest double vote") {
   REQUIRE(violation);
   CHECK(violation->check == "double_vote");
   CHECK(violation->replicas == std::vector<ReplicaIndex>{2});
+  // Views out of order (a replica that votes in an older view again): each
+  // view keeps its own block.
+  CHECK_FALSE(checker.on_vote(700, Vote{10, hash_of(1), 700, {}}));
+  CHECK_FALSE(checker.on_vote(700, Vote{5, hash_of(2), 700, {}}));
+  CHECK_FALSE(checker.on_vote(700, Vote{7, hash_of(3), 700, {}}));
+  CHECK_FALSE(checker.on_vote(700, Vote{10, hash_of(1), 700, {}}));
+  CHECK(checker.on_vote(700, Vote{5, hash_of(1), 700, {}}));
+  CHECK(checker.on_vote(700, Vote{7, hash_of(2), 700, {}}));
+  CHECK(checker.on_vote(700, Vote{10, hash_of(3), 700, {}}));
 }
 
 TEST_CASE("checkers: no honest vote in a view after its timeout for it") {
