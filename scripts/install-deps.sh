@@ -2,9 +2,10 @@
 # Installs the Debian/Ubuntu packages bftsim builds and runs with, when any is
 # missing (libhiredis-dev for the runner's RESP door; redis-tools for the
 # runner tests' redis-cli and for redis-benchmark; redis-server as the speed
-# reference). Runs apt-get directly as root, through sudo otherwise. Prints
-# one line (what it installs, or that nothing is missing); apt-get's and
-# dpkg's output goes to build-logs/install-deps.log, which a failure names.
+# reference; libjemalloc-dev, the allocator bftsim and bench_sim link). Runs
+# apt-get directly as root, through sudo otherwise. Prints one line (what it
+# installs, or that nothing is missing); apt-get's and dpkg's output goes to
+# build-logs/install-deps.log, which a failure names.
 #   scripts/install-deps.sh             what demo.sh and test.sh need
 #   scripts/install-deps.sh --bench     also the optional LevelDB that bench_storage
 #                                       compares against (without it, bftsim rows only)
@@ -18,7 +19,7 @@ packages=(
   g++ meson ninja-build pkg-config
   libsodium-dev libfmt-dev libyaml-cpp-dev libboost-program-options-dev
   libexpected-dev doctest-dev libisal-dev libbenchmark-dev libasio-dev
-  libhiredis-dev redis-tools redis-server
+  libhiredis-dev redis-tools redis-server libjemalloc-dev
   python3 python3-pandas python3-matplotlib
 )
 # Optional: used only by bench/ (bench_storage), never by the build or the tests.

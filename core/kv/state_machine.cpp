@@ -1,6 +1,7 @@
 // KvStateMachine: see state_machine.h.
 #include "core/kv/state_machine.h"
 
+#include <algorithm>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -197,7 +198,7 @@ void KvStateMachine::record(ClientId client_id, ClientRecord& client, RequestNum
   auto [it, inserted] = client.replies.emplace(number, CachedReply{result, height});
   BFTSIM_ASSERT(inserted);
   cached_reply_count_ += 1;
-  changed_replies_.emplace(client_id, number);
+  changed_replies_.emplace_back(client_id, number);
   if (number <= client.highest_applied) return;
 
   // The window moves up: forget the replies that just became stale.
@@ -205,7 +206,7 @@ void KvStateMachine::record(ClientId client_id, ClientRecord& client, RequestNum
   const RequestNumber watermark = low_watermark(number);
   auto prune_end = client.replies.upper_bound(watermark);
   for (auto pruned = client.replies.begin(); pruned != prune_end; ++pruned)
-    changed_replies_.emplace(client_id, pruned->first);
+    changed_replies_.emplace_back(client_id, pruned->first);
   cached_reply_count_ -= static_cast<std::size_t>(std::distance(client.replies.begin(), prune_end));
   client.replies.erase(client.replies.begin(), prune_end);
 }
@@ -221,8 +222,10 @@ void KvStateMachine::check_invariants(const ClientRecord& client) const {
 // ---- persistence and snapshots ----------------------------------------------
 
 std::vector<KvStateMachine::ReplyKey> KvStateMachine::take_changed_replies() {
-  std::vector<ReplyKey> changed(changed_replies_.begin(), changed_replies_.end());
-  changed_replies_.clear();
+  std::vector<ReplyKey> changed;
+  changed.swap(changed_replies_);
+  std::sort(changed.begin(), changed.end());
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
   return changed;
 }
 

@@ -130,7 +130,10 @@ class KvStateMachine {
   std::unique_ptr<KvStore> store_;
   StateDigest digest_;
   std::map<ClientId, ClientRecord> clients_;  // ordered: iteration is deterministic
-  std::set<ReplyKey> changed_replies_;
+  // Replies added or pruned since the last take_changed_replies, in the order
+  // recorded, with repeats; the take sorts and deduplicates them (a std::set
+  // cost an allocation and a tree insert per reply).
+  std::vector<ReplyKey> changed_replies_;
   Height last_applied_height_ = 0;
   std::uint64_t applied_count_ = 0;
   std::size_t cached_reply_count_ = 0;

@@ -27,6 +27,8 @@ std::optional<std::string> CertificateChecker::qc_problem(const QuorumCert& qc) 
     return fmt::format("a view-0 QC for block {} with {} signatures is not the genesis QC", qc.block_hash.short_hex(),
                        qc.signatures.size());
   }
+  const auto sound = sound_qcs_.find(qc.block_hash);
+  if (sound != sound_qcs_.end() && sound->second == qc) return std::nullopt;
   std::set<ReplicaIndex> signers;
   const auto bytes = signing::vote_bytes(chain_id_, qc.view, qc.block_hash);
   for (const auto& entry : qc.signatures) {
@@ -37,7 +39,10 @@ std::optional<std::string> CertificateChecker::qc_problem(const QuorumCert& qc) 
     }
     signers.insert(entry.signer);
   }
-  if (signers.size() >= quorum_) return std::nullopt;
+  if (signers.size() >= quorum_) {
+    sound_qcs_.insert_or_assign(qc.block_hash, qc);
+    return std::nullopt;
+  }
   return fmt::format("the QC of view {} for block {} lists {} signatures but only {} distinct replicas signed it, "
                      "short of the quorum of {}",
                      qc.view, qc.block_hash.short_hex(), qc.signatures.size(), signers.size(), quorum_);

@@ -13,11 +13,13 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 
 #include "core/crypto/keys.h"
 #include "sim/check/checker.h"
@@ -49,6 +51,18 @@ class CertificateChecker final : public Checker {
   // high_qc_view) timeouts, with the signature that verified.
   std::set<std::tuple<View, Hash32, ReplicaIndex, Signature>> valid_votes_;
   std::set<std::tuple<View, ReplicaIndex, View, Signature>> valid_timeouts_;
+  // The last QC found sound for each block: an honest replica sends the same
+  // QC many times (in proposals, NEW-VIEWs, timeouts), and a QC equal to one
+  // found sound is sound (its verdict is a function of its bytes), so it
+  // skips the signature lookups and the vote bytes.
+  struct HashKey {
+    std::size_t operator()(const Hash32& hash) const {
+      std::uint64_t word;
+      std::memcpy(&word, hash.bytes.data(), sizeof word);
+      return static_cast<std::size_t>(word);
+    }
+  };
+  std::unordered_map<Hash32, QuorumCert, HashKey> sound_qcs_;
 };
 
 }  // namespace bftsim

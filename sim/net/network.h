@@ -14,6 +14,8 @@
 // Single-threaded, like the whole simulator.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "core/protocol/messages.h"
+#include "core/types/assert.h"
 #include "sim/net/link_rules.h"
 #include "sim/net/link_table.h"
 #include "sim/rng.h"
@@ -30,11 +33,40 @@ namespace bftsim {
 
 using EndpointIndex = std::uint32_t;
 
+// The delays of a message's delivered copies: one, or two when duplicated.
+// Fixed storage, not a vector: a route per send must not allocate.
+class CopyDelays {
+ public:
+  void push_back(Duration delay) {
+    BFTSIM_ASSERT(count_ < delays_.size());
+    delays_[count_++] = delay;
+  }
+  std::size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  const Duration* begin() const { return delays_.data(); }
+  const Duration* end() const { return delays_.data() + count_; }
+  Duration front() const { return (*this)[0]; }
+  Duration operator[](std::size_t i) const {
+    BFTSIM_ASSERT(i < count_);
+    return delays_[i];
+  }
+  friend bool operator==(const CopyDelays& a, const std::vector<Duration>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+  friend bool operator==(const CopyDelays& a, const CopyDelays& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  std::array<Duration, 2> delays_{};
+  std::uint8_t count_ = 0;
+};
+
 // What happens to one message on one link.
 struct LinkOutcome {
   bool lost = false;             // loss, a partition, a cut
   bool held = false;             // clogged: each delay includes the wait until the clog ends
-  std::vector<Duration> delays;  // one per delivered copy (2 when duplicated)
+  CopyDelays delays;  // one per delivered copy (2 when duplicated)
   std::uint64_t sequence = 0;    // this send's number, for dropped_in_flight
   // Held by a view-keyed clog (this fault id) until it ends: the caller keeps
   // the message and sends each copy then with release_delay(). `delays`

@@ -102,6 +102,30 @@ TEST_CASE("certificate checker: a QC one signature short, forged, doubled or cre
   }
 }
 
+// The checker remembers the last sound QC per block and passes an equal one
+// without checking it again: a QC for the same block that differs (a
+// signature dropped, forged, or another view) must still be judged afresh.
+TEST_CASE("certificate checker: after a sound QC, a different QC for the same block is still judged") {
+  Cluster cluster;
+  const Hash32 hash = cluster.block(3);
+  const QuorumCert sound = cluster.qc(5, hash, {0, 1, 2});
+  REQUIRE_FALSE(cluster.checker.on_send(0, Message{cluster.proposal(sound)}));
+  CHECK_FALSE(cluster.checker.on_send(1, Message{NewView{6, sound, std::nullopt}}));  // equal: sound
+  SUBCASE("a signature fewer") {
+    CHECK(cluster.checker.on_send(1, Message{cluster.proposal(cluster.qc(5, hash, {0, 1}))}));
+  }
+  SUBCASE("a forged signature") {
+    QuorumCert forged = sound;
+    forged.signatures.edit()[1].signature.bytes[0] ^= 1;
+    CHECK(cluster.checker.on_send(1, Message{cluster.proposal(forged)}));
+  }
+  SUBCASE("the same signatures under another view") {
+    QuorumCert moved = sound;
+    moved.view = 6;
+    CHECK(cluster.checker.on_send(1, Message{cluster.proposal(moved)}));
+  }
+}
+
 TEST_CASE("certificate checker: a TC short, forged or hiding a higher QC is reported") {
   Cluster cluster;
   const QuorumCert qc = cluster.qc(4, cluster.block(1), {0, 1, 2});
