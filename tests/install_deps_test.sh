@@ -50,7 +50,7 @@ EOF
 chmod +x "$bin"/dpkg-query "$bin"/apt-get "$bin"/sudo "$bin"/id
 
 all="g++ meson ninja-build pkg-config libsodium-dev libfmt-dev libyaml-cpp-dev libboost-program-options-dev
-  libexpected-dev doctest-dev libisal-dev libbenchmark-dev libasio-dev libhiredis-dev redis-tools redis-server
+  libexpected-dev doctest-dev libisal-dev libbenchmark-dev libasio-dev libhiredis-dev redis-tools redis-server libjemalloc-dev
   python3 python3-pandas python3-matplotlib"
 all=$(echo $all)  # one line
 without() { local out=" $all "; for p in "$@"; do out=${out/ $p / }; done; echo $out; }
@@ -70,7 +70,7 @@ rc() { cat "$work/rc"; }
 calls() { cat "$work/calls"; }
 
 run_script "$all" 0
-[ "$(rc)" = 0 ] && [ "$(cat "$work/out")" = "install-deps: nothing to install (all 19 packages present)" ] \
+[ "$(rc)" = 0 ] && [ "$(cat "$work/out")" = "install-deps: nothing to install (all 20 packages present)" ] \
   && [ ! -s "$work/calls" ] && pass || fail "nothing missing: $(cat "$work/out" "$work/err")"
 
 run_script "$(without meson libfmt-dev)" 0
