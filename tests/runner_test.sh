@@ -263,6 +263,10 @@ if selected kill_replica && start_cluster kill_replica --block-retention 16 --vi
   check "replica 2 catches up" caught_up 2 30
   grep -q "installed a state transferred" "$LOCALNET_DIR/node-2/log"
   check "replica 2, behind by more than block_retention, caught up by state transfer" [ $? = 0 ]
+  # At least 20 acknowledged writes for the read-back below: each is a
+  # bft-client process, slow to start under the sanitizers beside another
+  # test, so the writer gets up to 30 s more to reach them.
+  for _ in $(seq 150); do [ "$(acked_count)" -ge 20 ] && break; sleep 0.2; done
   touch "$work/stop"; wait "$writer_pid"
   wait "$bench_pid"; check "the bench under the kill finished with no timeouts" [ $? = 0 ]
   check "writes were acknowledged ($(acked_count))" [ "$(acked_count)" -ge 20 ]
