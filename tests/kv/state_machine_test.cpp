@@ -426,6 +426,22 @@ TEST_CASE("kv_state_machine: matches a std::map model on random operations") {
 }
 
 
+TEST_CASE("kv_state_machine: changed replies are taken once each, ascending") {
+  // Goal: the keys the Node rewrites after a commit come sorted and without
+  // repeats. Method: a reply added and pruned before the next take (client
+  // 1's request 1 leaves the window when request 1026 is applied) and a
+  // smaller client applied first; the take lists each key once, in order.
+  KvStateMachine machine;
+  apply_request(machine, request(2, 1, put_op("a", "1")), 1);
+  apply_request(machine, request(1, 1, put_op("b", "1")), 2);
+  apply_request(machine, request(1, 1 + request_window_max + 1, put_op("b", "2")), 3);
+  using Key = KvStateMachine::ReplyKey;
+  CHECK(machine.take_changed_replies() ==
+        std::vector<Key>{{1, 1}, {1, 1 + request_window_max + 1}, {2, 1}});
+  CHECK_FALSE(machine.has_cached_reply({1, 1}));
+  CHECK(machine.take_changed_replies().empty());
+}
+
 TEST_CASE("kv_state_machine: a state rebuilt from its pairs and client records behaves the same") {
   // Goal: what the Node persists (pairs, client records, applied height) is
   // enough to resume exactly. Method: run A; build B over a copy of A's pairs
