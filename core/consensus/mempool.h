@@ -21,6 +21,7 @@
 #include "core/consensus/block_tree.h"
 #include "core/consensus/replica_config.h"
 #include "core/protocol/messages.h"
+#include "core/types/request_key.h"
 
 namespace bftsim {
 
@@ -51,12 +52,6 @@ class Mempool {
   void check_invariants() const;
 
  private:
-  using RequestKey = std::pair<ClientId, RequestNumber>;
-  struct KeyHash {
-    std::size_t operator()(const RequestKey& key) const {
-      return std::hash<std::uint64_t>()(key.first * 0x9e3779b97f4a7c15ULL ^ key.second);
-    }
-  };
   struct Slot {
     std::uint64_t sequence;
     std::optional<ClientRequest> request;  // none: committed (a hole)
@@ -71,7 +66,7 @@ class Mempool {
   // included; and the sequence of each held (client, number) for
   // deduplication and removal on commit.
   std::deque<Slot> slots_;
-  std::unordered_map<RequestKey, std::uint64_t, KeyHash> index_;
+  std::unordered_map<RequestKey, std::uint64_t, RequestKeyHash> index_;
   std::uint64_t next_sequence_ = 0;
 };
 

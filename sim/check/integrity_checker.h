@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/types/request_key.h"
 #include "sim/check/checker.h"
 
 namespace bftsim {
@@ -30,20 +31,15 @@ class IntegrityChecker final : public Checker {
   std::optional<Violation> on_reply(ReplicaIndex replica, const ClientReply& reply) override;
 
  private:
-  struct RequestKeyHash {
-    std::size_t operator()(const std::pair<ClientId, RequestNumber>& key) const {
-      return std::hash<std::uint64_t>()(key.first * 0x9e3779b97f4a7c15ULL ^ key.second);
-    }
-  };
   // Looked up per committed request, never iterated (a std::map's lookups
   // were 1% of the fast-crypto demo's CPU).
-  std::unordered_map<std::pair<ClientId, RequestNumber>, Operation, RequestKeyHash> issued_;
+  std::unordered_map<RequestKey, Operation, RequestKeyHash> issued_;
   struct Applied {
     Height height;                          // the first reply's
     std::vector<std::uint64_t> at_height;   // bit r: replica r replied with `height`
     std::map<ReplicaIndex, Height> others;  // replicas that replied with another height
   };
-  std::unordered_map<std::pair<ClientId, RequestNumber>, Applied, RequestKeyHash> applied_;
+  std::unordered_map<RequestKey, Applied, RequestKeyHash> applied_;
 };
 
 }  // namespace bftsim
