@@ -94,6 +94,28 @@ TEST_CASE("the same scenario and seed give the same trace hash and CSV bytes") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("the trace hash covers what messages carry, not only when they move") {
+  // Goal: a delivery adds its send's digest to the trace hash. Method: the
+  // demo with 16-byte and 17-byte values runs the same events at the same
+  // times (same count, same latencies, same commits) with other bytes in its
+  // requests and blocks, so only the digests can tell the runs apart.
+  auto run = [](const char* value_size) {
+    const bftsim::Scenario scenario =
+        load(fs::path(BFTSIM_SOURCE_DIR) / "scenarios" / "demo.yaml",
+             {"crypto=fast", "duration=300ms", "storage.engine=memory", std::string("clients.value_size=") + value_size});
+    bftsim::Simulation simulation(scenario, {.seed = 1});
+    return simulation.run();
+  };
+  const bftsim::RunReport a = run("16");
+  const bftsim::RunReport b = run("17");
+  REQUIRE(a.event_count == b.event_count);
+  REQUIRE(a.commits.size() == b.commits.size());
+  REQUIRE(a.requests.size() == b.requests.size());
+  for (std::size_t i = 0; i < a.requests.size(); ++i)
+    REQUIRE(a.requests[i].completed_at == b.requests[i].completed_at);
+  CHECK(a.trace_hash != b.trace_hash);
+}
+
 TEST_CASE("the verdict names each aspect that missed the scenario's expect") {
   // Goal: as_expected counts expected violations as expected and missing ones
   // as not, and the verdict line says which aspect missed. Method: the mutant
