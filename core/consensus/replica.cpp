@@ -128,8 +128,8 @@ bool Replica::check_qc(const QuorumCert& qc) {
   if (verified_qcs_.contains(key)) return true;
   if (!verify_qc(qc, *verifier_, config_.chain_id, quorum_, BlockTree::genesis_hash()))
     return false;
-  if (verified_qcs_.size() >= verified_cache_max) verified_qcs_.erase(verified_qcs_.begin());
-  verified_qcs_.insert(key);
+  if (verified_qcs_.size() >= verified_cache_max) verified_qcs_.pop_front();
+  verified_qcs_.emplace(key, true);
   return true;
 }
 
@@ -313,7 +313,7 @@ void Replica::on_vote(ReplicaIndex from, const Vote& vote, Instant now, Effects&
 void Replica::collect_vote(const Vote& vote, Instant now, Effects& out) {
   std::optional<QuorumCert> qc = votes_.collect(vote, high_qc_.view);
   if (!qc) return;
-  verified_qcs_.insert({qc->view, qc->block_hash});
+  verified_qcs_.emplace({qc->view, qc->block_hash}, true);
   out.push_back(NoteEffect{NoteKind::qc_formed, qc->view});
   process_qc(*qc, vote.voter, now, out);
 }

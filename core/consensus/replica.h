@@ -11,7 +11,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +28,7 @@
 #include "core/protocol/messages.h"
 #include "core/protocol/shared_message.h"
 #include "core/crypto/keys.h"
+#include "core/types/sorted_window.h"
 
 namespace bftsim {
 
@@ -198,8 +198,10 @@ class Replica {
     ReplicaIndex proposer = 0;
   };
   std::optional<MissedProposal> missed_proposal_;
-  // Certificates already verified, so a QC met again costs no signature checks.
-  std::set<std::pair<View, Hash32>> verified_qcs_;
+  // Certificates already verified, so a QC met again costs no signature
+  // checks; the smallest (view, hash) leaves first when it is full. Flat: a
+  // new QC is above every key here, found absent and added in O(1).
+  SortedWindow<std::pair<View, Hash32>, bool> verified_qcs_;
 
   Mempool mempool_;
   ClientVerifier client_verifier_;

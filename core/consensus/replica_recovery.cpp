@@ -28,8 +28,8 @@ void Replica::restore(const SafetyState& state) {
   last_voted_view_ = state.last_voted_view;
   locked_qc_ = state.locked_qc;
   high_qc_ = state.high_qc;
-  verified_qcs_.insert({locked_qc_.view, locked_qc_.block_hash});
-  verified_qcs_.insert({high_qc_.view, high_qc_.block_hash});
+  verified_qcs_.emplace({locked_qc_.view, locked_qc_.block_hash}, true);
+  verified_qcs_.emplace({high_qc_.view, high_qc_.block_hash}, true);
 }
 
 void Replica::restore_committed(std::shared_ptr<const Block> block, const Hash32& hash) {

@@ -1,6 +1,10 @@
 // MemoryKvStore: see memory_kv_store.h.
 #include "core/kv/memory_kv_store.h"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 namespace bftsim {
 
 std::optional<std::string> MemoryKvStore::get(std::string_view key) const {
@@ -29,7 +33,11 @@ std::size_t MemoryKvStore::size() const { return entries_.size(); }
 
 void MemoryKvStore::for_each(
     const std::function<void(std::string_view, std::string_view)>& visit) const {
-  for (const auto& [key, value] : entries_) visit(key, value);
+  std::vector<const std::pair<const std::string, std::string>*> sorted;
+  sorted.reserve(entries_.size());
+  for (const auto& entry : entries_) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : sorted) visit(entry->first, entry->second);
 }
 
 }  // namespace bftsim

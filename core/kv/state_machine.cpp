@@ -53,27 +53,22 @@ ApplyOutcome KvStateMachine::apply(ClientId client_id, RequestNumber number, con
 
   // A client gets a record only once it has a request applied, so stale
   // requests (number 0 included) cost no memory.
-  auto client_it = clients_.find(client_id);
-  const RequestNumber highest_applied =
-      client_it == clients_.end() ? 0 : client_it->second.highest_applied;
+  ClientRecord* client = clients_.find(client_id);
+  const RequestNumber highest_applied = client == nullptr ? 0 : client->highest_applied;
   if (number <= low_watermark(highest_applied)) {
     return ApplyOutcome{.kind = ApplyOutcome::Kind::stale, .result = {}, .height = 0};
   }
-  if (client_it != clients_.end()) {
-    const auto& replies = client_it->second.replies;
-    if (auto it = replies.find(number); it != replies.end()) {
-      return ApplyOutcome{.kind = ApplyOutcome::Kind::duplicate,
-                          .result = it->second.result,
-                          .height = it->second.height};
+  if (client != nullptr) {
+    if (const CachedReply* reply = client->replies.find(number)) {
+      return ApplyOutcome{.kind = ApplyOutcome::Kind::duplicate, .result = reply->result, .height = reply->height};
     }
   }
 
   OpResult result = execute(op);
   applied_count_ += 1;
-  if (client_it == clients_.end()) client_it = clients_.try_emplace(client_id).first;
-  ClientRecord& client = client_it->second;
-  record(client_id, client, number, result, height);
-  check_invariants(client);
+  if (client == nullptr) client = clients_.emplace(client_id, ClientRecord()).first;
+  record(client_id, *client, number, result, height);
+  check_invariants(*client);
   return ApplyOutcome{.kind = ApplyOutcome::Kind::applied,
                       .result = std::move(result),
                       .height = height};
@@ -195,7 +190,7 @@ bool KvStateMachine::write_erase(std::string_view key) {
 
 void KvStateMachine::record(ClientId client_id, ClientRecord& client, RequestNumber number,
                             const OpResult& result, Height height) {
-  auto [it, inserted] = client.replies.emplace(number, CachedReply{result, height});
+  const bool inserted = client.replies.emplace(number, CachedReply{result, height}).second;
   BFTSIM_ASSERT(inserted);
   cached_reply_count_ += 1;
   changed_replies_.emplace_back(client_id, number);
@@ -203,19 +198,15 @@ void KvStateMachine::record(ClientId client_id, ClientRecord& client, RequestNum
 
   // The window moves up: forget the replies that just became stale.
   client.highest_applied = number;
-  const RequestNumber watermark = low_watermark(number);
-  auto prune_end = client.replies.upper_bound(watermark);
-  for (auto pruned = client.replies.begin(); pruned != prune_end; ++pruned)
-    changed_replies_.emplace_back(client_id, pruned->first);
-  cached_reply_count_ -= static_cast<std::size_t>(std::distance(client.replies.begin(), prune_end));
-  client.replies.erase(client.replies.begin(), prune_end);
+  cached_reply_count_ -= client.replies.erase_through(
+      low_watermark(number), [&](RequestNumber pruned) { changed_replies_.emplace_back(client_id, pruned); });
 }
 
 void KvStateMachine::check_invariants(const ClientRecord& client) const {
   BFTSIM_ASSERT(!client.replies.empty());
   BFTSIM_ASSERT(client.replies.size() <= request_window_max);
-  BFTSIM_ASSERT(client.replies.rbegin()->first == client.highest_applied);
-  BFTSIM_ASSERT(client.replies.begin()->first > low_watermark(client.highest_applied));
+  BFTSIM_ASSERT(client.replies.back().first == client.highest_applied);
+  BFTSIM_ASSERT(client.replies.front().first > low_watermark(client.highest_applied));
   BFTSIM_ASSERT(digest_.pair_count() == store_->size());
 }
 
@@ -230,8 +221,8 @@ std::vector<KvStateMachine::ReplyKey> KvStateMachine::take_changed_replies() {
 }
 
 bool KvStateMachine::has_cached_reply(const ReplyKey& key) const {
-  auto it = clients_.find(key.first);
-  return it != clients_.end() && it->second.replies.contains(key.second);
+  const ClientRecord* client = clients_.find(key.first);
+  return client != nullptr && client->replies.contains(key.second);
 }
 
 std::vector<KvStateMachine::ReplyKey> KvStateMachine::cached_reply_keys() const {
@@ -251,11 +242,11 @@ std::vector<std::uint8_t> KvStateMachine::encode_cached_reply(const ReplyKey& ke
 
 bool KvStateMachine::encode_cached_reply(const ReplyKey& key, std::vector<std::uint8_t>& out) const {
   out.clear();
-  const auto client = clients_.find(key.first);
-  if (client == clients_.end()) return false;
-  const auto found = client->second.replies.find(key.second);
-  if (found == client->second.replies.end()) return false;
-  const CachedReply& reply = found->second;
+  const ClientRecord* client = clients_.find(key.first);
+  if (client == nullptr) return false;
+  const CachedReply* found = client->replies.find(key.second);
+  if (found == nullptr) return false;
+  const CachedReply& reply = *found;
   auto result_size = [](const OpResult& result) { return 1 + 1 + (result.value ? 4 + result.value->size() : 0); };
   std::size_t size_bytes = 8 + result_size(reply.result);
   if (!reply.result.results.empty()) {
@@ -311,7 +302,7 @@ Status KvStateMachine::restore_cached_reply(const ReplyKey& key, std::span<const
   if (reader.ok() && reader.remaining_bytes() != 0) reader.fail("trailing bytes");
   if (!reader.ok()) return make_error(ErrorCode::corruption, reader.take_error().message);
   if (key.second == 0) return make_error(ErrorCode::corruption, "cached reply for request number 0");
-  ClientRecord& record = clients_[key.first];
+  ClientRecord& record = *clients_.emplace(key.first, ClientRecord()).first;
   if (!record.replies.emplace(key.second, std::move(reply)).second)
     return make_error(ErrorCode::corruption, "cached reply restored twice");
   record.highest_applied = std::max(record.highest_applied, key.second);
@@ -321,10 +312,10 @@ Status KvStateMachine::restore_cached_reply(const ReplyKey& key, std::span<const
 
 Status KvStateMachine::finish_restore() {
   for (const auto& [client, record] : clients_) {
-    if (record.replies.begin()->first <= low_watermark(record.highest_applied))
+    if (record.replies.front().first <= low_watermark(record.highest_applied))
       return make_error(ErrorCode::corruption,
                         fmt::format("client {}: cached reply {} is outside the window below {}", client,
-                                    record.replies.begin()->first, record.highest_applied));
+                                    record.replies.front().first, record.highest_applied));
   }
   changed_replies_.clear();
   return {};
