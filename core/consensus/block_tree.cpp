@@ -18,7 +18,6 @@ const Hash32& BlockTree::genesis_hash() {
 BlockTree::BlockTree() {
   auto genesis = std::make_shared<const Block>(genesis_block());
   blocks_.emplace(genesis_hash(), StoredBlock{std::move(genesis), genesis_hash()});
-  by_height_.emplace(0, genesis_hash());
 }
 
 const StoredBlock* BlockTree::find(const Hash32& hash) const {
@@ -34,7 +33,7 @@ const StoredBlock& BlockTree::insert(std::shared_ptr<const Block> block, const H
   const Height height = block->height;
   auto [it, inserted] = blocks_.emplace(hash, StoredBlock{std::move(block), hash});
   BFTSIM_ASSERT(inserted);
-  by_height_.emplace(height, hash);
+  by_height_.emplace({height, hash}, true);
   return it->second;
 }
 
@@ -54,7 +53,7 @@ void BlockTree::install_root(std::shared_ptr<const Block> block, const Hash32& h
   const Height height = block->height;
   if (!contains(hash)) {
     blocks_.emplace(hash, StoredBlock{std::move(block), hash});
-    by_height_.emplace(height, hash);
+    by_height_.emplace({height, hash}, true);
   }
   prune_below(height);
 }
@@ -63,24 +62,20 @@ bool BlockTree::insert_parent(std::shared_ptr<const Block> block, const Hash32& 
   const Height height = block->height;
   if (height == 0 || contains(hash)) return false;
   bool named = false;
-  auto [first, last] = by_height_.equal_range(height + 1);
-  for (auto it = first; it != last && !named; ++it)
-    named = blocks_.at(it->second).block->parent_hash == hash;
+  for (auto* it = by_height_.lower_bound({height + 1, Hash32{}}); it != by_height_.end() && !named; ++it) {
+    if (it->first.first != height + 1) break;
+    named = blocks_.at(it->first.second).block->parent_hash == hash;
+  }
   if (!named) return false;
   blocks_.emplace(hash, StoredBlock{std::move(block), hash});
-  by_height_.emplace(height, hash);
+  by_height_.emplace({height, hash}, true);
   return true;
 }
 
 void BlockTree::prune_below(Height height) {
-  auto end = by_height_.lower_bound(height);
-  for (auto it = by_height_.begin(); it != end;) {
-    if (it->first == 0) {
-      ++it;
-      continue;
-    }
-    blocks_.erase(it->second);
-    it = by_height_.erase(it);
+  while (!by_height_.empty() && by_height_.front().first.first < height) {
+    blocks_.erase(by_height_.front().first.second);
+    by_height_.pop_front();
   }
 }
 

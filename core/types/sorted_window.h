@@ -36,6 +36,8 @@ class SortedWindow {
   }
   Value* find(const Key& key) { return const_cast<Value*>(std::as_const(*this).find(key)); }
   bool contains(const Key& key) const { return find(key) != nullptr; }
+  // The first item whose key is not below `key`, or end().
+  const Item* lower_bound(const Key& key) const { return locate(key); }
 
   // Adds (key, value) unless the key is present; returns the stored value and
   // whether it was added.
