@@ -52,7 +52,7 @@ Simulation::Impl::Impl(const Scenario& scenario, SimulationOptions options)
       network_(scenario.network, options.seed, scenario.replica_count),
       keys_(KeyRing::create(scenario.crypto, options.seed, scenario.replica_count)),
       verifier_(scenario.crypto == CryptoKind::ed25519 || scenario.replica_count >= verdict_cache_fast_min
-                    ? std::make_shared<VerdictCache>(keys_->verifier(), scenario.crypto == CryptoKind::ed25519)
+                    ? std::make_shared<VerdictCache>(keys_->verifier())
                     : keys_->verifier()),
       crashed_(scenario.replica_count, false),
       timer_generation_(scenario.replica_count, {0, 0}),

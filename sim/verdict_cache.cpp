@@ -84,10 +84,6 @@ void VerdictCache::remember(std::span<const std::uint8_t> message, const SharedL
 
 bool VerdictCache::verify(ReplicaIndex signer, std::span<const std::uint8_t> message,
                           const Signature& signature) const {
-  if (!single_verdicts_) {
-    ++miss_count_;
-    return inner_->verify(signer, message, signature);
-  }
   const std::uint64_t hash = key_hash(signer, message, signature);
   if (auto it = entries_.find(hash); it != entries_.end()) {
     const Entry& entry = it->second;

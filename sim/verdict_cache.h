@@ -35,12 +35,7 @@ class VerdictCache final : public Verifier, public SignatureListVerdicts {
   static constexpr std::size_t entry_count_max = 1 << 20;
   static constexpr std::size_t list_signature_count_max = 1 << 18;
 
-  // With single_verdicts false, verify() asks the inner Verifier every time
-  // and only signature lists are remembered: with fast crypto one MAC costs
-  // less than a lookup, and a lone signature (a vote, a timeout) is mostly
-  // checked by one replica only.
-  explicit VerdictCache(std::shared_ptr<const Verifier> inner, bool single_verdicts = true)
-      : inner_(std::move(inner)), single_verdicts_(single_verdicts) {}
+  explicit VerdictCache(std::shared_ptr<const Verifier> inner) : inner_(std::move(inner)) {}
   std::uint32_t replica_count() const override { return inner_->replica_count(); }
   bool verify(ReplicaIndex signer, std::span<const std::uint8_t> message, const Signature& signature) const override;
 
@@ -74,7 +69,6 @@ class VerdictCache final : public Verifier, public SignatureListVerdicts {
   };
   const ListEntry* find_list(std::span<const std::uint8_t> message, const SharedList<SignerSignature>& signatures) const;
   std::shared_ptr<const Verifier> inner_;
-  bool single_verdicts_;
   mutable std::unordered_map<std::uint64_t, Entry> entries_;
   mutable std::unordered_map<std::uint64_t, ListEntry> lists_;
   // A stored list's buffer address -> its key in lists_.

@@ -72,24 +72,6 @@ TEST_CASE("VerdictCache answers a repeated signature from the cache, with the in
   }
 }
 
-TEST_CASE("VerdictCache without single verdicts asks the inner Verifier for every lone signature") {
-  // Goal: the fast-crypto mode (simulation.cpp) keeps no per-signature
-  // entries but still gives the inner verdicts. Method: repeat a good and a
-  // bad signature and count the inner calls.
-  auto keys = KeyRing::create(CryptoKind::fast, 7, 4);
-  auto counting = std::make_shared<CountingVerifier>(keys->verifier());
-  VerdictCache cache(counting, /*single_verdicts=*/false);
-  const std::vector<std::uint8_t> message{1, 2, 3};
-  const Signature good = keys->signer(1)->sign(message);
-  CHECK(cache.verify(1, message, good));
-  CHECK(cache.verify(1, message, good));
-  CHECK_FALSE(cache.verify(2, message, good));
-  CHECK_FALSE(cache.verify(2, message, good));
-  CHECK(counting->calls == 4);
-  CHECK(cache.hit_count() == 0);
-  CHECK(cache.miss_count() == 4);
-}
-
 TEST_CASE("VerdictCache answers a QC's whole signature list from memory, with the one-by-one verdict") {
   auto keys = KeyRing::create(CryptoKind::fast, 7, 4);
   auto counting = std::make_shared<CountingVerifier>(keys->verifier());
