@@ -4,16 +4,18 @@
 // Where that work runs is DbOptions::background_work:
 //   - off (the default, the simulator's setting): inside the write that
 //     filled the memtable, on the caller's thread; deterministic.
-//   - on (bft-node): the full memtable becomes immutable, a new WAL and
-//     memtable take the writes at once, and one background thread writes the
-//     level-0 table, installs it in the manifest, deletes the immutable
-//     memtable's WAL, then runs the compactions the thresholds call for. The
-//     immutable memtable's WAL stays live in the manifest until its table is
-//     installed, so a crash mid-flush replays it. A writer waits (a stall,
-//     counted in DbStats) only when the memtable fills again while the
-//     previous one is still being flushed, or while level 0 holds
-//     level0_table_count_stop tables. flush() and compact() wait for the
-//     background work, so they stay synchronous to their caller.
+//   - on (bft-node; the one place core/ starts a thread or reads a clock,
+//     the latter for stall times, and only when asked): the full memtable
+//     becomes immutable, a new WAL and memtable take the writes at once,
+//     and one background thread writes the level-0 table, installs it in
+//     the manifest, deletes the immutable memtable's WAL, then runs the
+//     compactions the thresholds call for. The immutable memtable's WAL
+//     stays live in the manifest until its table is installed, so a crash
+//     mid-flush replays it. A writer waits (a stall, counted in DbStats)
+//     only when the memtable fills again while the previous one is still
+//     being flushed, or while level 0 holds level0_table_count_stop tables.
+//     flush() and compact() wait for the background work, so they stay
+//     synchronous to their caller.
 // Reads look newest-first: memtable, the immutable memtable, level-0 tables
 // newest first, then levels 1.. The tables are an immutable, shared
 // "version" that an install swaps under a mutex, so reads are safe while the
