@@ -188,7 +188,10 @@ Status Db::scan(std::string_view begin, std::string_view end, std::size_t count_
   }
   std::vector<std::unique_ptr<EntryIterator>> children;
   children.push_back(memtable_->iterator());
-  if (imm) children.push_back(imm->iterator());  // sorted before it became immutable: a read only
+  if (imm) {
+    std::lock_guard lock(imm_order_mutex_);
+    children.push_back(imm->iterator());
+  }
   for (const TableMeta* table : version->levels[0])
     if (!outside(*table)) children.push_back(version->tables.at(table->file_number)->iterator());
   for (std::size_t level = 1; level < version->levels.size(); ++level) {
@@ -311,8 +314,6 @@ Status Db::rotate_memtable() {
   // thread has its memtable in an installed table.
   (void)wal_->close();
   wal_ = std::make_unique<WalWriter>(path, std::move(*file));
-  // The background thread's iterator must only read: sort the keys now.
-  (void)memtable_->iterator();
   {
     std::lock_guard lock(mutex_);
     wal_number_ = log_number;
@@ -372,7 +373,12 @@ Status Db::flush_immutable() {
     next.last_sequence = imm_last_sequence_;
   }
   Readers opened;
-  auto input = imm->iterator();
+  std::unique_ptr<EntryIterator> input;
+  {
+    // Its first iterator sorts its keys, here rather than on the caller's thread.
+    std::lock_guard lock(imm_order_mutex_);
+    input = imm->iterator();
+  }
   input->seek_to_first();
   auto outputs = write_tables(TableSink{fs_, dir_, options_, next_file_number_}, *input, 0, UINT64_MAX,
                               [](std::string_view) { return false; });

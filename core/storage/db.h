@@ -189,6 +189,9 @@ class Db {
   // The full memtable being flushed, with the log that follows its WAL (the
   // manifest's log_number once it is in a table) and its last sequence.
   std::shared_ptr<const Memtable> imm_;
+  // The first iterator() of an immutable memtable sorts its keys (a write to
+  // it); a later one only reads. Held around each iterator() of imm_.
+  mutable std::mutex imm_order_mutex_;
   std::uint64_t imm_next_log_number_ = 0;
   std::uint64_t imm_last_sequence_ = 0;
   bool compaction_wanted_ = false;  // check the thresholds after a flush
