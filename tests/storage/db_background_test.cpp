@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -320,24 +321,40 @@ TEST_CASE("storage: Db with background work counts the writes that wait for a fl
   GatedFileSystem fs(memory);
   auto db = open_db(fs);
   Model model;
-  std::uint64_t random = 53;
-  constexpr std::uint64_t key_count = 400;
+  // Distinct keys and equal values: every memtable fills after the same
+  // number of puts.
+  int put_count = 0;
+  auto put_next = [&] {
+    const std::string key = fmt::format("stall{:06}", put_count++);
+    REQUIRE(db->put(key, std::string(24, 'v'), false).has_value());
+    model[key] = std::string(24, 'v');
+  };
   fs.close_gate();
-  write_until_rotated(*db, model, random, key_count);
-  fs.wait_for_waiter();
+  int puts_per_memtable = 0;
+  for (std::uint64_t before = 0; db->stats().wal_size_bytes >= before; ++puts_per_memtable) {
+    before = db->stats().wal_size_bytes;
+    put_next();
+  }
+  fs.wait_for_waiter();  // the first memtable's flush is held
   CHECK(db->stats().stall_count == 0);
-  // The next full memtable must wait for the held flush; the gate opens later.
-  std::thread opener([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    fs.open_gate();
+  // The next memtable fills while that flush is held: its last put waits
+  // until the gate opens. The writer runs on a thread of its own.
+  std::atomic<bool> last_put_next{false};
+  std::thread writer([&] {
+    for (int i = 0; i + 1 < puts_per_memtable; ++i) put_next();
+    last_put_next = true;
+    put_next();
   });
-  write_until_rotated(*db, model, random, key_count);
-  opener.join();
+  while (!last_put_next) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  fs.open_gate();
+  writer.join();
   const DbStats stats = db->stats();
   CHECK(stats.stall_count == 1);
-  CHECK(stats.stall_ns >= 40'000'000);
+  CHECK(stats.stall_ns > 0);
   REQUIRE(db->flush().has_value());
-  check_reads(*db, model, key_count);
+  CHECK(db->stats().stall_count == 1);
+  check_reads(*db, model, 0);
 }
 
 TEST_CASE("storage: Db refuses a level-0 stop count at or below the compaction trigger with background work") {
