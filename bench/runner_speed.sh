@@ -16,6 +16,9 @@
 # fewer clients keep fewer writes outstanding: lower latency, less throughput).
 # PROPOSE_BEFORE_SYNC=false in the environment runs the cluster with the
 # leader's sync before its proposal (the order before issue 11's change).
+# STORAGE_FLUSH=inline in the environment runs the nodes' LSM flushes and
+# compactions inside their loop handlers (bft-node --storage-flush inline,
+# the way before the background thread) instead of in the background.
 # BFT_TRACE=PREFIX in the environment traces the nodes and each bench run
 # (runner/stage_trace.h; each run overwrites PREFIX.client): bench/trace_tail.py.
 # Needs redis-server and redis-benchmark (Debian's redis-server, redis-tools).
@@ -54,7 +57,8 @@ redis_bench() {  # LABEL PORT ARGS...
     done
 }
 
-"$src/scripts/localnet.sh" start 4 --batch-size 400 --propose-before-sync "${PROPOSE_BEFORE_SYNC:-true}" >/dev/null || { echo "runner_speed: cluster did not start" >&2; exit 1; }
+"$src/scripts/localnet.sh" start 4 --batch-size 400 --propose-before-sync "${PROPOSE_BEFORE_SYNC:-true}" \
+  --storage-flush "${STORAGE_FLUSH:-background}" >/dev/null || { echo "runner_speed: cluster did not start" >&2; exit 1; }
 cfg="$LOCALNET_DIR/cluster.yaml"
 # Sums over the four nodes: committed blocks, file syncs, directory syncs, CPU ticks.
 node_totals() {

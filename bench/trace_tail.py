@@ -8,7 +8,7 @@ after its sync -> the client's acceptance. Prints each stage's percentiles
 over all requests and over the slowest 1%, the gap between consecutive
 proposals, view changes, and the loop handlers that ran long (wall vs.
 thread CPU vs. time inside fdatasync and the store, LSM flushes and
-compactions), so a tail shows whether it is our code, the disk or CPU
+compactions finished meanwhile, writes stalled on the LSM), so a tail shows whether it is our code, the disk or CPU
 starvation. Standard library only."""
 import bisect
 import collections
@@ -124,7 +124,8 @@ def main():
         print(f"  {kind:14s} {len(hs):5d}: wall {wall:8.1f} ms (max {max(h[3] for h in hs) / 1e6:6.1f}), "
               f"cpu {cpu:7.1f}, in fdatasync {sync:8.1f} ({sum(h[6] for h in hs)} syncs), store {store:8.1f}, "
               f"flushes {sum(h[8] for h in hs)}, compactions {sum(h[9] for h in hs)}, "
-              f"waiting for a CPU {sum(h[10] for h in hs if len(h) > 10) / 1e6:.1f}")
+              f"waiting for a CPU {sum(h[10] for h in hs if len(h) > 10) / 1e6:.1f}, "
+              f"stalled on the LSM {sum(h[11] for h in hs if len(h) > 11) / 1e6:.1f}")
     flushing = [h for h in handlers if h[8] or h[9]]
     if flushing:
         print(f"  of them with an LSM flush or compaction: {len(flushing)}, wall p50 "

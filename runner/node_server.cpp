@@ -25,17 +25,24 @@ constexpr std::size_t batch_door_bytes_max = batch_size_bytes_max - 4096;
 constexpr auto durable_reply_delay = std::chrono::milliseconds(10);
 constexpr Duration door_retry_after = ns_per_s;
 
-// The LSM's sizes for a replica under load (README, "Speed of the runner"):
-// a memtable flush and the compactions after it run inside a loop handler,
-// at the same height on every replica (they store the same blocks), so each
-// stalls the whole cluster. A larger memtable holds the blocks and client
-// records that are overwritten or deleted soon, so far fewer bytes reach a
-// table (with 4 MiB, a 300,000-write bench flushed 10 times per node; with
-// 16 MiB, once); the WAL limit must exceed it or the log would trigger the
-// flushes; larger tables and level 1 mean fewer files, so fewer syncs per
-// compaction.
-LsmNodeStoreOptions node_store_options() {
+// The LSM's sizes for a replica under load (README, "Speed of the runner").
+// Flushes and compactions run on the LSM's background thread: run inside a
+// loop handler (background_work off, bft-node --storage-flush inline), a
+// flush and the compactions after it (~95 ms median) came at the same
+// height on every replica (they store the same blocks), so each stalled the
+// whole cluster, and the p99 and p99.9 latencies were those stalls. In the
+// background they cost no handler time but still CPU and disk on a small
+// machine, so the sizes chosen then still pay: a larger memtable holds the
+// blocks and client records that are overwritten or deleted soon, so far
+// fewer bytes reach a table (with 4 MiB, a 300,000-write bench flushed 10
+// times per node; with 16 MiB, once); a write stalls only if the next 16 MiB
+// fill before the last flush ends, and two memtables (32 MiB) are in memory
+// at most; the WAL limit must exceed the memtable or the log would trigger
+// the flushes; larger tables and level 1 mean fewer files, so fewer syncs
+// per compaction.
+LsmNodeStoreOptions node_store_options(bool background_work) {
   LsmNodeStoreOptions options;
+  options.db.background_work = background_work;
   options.db.memtable_size_bytes_max = 16u << 20;
   options.db.wal_size_bytes_max = 64u << 20;
   options.db.table_size_bytes_target = 8u << 20;
@@ -66,7 +73,8 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       retry_timer_(io),
       door_seed_(std::make_unique<Ed25519Seed>(random_ed25519_seed())) {
   door_client_id_ = client_id_of(ed25519_public_key(*door_seed_));
-  lsm_store_ = std::make_unique<LsmNodeStore>(fs_, options_.data_dir, node_store_options());
+  lsm_store_ = std::make_unique<LsmNodeStore>(fs_, options_.data_dir,
+                                              node_store_options(options_.storage_background_work));
   store_ = std::make_unique<NotifyingStore>(*lsm_store_, [this] { flush_replies(); }, store_ns_);
   trace_ = StageTrace::from_environment(fmt::format("node-{}", self_));
   node_ = std::make_unique<Node>(cluster_.replica_config(self_), make_ed25519_signer(self_, seed),
@@ -340,7 +348,7 @@ std::string NodeServer::status_line() {
     ops_per_s_ = static_cast<double>(op_count_ - last_status_ops_) / seconds;
   }
   const std::uint64_t commits = commit_count_ - last_status_commits_;
-  const SyncCounts& syncs = fs_.counts();
+  const SyncCounts syncs = fs_.counts();
   if (commits > 0)
     file_syncs_per_commit_ =
         static_cast<double>(syncs.file_syncs - last_status_syncs_.file_syncs) / static_cast<double>(commits);
@@ -378,9 +386,19 @@ std::string NodeServer::info_text() const {
   // store issued (fdatasync of a file, fsync of a directory; the 10 ms reply
   // syncs are among the file syncs).
   line("committed_blocks", commit_count_);
-  line("storage_file_syncs", fs_.counts().file_syncs);
-  line("storage_dir_syncs", fs_.counts().dir_syncs);
+  const SyncCounts syncs = fs_.counts();
+  line("storage_file_syncs", syncs.file_syncs);
+  line("storage_dir_syncs", syncs.dir_syncs);
   line("reply_syncs", reply_syncs_);
+  if (const Db* db = lsm_store_->db()) {
+    // The LSM's flushes and compactions, and the writes that waited for its
+    // background thread (a full memtable while the last was being flushed).
+    const DbStats stats = db->stats();
+    line("storage_flushes", stats.flush_count);
+    line("storage_compactions", stats.compaction_count);
+    line("storage_stalls", stats.stall_count);
+    line("storage_stall_ms", stats.stall_ns / 1'000'000);
+  }
   line("mempool", replica.mempool_size());
   line("peers_out_up", peers_->outgoing_up_count());
   line("peers_in_up", peers_->incoming_up_count());

@@ -44,6 +44,9 @@ struct NodeServerOptions {
   // so no other process can take a port between choosing and binding it).
   int peer_listen_socket = -1;
   int client_listen_socket = -1;
+  // The LSM's flushes and compactions on its background thread; false: inside
+  // the loop handler whose write filled the memtable (bft-node --storage-flush).
+  bool storage_background_work = true;
 };
 
 class NodeServer final : public NodeHost, public ClientService {
@@ -86,7 +89,7 @@ class NodeServer final : public NodeHost, public ClientService {
   // over handler_log_ns of wall time is logged (stage_trace.h).
   struct HandlerMark {
     std::int64_t wall = 0, cpu = 0, sync_ns = 0, store_ns = 0, run_wait = 0;
-    std::uint64_t syncs = 0, flushes = 0, compactions = 0;
+    std::uint64_t syncs = 0, flushes = 0, compactions = 0, stall_ns = 0;
   };
   HandlerMark handler_begin() const;
   void handler_end(const char* kind, const HandlerMark& begin);

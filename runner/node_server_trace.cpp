@@ -19,14 +19,16 @@ NodeServer::HandlerMark NodeServer::handler_begin() const {
   mark.wall = trace_clock_ns();
   mark.cpu = thread_cpu_ns();
   mark.run_wait = thread_run_wait_ns();
-  const SyncCounts& syncs = fs_.counts();
-  mark.syncs = syncs.file_syncs;
-  mark.sync_ns = syncs.file_sync_ns;
+  // The loop thread's syncs only: the LSM's background thread has its own.
+  const SyncCounts syncs = fs_.counts();
+  mark.syncs = syncs.owner_file_syncs;
+  mark.sync_ns = syncs.owner_file_sync_ns;
   mark.store_ns = store_ns_;
   if (const Db* db = lsm_store_->db()) {
     const DbStats stats = db->stats();
     mark.flushes = stats.flush_count;
     mark.compactions = stats.compaction_count;
+    mark.stall_ns = stats.stall_ns;
   }
   return mark;
 }
@@ -36,9 +38,10 @@ void NodeServer::handler_end(const char* kind, const HandlerMark& begin) {
   const std::int64_t wall = trace_clock_ns() - begin.wall;
   if (wall < handler_log_ns) return;
   const HandlerMark end = handler_begin();
-  trace_->line("h {} {} {} {} {} {} {} {} {} {}", kind, begin.wall, wall, end.cpu - begin.cpu,
+  trace_->line("h {} {} {} {} {} {} {} {} {} {} {}", kind, begin.wall, wall, end.cpu - begin.cpu,
                end.sync_ns - begin.sync_ns, end.syncs - begin.syncs, end.store_ns - begin.store_ns,
-               end.flushes - begin.flushes, end.compactions - begin.compactions, end.run_wait - begin.run_wait);
+               end.flushes - begin.flushes, end.compactions - begin.compactions, end.run_wait - begin.run_wait,
+               end.stall_ns - begin.stall_ns);
 }
 
 void NodeServer::note(const NoteEffect& note) {

@@ -14,14 +14,18 @@
 //           q CLIENT NUMBER HEIGHT
 //           y T REPLIES MAX_HEIGHT     deferred replies flushed (after a sync)
 //           v VIEW T KIND              a view entered (KIND: qc or tc), a timeout sent (to)
-//           h KIND T WALL CPU SYNC SYNCS STORE FLUSHES COMPACTIONS RUNWAIT
+//           h KIND T WALL CPU SYNC SYNCS STORE FLUSHES COMPACTIONS RUNWAIT STALL
 //                                      one loop handler that took over
 //                                      handler_log_ns of wall time: its wall
 //                                      and thread CPU ns, ns inside fdatasync
 //                                      (on the loop) and their count, ns
 //                                      inside the store's calls, the LSM
-//                                      flushes and compactions it ran, and
-//                                      ns it waited runnable for a CPU
+//                                      flushes and compactions that finished
+//                                      meanwhile (run by the handler, or by
+//                                      the LSM's background thread when its
+//                                      background work is on), ns it waited
+//                                      runnable for a CPU, and ns its writes
+//                                      stalled on the LSM's background thread
 // Threading: one thread (the event loop's, or the client's).
 #pragma once
 

@@ -9,15 +9,14 @@ namespace {
 
 class CountingWritableFile final : public WritableFile {
  public:
-  CountingWritableFile(std::unique_ptr<WritableFile> inner, SyncCounts& counts)
-      : inner_(std::move(inner)), counts_(counts) {}
+  CountingWritableFile(std::unique_ptr<WritableFile> inner, SyncCountingFileSystem& counter)
+      : inner_(std::move(inner)), counter_(counter) {}
   Status append(std::span<const std::uint8_t> bytes) override { return inner_->append(bytes); }
   Status sync() override {
-    ++counts_.file_syncs;
     const auto start = std::chrono::steady_clock::now();
     Status status = inner_->sync();
-    counts_.file_sync_ns +=
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+    counter_.count_file_sync(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
     return status;
   }
   Status close() override { return inner_->close(); }
@@ -25,7 +24,7 @@ class CountingWritableFile final : public WritableFile {
 
  private:
   std::unique_ptr<WritableFile> inner_;
-  SyncCounts& counts_;
+  SyncCountingFileSystem& counter_;
 };
 
 }  // namespace
@@ -34,7 +33,7 @@ Result<std::unique_ptr<WritableFile>> SyncCountingFileSystem::open_writable(cons
                                                                             OpenMode mode) {
   auto file = inner_.open_writable(path, mode);
   if (!file) return tl::unexpected(file.error());
-  return std::unique_ptr<WritableFile>(std::make_unique<CountingWritableFile>(std::move(*file), counts_));
+  return std::unique_ptr<WritableFile>(std::make_unique<CountingWritableFile>(std::move(*file), *this));
 }
 
 }  // namespace bftsim::runner

@@ -5,9 +5,11 @@
 // state: leveled bounds a point lookup to the L0 tables plus one table per
 // level and keeps space amplification near 1.1x, at the price of more write
 // amplification, which the simulator's small data sets barely feel.
-// Everything runs synchronously inside the Db's write, flush or compact call.
+// Db runs it inside the write, flush or compact call, or on its background
+// thread (DbOptions::background_work).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -41,12 +43,13 @@ CompactionPick pick_whole_level(const ManifestState& state, int level);
 std::vector<TableMeta> tables_at(const ManifestState& state, int level);
 std::uint64_t level_size_bytes(const ManifestState& state, int level);
 
-// Where output tables go and how their numbers are drawn.
+// Where output tables go and how their numbers are drawn (the Db's counter,
+// which its caller's thread also draws log numbers from).
 struct TableSink {
   FileSystem& fs;
   const std::string& dir;
   const DbOptions& options;
-  std::uint64_t& next_file_number;
+  std::atomic<std::uint64_t>& next_file_number;
 };
 
 // Writes each entry of `input` (one version per key, such as a merged

@@ -1,19 +1,44 @@
 // Db: the LSM storage engine's facade. Writes go to the WAL, then the
-// memtable; a full memtable is flushed to a level-0 table, and leveled
-// compaction (compaction.h) runs synchronously inside the same call. Reads
-// look newest-first: memtable, level-0 tables newest first, then levels 1..
-// Errors stick: after a failed write, sync, flush or compaction every later
-// write returns that first error (reads still work). Damaged files give
-// errors naming the file and byte offset, never a crash or wrong data.
-// Single-threaded; owns its files; the FileSystem must outlive the Db.
+// memtable; a full memtable (or a full WAL) is flushed to a level-0 table,
+// and leveled compaction (compaction.h) follows when a threshold is passed.
+// Where that work runs is DbOptions::background_work:
+//   - off (the default, the simulator's setting): inside the write that
+//     filled the memtable, on the caller's thread; deterministic.
+//   - on (bft-node; the one place core/ starts a thread or reads a clock,
+//     the latter for stall times, and only when asked): the full memtable
+//     becomes immutable, a new WAL and memtable take the writes at once,
+//     and one background thread writes the level-0 table, installs it in
+//     the manifest, deletes the immutable memtable's WAL, then runs the
+//     compactions the thresholds call for. The immutable memtable's WAL
+//     stays live in the manifest until its table is installed, so a crash
+//     mid-flush replays it. A writer waits (a stall, counted in DbStats)
+//     only when the memtable fills again while the previous one is still
+//     being flushed, or while level 0 holds level0_table_count_stop tables.
+//     flush() and compact() wait for the background work, so they stay
+//     synchronous to their caller.
+// Reads look newest-first: memtable, the immutable memtable, level-0 tables
+// newest first, then levels 1.. The tables are an immutable, shared
+// "version" that an install swaps under a mutex, so reads are safe while the
+// background thread installs tables.
+// Errors stick: after a failed write, sync, flush or compaction (on either
+// thread) every later write, sync and flush returns that first error (reads
+// still work). Damaged files give errors naming the file and byte offset,
+// never a crash or wrong data.
+// Threading: one caller thread at a time (the Db's own background thread
+// aside); owns its files; the FileSystem must outlive the Db and, with
+// background work, be safe to call from two threads (PosixFileSystem is).
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -40,6 +65,11 @@ struct DbStats {
   std::uint64_t compaction_bytes_written = 0;
   // WAL replay at open stopped at a torn tail (normal after a crash).
   std::uint64_t torn_wal_tail_count = 0;
+  // With background work: writes that waited for the background thread (a
+  // full memtable while the previous one was still being flushed, or level 0
+  // at its stop count), and the wall time they waited.
+  std::uint64_t stall_count = 0;
+  std::uint64_t stall_ns = 0;
   // The last such stop, e.g. "db/000005.log: offset 1234: truncated header".
   std::string torn_wal_tail_last;
 };
@@ -71,7 +101,8 @@ class Db {
   Status scan(std::string_view begin, std::string_view end, std::size_t count_max, KeyValues& out) const;
 
   // Writes the memtable to a level-0 table (durable on return) and starts a
-  // new WAL; then compacts if a threshold is passed.
+  // new WAL; then compacts if a threshold is passed. With background work
+  // the background thread does it and this waits until it is idle.
   Status flush();
   // Flushes, then merges every level down into the last one, dropping
   // tombstones and overwritten versions.
@@ -80,8 +111,24 @@ class Db {
   DbStats stats() const;
   const std::string& dir() const { return dir_; }
 
+  // Stops and joins the background thread (a flush under way finishes; its
+  // memtable's WAL is still live, so nothing is lost either way).
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
  private:
-  Db(FileSystem& fs, std::string dir, DbOptions options) : fs_(fs), dir_(std::move(dir)), options_(options) {}
+  // The tables: an immutable snapshot, replaced whole by each install.
+  struct Version {
+    ManifestState state;
+    std::map<std::uint64_t, std::shared_ptr<TableReader>> tables;
+    // Per level, the tables in search order: level 0 newest (highest file
+    // number) first, other levels by smallest key. Points into state.tables.
+    std::vector<std::vector<const TableMeta*>> levels;
+  };
+  using Readers = std::map<std::uint64_t, std::shared_ptr<TableReader>>;
+
+  Db(FileSystem& fs, std::string dir, DbOptions options);
 
   // Appends the record built in the WAL's buffer (WalWriter::start_record)
   // and syncs when asked.
@@ -92,32 +139,69 @@ class Db {
   Status recover();
   Status replay_logs(const std::vector<std::uint64_t>& log_numbers);
   Status start_new_log(std::uint64_t number);
-  Status open_table(const TableMeta& table);
+  Result<std::shared_ptr<TableReader>> open_table(const TableMeta& table);
   Status flush_memtable();
   Status maybe_compact();
+  Status compact_whole();
   Status compact_and_install(const CompactionPick& pick);
-  Status install(ManifestState state);
+  // Writes `state` to the manifest and makes it the current version, with
+  // the readers of `opened` (new tables) and of the current version.
+  Status install(ManifestState state, const Readers& opened);
   Status remove_obsolete_files();
-  void rebuild_levels();
+  std::shared_ptr<const Version> current() const;
+  // A version of `state`: the readers of `opened`, else of `base`.
+  std::shared_ptr<const Version> make_version(ManifestState state, const Readers& opened, const Version* base) const;
   std::string path_of(const std::string& name) const { return join_path(dir_, name); }
   // Records the first error of a mutating step and returns it.
   Status stick(Status status);
 
+  // Background work (DbOptions::background_work).
+  // Takes over the background thread's error, if any; then error_.
+  Status check_error();
+  // The memtable is full: waits while the previous one is still being
+  // flushed or level 0 is at its stop count, then makes it the immutable
+  // memtable behind a new WAL and wakes the background thread.
+  Status make_room();
+  Status rotate_memtable();
+  // Waits until the background thread has nothing to do (or failed).
+  Status wait_idle();
+  void background_main();
+  Status flush_immutable();
+
   FileSystem& fs_;
   std::string dir_;
   DbOptions options_;
-  ManifestState state_;
-  std::map<std::uint64_t, std::shared_ptr<TableReader>> tables_;
-  // Per level, the tables in search order: level 0 newest (highest file
-  // number) first, other levels by smallest key. Points into state_.tables.
-  std::vector<std::vector<const TableMeta*>> levels_;
-  Memtable memtable_;
+  // File numbers for tables and logs, drawn by both threads.
+  std::atomic<std::uint64_t> next_file_number_{1};
+  std::unique_ptr<Memtable> memtable_;
   std::unique_ptr<WalWriter> wal_;
-  std::uint64_t wal_number_ = 0;
+  std::uint64_t wal_number_ = 0;  // written under mutex_ (remove_obsolete_files reads it)
+  bool wal_unsynced_ = false;     // records appended since its last sync
   std::uint64_t last_sequence_ = 0;
-  std::vector<std::string> compact_pointers_;
+  std::vector<std::string> compact_pointers_;  // used by whoever holds the manifest
   std::optional<Error> error_;
+
+  // Guards what follows; the caller's thread reads current_ and imm_ under it.
+  mutable std::mutex mutex_;
+  std::condition_variable work_ready_;  // to the background thread
+  std::condition_variable work_done_;   // to a waiting caller
+  std::shared_ptr<const Version> current_;
+  // The full memtable being flushed, with the log that follows its WAL (the
+  // manifest's log_number once it is in a table) and its last sequence.
+  std::shared_ptr<const Memtable> imm_;
+  // The first iterator() of an immutable memtable sorts its keys (a write to
+  // it); a later one only reads. Held around each iterator() of imm_.
+  mutable std::mutex imm_order_mutex_;
+  std::uint64_t imm_next_log_number_ = 0;
+  std::uint64_t imm_last_sequence_ = 0;
+  bool compaction_wanted_ = false;  // check the thresholds after a flush
+  bool busy_ = false;               // the background thread is at work
+  bool manual_ = false;             // compact() holds the manifest
+  bool stop_ = false;
+  std::optional<Error> background_error_;
+  std::atomic<bool> background_failed_{false};
   DbStats counters_;
+  std::thread thread_;
 };
 
 }  // namespace bftsim

@@ -1,6 +1,7 @@
 // Db::open and recovery: read the manifest (or create one), open every live
 // table (checking its size against the manifest), replay the live WALs into
-// the memtable, flush it, start a new WAL and remove files nothing names.
+// the memtable, flush it, start a new WAL and remove files nothing names;
+// then start the background thread when DbOptions::background_work is on.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -17,6 +18,9 @@ Status check_options(const DbOptions& options) {
       options.level_size_multiplier < 2 || options.memtable_size_bytes_max == 0 || options.wal_size_bytes_max == 0 || options.table.block_size_bytes == 0 ||
       options.table.bloom_bits_per_key < 1 || options.table_size_bytes_target == 0)
     return make_error(ErrorCode::invalid_argument, "DbOptions out of range");
+  if (options.background_work && options.level0_table_count_stop <= options.level0_table_count_max)
+    return make_error(ErrorCode::invalid_argument,
+                      "DbOptions: level0_table_count_stop must be above level0_table_count_max");
   return {};
 }
 
@@ -26,6 +30,7 @@ Result<std::unique_ptr<Db>> Db::open(FileSystem& fs, std::string dir, DbOptions 
   if (auto status = check_options(options); !status) return tl::unexpected(status.error());
   std::unique_ptr<Db> db(new Db(fs, std::move(dir), options));
   if (auto status = db->recover(); !status) return tl::unexpected(status.error());
+  if (db->options_.background_work) db->thread_ = std::thread([raw = db.get()] { raw->background_main(); });
   return db;
 }
 
@@ -33,21 +38,24 @@ Status Db::recover() {
   if (auto status = fs_.create_dir(dir_); !status) return status;
   auto manifest = read_manifest(fs_, dir_);
   if (!manifest) return tl::unexpected(manifest.error());
+  ManifestState state;
   if (manifest->has_value()) {
-    state_ = std::move(**manifest);
+    state = std::move(**manifest);
   } else {
     // A new database: the manifest exists (durably) before any WAL does.
-    if (auto status = write_manifest(fs_, dir_, state_); !status) return status;
+    if (auto status = write_manifest(fs_, dir_, state); !status) return status;
   }
-  for (const TableMeta& table : state_.tables) {
+  Readers opened;
+  for (const TableMeta& table : state.tables) {
     if (table.level >= options_.level_count)
       return make_error(ErrorCode::invalid_argument,
                         fmt::format("{}: table {} is at level {} but DbOptions has {} levels",
                                     path_of(manifest_file_name), table.file_number, table.level, options_.level_count));
-    if (auto status = open_table(table); !status) return status;
+    auto reader = open_table(table);
+    if (!reader) return tl::unexpected(reader.error());
+    opened[table.file_number] = std::move(*reader);
   }
-  rebuild_levels();
-  last_sequence_ = state_.last_sequence;
+  last_sequence_ = state.last_sequence;
 
   // Live logs, and a file number above every file present, so a log or table
   // left by a crashed flush is never truncated and reused under its name.
@@ -57,9 +65,11 @@ Status Db::recover() {
   for (const std::string& name : *names) {
     auto parsed = parse_file_name(name);
     if (!parsed) continue;
-    state_.next_file_number = std::max(state_.next_file_number, parsed->number + 1);
-    if (parsed->kind == FileKind::wal && parsed->number >= state_.log_number) log_numbers.push_back(parsed->number);
+    state.next_file_number = std::max(state.next_file_number, parsed->number + 1);
+    if (parsed->kind == FileKind::wal && parsed->number >= state.log_number) log_numbers.push_back(parsed->number);
   }
+  next_file_number_ = state.next_file_number;
+  current_ = make_version(std::move(state), opened, nullptr);
   std::sort(log_numbers.begin(), log_numbers.end());
   if (auto status = replay_logs(log_numbers); !status) return status;
   // The replayed writes go to a table, so the old logs can go.
@@ -89,9 +99,9 @@ Status Db::replay_logs(const std::vector<std::uint64_t>& log_numbers) {
       std::uint64_t sequence = decoded->first_sequence;
       decoded->batch.for_each([&](const WriteBatch::Operation& operation) {
         if (operation.kind == EntryKind::value) {
-          memtable_.put(operation.key, operation.value, sequence++);
+          memtable_->put(operation.key, operation.value, sequence++);
         } else {
-          memtable_.remove(operation.key, sequence++);
+          memtable_->remove(operation.key, sequence++);
         }
       });
       last_sequence_ = sequence - 1;
@@ -100,7 +110,7 @@ Status Db::replay_logs(const std::vector<std::uint64_t>& log_numbers) {
   return {};
 }
 
-Status Db::open_table(const TableMeta& table) {
+Result<std::shared_ptr<TableReader>> Db::open_table(const TableMeta& table) {
   std::string path = path_of(table_file_name(table.file_number));
   auto size_bytes = fs_.file_size(path);
   if (!size_bytes) {
@@ -118,8 +128,7 @@ Status Db::open_table(const TableMeta& table) {
     return make_error(ErrorCode::corruption,
                       fmt::format("{}: offset {}: table holds {} entries but the manifest says {}", path,
                                   *size_bytes - table_footer_size_bytes, (*reader)->entry_count(), table.entry_count));
-  tables_[table.file_number] = std::move(*reader);
-  return {};
+  return std::move(*reader);
 }
 
 }  // namespace bftsim
