@@ -12,6 +12,7 @@
 #include "runner/notifying_store.h"
 #include "runner/peer_network.h"
 #include "runner/stream.h"
+#include "runner/thread_background.h"
 
 namespace bftsim::runner {
 namespace {
@@ -27,7 +28,7 @@ constexpr Duration door_retry_after = ns_per_s;
 
 // The LSM's sizes for a replica under load (README, "Speed of the runner").
 // Flushes and compactions run on the LSM's background thread: run inside a
-// loop handler (background_work off, bft-node --storage-flush inline), a
+// loop handler (no DbOptions::background, bft-node --storage-flush inline), a
 // flush and the compactions after it (~95 ms median) came at the same
 // height on every replica (they store the same blocks), so each stalled the
 // whole cluster, and the p99 and p99.9 latencies were those stalls. In the
@@ -42,7 +43,7 @@ constexpr Duration door_retry_after = ns_per_s;
 // per compaction.
 LsmNodeStoreOptions node_store_options(bool background_work) {
   LsmNodeStoreOptions options;
-  options.db.background_work = background_work;
+  options.db.background = background_work ? &thread_background() : nullptr;
   options.db.memtable_size_bytes_max = 16u << 20;
   options.db.wal_size_bytes_max = 64u << 20;
   options.db.table_size_bytes_target = 8u << 20;

@@ -6,7 +6,7 @@
 // level and keeps space amplification near 1.1x, at the price of more write
 // amplification, which the simulator's small data sets barely feel.
 // Db runs it inside the write, flush or compact call, or on its background
-// thread (DbOptions::background_work).
+// thread (DbOptions::background).
 #pragma once
 
 #include <atomic>

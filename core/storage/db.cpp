@@ -1,10 +1,9 @@
 // Db: writes, reads, flushes and compactions, and the background thread
-// that runs the last two when DbOptions::background_work is on. Recovery is
+// that runs the last two when DbOptions::background is on. Recovery is
 // in db_recovery.cpp.
 #include "core/storage/db.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -24,13 +23,13 @@ Db::Db(FileSystem& fs, std::string dir, DbOptions options)
 }
 
 Db::~Db() {
-  if (!thread_.joinable()) return;
+  if (thread_ == nullptr) return;
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
   }
   work_ready_.notify_all();
-  thread_.join();
+  thread_.reset();  // joins
 }
 
 Status Db::stick(Status status) {
@@ -64,7 +63,7 @@ Status Db::log_record(bool sync) {
 
 Status Db::flush_if_full() {
   if (memtable_->size_bytes() >= options_.memtable_size_bytes_max || wal_->size_bytes() >= options_.wal_size_bytes_max)
-    return options_.background_work ? make_room() : flush();
+    return options_.background != nullptr ? make_room() : flush();
   return {};
 }
 
@@ -131,7 +130,7 @@ Result<std::optional<std::string>> Db::get(std::string_view key) const {
   std::shared_ptr<const Memtable> imm;
   std::shared_ptr<const Version> held;
   const Version* version = current_.get();
-  if (options_.background_work) {
+  if (options_.background != nullptr) {
     std::lock_guard lock(mutex_);
     imm = imm_;
     held = current_;
@@ -223,7 +222,7 @@ Status Db::scan(std::string_view begin, std::string_view end, std::size_t count_
 
 Status Db::flush() {
   if (auto status = check_error(); !status) return status;
-  if (options_.background_work) {
+  if (options_.background != nullptr) {
     if (!memtable_->empty())
       if (auto status = make_room(); !status) return status;
     return wait_idle();
@@ -287,11 +286,10 @@ Status Db::make_room() {
            static_cast<int>(current_->levels[0].size()) >= options_.level0_table_count_stop;
   };
   if (blocked() && !background_error_) {
-    const auto start = std::chrono::steady_clock::now();
+    const std::uint64_t start_ns = options_.background->now_ns();
     work_done_.wait(lock, [&] { return background_error_ || !blocked(); });
     ++counters_.stall_count;
-    counters_.stall_ns += static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
+    counters_.stall_ns += options_.background->now_ns() - start_ns;
   }
   lock.unlock();
   if (auto status = check_error(); !status) return status;
@@ -412,7 +410,7 @@ Status Db::maybe_compact() {
 
 Status Db::compact() {
   if (auto status = flush(); !status) return status;
-  if (!options_.background_work) return compact_whole();
+  if (options_.background == nullptr) return compact_whole();
   {
     // Take the manifest from the background thread while it is idle.
     std::unique_lock lock(mutex_);

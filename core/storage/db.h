@@ -1,11 +1,11 @@
 // Db: the LSM storage engine's facade. Writes go to the WAL, then the
 // memtable; a full memtable (or a full WAL) is flushed to a level-0 table,
 // and leveled compaction (compaction.h) follows when a threshold is passed.
-// Where that work runs is DbOptions::background_work:
-//   - off (the default, the simulator's setting): inside the write that
+// Where that work runs is DbOptions::background:
+//   - null (the default, the simulator's setting): inside the write that
 //     filled the memtable, on the caller's thread; deterministic.
-//   - on (bft-node; the one place core/ starts a thread or reads a clock,
-//     the latter for stall times, and only when asked): the full memtable
+//   - a Background (bft-node's runner/thread_background.h; core/ starts no
+//     thread and reads no clock itself, background.h): the full memtable
 //     becomes immutable, a new WAL and memtable take the writes at once,
 //     and one background thread writes the level-0 table, installs it in
 //     the manifest, deletes the immutable memtable's WAL, then runs the
@@ -25,8 +25,9 @@
 // still work). Damaged files give errors naming the file and byte offset,
 // never a crash or wrong data.
 // Threading: one caller thread at a time (the Db's own background thread
-// aside); owns its files; the FileSystem must outlive the Db and, with
-// background work, be safe to call from two threads (PosixFileSystem is).
+// aside); owns its files; the FileSystem and the Background must outlive the
+// Db and, with background work, the FileSystem be safe to call from two
+// threads (PosixFileSystem is).
 #pragma once
 
 #include <atomic>
@@ -38,7 +39,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -155,7 +155,7 @@ class Db {
   // Records the first error of a mutating step and returns it.
   Status stick(Status status);
 
-  // Background work (DbOptions::background_work).
+  // Background work (DbOptions::background).
   // Takes over the background thread's error, if any; then error_.
   Status check_error();
   // The memtable is full: waits while the previous one is still being
@@ -201,7 +201,7 @@ class Db {
   std::optional<Error> background_error_;
   std::atomic<bool> background_failed_{false};
   DbStats counters_;
-  std::thread thread_;
+  std::unique_ptr<BackgroundThread> thread_;  // from options_.background; null without
 };
 
 }  // namespace bftsim

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/storage/background.h"
 #include "core/storage/table_builder.h"
 
 namespace bftsim {
@@ -25,11 +26,12 @@ struct DbOptions {
   std::uint64_t level1_size_bytes_max = 10u << 20;
   // Level n+1 may hold this many times the bytes of level n.
   int level_size_multiplier = 10;
-  // Flushes and compactions on a background thread of the Db (db.h): a full
-  // memtable becomes immutable and a new one takes the writes at once.
-  // Off (the default): they run inside the write that fills the memtable,
-  // which keeps a run deterministic (the simulator's setting).
-  bool background_work = false;
+  // Flushes and compactions on a background thread of the Db (db.h) that
+  // this Background starts (background.h; not owned, it must outlive the
+  // Db): a full memtable becomes immutable and a new one takes the writes at
+  // once. Null (the default): they run inside the write that fills the
+  // memtable, which keeps a run deterministic (the simulator's setting).
+  Background* background = nullptr;
   // With background work: writers wait while level 0 holds this many tables
   // (its compaction is behind). Must be above level0_table_count_max.
   int level0_table_count_stop = 12;

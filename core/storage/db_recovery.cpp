@@ -1,7 +1,7 @@
 // Db::open and recovery: read the manifest (or create one), open every live
 // table (checking its size against the manifest), replay the live WALs into
 // the memtable, flush it, start a new WAL and remove files nothing names;
-// then start the background thread when DbOptions::background_work is on.
+// then start the background thread when DbOptions::background is set.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -18,7 +18,7 @@ Status check_options(const DbOptions& options) {
       options.level_size_multiplier < 2 || options.memtable_size_bytes_max == 0 || options.wal_size_bytes_max == 0 || options.table.block_size_bytes == 0 ||
       options.table.bloom_bits_per_key < 1 || options.table_size_bytes_target == 0)
     return make_error(ErrorCode::invalid_argument, "DbOptions out of range");
-  if (options.background_work && options.level0_table_count_stop <= options.level0_table_count_max)
+  if (options.background != nullptr && options.level0_table_count_stop <= options.level0_table_count_max)
     return make_error(ErrorCode::invalid_argument,
                       "DbOptions: level0_table_count_stop must be above level0_table_count_max");
   return {};
@@ -30,7 +30,8 @@ Result<std::unique_ptr<Db>> Db::open(FileSystem& fs, std::string dir, DbOptions 
   if (auto status = check_options(options); !status) return tl::unexpected(status.error());
   std::unique_ptr<Db> db(new Db(fs, std::move(dir), options));
   if (auto status = db->recover(); !status) return tl::unexpected(status.error());
-  if (db->options_.background_work) db->thread_ = std::thread([raw = db.get()] { raw->background_main(); });
+  if (db->options_.background != nullptr)
+    db->thread_ = db->options_.background->start([raw = db.get()] { raw->background_main(); });
   return db;
 }
 

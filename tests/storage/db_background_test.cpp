@@ -1,4 +1,4 @@
-// Tests of Db with DbOptions::background_work (db.h). Goal: reads see every
+// Tests of Db with DbOptions::background (db.h), on runner/thread_background.h. Goal: reads see every
 // write while the background thread flushes and compacts (the immutable
 // memtable included); destroying the Db mid-flush and crashing the disk loses
 // no synced write; a background failure surfaces on a later write and
@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "core/storage/db.h"
+#include "runner/thread_background.h"
 #include "tests/storage/memory_file_system.h"
 
 namespace bftsim::test_storage_db_background_test {
@@ -35,7 +36,7 @@ DbOptions background_options() {
   options.level0_table_count_stop = 6;
   options.level1_size_bytes_max = 6000;
   options.level_size_multiplier = 4;
-  options.background_work = true;
+  options.background = &thread_background();
   return options;
 }
 
@@ -246,7 +247,7 @@ TEST_CASE("storage: Db with background work loses no synced write when destroyed
   // Without background work too (same files).
   reopened.reset();
   DbOptions synchronous = background_options();
-  synchronous.background_work = false;
+  synchronous.background = nullptr;
   auto again = open_db(fs, synchronous);
   check_reads(*again, model, key_count);
 }
