@@ -8,15 +8,20 @@
 # The sanitizer build is -Og with line tables (-g1): sanitizer reports keep
 # file:line stacks. -Og compiles in 45-65% of -O1's CPU time under ASan+UBSan
 # and runs the library's scenarios only ~9% slower, every check kept. It is a
-# unity build (meson -Dunity=on, 16 sources per compiler run): under ASan+UBSan
+# unity build (meson -Dunity=on, 32 sources per compiler run): under ASan+UBSan
 # most of a file's CPU time is code generation for the inline functions and
 # templates it instantiates (doctest, fmt, std, the cluster harness), which a
-# unity file emits once for its 16 sources instead of 16 times; 3 consensus
+# unity file emits once for its sources instead of once each; 3 consensus
 # test files took 22.1 CPU s one by one and 9.9 CPU s as one unity file, and
 # the core library 174 CPU s as 47 files against 74 CPU s as 3 unity files
 # (measured 2026-11-30 at load 12-19; the per-file build took 1,066 CPU s in
-# all, the unity one about 600). Each test file keeps its helpers in a
-# namespace of its own (test_<path>), so no two clash in one unity file.
+# all, the unity one of 16 sources about 600). Two 16-source test unity files
+# took 56.7 CPU s, one file of their 32 sources 46.8 (both with doctest's
+# super-fast asserts, tests/meson.build, which alone cut a test unity file
+# by 13%); the whole build went from 451 to 394 CPU s (18 compiler runs,
+# 2026-11-30 at load 5-10, of 1-32 sources and 1-54 CPU s each). Each test
+# file keeps its helpers in a namespace of its own (test_<path>), so no two
+# clash in one unity file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 script="test"
@@ -29,7 +34,7 @@ scripts/install-deps.sh
 build="build-san"
 # shellcheck disable=SC2054  # the commas are in meson values
 options=(-Doptimization=g -Ddebug=false -Dcpp_args=-g1 -Db_sanitize=address,undefined -Db_lundef=false
-  -Dunity=on -Dunity_size=16 -Dwerror=true -Dbench=false)
+  -Dunity=on -Dunity_size=32 -Dwerror=true -Dbench=false)
 if [ ! -f "$build/build.ninja" ]; then
   phase "configuring $build/ (ASan+UBSan, -Og -g1, unity); meson output in $(phases_log test-configure)"
   logged test-configure meson setup "$build" "${options[@]}"
@@ -37,9 +42,11 @@ else
   # An older build-san (-O2 -g) moves to these options; unchanged ones rebuild nothing.
   logged test-configure meson configure "$build" "${options[@]}"
 fi
-# 25 CPU seconds per compiler run: the mean of the unity ASan+UBSan -Og -g1
-# build (24 runs: 16 unity files of 22-39 CPU s each, the rest single files).
-phase "building $build/: $(phases_build_estimate "$build" 25); compiler output in $(phases_log test-build)"
+# 29 CPU seconds per compiler run: the mean of the unity ASan+UBSan -Og -g1
+# build, 18 runs of 32 sources or fewer (an idle-machine clean clone took
+# about 580 CPU s in 24 runs of 16 sources, 25 each; 32 sources per run cut
+# the CPU by 13%).
+phase "building $build/: $(phases_build_estimate "$build" 29); compiler output in $(phases_log test-build)"
 logged test-build ninja -C "$build"
 
 programs=$(meson test -C "$build" --no-rebuild --list 2>/dev/null | grep -vc "^ninja:" || true)
@@ -53,10 +60,20 @@ phases_summary
 # One closing line over the test programs: the doctest cases, and every shell
 # test's own "NAME: N passed, N failed" line (cli, sweep, analysis, ...).
 log="$build/meson-logs/testlog.txt"
-# (the doctest binary runs as three meson tests, unit, unit-library and
-# unit-options, so each counts)
-read -r unit_passed unit_failed < <(sed -n 's/.*test cases: *[0-9]* | *\([0-9]*\) passed | *\([0-9]*\) failed.*/\1 \2/p' "$log" \
-  | awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+# The doctest binary runs as meson tests unit and unit-library-KofM; the
+# shards run the same library test cases, each on its share of the
+# scenarios, so those cases count once (the first shard's) and their
+# failures in every shard.
+read -r unit_passed unit_failed < <(awk '
+  /^test:/ { name = $2 }
+  /test cases: *[0-9]+ \| *[0-9]+ passed \| *[0-9]+ failed/ {
+    line = $0
+    sub(/.*test cases: *[0-9]+ \| */, "", line)
+    split(line, n, /[^0-9]+/)
+    if (name !~ /^unit-library-/ || name ~ /^unit-library-1of/) p += n[1]
+    f += n[2]
+  }
+  END { print p + 0, f + 0 }' "$log")
 read -r shell_passed shell_failed < <(sed -n 's/^[a-z_-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" \
   | awk '{p += $1; f += $2} END {print p + 0, f + 0}')
 echo "$((unit_passed + shell_passed)) passed, $((unit_failed + shell_failed)) failed"

@@ -1,9 +1,11 @@
-// Runs every scenario in scenarios/ (not bad/) and requires the outcome it
-// states in `expect`; checks that a scenario and seed always give the same
+// Runs every scenario in scenarios/ (not bad/; a share of them when
+// BFTSIM_LIBRARY_SHARD is set, see library_runs.h) and requires the outcome
+// it states in `expect`; checks that a scenario and seed always give the same
 // trace hash and the same CSV bytes, and that another seed gives another run.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,20 +15,13 @@
 #include "sim/report/csv_writer.h"
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
+#include "tests/sim/library_runs.h"
 
 namespace test_sim_scenarios_test {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<fs::path> scenario_files() {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(fs::path(BFTSIM_SOURCE_DIR) / "scenarios"))
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 bftsim::Scenario load(const fs::path& path, const std::vector<std::string>& overrides = {}) {
   auto scenario = bftsim::load_scenario_file(path.string(), overrides);
@@ -45,27 +40,52 @@ std::string read_file(const fs::path& path) {
 
 TEST_CASE("every scenario in scenarios/ meets its expectation") {
   // Goal: the scenario library is a test suite. Method: run each file with its
-  // own seed and compare the verdicts to its `expect`.
-  const auto files = scenario_files();
-  REQUIRE(files.size() >= 4);
-  for (const auto& path : files) {
-    CAPTURE(path.filename().string());
-    const bftsim::Scenario scenario = load(path);
-    bftsim::Simulation simulation(scenario, {.seed = scenario.seed});
-    const bftsim::RunReport report = simulation.run();
-    INFO(bftsim::format_summary_text(report));
+  // own seed and compare the verdicts to its `expect` (library_runs.h: the
+  // run is shared with the other library test cases that need it).
+  for (const auto& file : test_sim_library_runs::library_files(4)) {
+    CAPTURE(file.path.filename().string());
+    const bftsim::Scenario scenario = load(file.path);
+    const test_sim_library_runs::LibraryRun& report = test_sim_library_runs::library_run(scenario, scenario.seed);
+    INFO(report.summary);
     CHECK(report.as_expected);
     if (scenario.expect.safety == bftsim::SafetyExpectation::violated) {
       // The library names the check it expects, and that check fired.
       CHECK(!scenario.expect.check.empty());
-      REQUIRE(report.safety_violation);
-      CHECK(report.safety_violation->check == scenario.expect.check);
+      REQUIRE(report.violated_check);
+      CHECK(*report.violated_check == scenario.expect.check);
     }
     if (scenario.expect.safety == bftsim::SafetyExpectation::holds) {
       CHECK(report.decided_height >= scenario.expect.commit_height_min);
       CHECK(report.decided_height > 0);
     }
   }
+}
+
+TEST_CASE("library shards: the shares K/M of BFTSIM_LIBRARY_SHARD hold each library file once") {
+  // Goal: the meson tests unit-library-KofM together run the whole library.
+  // Method: every share of 1/1, 2/2 and 5/5 against the whole list, and the
+  // whole list with the variable unset.
+  const char* saved = std::getenv("BFTSIM_LIBRARY_SHARD");
+  const std::string restore = saved == nullptr ? "" : saved;
+  const auto all = test_sim_library_runs::all_library_files();
+  for (const std::size_t m : {1, 2, 5}) {
+    CAPTURE(m);
+    std::vector<std::size_t> seen(all.size(), 0);
+    for (std::size_t k = 1; k <= m; ++k) {
+      const std::string value = std::to_string(k) + "/" + std::to_string(m);
+      ::setenv("BFTSIM_LIBRARY_SHARD", value.c_str(), 1);
+      for (const auto& file : test_sim_library_runs::library_files()) {
+        REQUIRE(file.index < all.size());
+        CHECK(all[file.index] == file.path);
+        CHECK(file.index % m == k - 1);
+        ++seen[file.index];
+      }
+    }
+    for (std::size_t index = 0; index < all.size(); ++index) CHECK(seen[index] == 1);
+  }
+  ::unsetenv("BFTSIM_LIBRARY_SHARD");
+  CHECK(test_sim_library_runs::library_files().size() == all.size());
+  if (saved != nullptr) ::setenv("BFTSIM_LIBRARY_SHARD", restore.c_str(), 1);
 }
 
 TEST_CASE("the same scenario and seed give the same trace hash and CSV bytes") {
