@@ -20,7 +20,7 @@ BlockSync::BlockSync(const ReplicaConfig& config)
 }
 
 void BlockSync::fetch(const BlockTree& tree, const Hash32& hash, ReplicaIndex hint, Instant now,
-                      Effects& out) {
+                      Effects& out, std::optional<Height> height) {
   if (tree.contains(hash)) return;
   auto it = fetching_.find(hash);
   if (it != fetching_.end()) {
@@ -32,8 +32,10 @@ void BlockSync::fetch(const BlockTree& tree, const Hash32& hash, ReplicaIndex hi
   }
   if (fetching_.size() >= fetching_max) return;
   const ReplicaIndex peer = hint == index_ ? (hint + 1) % replica_count_ : hint;
-  fetching_.emplace(hash, Fetch{.asked_at = now, .peer = peer});
-  out.push_back(SendEffect{peer, BlockRequest{hash, fetch_blocks_max_}});
+  BlockRequest asked = request(hash);
+  if (height && *height <= committed_height_) asked.above_height = 0;  // a fork: all its ancestors
+  fetching_.emplace(hash, Fetch{.asked_at = now, .peer = peer, .above_height = asked.above_height});
+  out.push_back(SendEffect{peer, asked});
   arm_fetch_timer(out);
 }
 
@@ -42,7 +44,7 @@ void BlockSync::ask_next(const Hash32& hash, Fetch& fetch, Instant now, Effects&
   if (peer == index_) peer = (peer + 1) % replica_count_;
   fetch.asked_at = now;
   fetch.peer = peer;
-  out.push_back(SendEffect{peer, BlockRequest{hash, fetch_blocks_max_}});
+  out.push_back(SendEffect{peer, BlockRequest{hash, fetch_blocks_max_, fetch.above_height}});
 }
 
 void BlockSync::retry_fetches(const BlockTree& tree, Instant now, Effects& out) {
@@ -110,7 +112,9 @@ void BlockSync::on_block_request(const BlockTree& tree, ReplicaIndex from,
                                static_cast<std::uint32_t>(block_response_blocks_max)});
   BlockResponse response;
   const StoredBlock* current = tree.find(request.block_hash);
-  while (current != nullptr && current->block->height > 0 && response.blocks.size() < count) {
+  // The block asked for, then its ancestors above the asker's above_height.
+  while (current != nullptr && current->block->height > 0 && response.blocks.size() < count &&
+         (response.blocks.empty() || current->block->height > request.above_height)) {
     response.blocks.push_back(*current->block);
     current = tree.find(current->block->parent_hash);
   }
@@ -149,7 +153,7 @@ bool BlockSync::on_block_response(const BlockTree& tree, ReplicaIndex from,
     auto asked = fetching_.find(oldest.parent_hash);
     if (asked != fetching_.end() && now - asked->second.asked_at < quick_retry_after_) return true;
     fetching_.erase(oldest.parent_hash);  // a fresh request, not a retry
-    fetch(tree, oldest.parent_hash, from, now, out);
+    fetch(tree, oldest.parent_hash, from, now, out, oldest.height - 1);
   }
   return true;
 }

@@ -35,13 +35,23 @@ class BlockSync {
  public:
   explicit BlockSync(const ReplicaConfig& config);
 
-  // Asks for `hash` (and up to fetch_blocks_max ancestors) unless the tree
-  // has it: first of `hint`, a peer likely to hold it; a repeat only after a
-  // view timeout, each time of the peer after the one asked last (a repeat's
-  // hint is ignored). Silently gives up a new hash when fetching_max hashes
-  // are outstanding (a later certificate asks again).
+  // Asks for `hash` (and up to fetch_blocks_max ancestors above the committed
+  // height, request()) unless the tree has it: first of `hint`, a peer likely
+  // to hold it; a repeat only after a view timeout, each time of the peer
+  // after the one asked last (a repeat's hint is ignored). Silently gives up
+  // a new hash when fetching_max hashes are outstanding (a later certificate
+  // asks again). `height`, when the caller knows it (a parent's), at or below
+  // the committed height means a fork: then ancestors down to genesis.
   void fetch(const BlockTree& tree, const Hash32& hash, ReplicaIndex hint, Instant now,
-             Effects& out);
+             Effects& out, std::optional<Height> height = std::nullopt);
+  // The request for `hash`: its ancestors above the committed height, which
+  // the replica holds up to there (below it they are final and held, or no
+  // longer needed), so an answer carries only what may be missing.
+  BlockRequest request(const Hash32& hash) const {
+    return BlockRequest{hash, fetch_blocks_max_, committed_height_};
+  }
+  // The replica committed, restored or installed a state up to `height`.
+  void set_committed_height(Height height) { committed_height_ = height; }
   // Requests and responses can be lost: asks again for every outstanding hash
   // that has not arrived as an orphan. Called when the view timer fires.
   void retry_fetches(const BlockTree& tree, Instant now, Effects& out);
@@ -111,11 +121,13 @@ class BlockSync {
   std::uint32_t quick_retries_max_;  // n - 2 (each other peer once); 0 without fetch_retry
   std::uint32_t fetch_blocks_max_;
   Height block_retention_;
+  Height committed_height_ = 0;  // the replica's (set_committed_height)
 
   struct Fetch {
     Instant asked_at = 0;
     ReplicaIndex peer = 0;            // asked last; a repeat asks the next one
     std::uint32_t quick_retries = 0;  // re-asks by the fetch timer so far
+    Height above_height = 0;          // the request's (request(), or 0 for a fork)
   };
   // Asks the peer after the one asked last (never this replica).
   void ask_next(const Hash32& hash, Fetch& fetch, Instant now, Effects& out) const;

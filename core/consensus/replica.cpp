@@ -241,7 +241,7 @@ void Replica::on_proposal(ReplicaIndex from, const Proposal& proposal, Instant n
   const StoredBlock* parent = tree_.find(block.parent_hash);
   if (parent == nullptr) {
     if (!block_sync_.wait_for_parent(from, proposal)) return drop(DropReason::future_view);
-    return block_sync_.fetch(tree_, block.parent_hash, from, now, out);
+    return block_sync_.fetch(tree_, block.parent_hash, from, now, out, block.height - 1);
   }
   if (block.height != parent->block->height + 1) return drop(DropReason::bad_block);
   // Shared with the message's other receivers when it is shared (immutable), else a copy.
@@ -342,6 +342,7 @@ void Replica::commit_up_to(const StoredBlock& target, Effects& out) {
     out.push_back(CommitEffect{block.height, stored.hash, stored.block});
   }
   pacemaker_.reset_backoff();
+  block_sync_.set_committed_height(committed_height_);
   block_sync_.prune(tree_, committed_height_);
 }
 

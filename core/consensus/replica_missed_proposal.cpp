@@ -31,7 +31,7 @@ void Replica::fetch_missed_proposal(Instant now, Effects& out) {
   block_sync_.fetch(tree_, voted->block_hash, *leader, now, out);
   for (const auto& [signer, signature] : *voted->signers) {
     if (signer == *leader || signer == config_.index) continue;
-    out.push_back(SendEffect{signer, BlockRequest{voted->block_hash, config_.fetch_blocks_max}});
+    out.push_back(SendEffect{signer, block_sync_.request(voted->block_hash)});
     break;
   }
 }

@@ -37,6 +37,7 @@ void Replica::restore_committed(std::shared_ptr<const Block> block, const Hash32
   BFTSIM_ASSERT(block != nullptr && block->height > 0);
   committed_height_ = block->height;
   committed_hash_ = hash;
+  block_sync_.set_committed_height(committed_height_);
   tree_.install_root(std::move(block), hash);
 }
 
@@ -79,6 +80,7 @@ void Replica::install_state(std::shared_ptr<const Block> block, const Hash32& ha
   committed_height_ = height;
   committed_hash_ = hash;
   tree_.install_root(std::move(block), hash);
+  block_sync_.set_committed_height(height);
   block_sync_.on_state_installed(height);
   // Under reputation the rule reads blocks below the new root: fetch them.
   ancestor_fetch_.start(tree_, hash, now, out);

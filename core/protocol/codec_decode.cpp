@@ -200,6 +200,7 @@ void get_body(ByteReader& reader, Timeout& timeout) {
 void get_body(ByteReader& reader, BlockRequest& request) {
   get_hash(reader, request.block_hash, "block_hash");
   request.ancestor_count_max = reader.u32("ancestor_count_max");
+  request.above_height = reader.u64("above_height");
 }
 
 void get_body(ByteReader& reader, BlockResponse& response) {

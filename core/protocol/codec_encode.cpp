@@ -169,6 +169,7 @@ template <typename Sink>
 void emit_body(Sink& sink, const BlockRequest& request) {
   emit_hash(sink, request.block_hash);
   sink.u32(request.ancestor_count_max);
+  sink.u64(request.above_height);
 }
 
 template <typename Sink>

@@ -116,10 +116,13 @@ struct Timeout {
 };
 
 // Ask a peer for the block with this hash and up to ancestor_count_max of its
-// ancestors (a replica that is behind catches up this way).
+// ancestors (a replica that is behind catches up this way), none at or below
+// above_height: the asker's committed height when it holds its chain up to
+// there (the answer would bring nothing it lacks), 0 for every ancestor.
 struct BlockRequest {
   Hash32 block_hash;
   std::uint32_t ancestor_count_max = 0;
+  Height above_height = 0;
   auto operator<=>(const BlockRequest&) const = default;
 };
 
