@@ -1,5 +1,7 @@
 #include "sim/actors/client.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/types/assert.h"
@@ -105,7 +107,8 @@ std::optional<CompletedRequest> Client::on_reply(ReplicaIndex from, const Client
   if (it == outstanding_.end() || reply.client != id_ || reply.replica != from)
     return std::nullopt;
   auto& voters = it->second.replies[{reply.height, reply.result}];
-  voters.insert(from);
+  if (auto at = std::lower_bound(voters.begin(), voters.end(), from); at == voters.end() || *at != from)
+    voters.insert(at, from);
   if (voters.size() < faulty_count_ + 1) return std::nullopt;
   const Outstanding& done = it->second;
   CompletedRequest completed{id_,          reply.number, done.request.op.type,

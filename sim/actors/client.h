@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/protocol/messages.h"
 #include "sim/distributions.h"
@@ -55,8 +55,10 @@ class Client {
     ClientRequest request;
     Instant sent_at = 0;
     std::uint32_t retries = 0;
-    // (height, result) -> replicas that replied with it.
-    std::map<std::pair<Height, OpResult>, std::set<ReplicaIndex>> replies;
+    // (height, result) -> replicas that replied with it, sorted (at n =
+    // 1000 a request waits for 334 replies: a std::set node each cost 2% of
+    // the run).
+    std::map<std::pair<Height, OpResult>, std::vector<ReplicaIndex>> replies;
   };
 
   std::string make_key();
