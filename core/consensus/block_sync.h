@@ -41,7 +41,7 @@ class BlockSync {
   // after the one asked last (a repeat's hint is ignored). Silently gives up
   // a new hash when fetching_max hashes are outstanding (a later certificate
   // asks again). `height`, when the caller knows it (a parent's), at or below
-  // the committed height means a fork: then ancestors down to genesis.
+  // the committed height means a fork: then ancestors at any height.
   void fetch(const BlockTree& tree, const Hash32& hash, ReplicaIndex hint, Instant now,
              Effects& out, std::optional<Height> height = std::nullopt);
   // The request for `hash`: its ancestors above the committed height, which
