@@ -232,6 +232,19 @@ Status Db::flush() {
   return stick(maybe_compact());
 }
 
+Status Db::write_level0(EntryIterator& input, ManifestState& next, Readers& opened) {
+  auto outputs = write_tables(TableSink{fs_, dir_, options_, next_file_number_}, input, 0, UINT64_MAX,
+                              [](std::string_view) { return false; });
+  if (!outputs) return tl::unexpected(outputs.error());
+  for (const TableMeta& table : *outputs) {
+    auto reader = open_table(table);
+    if (!reader) return tl::unexpected(reader.error());
+    opened[table.file_number] = std::move(*reader);
+    next.tables.push_back(table);
+  }
+  return {};
+}
+
 // On the caller's thread: without background work, and at recovery.
 Status Db::flush_memtable() {
   ManifestState next = current()->state;
@@ -239,16 +252,7 @@ Status Db::flush_memtable() {
   if (!memtable_->empty()) {
     auto input = memtable_->iterator();
     input->seek_to_first();
-    // Level 0 keeps tombstones: older tables may hold the keys they delete.
-    auto outputs = write_tables(TableSink{fs_, dir_, options_, next_file_number_}, *input, 0, UINT64_MAX,
-                                [](std::string_view) { return false; });
-    if (!outputs) return tl::unexpected(outputs.error());
-    for (const TableMeta& table : *outputs) {
-      auto reader = open_table(table);
-      if (!reader) return tl::unexpected(reader.error());
-      opened[table.file_number] = std::move(*reader);
-      next.tables.push_back(table);
-    }
+    if (auto status = write_level0(*input, next, opened); !status) return status;
     std::lock_guard lock(mutex_);
     ++counters_.flush_count;
   }
@@ -378,15 +382,7 @@ Status Db::flush_immutable() {
     input = imm->iterator();
   }
   input->seek_to_first();
-  auto outputs = write_tables(TableSink{fs_, dir_, options_, next_file_number_}, *input, 0, UINT64_MAX,
-                              [](std::string_view) { return false; });
-  if (!outputs) return tl::unexpected(outputs.error());
-  for (const TableMeta& table : *outputs) {
-    auto reader = open_table(table);
-    if (!reader) return tl::unexpected(reader.error());
-    opened[table.file_number] = std::move(*reader);
-    next.tables.push_back(table);
-  }
+  if (auto status = write_level0(*input, next, opened); !status) return status;
   if (auto status = install(std::move(next), opened); !status) return status;
   {
     // Readers now find these writes in the table; the memtable can go.

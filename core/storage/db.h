@@ -140,6 +140,10 @@ class Db {
   Status replay_logs(const std::vector<std::uint64_t>& log_numbers);
   Status start_new_log(std::uint64_t number);
   Result<std::shared_ptr<TableReader>> open_table(const TableMeta& table);
+  // Writes `input` (positioned at its first entry) to level-0 tables, adds
+  // them to `next` and their readers to `opened`. Level 0 keeps tombstones:
+  // older tables may hold the keys they delete.
+  Status write_level0(EntryIterator& input, ManifestState& next, Readers& opened);
   Status flush_memtable();
   Status maybe_compact();
   Status compact_whole();
