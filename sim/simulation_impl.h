@@ -176,12 +176,14 @@ class Simulation::Impl {
   EventQueue<Event> queue_;
   VirtualNetwork network_;
   std::unique_ptr<KeyRing> keys_;
-  // What the honest Nodes verify with: with ed25519 the KeyRing's Verifier
-  // behind one cache of verdicts for the run (verdict_cache.h; the n=4 demo
-  // spends 40% less CPU); with fast crypto the same from verdict_cache_fast_min
-  // replicas on, where each QC signature reaches many replicas (n=64: 17% less
-  // CPU, n=256: 15%), and below it the KeyRing's own, since one MAC costs
-  // about a cache lookup (n=4: 3% more CPU with the cache, n=16: the same).
+  // What the honest Nodes and the certificate checker verify with: with
+  // ed25519 the KeyRing's Verifier behind one cache of verdicts for the run
+  // (verdict_cache.h; the n=4 demo spends 40% less CPU, and 26% less again
+  // since the checker shares it); with fast crypto the same from
+  // verdict_cache_fast_min replicas on, where each QC signature reaches many
+  // replicas (n=64: 17% less CPU, n=256: 15%), and below it the KeyRing's
+  // own, since one MAC costs about a cache lookup (n=4: 3% more CPU with the
+  // cache, n=16: the same).
   static constexpr std::uint32_t verdict_cache_fast_min = 32;
   std::shared_ptr<const Verifier> verifier_;
   // Per replica: its host (the Node's view of the simulation), its store,

@@ -13,7 +13,8 @@
 // a list asked by that buffer's address is found without hashing or
 // comparing its signatures: while the cache holds the buffer it cannot change
 // (an edit copies a shared buffer) or be freed and its address reused.
-// Not thread-safe: one per simulation run (Simulation's nodes share it).
+// Not thread-safe: one per simulation run (Simulation's nodes and its
+// certificate checker share it).
 #pragma once
 
 #include <array>
