@@ -66,7 +66,8 @@ struct Loader {
   Status protocol(const YAML::Node& map, ReplicaConfig& out) const {
     if (auto status = check_keys(map, "protocol",
                                  {"batch_size", "view_timeout", "timeout_multiplier",
-                                  "view_timeout_max", "vote_to", "block_retention", "propose_before_sync"});
+                                  "view_timeout_max", "vote_to", "block_retention", "propose_before_sync",
+                                  "commit_rule"});
         !status)
       return status;
     if (map["batch_size"]) {
@@ -110,6 +111,14 @@ struct Loader {
         return fail(map["propose_before_sync"], "protocol.propose_before_sync",
                     fmt::format("'{}' is not true or false", *text));
       out.propose_before_sync = *text == "true";
+    }
+    if (map["commit_rule"]) {
+      auto text = scalar(map["commit_rule"], "protocol.commit_rule");
+      if (!text) return tl::unexpected(text.error());
+      if (*text != "three_chain" && *text != "two_chain")
+        return fail(map["commit_rule"], "protocol.commit_rule",
+                    fmt::format("'{}' is not three_chain or two_chain", *text));
+      out.commit_rule = *text == "two_chain" ? CommitRule::two_chain : CommitRule::three_chain;
     }
     if (map["block_retention"]) {
       auto value = integer(map["block_retention"], "protocol.block_retention", 16, 1'000'000);

@@ -28,7 +28,7 @@ struct ClusterConfig {
   std::string chain_id = "bftsim";
   std::uint32_t faulty = 0;
   // batch_size, view_timeout, timeout_multiplier, view_timeout_max, vote_to,
-  // block_retention, propose_before_sync as in a scenario's `protocol` map;
+  // block_retention, propose_before_sync, commit_rule as in a scenario's `protocol` map;
   // index is unset here. bft-node proposes before the sync unless the file
   // says `propose_before_sync: false`.
   ReplicaConfig protocol = [] {

@@ -142,6 +142,7 @@ ReplicaConfig Simulation::Impl::replica_config(ReplicaIndex replica) const {
   config.fetch_missed_proposal = scenario_.protocol.fetch_missed_proposal;
   config.fetch_retry = scenario_.protocol.fetch_retry;
   config.propose_before_sync = scenario_.protocol.propose_before_sync;
+  config.commit_rule = scenario_.protocol.commit_rule;
   config.leader_schedule = scenario_.protocol.leaders;
   return config;
 }

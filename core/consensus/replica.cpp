@@ -157,6 +157,12 @@ void Replica::update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now,
   if (b2 == nullptr) return block_sync_.fetch(tree_, qc.block_hash, hint, now, out);
   if (b2->block->height == 0) return;
   update_lock(b2->block->justify);
+  if (config_.commit_rule == CommitRule::two_chain) {
+    // b1 <- b2 with b2 certified and of the view after b1's: b1 commits.
+    const StoredBlock* b1 = tree_.find(b2->block->justify.block_hash);
+    if (b1 != nullptr && b1->block->height != 0 && b2->block->view == b1->block->view + 1) commit_up_to(*b1, out);
+    return;
+  }
   if (const StoredBlock* b0 = commit_rule(*b2)) commit_up_to(*b0, out);
 }
 
@@ -170,6 +176,18 @@ void Replica::update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now,
 bool Replica::safe_node(const StoredBlock& block) const {
   const bool extends_lock = tree_.extends(block.hash, locked_qc_.block_hash);
   return extends_lock || block.block->justify.view > locked_qc_.view || config_.unsafe_skip_lock;
+}
+
+// The vote rule of the configured commit rule (CommitRule). two_chain takes
+// the TC this replica entered the block's view by (any valid TC of the view
+// before is as safe as the proposal's own); a replica that entered by a QC
+// while the leader entered by a TC votes only for a block on that QC's view.
+bool Replica::safe_to_vote(const StoredBlock& block) const {
+  if (config_.commit_rule == CommitRule::three_chain || config_.unsafe_skip_lock) return safe_node(block);
+  const View qc_view = block.block->justify.view;
+  if (qc_view + 1 == block.block->view) return true;
+  const std::optional<TimeoutCert>& tc = pacemaker_.entry_tc();
+  return tc && tc->view + 1 == block.block->view && qc_view >= tc->high_qc.view;
 }
 
 // The lock (chained HotStuff's update(b*): "if b'.height > b_lock.height then
@@ -277,7 +295,7 @@ void Replica::accept_block(std::shared_ptr<const Block> block, const Hash32& has
 void Replica::try_vote(const StoredBlock& stored, Instant now, Effects& out) {
   const Block& block = *stored.block;
   if (block.view != view() || block.view <= last_voted_view_) return;
-  if (!safe_node(stored)) return;
+  if (!safe_to_vote(stored)) return;
   last_voted_view_ = block.view;
   persist(out);
   Vote vote{block.view, stored.hash, config_.index, {}};

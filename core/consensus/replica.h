@@ -127,6 +127,7 @@ class Replica {
 
   // The rules of the HotStuff paper (Yin et al., PODC 2019), one function each.
   bool safe_node(const StoredBlock& block) const;
+  bool safe_to_vote(const StoredBlock& block) const;
   void update_lock(const QuorumCert& qc);
   const StoredBlock* commit_rule(const StoredBlock& b2) const;
 

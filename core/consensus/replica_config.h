@@ -27,6 +27,21 @@ enum class BackoffReset : std::uint8_t {
   qc,
 };
 
+// When a block commits, and the vote rule that makes that safe.
+enum class CommitRule : std::uint8_t {
+  // Chained HotStuff: a block commits when it heads three certified blocks of
+  // consecutive views; a replica locks on the second and votes for a block
+  // that extends its lock or carries a newer QC (safe_node).
+  three_chain,
+  // Jolteon / DiemBFT v4: a block commits when its child, of the next view, is
+  // certified, one view sooner. A replica votes for a block of view v only if
+  // its QC is of view v - 1, or the replica holds a TC of view v - 1 and the
+  // block's QC is at least as high as the highest QC that TC's timeouts
+  // claim: any TC holds a timeout of an honest replica that saw the QC of a
+  // committed block, so a block certified after it extends that block.
+  two_chain,
+};
+
 // Who leads a view (core/consensus/leader_election.h).
 enum class LeaderElection : std::uint8_t {
   round_robin,  // view mod n, the paper's rotation
@@ -53,6 +68,7 @@ struct ReplicaConfig {
   // (ignore the lock). Unsafe by design; the checkers must catch it.
   bool unsafe_skip_lock = false;
   BackoffReset backoff_reset = BackoffReset::qc;
+  CommitRule commit_rule = CommitRule::three_chain;
   LeaderElection leader_election = LeaderElection::round_robin;
   // HotStuff's NEW-VIEW (docs/case-study-liveness.md): a replica that enters a
   // view it does not lead sends the certificate it entered by to that view's

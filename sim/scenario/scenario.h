@@ -16,7 +16,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/consensus/replica_config.h"  // BackoffReset, LeaderElection
+#include "core/consensus/replica_config.h"  // BackoffReset, CommitRule, LeaderElection
 #include "core/crypto/keys.h"  // CryptoKind, crypto_kind_name
 #include "core/types/ids.h"
 #include "core/types/result.h"
@@ -46,6 +46,8 @@ struct ProtocolConfig {
   BackoffReset backoff_reset = BackoffReset::qc;
   LeaderElection leader_election = LeaderElection::round_robin;
   std::uint32_t reputation_window = 10;
+  // YAML `commit_rule: three_chain | two_chain`. See CommitRule.
+  CommitRule commit_rule = ReplicaConfig{}.commit_rule;
   // YAML `new_view_to_leader: true | false`. See ReplicaConfig.
   bool new_view_to_leader = ReplicaConfig{}.new_view_to_leader;
   // YAML `fetch_missed_proposal: true | false`. See ReplicaConfig.

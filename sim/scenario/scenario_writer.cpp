@@ -49,6 +49,8 @@ Fields protocol_fields(const ProtocolConfig& p) {
   if (p.fetch_retry != d.fetch_retry) f.emplace_back("fetch_retry", boolean(p.fetch_retry));
   if (p.propose_before_sync != d.propose_before_sync)
     f.emplace_back("propose_before_sync", boolean(p.propose_before_sync));
+  if (p.commit_rule != d.commit_rule)
+    f.emplace_back("commit_rule", std::string(name_of(NameTable<CommitRule>(commit_rule_names), p.commit_rule)));
   if (!p.leaders.empty()) f.emplace_back("leaders", index_list(p.leaders));
   return f;
 }

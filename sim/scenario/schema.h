@@ -33,7 +33,7 @@ inline constexpr std::string_view protocol_keys[] = {"chain_id", "batch_size", "
                                               "view_timeout_max", "vote_to", "unsafe_skip_lock", "block_retention",
                                               "backoff_reset", "leader_election", "reputation_window",
                                               "new_view_to_leader", "fetch_missed_proposal", "fetch_retry", "leaders",
-                                              "propose_before_sync"};
+                                              "propose_before_sync", "commit_rule"};
 inline constexpr std::string_view storage_keys[] = {"engine", "unsafe_skip_sync"};
 inline constexpr std::string_view byzantine_keys[] = {"node", "behavior", "depth", "mode", "vote_for", "targets",
                                                       "split", "parent", "pad", "cert", "offer"};
@@ -106,6 +106,8 @@ std::optional<Keys> schema_map_keys(std::string_view pattern);
 inline constexpr std::pair<std::string_view, bool> vote_to_names[] = {{"all", true}, {"next_leader", false}};
 inline constexpr std::pair<std::string_view, BackoffReset> backoff_reset_names[] = {
     {"commit", BackoffReset::commit}, {"qc", BackoffReset::qc}};
+inline constexpr std::pair<std::string_view, CommitRule> commit_rule_names[] = {
+    {"three_chain", CommitRule::three_chain}, {"two_chain", CommitRule::two_chain}};
 inline constexpr std::pair<std::string_view, LeaderElection> leader_election_names[] = {
     {"round_robin", LeaderElection::round_robin}, {"reputation", LeaderElection::reputation}};
 inline constexpr std::pair<std::string_view, SyncLie> sync_lie_names[] = {

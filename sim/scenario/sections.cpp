@@ -62,6 +62,8 @@ Status read_protocol(const YamlNode& map, std::string_view path, std::uint32_t r
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
   BFTSIM_SCENARIO_TRY(read_optional(map, path, "propose_before_sync", out.propose_before_sync,
                                     enum_of(NameTable<bool>(bool_names), "boolean")));
+  BFTSIM_SCENARIO_TRY(read_optional(map, path, "commit_rule", out.commit_rule,
+                                    enum_of(NameTable<CommitRule>(commit_rule_names), "commit rule")));
   if (const YamlNode* leaders = map.find("leaders")) {
     const std::string leaders_path = key_path_join(path, "leaders");
     BFTSIM_SCENARIO_TRY(expect_kind(*leaders, leaders_path, Kind::sequence));

@@ -118,6 +118,7 @@ struct ClusterOptions {
   bool fetch_retry = ReplicaConfig{}.fetch_retry;
   bool require_client_signatures = false;
   bool propose_before_sync = false;
+  CommitRule commit_rule = CommitRule::three_chain;
 };
 
 inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaIndex index) {
@@ -136,6 +137,7 @@ inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaI
   config.fetch_retry = options.fetch_retry;
   config.require_client_signatures = options.require_client_signatures;
   config.propose_before_sync = options.propose_before_sync;
+  config.commit_rule = options.commit_rule;
   return config;
 }
 

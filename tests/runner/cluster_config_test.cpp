@@ -33,7 +33,7 @@ TEST_CASE("cluster_config: a full file loads") {
   // Goal: every key reaches the ReplicaConfig under the scenario's names.
   auto loaded = parse_cluster_config(four_replicas("protocol:\n  batch_size: 250\n  view_timeout: 1.5s\n"
                                                    "  view_timeout_max: 20s\n  timeout_multiplier: 1.5\n"
-                                                   "  vote_to: next_leader\n  block_retention: 64\n"),
+                                                   "  vote_to: next_leader\n  block_retention: 64\n  commit_rule: two_chain\n"),
                                      "c.yaml");
   REQUIRE(loaded);
   CHECK(loaded->replica_count() == 4);
@@ -52,7 +52,12 @@ TEST_CASE("cluster_config: a full file loads") {
   CHECK(config.timeout_multiplier == 1.5);
   CHECK_FALSE(config.vote_to_all);
   CHECK(config.block_retention == 64);
+  CHECK(config.commit_rule == CommitRule::two_chain);
   CHECK(config.require_client_signatures);
+  // The default is the scenario's.
+  auto plain = parse_cluster_config(four_replicas(), "c.yaml");
+  REQUIRE(plain);
+  CHECK(plain->replica_config(0).commit_rule == CommitRule::three_chain);
 }
 
 TEST_CASE("cluster_config: mistakes name the place") {
@@ -60,6 +65,8 @@ TEST_CASE("cluster_config: mistakes name the place") {
   CHECK(error_of(four_replicas("protocol:\n  batch_size: 0\n")).find("protocol.batch_size: 0 is outside 1 .. 4096") !=
         std::string::npos);
   CHECK(error_of(four_replicas("protocol:\n  view_timeout: 10\n")).find("not a duration") != std::string::npos);
+  CHECK(error_of(four_replicas("protocol:\n  commit_rule: one_chain\n"))
+            .find("protocol.commit_rule: 'one_chain' is not three_chain or two_chain") != std::string::npos);
   std::string bad_key = four_replicas();
   bad_key.replace(bad_key.find(key_b), 3, "xyz");
   CHECK(error_of(bad_key).find("replicas[1].public_key: not a hex digit") != std::string::npos);

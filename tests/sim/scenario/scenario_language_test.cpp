@@ -192,7 +192,7 @@ TEST_CASE("protocol.leaders is a leader per view from view 1") {
         "test.yaml:11:12: protocol.leader: unknown key (known: chain_id, batch_size, view_timeout, "
         "timeout_multiplier, view_timeout_max, vote_to, unsafe_skip_lock, block_retention, backoff_reset, "
         "leader_election, reputation_window, new_view_to_leader, fetch_missed_proposal, fetch_retry, leaders, "
-        "propose_before_sync)");
+        "propose_before_sync, commit_rule)");
   // --set reaches it, and the check sees the replica count after overrides.
   CHECK(load("", {"protocol.leaders=[1, 1]"}).protocol.leaders == std::vector<ReplicaIndex>{1, 1});
   CHECK(load_error("protocol: {leaders: [3]}\n", {"replicas=3", "faulty=0", "byzantine=[]"}) ==

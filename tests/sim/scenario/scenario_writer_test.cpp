@@ -64,7 +64,7 @@ faulty: 2
 crypto: fast
 protocol: {chain_id: "0x12", batch_size: 7, view_timeout: 150ms, timeout_multiplier: 1.3333333333333333,
            view_timeout_max: 3s, vote_to: next_leader, unsafe_skip_lock: true, block_retention: 16,
-           propose_before_sync: true}
+           propose_before_sync: true, commit_rule: two_chain}
 storage: {unsafe_skip_sync: true}
 network: {latency: {distribution: lognormal, median: 3ms, sigma: 0.1}, loss: 0.000001, duplicate: 0.25,
           reorder: 0.5, reorder_delay: 7us}
