@@ -14,6 +14,8 @@
 #     BATCHES    the --batch values to run (default: 1 8 32 128)
 # CLIENTS=N in the environment sets bft-client bench's --clients (default 32;
 # fewer clients keep fewer writes outstanding: lower latency, less throughput).
+# COMMIT_RULE=two_chain in the environment runs the cluster with the
+# two-chain commit rule (protocol.commit_rule), a view sooner per write.
 # PROPOSE_BEFORE_SYNC=false in the environment runs the cluster with the
 # leader's sync before its proposal (the order before issue 11's change).
 # STORAGE_FLUSH=inline in the environment runs the nodes' LSM flushes and
@@ -58,6 +60,7 @@ redis_bench() {  # LABEL PORT ARGS...
 }
 
 "$src/scripts/localnet.sh" start 4 --batch-size 400 --propose-before-sync "${PROPOSE_BEFORE_SYNC:-true}" \
+  --commit-rule "${COMMIT_RULE:-three_chain}" \
   --storage-flush "${STORAGE_FLUSH:-background}" >/dev/null || { echo "runner_speed: cluster did not start" >&2; exit 1; }
 cfg="$LOCALNET_DIR/cluster.yaml"
 # Sums over the four nodes: committed blocks, file syncs, directory syncs, CPU ticks.

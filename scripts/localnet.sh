@@ -4,6 +4,7 @@
 # (default ./build; built with `ninja -C build bft-node bft-client` when missing).
 #   scripts/localnet.sh start N [--batch-size B] [--view-timeout D] [--block-retention K]
 #                               [--propose-before-sync true|false] [--storage-flush background|inline]
+#                               [--commit-rule three_chain|two_chain]
 #                                       N nodes (f = (N-1)/3) on free ports
 #   scripts/localnet.sh status          each node: running or not, and its INFO summary
 #   scripts/localnet.sh stop            SIGTERM every node (SIGKILL after 10 s)
@@ -73,6 +74,7 @@ cmd_start() {
   local count=${1:-}; shift || true
   [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] && [ "$count" -le 64 ] || die "start N: N must be 1 .. 64"
   local batch_size=400 view_timeout=1s block_retention=1024 propose_before_sync=true storage_flush=background
+  local commit_rule=three_chain
   while [ $# -gt 0 ]; do
     case "$1" in
       --batch-size) batch_size=${2:?}; shift 2 ;;
@@ -80,7 +82,8 @@ cmd_start() {
       --block-retention) block_retention=${2:?}; shift 2 ;;
       --propose-before-sync) propose_before_sync=${2:?}; shift 2 ;;
       --storage-flush) storage_flush=${2:?}; shift 2 ;;
-      *) die "start: unknown option $1 (known: --batch-size, --view-timeout, --block-retention, --propose-before-sync, --storage-flush)" ;;
+      --commit-rule) commit_rule=${2:?}; shift 2 ;;
+      *) die "start: unknown option $1 (known: --batch-size, --view-timeout, --block-retention, --propose-before-sync, --storage-flush, --commit-rule)" ;;
     esac
   done
   if [ -d "$dir" ] && [ "$(node_count)" -gt 0 ]; then
@@ -104,6 +107,7 @@ cmd_start() {
     echo "  view_timeout: $view_timeout"
     echo "  block_retention: $block_retention"
     echo "  propose_before_sync: $propose_before_sync"
+    echo "  commit_rule: $commit_rule"
     echo "replicas:"
   } >"$dir/cluster.yaml"
   for id in $(seq 0 $((count - 1))); do
