@@ -117,6 +117,12 @@ MUTANTS = [
    '  if (recovered->safety) replica_.restore(*recovered->safety);', '  (void)recovered->safety;')]),
  ('M33', 'the vote is persisted before it is sent', [(R,
    '  last_voted_view_ = block.view;\n  persist(out);\n', '  last_voted_view_ = block.view;\n')]),
+ ('M34', 'two_chain vote rule: after a TC, the block\'s QC at least the TC\'s highest', [(R,
+   '  return tc && tc->view + 1 == block.block->view && qc_view >= tc->high_qc.view;',
+   '  return tc || true;')]),
+ ('M35', 'two_chain commit rule: the certified child must be of the next view', [(R,
+   'b1->block->height != 0 && b2->block->view == b1->block->view + 1) commit_up_to',
+   'b1->block->height != 0) commit_up_to')]),
 ]
 
 # Mutants no run can find as a safety violation, and why: the score counts
