@@ -121,6 +121,12 @@ struct ClusterOptions {
   CommitRule commit_rule = CommitRule::three_chain;
 };
 
+// The QC every chain starts from: view 0, the genesis block, no signatures.
+inline const QuorumCert& genesis_qc() {
+  static const QuorumCert qc{0, BlockTree::genesis_hash(), {}};
+  return qc;
+}
+
 inline ReplicaConfig make_replica_config(const ClusterOptions& options, ReplicaIndex index) {
   ReplicaConfig config;
   config.index = index;

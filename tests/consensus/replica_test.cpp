@@ -26,11 +26,7 @@ namespace {
 using testing::Cluster;
 using testing::ClusterOptions;
 using testing::Forger;
-
-const QuorumCert& genesis_qc() {
-  static const QuorumCert qc{0, BlockTree::genesis_hash(), {}};
-  return qc;
-}
+using testing::genesis_qc;
 
 const Vote* vote_in(const Effect& effect) {
   const Message* message = nullptr;

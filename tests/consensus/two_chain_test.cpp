@@ -20,11 +20,7 @@ namespace {
 using testing::Cluster;
 using testing::ClusterOptions;
 using testing::Forger;
-
-const QuorumCert& genesis_qc() {
-  static const QuorumCert qc{0, BlockTree::genesis_hash(), {}};
-  return qc;
-}
+using testing::genesis_qc;
 
 ClusterOptions two_chain() {
   ClusterOptions options;
