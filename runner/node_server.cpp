@@ -380,6 +380,7 @@ std::string NodeServer::info_text() const {
   line("view", replica.view());
   line("leader", replica.leader_of(replica.view()));
   line("committed_height", replica.committed_height());
+  line("commit_rule", commit_rule_name(cluster_.protocol.commit_rule));
   line("commits_per_s", fmt::format("{:.1f}", commits_per_s_));
   line("ops_per_s", fmt::format("{:.0f}", ops_per_s_));
   line("committed_ops", op_count_);

@@ -180,7 +180,10 @@ PY
 fi
 
 # ---- bad input on every port is refused while the cluster keeps working ----
-if selected bad_input && start_cluster bad_input; then
+# (on the two-chain commit rule: the checks below that writes succeed and
+# every node commits run it on real sockets and disks)
+if selected bad_input && start_cluster bad_input --commit-rule two_chain; then
+  check "node 2 runs the cluster file's commit rule" [ "$(info 2 commit_rule)" = two_chain ]
   h0=$(max_height)
   out=$(send_raw "$(port_of 1)" 'b"hello world\r\n"')
   [[ "$out" == *"-ERR Protocol error"* ]]; check "junk RESP gets an error and the connection closes" [ $? = 0 ]

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/types/ids.h"
@@ -41,6 +42,11 @@ enum class CommitRule : std::uint8_t {
   // committed block, so a block certified after it extends that block.
   two_chain,
 };
+
+// The rule's name in scenarios, cluster files and bft-node's INFO.
+constexpr std::string_view commit_rule_name(CommitRule rule) {
+  return rule == CommitRule::two_chain ? "two_chain" : "three_chain";
+}
 
 // Who leads a view (core/consensus/leader_election.h).
 enum class LeaderElection : std::uint8_t {
