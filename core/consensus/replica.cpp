@@ -158,7 +158,9 @@ void Replica::update_chain(const QuorumCert& qc, ReplicaIndex hint, Instant now,
   if (b2->block->height == 0) return;
   update_lock(b2->block->justify);
   if (config_.commit_rule == CommitRule::two_chain) {
-    // b1 <- b2 with b2 certified and of the view after b1's: b1 commits.
+    // b1 <- b2 with b2 certified and of the view after b1's: b1 commits. The
+    // lock above is still kept (persisted, restored), but two_chain votes by
+    // safe_to_vote's TC rule, not by it.
     const StoredBlock* b1 = tree_.find(b2->block->justify.block_hash);
     if (b1 != nullptr && b1->block->height != 0 && b2->block->view == b1->block->view + 1) commit_up_to(*b1, out);
     return;
