@@ -21,6 +21,8 @@
 # STORAGE_FLUSH=inline in the environment runs the nodes' LSM flushes and
 # compactions inside their loop handlers (bft-node --storage-flush inline,
 # the way before the background thread) instead of in the background.
+# STORAGE_SYNC=loop in the environment runs the nodes' WAL syncs inside their
+# loop handlers (bft-node --storage-sync loop, the way before the sync thread).
 # BFT_TRACE=PREFIX in the environment traces the nodes and each bench run
 # (runner/stage_trace.h; each run overwrites PREFIX.client): bench/trace_tail.py.
 # Needs redis-server and redis-benchmark (Debian's redis-server, redis-tools).
@@ -61,7 +63,7 @@ redis_bench() {  # LABEL PORT ARGS...
 
 "$src/scripts/localnet.sh" start 4 --batch-size 400 --propose-before-sync "${PROPOSE_BEFORE_SYNC:-true}" \
   --commit-rule "${COMMIT_RULE:-three_chain}" \
-  --storage-flush "${STORAGE_FLUSH:-background}" >/dev/null || { echo "runner_speed: cluster did not start" >&2; exit 1; }
+  --storage-flush "${STORAGE_FLUSH:-background}" --storage-sync "${STORAGE_SYNC:-thread}" >/dev/null || { echo "runner_speed: cluster did not start" >&2; exit 1; }
 cfg="$LOCALNET_DIR/cluster.yaml"
 # Sums over the four nodes: committed blocks, file syncs, directory syncs, CPU ticks.
 node_totals() {

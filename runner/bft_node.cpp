@@ -1,6 +1,6 @@
 // bft-node: one replica of a cluster on real sockets and a real disk.
 //   bft-node --config cluster.yaml --id N --data-dir DIR [--key FILE] [--status-interval 3s]
-//            [--storage-flush background|inline]
+//            [--storage-flush background|inline] [--storage-sync thread|loop]
 //   bft-node --config cluster.yaml --id N --status      ask a running node (INFO over its client port)
 //   bft-node keygen --out FILE                          write a secret key, print its public key
 // Exit codes: 0 clean shutdown (SIGTERM/SIGINT) or status answered; 1 a
@@ -30,7 +30,7 @@ using namespace bftsim::runner;
 
 constexpr const char* usage = R"(usage:
   bft-node --config FILE --id N --data-dir DIR [--key FILE] [--status-interval DURATION]
-           [--storage-flush background|inline]
+           [--storage-flush background|inline] [--storage-sync thread|loop]
       run replica N of the cluster FILE, keeping its state in DIR (created if
       missing; a restart recovers from it). The secret key is read from FILE
       (default DIR/node.key); its public key must be replica N's in the cluster
@@ -39,6 +39,10 @@ constexpr const char* usage = R"(usage:
       compacts them: on a background thread (default), or inline, inside the
       event-loop handler whose write filled the memtable (the way before; for
       comparison: each flush then stalls the loop).
+      --storage-sync: where the log's fdatasync runs: on a thread of its own
+      (default; the loop goes on, and the messages sent after a vote's
+      safety state wait for it), or in the loop handler that persisted (the
+      way before; for comparison).
       SIGTERM or SIGINT syncs the state and exits 0. With BFT_TRACE=PREFIX in
       the environment it writes a trace of its stages and long loop handlers
       to PREFIX.node-N (runner/stage_trace.h, read by bench/trace_tail.py).
@@ -146,6 +150,7 @@ int main(int argc, char** argv) {
   std::string config_path, data_dir, key_path, id_text;
   std::string status_interval = "3s";
   std::string storage_flush = "background";
+  std::string storage_sync = "thread";
   bool want_status = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -161,6 +166,7 @@ int main(int argc, char** argv) {
     else if (arg == "--key") ok = value(key_path);
     else if (arg == "--status-interval") ok = value(status_interval);
     else if (arg == "--storage-flush") ok = value(storage_flush);
+    else if (arg == "--storage-sync") ok = value(storage_sync);
     else if (arg == "--status") want_status = true;
     else return bad_input(fmt::format("unknown argument '{}' (see bft-node --help)", arg));
     if (!ok) return bad_input(fmt::format("{} needs a value", arg));
@@ -168,6 +174,8 @@ int main(int argc, char** argv) {
   if (config_path.empty()) return bad_input("--config FILE is required");
   if (storage_flush != "background" && storage_flush != "inline")
     return bad_input(fmt::format("--storage-flush {}: must be background or inline", storage_flush));
+  if (storage_sync != "thread" && storage_sync != "loop")
+    return bad_input(fmt::format("--storage-sync {}: must be thread or loop", storage_sync));
   if (id_text.empty()) return bad_input("--id N is required");
   auto cluster = load_cluster_config(config_path);
   if (!cluster) return bad_input(cluster.error().message);
@@ -193,6 +201,7 @@ int main(int argc, char** argv) {
   asio::io_context io(1);
   NodeServerOptions options{data_dir, std::chrono::milliseconds(*interval / 1'000'000)};
   options.storage_background_work = storage_flush == "background";
+  options.sync_on_thread = storage_sync == "thread";
   NodeServer server(io, *cluster, id, *seed, std::move(options));
   if (auto started = server.start(); !started) {
     fmt::print(stderr, "bft-node {}: {}\n", id, started.error().message);

@@ -15,6 +15,7 @@ struct NetCounters {
   std::uint64_t peer_handshake_failures = 0; // wrong chain, wrong index, wrong key, bad bytes
   std::uint64_t peer_handshake_timeouts = 0;
   std::uint64_t peer_messages_dropped = 0;   // to a peer with no link up
+  std::uint64_t peer_frames_sent = 0;        // handed to a link that is up
   std::uint64_t client_connections = 0;
   std::uint64_t client_malformed_frames = 0; // bft-client protocol: bad frame or not a request
   std::uint64_t client_oversized_frames = 0;

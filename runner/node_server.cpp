@@ -48,6 +48,7 @@ LsmNodeStoreOptions node_store_options(bool background_work) {
   options.db.wal_size_bytes_max = 64u << 20;
   options.db.table_size_bytes_target = 8u << 20;
   options.db.level1_size_bytes_max = 40u << 20;
+  options.host_syncs = true;  // NodeServer::request_sync
   return options;
 }
 
@@ -76,7 +77,13 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
   door_client_id_ = client_id_of(ed25519_public_key(*door_seed_));
   lsm_store_ = std::make_unique<LsmNodeStore>(fs_, options_.data_dir,
                                               node_store_options(options_.storage_background_work));
-  store_ = std::make_unique<NotifyingStore>(*lsm_store_, [this] { flush_replies(); }, store_ns_);
+  store_ = std::make_unique<NotifyingStore>(*lsm_store_, [this] {
+    persist_mark_ = lsm_store_->db()->write_mark();
+    request_sync();
+  }, store_ns_);
+  if (options_.sync_on_thread)
+    sync_thread_ = std::make_unique<SyncThread>(
+        io_, [this](std::uint64_t mark, const Status& status) { on_synced(mark, status); });
   trace_ = StageTrace::from_environment(fmt::format("node-{}", self_));
   node_ = std::make_unique<Node>(cluster_.replica_config(self_), make_ed25519_signer(self_, seed),
                                  make_ed25519_verifier(cluster_.public_keys()), *store_, *this);
@@ -113,10 +120,13 @@ Status NodeServer::start() {
 void NodeServer::stop(const std::string& why) {
   if (stopping_) return;
   stopping_ = true;
-  // Make every executed commit durable before going (a clean shutdown loses nothing).
-  if (!node_->stopped()) {
-    if (auto status = lsm_store_->persist_safety(node_->replica().safety_state()); !status)
-      fmt::print(stderr, "bft-node {}: final sync failed: {}\n", self_, status.error().message);
+  // Make every executed commit durable before going (a clean shutdown loses
+  // nothing); not after a failed sync, whose retry may falsely succeed.
+  if (sync_thread_) sync_thread_->stop();
+  if (!node_->stopped() && !failure_) {
+    Status status = lsm_store_->persist_safety(node_->replica().safety_state());
+    if (status) status = lsm_store_->sync();
+    if (!status) fmt::print(stderr, "bft-node {}: final sync failed: {}\n", self_, status.error().message);
   }
   fmt::print(stderr, "bft-node {}: stopping ({}) at view {} height {}\n", self_, why, node_->replica().view(),
              node_->replica().committed_height());
@@ -206,20 +216,56 @@ void NodeServer::send_door_request(const DoorRequest& pending) {
 
 void NodeServer::after_input() {
   check_stopped();
-  if (deferred_replies_.empty() || stopping_) return;
-  // No synced persist came with this input: sync on our own shortly, so a
-  // quiet cluster still answers.
+  if (stopping_ || deferred_replies_.empty() || deferred_replies_.back().mark <= requested_mark_) return;
+  // No sync asked for covers these replies' commits (no Persist came with
+  // this input): ask for one after a quiet while, so a quiet cluster still
+  // answers.
   sync_timer_.expires_after(durable_reply_delay);
   sync_timer_.async_wait([this](const asio::error_code& error) {
-    if (error || stopping_ || deferred_replies_.empty() || node_->stopped()) return;
+    if (error || stopping_ || node_->stopped() || deferred_replies_.empty() ||
+        deferred_replies_.back().mark <= requested_mark_)
+      return;
     ++reply_syncs_;
     const HandlerMark mark = handler_begin();
-    if (auto status = store_->persist_safety(node_->replica().safety_state()); !status) {
-      failure_ = fmt::format("storage failed while syncing replies: {}", status.error().message);
-      stop("storage failure");
-    }
+    request_sync();
     handler_end("reply_sync", mark);
   });
+}
+
+void NodeServer::request_sync() {
+  Db::SyncTarget target = lsm_store_->db()->sync_target();
+  if (target.mark <= requested_mark_) return;
+  requested_mark_ = target.mark;
+  if (sync_thread_) return sync_thread_->request(std::move(target));
+  const Status status = target.sync();
+  on_synced(target.mark, status);
+}
+
+void NodeServer::on_synced(std::uint64_t mark, const Status& status) {
+  if (stopping_) return;
+  if (!status) {
+    // What waited on this sync never leaves: the process stops (exit 1).
+    failure_ = fmt::format("storage failed while syncing the log: {}: {}", error_code_name(status.error().code),
+                           status.error().message);
+    fmt::print(stderr, "bft-node {}: {}\n", self_, *failure_);
+    return stop("storage failure");
+  }
+  ++loop_syncs_;
+  durable_mark_ = std::max(durable_mark_, mark);
+  while (!held_frames_.empty() && held_frames_.front().mark <= durable_mark_) {
+    const HeldFrame& held = held_frames_.front();
+    if (held.to) {
+      peers_->send(*held.to, held.frame);
+    } else {
+      for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
+        if (peer != self_) peers_->send(peer, held.frame);
+    }
+    held_frames_.pop_front();
+  }
+  flush_replies();
+  // In the loop (no sync thread) this runs inside the input's handler,
+  // which calls after_input() itself.
+  if (sync_thread_) after_input();
 }
 
 void NodeServer::check_stopped() {
@@ -231,20 +277,40 @@ void NodeServer::check_stopped() {
 
 // ---- NodeHost ----
 
-void NodeServer::send(ReplicaIndex to, const Message& message) { peers_->send(to, framed_message(message)); }
+void NodeServer::send(ReplicaIndex to, const Message& message) {
+  if (stopping_) return;
+  if (!sends_held()) return peers_->send(to, framed_message(message));
+  held_frames_.push_back(HeldFrame{persist_mark_, to, framed_message(message)});
+  ++held_frame_count_;
+}
 
 void NodeServer::broadcast(const Message& message) {
-  const std::vector<std::uint8_t> frame = framed_message(message);
+  if (stopping_) return;
+  std::vector<std::uint8_t> frame = framed_message(message);
+  if (sends_held()) {
+    held_frames_.push_back(HeldFrame{persist_mark_, std::nullopt, std::move(frame)});
+    ++held_frame_count_;
+    return;
+  }
   for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
     if (peer != self_) peers_->send(peer, frame);
 }
 
-void NodeServer::reply(const ClientReply& reply) { deferred_replies_.push_back(reply); }
+// The commit's record is in the log by now (Node::commit records, then replies).
+void NodeServer::reply(const ClientReply& reply) {
+  if (stopping_) return;
+  deferred_replies_.push_back(DeferredReply{lsm_store_->db()->write_mark(), reply});
+}
 
 void NodeServer::flush_replies() {
-  if (deferred_replies_.empty()) return;
+  // Marks only grow along the list: the durable ones are a prefix.
+  std::size_t durable = 0;
+  while (durable < deferred_replies_.size() && deferred_replies_[durable].mark <= durable_mark_) ++durable;
+  if (durable == 0) return;
   std::vector<ClientReply> ready;
-  ready.swap(deferred_replies_);
+  ready.reserve(durable);
+  for (std::size_t i = 0; i < durable; ++i) ready.push_back(std::move(deferred_replies_[i].reply));
+  deferred_replies_.erase(deferred_replies_.begin(), deferred_replies_.begin() + static_cast<std::ptrdiff_t>(durable));
   if (trace_) {
     Height top = 0;
     for (const ClientReply& reply : ready) top = std::max(top, reply.height);
@@ -392,6 +458,12 @@ std::string NodeServer::info_text() const {
   line("storage_file_syncs", syncs.file_syncs);
   line("storage_dir_syncs", syncs.dir_syncs);
   line("reply_syncs", reply_syncs_);
+  // Where the WAL syncs run, how many the loop waited on, and the messages
+  // held for one (sent after a Persist that was not yet durable).
+  line("storage_sync", sync_thread_ ? "thread" : "loop");
+  line("log_syncs", loop_syncs_);
+  line("held_frames", held_frames_.size());
+  line("held_frames_total", held_frame_count_);
   if (const Db* db = lsm_store_->db()) {
     // The LSM's flushes and compactions, and the writes that waited for its
     // background thread (a full memtable while the last was being flushed).
@@ -411,6 +483,7 @@ std::string NodeServer::info_text() const {
   line("peer_malformed_frames", counters_.peer_malformed_frames);
   line("peer_oversized_frames", counters_.peer_oversized_frames);
   line("peer_messages_dropped", counters_.peer_messages_dropped);
+  line("peer_frames_sent", counters_.peer_frames_sent);
   line("client_connections", counters_.client_connections);
   line("client_malformed_frames", counters_.client_malformed_frames);
   line("client_oversized_frames", counters_.client_oversized_frames);

@@ -1,10 +1,18 @@
 // NodeServer: bft-node's event loop around one core Node. It implements
 // NodeHost with real sockets (PeerNetwork, ClientDoor), a steady wall clock
 // (Instant = ns since the process started) and asio timers, and keeps the
-// Node's LSM on the POSIX file system. Replies leave only once the commit
-// they report is durable here (after the next synced persist, or a sync of
-// its own within 10 ms), so a client never holds an answer that a kill -9
-// of every replica could take back. Threading: one io_context thread.
+// Node's LSM on the POSIX file system.
+// Durability: the store only appends (LsmNodeStoreOptions::host_syncs);
+// after each Persist the server asks its SyncThread to sync the WAL through
+// that write (sync_thread.h), and the loop goes on. Until that sync is done,
+// every message the Node sends is held, in order: a vote never leaves
+// before the safety state that records it is durable, and nothing the Node
+// did after it leaves first. A reply waits for a sync that covers its
+// commit (the next Persist's, or one asked for after a quiet 10 ms), so a
+// client never holds an answer that a kill -9 of every replica could take
+// back. NodeServerOptions::sync_on_thread = false syncs inside the loop
+// instead (bft-node --storage-sync loop, the way before the sync thread).
+// Threading: one io_context thread, plus the sync thread and the LSM's.
 #pragma once
 
 #include <chrono>
@@ -12,6 +20,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +35,7 @@
 #include "runner/net_counters.h"
 #include "runner/stage_trace.h"
 #include "runner/sync_counting_file_system.h"
+#include "runner/sync_thread.h"
 
 namespace bftsim::runner {
 
@@ -47,6 +57,9 @@ struct NodeServerOptions {
   // The LSM's flushes and compactions on its background thread; false: inside
   // the loop handler whose write filled the memtable (bft-node --storage-flush).
   bool storage_background_work = true;
+  // The WAL syncs on a thread of their own; false: in the loop handler that
+  // persisted (bft-node --storage-sync).
+  bool sync_on_thread = true;
 };
 
 class NodeServer final : public NodeHost, public ClientService {
@@ -95,7 +108,12 @@ class NodeServer final : public NodeHost, public ClientService {
   void handler_end(const char* kind, const HandlerMark& begin);
   void on_peer_message(ReplicaIndex from, Message message);
   void after_input();
+  // After a persist (the store's hook): sync through it, on the sync thread
+  // or here. The sync's end, on the loop: release what it made durable.
+  void request_sync();
+  void on_synced(std::uint64_t mark, const Status& status);
   void flush_replies();
+  bool sends_held() const { return persist_mark_ > durable_mark_; }
   void deliver(const ClientReply& reply);
   void send_door_request(const DoorRequest& pending);
   void start_door_queued();
@@ -127,8 +145,28 @@ class NodeServer final : public NodeHost, public ClientService {
   bool stopping_ = false;
   std::optional<std::string> failure_;
 
-  // Replies waiting for the commit they report to be durable.
-  std::vector<ClientReply> deferred_replies_;
+  // Write marks (Db::write_mark): of the last Persist, the highest a sync
+  // was asked for, the highest known durable.
+  std::uint64_t persist_mark_ = 0;
+  std::uint64_t requested_mark_ = 0;
+  std::uint64_t durable_mark_ = 0;
+  std::unique_ptr<SyncThread> sync_thread_;  // null: syncs in the loop
+  // Frames sent after a Persist that is not yet durable, in order, with that
+  // Persist's mark; `to` is the replica, or all for a broadcast.
+  struct HeldFrame {
+    std::uint64_t mark;
+    std::optional<ReplicaIndex> to;
+    std::vector<std::uint8_t> frame;
+  };
+  std::deque<HeldFrame> held_frames_;
+  std::uint64_t held_frame_count_ = 0;  // since start, for INFO
+  // Replies waiting for the commit they report to be durable: the write
+  // mark after that commit.
+  struct DeferredReply {
+    std::uint64_t mark;
+    ClientReply reply;
+  };
+  std::vector<DeferredReply> deferred_replies_;
   std::map<ClientId, std::weak_ptr<Stream>> client_routes_;
 
   // The RESP door's own client: a key made at start, numbers from 1.
@@ -150,6 +188,8 @@ class NodeServer final : public NodeHost, public ClientService {
   std::uint64_t states_installed_ = 0;
   // Syncs on the loop's own account: after a quiet 10 ms with replies waiting.
   std::uint64_t reply_syncs_ = 0;
+  // Syncs completed for the loop (after persists, and the reply syncs).
+  std::uint64_t loop_syncs_ = 0;
   SyncCounts last_status_syncs_;
   double file_syncs_per_commit_ = 0;
 

@@ -1,6 +1,6 @@
 // NotifyingStore: bft-node's NodeStore, the LSM store with a call after
-// every successful synced persist (the moment deferred replies become safe
-// to send, node_server.h), and a count of the ns spent inside the store's
+// every successful persist (where bft-node asks for the sync that makes it
+// durable, node_server.h), and a count of the ns spent inside the store's
 // calls for BFT_TRACE (stage_trace.h). Wraps a store that must outlive it;
 // single-threaded, like the Node.
 #pragma once
@@ -17,8 +17,8 @@ namespace bftsim::runner {
 
 class NotifyingStore final : public NodeStore {
  public:
-  NotifyingStore(NodeStore& inner, std::function<void()> after_sync, std::int64_t& store_ns)
-      : inner_(inner), after_sync_(std::move(after_sync)), store_ns_(store_ns) {}
+  NotifyingStore(NodeStore& inner, std::function<void()> after_persist, std::int64_t& store_ns)
+      : inner_(inner), after_persist_(std::move(after_persist)), store_ns_(store_ns) {}
   Result<RecoveredState> recover() override { return inner_.recover(); }
   Result<std::vector<std::shared_ptr<const Block>>> committed_ancestors(const CommittedAnchor& anchor,
                                                                         std::size_t count) override {
@@ -28,7 +28,7 @@ class NotifyingStore final : public NodeStore {
     const std::int64_t start = trace_clock_ns();
     auto status = inner_.persist_safety(state);
     store_ns_ += trace_clock_ns() - start;
-    if (status) after_sync_();
+    if (status) after_persist_();
     return status;
   }
   Status record_block(const Block& block, const Hash32& hash) override {
@@ -50,7 +50,7 @@ class NotifyingStore final : public NodeStore {
 
  private:
   NodeStore& inner_;
-  std::function<void()> after_sync_;
+  std::function<void()> after_persist_;
   std::int64_t& store_ns_;
 };
 

@@ -128,6 +128,7 @@ void PeerNetwork::send(ReplicaIndex to, std::span<const std::uint8_t> frame) {
     ++counters_.peer_messages_dropped;
     return;
   }
+  ++counters_.peer_frames_sent;
   link->stream->write(frame);
 }
 

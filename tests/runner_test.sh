@@ -87,6 +87,9 @@ if selected usage; then
   check "bft-node --help" [ $? = 0 ]
   "$client_bin" --help >"$work/client-help"; grep -q "faulty+1" "$work/client-help"; check "bft-client --help" [ $? = 0 ]
   "$node_bin" --bogus >/dev/null 2>&1; check "bft-node bad flag exits 2" [ $? = 2 ]
+  "$node_bin" --config "$work/none.yaml" --id 0 --storage-sync disk >/dev/null 2>"$work/err"; rc=$?
+  [ $rc = 2 ] && grep -q "storage-sync disk: must be thread or loop" "$work/err"
+  check "bft-node bad --storage-sync exits 2 naming it" [ $? = 0 ]
   "$client_bin" --config /nonexistent get k >/dev/null 2>"$work/err"; rc=$?
   [ $rc = 2 ] && grep -q /nonexistent "$work/err"; check "bft-client missing cluster file exits 2 naming it" [ $? = 0 ]
   printf 'faulty: 1\nreplicas: []\n' >"$work/bad.yaml"
@@ -166,6 +169,8 @@ PY
   check "the pipelined SETs were signed in batches ($verified verifications on node 0)" [ "$verified" -lt 100 ]
   check "pipelined SETs read back on node 1" [ "$(for i in 1 150 300; do echo "GET pipe$i"; done | redis-cli -p "$(port_of 1)" | tr '\n' ,)" = "val1,val150,val300," ]
   "$node_bin" --config "$cfg" --id 1 --status | grep -q "^peers_out_up:3"; check "bft-node --status" [ $? = 0 ]
+  [ "$(info 1 storage_sync)" = thread ] && [ "$(info 1 held_frames_total)" -gt 0 ]
+  check "node 1 syncs on its sync thread, and held frames for it" [ $? = 0 ]
   "$src/scripts/localnet.sh" status | grep -c "running" | grep -q 4; check "localnet status shows 4 running" [ $? = 0 ]
   # localnet's ports lie below the ephemeral range, where no bind(0) or
   # outgoing connection of another test can take them before a node binds.
@@ -180,10 +185,12 @@ PY
 fi
 
 # ---- bad input on every port is refused while the cluster keeps working ----
-# (on the two-chain commit rule: the checks below that writes succeed and
-# every node commits run it on real sockets and disks)
-if selected bad_input && start_cluster bad_input --commit-rule two_chain; then
+# (on the two-chain commit rule, with the WAL syncs in the loop: the checks
+# below that writes succeed and every node commits run both on real sockets
+# and disks; the other clusters sync on the sync thread)
+if selected bad_input && start_cluster bad_input --commit-rule two_chain --storage-sync loop; then
   check "node 2 runs the cluster file's commit rule" [ "$(info 2 commit_rule)" = two_chain ]
+  check "node 2 syncs in its loop" [ "$(info 2 storage_sync)" = loop ]
   h0=$(max_height)
   out=$(send_raw "$(port_of 1)" 'b"hello world\r\n"')
   [[ "$out" == *"-ERR Protocol error"* ]]; check "junk RESP gets an error and the connection closes" [ $? = 0 ]

@@ -242,7 +242,12 @@ void LsmNodeStore::commit_tree_block(WriteBatch& batch, const Block& block, cons
 
 Status LsmNodeStore::persist_safety(const SafetyState& state) {
   BFTSIM_ASSERT(db_ != nullptr);
-  return db_->put(safety_key, as_text(encode_safety(state)), !options_.unsafe_skip_sync);
+  return db_->put(safety_key, as_text(encode_safety(state)), !options_.unsafe_skip_sync && !options_.host_syncs);
+}
+
+Status LsmNodeStore::sync() {
+  BFTSIM_ASSERT(db_ != nullptr);
+  return db_->sync();
 }
 
 Status LsmNodeStore::record_block(const Block& block, const Hash32& hash) {

@@ -7,7 +7,7 @@
 // of the forks it passed) appended to the WAL without a sync; the committed
 // block stays where record_block() put it. persist_safety() appends the
 // safety state and syncs, which makes every earlier write durable too
-// (group commit).
+// (group commit), unless the host syncs (LsmNodeStoreOptions::host_syncs).
 // recover() reopens the Db from the disk, so the store survives the Node:
 // a crash loses the Node and whatever the disk did not sync.
 // Single-threaded; the FileSystem must outlive the store.
@@ -32,6 +32,10 @@ struct LsmNodeStoreOptions {
   // can then lose the record of a vote, and the restarted replica may vote
   // again in that view; the double-vote checker must catch it.
   bool unsafe_skip_sync = false;
+  // bft-node's setting: persist_safety() only appends, and the host makes it
+  // durable on a thread of its own (Db::sync_target) before anything the
+  // Node does after that Persist leaves the process (runner/node_server.h).
+  bool host_syncs = false;
 };
 
 class LsmNodeStore final : public NodeStore {
@@ -49,6 +53,9 @@ class LsmNodeStore final : public NodeStore {
   Result<KvStateMachine> install_state(const Block& block, const Hash32& block_hash,
                                        const std::vector<KeyValue>& pairs,
                                        const std::vector<SnapshotReply>& replies) override;
+
+  // Makes every write so far durable, on this thread.
+  Status sync();
 
   // The open Db, or null before recover() or after it failed.
   const Db* db() const { return db_.get(); }

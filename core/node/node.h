@@ -1,7 +1,10 @@
 // Node: one replica with its storage and its state machine, the driver that
 // both the simulator (sim/simulation*.cpp) and bft-node use. It feeds inputs
 // to the sans-IO Replica and applies the effects in order:
-//   Persist  -> NodeStore::persist_safety, durable before any later effect;
+//   Persist  -> NodeStore::persist_safety, durable before any later effect
+//               (or, with a store that leaves the sync to its host, as
+//               bft-node's does, the host holds every later Send, Broadcast
+//               and reply until it is);
 //   StoreBlock -> NodeStore::record_block, durable with the next Persist (so
 //               before the vote for the block leaves); recovered on start;
 //   Commit   -> execute the block on the KV state machine, record it in the

@@ -56,6 +56,7 @@ Status Db::log_record(bool sync) {
   // A batch over the record maximum is refused before any byte is written:
   // the caller's mistake, which need not stop later writes.
   if (!status && status.error().code == ErrorCode::invalid_argument) return status;
+  if (status) ++write_mark_;
   if (status && sync) status = wal_->sync();
   if (status) wal_unsynced_ = !sync;
   return stick(status);
@@ -267,16 +268,15 @@ Status Db::flush_memtable() {
 
 Status Db::start_new_log(std::uint64_t number) {
   BFTSIM_ASSERT(number >= current()->state.log_number);
-  if (wal_) {
-    (void)wal_->close();  // everything in it is in a table now
-    wal_.reset();
-  }
+  // Everything in the old log is in a table now; it closes when the last
+  // SyncTarget holding it is gone.
+  wal_.reset();
   std::string path = path_of(wal_file_name(number));
   auto file = fs_.open_writable(path, OpenMode::truncate);
   if (!file) return tl::unexpected(file.error());
   // The name must be durable before a sync of the log can promise anything.
   if (auto status = fs_.sync_dir(dir_); !status) return status;
-  wal_ = std::make_unique<WalWriter>(path, std::move(*file));
+  wal_ = std::make_shared<WalWriter>(path, std::move(*file));
   wal_unsynced_ = false;
   std::lock_guard lock(mutex_);
   wal_number_ = number;
@@ -314,8 +314,8 @@ Status Db::rotate_memtable() {
   if (auto status = fs_.sync_dir(dir_); !status) return status;
   // The old log stays on disk, live in the manifest, until the background
   // thread has its memtable in an installed table.
-  (void)wal_->close();
-  wal_ = std::make_unique<WalWriter>(path, std::move(*file));
+  // It closes when the last SyncTarget holding it is gone.
+  wal_ = std::make_shared<WalWriter>(path, std::move(*file));
   {
     std::lock_guard lock(mutex_);
     wal_number_ = log_number;

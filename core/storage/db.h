@@ -88,6 +88,22 @@ class Db {
   Status remove(std::string_view key, bool sync);
   // Makes every write so far durable (group commit: one WAL sync).
   Status sync();
+  // The same, done on another thread (bft-node's runner/sync_thread.h):
+  // write without sync, take a SyncTarget here, call its sync() there while
+  // this thread goes on writing. It syncs the log that was current when it
+  // was taken, holding it open. The logs before that one were synced when
+  // the Db left them (a rotation syncs the old log, a flush puts it in a
+  // durable table), so a successful sync makes every write up to `mark`
+  // durable. Its failure is the caller's to act on: the Db does not see it.
+  struct SyncTarget {
+    std::shared_ptr<WalWriter> log;
+    std::uint64_t mark = 0;  // write_mark() when taken
+    Status sync() const { return log->sync(); }
+  };
+  SyncTarget sync_target() const { return SyncTarget{wal_, write_mark_}; }
+  // The number of writes (WAL records) appended since open: a write made
+  // while this read m is durable once a sync of a target with mark >= m is.
+  std::uint64_t write_mark() const { return write_mark_; }
 
   // The newest value of `key`, or nullopt when absent or deleted.
   Result<std::optional<std::string>> get(std::string_view key) const;
@@ -178,7 +194,8 @@ class Db {
   // File numbers for tables and logs, drawn by both threads.
   std::atomic<std::uint64_t> next_file_number_{1};
   std::unique_ptr<Memtable> memtable_;
-  std::unique_ptr<WalWriter> wal_;
+  std::shared_ptr<WalWriter> wal_;  // shared with SyncTargets being synced
+  std::uint64_t write_mark_ = 0;
   std::uint64_t wal_number_ = 0;  // written under mutex_ (remove_obsolete_files reads it)
   bool wal_unsynced_ = false;     // records appended since its last sync
   std::uint64_t last_sequence_ = 0;
