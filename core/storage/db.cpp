@@ -127,15 +127,18 @@ Result<std::optional<std::string>> Db::get(std::string_view key) const {
   };
   if (const MemtableEntry* entry = memtable_->find(key)) return from_memtable(*entry);
   // Without background work only this thread changes the tables, so the
-  // version needs no lock or reference.
+  // version needs no lock or reference. With it, current_ is read only
+  // under the lock (the background thread replaces it).
   std::shared_ptr<const Memtable> imm;
   std::shared_ptr<const Version> held;
-  const Version* version = current_.get();
+  const Version* version = nullptr;
   if (options_.background != nullptr) {
     std::lock_guard lock(mutex_);
     imm = imm_;
     held = current_;
     version = held.get();
+  } else {
+    version = current_.get();
   }
   if (imm)
     if (const MemtableEntry* entry = imm->find(key)) return from_memtable(*entry);
