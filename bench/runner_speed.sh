@@ -23,6 +23,8 @@
 # the way before the background thread) instead of in the background.
 # STORAGE_SYNC=loop in the environment runs the nodes' WAL syncs inside their
 # loop handlers (bft-node --storage-sync loop, the way before the sync thread).
+# SYNC_DELAY=2ms in the environment adds that much to every file sync of the
+# nodes (bft-node --storage-sync-delay): the cluster as on a slower disk.
 # BFT_TRACE=PREFIX in the environment traces the nodes and each bench run
 # (runner/stage_trace.h; each run overwrites PREFIX.client): bench/trace_tail.py.
 # Needs redis-server and redis-benchmark (Debian's redis-server, redis-tools).
@@ -63,7 +65,8 @@ redis_bench() {  # LABEL PORT ARGS...
 
 "$src/scripts/localnet.sh" start 4 --batch-size 400 --propose-before-sync "${PROPOSE_BEFORE_SYNC:-true}" \
   --commit-rule "${COMMIT_RULE:-three_chain}" \
-  --storage-flush "${STORAGE_FLUSH:-background}" --storage-sync "${STORAGE_SYNC:-thread}" >/dev/null || { echo "runner_speed: cluster did not start" >&2; exit 1; }
+  --storage-flush "${STORAGE_FLUSH:-background}" --storage-sync "${STORAGE_SYNC:-thread}" \
+  --storage-sync-delay "${SYNC_DELAY:-0s}" >/dev/null || { echo "runner_speed: cluster did not start" >&2; exit 1; }
 cfg="$LOCALNET_DIR/cluster.yaml"
 # Sums over the four nodes: committed blocks, file syncs, directory syncs, CPU ticks.
 node_totals() {

@@ -1,6 +1,7 @@
 // bft-node: one replica of a cluster on real sockets and a real disk.
 //   bft-node --config cluster.yaml --id N --data-dir DIR [--key FILE] [--status-interval 3s]
 //            [--storage-flush background|inline] [--storage-sync thread|loop]
+//            [--storage-sync-delay DURATION]
 //   bft-node --config cluster.yaml --id N --status      ask a running node (INFO over its client port)
 //   bft-node keygen --out FILE                          write a secret key, print its public key
 // Exit codes: 0 clean shutdown (SIGTERM/SIGINT) or status answered; 1 a
@@ -31,6 +32,7 @@ using namespace bftsim::runner;
 constexpr const char* usage = R"(usage:
   bft-node --config FILE --id N --data-dir DIR [--key FILE] [--status-interval DURATION]
            [--storage-flush background|inline] [--storage-sync thread|loop]
+           [--storage-sync-delay DURATION]
       run replica N of the cluster FILE, keeping its state in DIR (created if
       missing; a restart recovers from it). The secret key is read from FILE
       (default DIR/node.key); its public key must be replica N's in the cluster
@@ -43,6 +45,8 @@ constexpr const char* usage = R"(usage:
       (default; the loop goes on, and the messages sent after a vote's
       safety state wait for it), or in the loop handler that persisted (the
       way before; for comparison).
+      --storage-sync-delay: sleep this long (e.g. 2ms) before every file
+      sync, as a slower disk would take (default 0s; for experiments).
       SIGTERM or SIGINT syncs the state and exits 0. With BFT_TRACE=PREFIX in
       the environment it writes a trace of its stages and long loop handlers
       to PREFIX.node-N (runner/stage_trace.h, read by bench/trace_tail.py).
@@ -151,6 +155,7 @@ int main(int argc, char** argv) {
   std::string status_interval = "3s";
   std::string storage_flush = "background";
   std::string storage_sync = "thread";
+  std::string sync_delay_text = "0s";
   bool want_status = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -167,6 +172,7 @@ int main(int argc, char** argv) {
     else if (arg == "--status-interval") ok = value(status_interval);
     else if (arg == "--storage-flush") ok = value(storage_flush);
     else if (arg == "--storage-sync") ok = value(storage_sync);
+    else if (arg == "--storage-sync-delay") ok = value(sync_delay_text);
     else if (arg == "--status") want_status = true;
     else return bad_input(fmt::format("unknown argument '{}' (see bft-node --help)", arg));
     if (!ok) return bad_input(fmt::format("{} needs a value", arg));
@@ -176,6 +182,9 @@ int main(int argc, char** argv) {
     return bad_input(fmt::format("--storage-flush {}: must be background or inline", storage_flush));
   if (storage_sync != "thread" && storage_sync != "loop")
     return bad_input(fmt::format("--storage-sync {}: must be thread or loop", storage_sync));
+  auto sync_delay = sync_delay_text == "0s" || sync_delay_text == "0" ? Result<std::int64_t>(0)
+                                                                     : parse_duration_ns(sync_delay_text);
+  if (!sync_delay) return bad_input(fmt::format("--storage-sync-delay: {}", sync_delay.error().message));
   if (id_text.empty()) return bad_input("--id N is required");
   auto cluster = load_cluster_config(config_path);
   if (!cluster) return bad_input(cluster.error().message);
@@ -202,6 +211,7 @@ int main(int argc, char** argv) {
   NodeServerOptions options{data_dir, std::chrono::milliseconds(*interval / 1'000'000)};
   options.storage_background_work = storage_flush == "background";
   options.sync_on_thread = storage_sync == "thread";
+  options.sync_delay = std::chrono::nanoseconds(*sync_delay);
   NodeServer server(io, *cluster, id, *seed, std::move(options));
   if (auto started = server.start(); !started) {
     fmt::print(stderr, "bft-node {}: {}\n", id, started.error().message);

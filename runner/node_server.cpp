@@ -67,7 +67,7 @@ NodeServer::NodeServer(asio::io_context& io, ClusterConfig cluster, ReplicaIndex
       self_(self),
       options_(std::move(options)),
       started_at_(std::chrono::steady_clock::now()),
-      fs_(options_.file_system ? *options_.file_system : posix_fs_),
+      fs_(options_.file_system ? *options_.file_system : posix_fs_, options_.sync_delay),
       view_timer_(io),
       fetch_timer_(io),
       sync_timer_(io),
@@ -461,6 +461,7 @@ std::string NodeServer::info_text() const {
   // Where the WAL syncs run, how many the loop waited on, and the messages
   // held for one (sent after a Persist that was not yet durable).
   line("storage_sync", sync_thread_ ? "thread" : "loop");
+  line("storage_sync_delay_us", options_.sync_delay.count() / 1000);
   line("log_syncs", loop_syncs_);
   line("held_frames", held_frames_.size());
   line("held_frames_total", held_frame_count_);

@@ -60,6 +60,8 @@ struct NodeServerOptions {
   // The WAL syncs on a thread of their own; false: in the loop handler that
   // persisted (bft-node --storage-sync).
   bool sync_on_thread = true;
+  // Added to every file sync (bft-node --storage-sync-delay): a slower disk.
+  std::chrono::nanoseconds sync_delay{0};
 };
 
 class NodeServer final : public NodeHost, public ClientService {

@@ -3,6 +3,7 @@
 #include "runner/sync_counting_file_system.h"
 
 #include <chrono>
+#include <thread>
 
 namespace bftsim::runner {
 namespace {
@@ -14,6 +15,7 @@ class CountingWritableFile final : public WritableFile {
   Status append(std::span<const std::uint8_t> bytes) override { return inner_->append(bytes); }
   Status sync() override {
     const auto start = std::chrono::steady_clock::now();
+    if (counter_.sync_delay().count() > 0) std::this_thread::sleep_for(counter_.sync_delay());
     Status status = inner_->sync();
     counter_.count_file_sync(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());

@@ -5,11 +5,14 @@
 // times the file syncs made on the thread that created it, the event loop's
 // (BFT_TRACE, stage_trace.h), apart from the LSM's background thread's. The
 // wrapped file system must outlive it; files it hands out must not outlive
-// it. Threading: any thread (the counters are atomic); the wrapped file
-// system must be safe from several threads too.
+// it. It can also slow every file sync by a fixed time (bft-node
+// --storage-sync-delay), to run the runner as if on a slower disk, as the
+// simulator's disks do. Threading: any thread (the counters are atomic);
+// the wrapped file system must be safe from several threads too.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,7 +33,10 @@ struct SyncCounts {
 
 class SyncCountingFileSystem final : public FileSystem {
  public:
-  explicit SyncCountingFileSystem(FileSystem& inner) : inner_(inner) {}
+  explicit SyncCountingFileSystem(FileSystem& inner, std::chrono::nanoseconds sync_delay = {})
+      : inner_(inner), sync_delay_(sync_delay) {}
+  // Added to every file sync, before it (a sleep).
+  std::chrono::nanoseconds sync_delay() const { return sync_delay_; }
   SyncCounts counts() const {
     return SyncCounts{file_syncs_.load(std::memory_order_relaxed), dir_syncs_.load(std::memory_order_relaxed),
                       owner_file_syncs_.load(std::memory_order_relaxed),
@@ -61,6 +67,7 @@ class SyncCountingFileSystem final : public FileSystem {
 
  private:
   FileSystem& inner_;
+  const std::chrono::nanoseconds sync_delay_;
   const std::thread::id owner_ = std::this_thread::get_id();
   std::atomic<std::uint64_t> file_syncs_{0};
   std::atomic<std::uint64_t> dir_syncs_{0};

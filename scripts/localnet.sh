@@ -5,6 +5,7 @@
 #   scripts/localnet.sh start N [--batch-size B] [--view-timeout D] [--block-retention K]
 #                               [--propose-before-sync true|false] [--storage-flush background|inline]
 #                               [--commit-rule three_chain|two_chain] [--storage-sync thread|loop]
+#                               [--storage-sync-delay DURATION]
 #                                       N nodes (f = (N-1)/3) on free ports
 #   scripts/localnet.sh status          each node: running or not, and its INFO summary
 #   scripts/localnet.sh stop            SIGTERM every node (SIGKILL after 10 s)
@@ -67,7 +68,8 @@ launch() {  # ID
   running "$id" && { echo "localnet: node $id is already running (pid $(cat "$node_dir/pid"))"; return 0; }
   "$node_bin" --config "$dir/cluster.yaml" --id "$id" --data-dir "$node_dir/data" --key "$node_dir/node.key" \
     --storage-flush "$(cat "$dir/storage_flush" 2>/dev/null || echo background)" \
-    --storage-sync "$(cat "$dir/storage_sync" 2>/dev/null || echo thread)" >>"$node_dir/log" 2>&1 &
+    --storage-sync "$(cat "$dir/storage_sync" 2>/dev/null || echo thread)" \
+    --storage-sync-delay "$(cat "$dir/storage_sync_delay" 2>/dev/null || echo 0s)" >>"$node_dir/log" 2>&1 &
   echo $! >"$node_dir/pid"
 }
 
@@ -75,7 +77,7 @@ cmd_start() {
   local count=${1:-}; shift || true
   [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] && [ "$count" -le 64 ] || die "start N: N must be 1 .. 64"
   local batch_size=400 view_timeout=1s block_retention=1024 propose_before_sync=true storage_flush=background
-  local commit_rule=three_chain storage_sync=thread
+  local commit_rule=three_chain storage_sync=thread storage_sync_delay=0s
   while [ $# -gt 0 ]; do
     case "$1" in
       --batch-size) batch_size=${2:?}; shift 2 ;;
@@ -85,7 +87,8 @@ cmd_start() {
       --storage-flush) storage_flush=${2:?}; shift 2 ;;
       --commit-rule) commit_rule=${2:?}; shift 2 ;;
       --storage-sync) storage_sync=${2:?}; shift 2 ;;
-      *) die "start: unknown option $1 (known: --batch-size, --view-timeout, --block-retention, --propose-before-sync, --storage-flush, --storage-sync, --commit-rule)" ;;
+      --storage-sync-delay) storage_sync_delay=${2:?}; shift 2 ;;
+      *) die "start: unknown option $1 (known: --batch-size, --view-timeout, --block-retention, --propose-before-sync, --storage-flush, --storage-sync, --storage-sync-delay, --commit-rule)" ;;
     esac
   done
   if [ -d "$dir" ] && [ "$(node_count)" -gt 0 ]; then
@@ -100,6 +103,7 @@ cmd_start() {
   mkdir -p "$dir"
   echo "$storage_flush" >"$dir/storage_flush"  # for restart
   echo "$storage_sync" >"$dir/storage_sync"
+  echo "$storage_sync_delay" >"$dir/storage_sync_delay"
   local ports; read -r -a ports <<<"$(free_ports $((2 * count)))"
   local faulty=$(((count - 1) / 3))
   {

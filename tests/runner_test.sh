@@ -90,6 +90,9 @@ if selected usage; then
   "$node_bin" --config "$work/none.yaml" --id 0 --storage-sync disk >/dev/null 2>"$work/err"; rc=$?
   [ $rc = 2 ] && grep -q "storage-sync disk: must be thread or loop" "$work/err"
   check "bft-node bad --storage-sync exits 2 naming it" [ $? = 0 ]
+  "$node_bin" --config "$work/none.yaml" --id 0 --storage-sync-delay soon >/dev/null 2>"$work/err"; rc=$?
+  [ $rc = 2 ] && grep -q -- "--storage-sync-delay" "$work/err"
+  check "bft-node bad --storage-sync-delay exits 2 naming it" [ $? = 0 ]
   "$client_bin" --config /nonexistent get k >/dev/null 2>"$work/err"; rc=$?
   [ $rc = 2 ] && grep -q /nonexistent "$work/err"; check "bft-client missing cluster file exits 2 naming it" [ $? = 0 ]
   printf 'faulty: 1\nreplicas: []\n' >"$work/bad.yaml"
@@ -185,12 +188,13 @@ PY
 fi
 
 # ---- bad input on every port is refused while the cluster keeps working ----
-# (on the two-chain commit rule, with the WAL syncs in the loop: the checks
-# below that writes succeed and every node commits run both on real sockets
-# and disks; the other clusters sync on the sync thread)
-if selected bad_input && start_cluster bad_input --commit-rule two_chain --storage-sync loop; then
+# (on the two-chain commit rule, with the WAL syncs in the loop, each 1 ms
+# slower: the checks below that writes succeed and every node commits run
+# these on real sockets and disks; the other clusters sync on the sync thread)
+if selected bad_input && start_cluster bad_input --commit-rule two_chain --storage-sync loop --storage-sync-delay 1ms; then
   check "node 2 runs the cluster file's commit rule" [ "$(info 2 commit_rule)" = two_chain ]
   check "node 2 syncs in its loop" [ "$(info 2 storage_sync)" = loop ]
+  check "node 2 slows its syncs by 1 ms" [ "$(info 2 storage_sync_delay_us)" = 1000 ]
   h0=$(max_height)
   out=$(send_raw "$(port_of 1)" 'b"hello world\r\n"')
   [[ "$out" == *"-ERR Protocol error"* ]]; check "junk RESP gets an error and the connection closes" [ $? = 0 ]
