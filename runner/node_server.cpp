@@ -208,9 +208,7 @@ void NodeServer::start_door_queued() {
 }
 
 void NodeServer::send_door_request(const DoorRequest& pending) {
-  const std::vector<std::uint8_t> frame = framed_message(pending.request);
-  for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
-    if (peer != self_) peers_->send(peer, frame);
+  send_to_all(framed_message(pending.request));
   node_->on_client_request(pending.request, now());
 }
 
@@ -257,8 +255,7 @@ void NodeServer::on_synced(std::uint64_t mark, const Status& status) {
     if (held.to) {
       peers_->send(*held.to, held.frame);
     } else {
-      for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
-        if (peer != self_) peers_->send(peer, held.frame);
+      send_to_all(held.frame);
     }
     held_frames_.pop_front();
   }
@@ -292,6 +289,10 @@ void NodeServer::broadcast(const Message& message) {
     ++held_frame_count_;
     return;
   }
+  send_to_all(frame);
+}
+
+void NodeServer::send_to_all(std::span<const std::uint8_t> frame) {
   for (ReplicaIndex peer = 0; peer < cluster_.replica_count(); ++peer)
     if (peer != self_) peers_->send(peer, frame);
 }

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,8 @@ class NodeServer final : public NodeHost, public ClientService {
   void on_synced(std::uint64_t mark, const Status& status);
   void flush_replies();
   bool sends_held() const { return persist_mark_ > durable_mark_; }
+  // To every other replica's link.
+  void send_to_all(std::span<const std::uint8_t> frame);
   void deliver(const ClientReply& reply);
   void send_door_request(const DoorRequest& pending);
   void start_door_queued();
